@@ -1,0 +1,108 @@
+"""Settings: one table, and the only module that reads the environment.
+
+Every setting has a name, the environment variable that sets it, a default and a line of help. The same
+table feeds ``paperboard settings`` and the documentation test that fails when a setting is undocumented.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "PAPERBOARD_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", None,
+            "Folder for everything Paperboard writes (database, indexes). "
+            "Default: the platform's user data folder."),
+    Setting("database_url", None,
+            "SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host/db. "
+            "Default: a SQLite file paperboard.sqlite3 in the data folder."),
+    Setting("arxiv_oai_url", "https://oaipmh.arxiv.org/oai",
+            "Base URL of arXiv's OAI-PMH endpoint (the pre-2025 one was http://export.arxiv.org/oai2)."),
+    Setting("arxiv_api_url", "https://export.arxiv.org/api/query",
+            "URL of the arXiv API (Atom) used to fetch papers by id."),
+    Setting("arxiv_oai_set_format", "{archive}:{archive}:{category}",
+            "How a category such as cs.LG becomes an OAI set name ({archive}=cs, {category}=LG); "
+            "use {archive}:{category} for the pre-2025 endpoint."),
+    Setting("arxiv_delay", "3",
+            "Seconds to wait between requests to arXiv (arXiv asks for 3)."),
+    Setting("arxiv_retries", "5",
+            "How many times a failing arXiv request is retried (503 Retry-After, 5xx, network errors)."),
+    Setting("arxiv_max_wait", "600",
+            "Longest wait, in seconds, that a Retry-After from arXiv is honoured for before giving up."),
+    Setting("batch_size", "5000",
+            "Papers written per database transaction during ingestion."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    data_dir: Path
+    database_url: str
+    arxiv_oai_url: str
+    arxiv_api_url: str
+    arxiv_oai_set_format: str
+    arxiv_delay: float
+    arxiv_retries: int
+    arxiv_max_wait: float
+    batch_size: int
+
+
+class ConfigError(ValueError):
+    """A setting has a value Paperboard cannot use."""
+
+
+def _default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("paperboard", appauthor=False))
+
+
+def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -> Config:
+    """Read settings from ``env`` (default: the process environment); ``overrides`` win (CLI options)."""
+    env = os.environ if env is None else env
+    raw: dict[str, str | None] = {}
+    for s in SETTINGS:
+        value = overrides.get(s.name)
+        if value is None:
+            value = env.get(s.env) or s.default
+        raw[s.name] = value
+    data_dir = Path(raw["data_dir"]).expanduser() if raw["data_dir"] else _default_data_dir()
+    database_url = raw["database_url"] or f"sqlite:///{data_dir / 'paperboard.sqlite3'}"
+    return Config(
+        data_dir=data_dir,
+        database_url=database_url,
+        arxiv_oai_url=str(raw["arxiv_oai_url"]),
+        arxiv_api_url=str(raw["arxiv_api_url"]),
+        arxiv_oai_set_format=str(raw["arxiv_oai_set_format"]),
+        arxiv_delay=_number("arxiv_delay", raw["arxiv_delay"], float, minimum=0),
+        arxiv_retries=_number("arxiv_retries", raw["arxiv_retries"], int, minimum=0),
+        arxiv_max_wait=_number("arxiv_max_wait", raw["arxiv_max_wait"], float, minimum=0),
+        batch_size=_number("batch_size", raw["batch_size"], int, minimum=1),
+    )
+
+
+def _number(name: str, value: str | None, kind: type, minimum: float):  # type: ignore[no-untyped-def]
+    env = _BY_NAME[name].env
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{env}={value!r} is not a {kind.__name__}") from None
+    if number < minimum:
+        raise ConfigError(f"{env}={value!r} must be at least {minimum}")
+    return number

@@ -1,0 +1,140 @@
+"""Writes parsed papers to the store in batches, one transaction each, with the checkpoint inside it.
+
+A job killed at any moment has committed whole batches only, and its checkpoint says exactly which;
+rerunning it (from the checkpoint or from scratch) ends with the same rows, since upserts are idempotent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from ..models import Paper
+from ..storage import checkpoints
+from ..storage.papers import UpsertResult, upsert
+from ..storage.rows import Prepared
+from .errors import RecordError
+
+MAX_PROBLEMS_KEPT = 1000
+
+
+@dataclass(slots=True)
+class Item:
+    """One record read from a source: a paper, or the reason it was rejected, and where it was."""
+
+    location: str
+    paper: Paper | Prepared | None = None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class Summary:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    skipped: int = 0  # already stored by an interrupted run that this one resumed
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def processed(self) -> int:
+        return self.added + self.updated + self.unchanged + self.rejected
+
+    def record(self, result: UpsertResult) -> None:
+        self.added += result.added
+        self.updated += result.updated
+        self.unchanged += result.unchanged
+        self.ids.extend(result.ids)
+
+    def reject(self, location: str, reason: str) -> None:
+        self.rejected += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append((location, reason))
+
+    def merge(self, other: Summary) -> None:
+        for name in ("added", "updated", "unchanged", "rejected", "skipped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.problems.extend(other.problems[: MAX_PROBLEMS_KEPT - len(self.problems)])
+        self.ids.extend(other.ids)
+        self.seconds += other.seconds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+            "rejected": self.rejected, "resumed_after": self.skipped,
+            "seconds": round(self.seconds, 3),
+            "papers_per_second": round(self.processed / self.seconds) if self.seconds else None,
+            "problems": [{"location": loc, "reason": why} for loc, why in self.problems],
+        }
+
+
+def commit_batch(
+    engine: Engine,
+    papers: list[Paper | Prepared],
+    *,
+    checkpoint: tuple[str, dict[str, Any]] | None = None,
+    clear: str | None = None,
+) -> UpsertResult:
+    """Upsert ``papers`` and move the checkpoint, atomically."""
+    with engine.begin() as conn:
+        result = upsert(conn, papers) if papers else UpsertResult()
+        if checkpoint is not None:
+            checkpoints.save(conn, *checkpoint)
+        if clear is not None:
+            checkpoints.clear(conn, clear)
+    return result
+
+
+def store_items(
+    engine: Engine,
+    items: Iterable[Item],
+    *,
+    batch_size: int,
+    checkpoint_key: str | None = None,
+    checkpoint_state: Callable[[int], dict[str, Any]] | None = None,
+    skip: int = 0,
+    on_batch: Callable[[Summary], None] | None = None,
+) -> Summary:
+    """Store a stream of items. ``skip`` items were committed by an interrupted run and are passed
+    over; after each batch the checkpoint records how many items are done (``checkpoint_state``)."""
+    summary = Summary(skipped=skip)
+    started = time.perf_counter()
+    batch: list[Paper | Prepared] = []
+    consumed = 0
+
+    def flush(final: bool) -> None:
+        state = None
+        if checkpoint_key and checkpoint_state and not final:
+            state = (checkpoint_key, checkpoint_state(consumed))
+        clear = checkpoint_key if final else None
+        summary.record(commit_batch(engine, batch, checkpoint=state, clear=clear))
+        batch.clear()
+        if on_batch:
+            on_batch(summary)
+
+    for item in items:
+        consumed += 1
+        if consumed <= skip:
+            continue
+        if item.paper is not None:
+            batch.append(item.paper)
+        else:
+            summary.reject(item.location, item.error or "rejected")
+        if len(batch) >= batch_size:
+            flush(final=False)
+    flush(final=True)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def as_item(location: str, parse: Callable[[], Paper]) -> Item:
+    try:
+        return Item(location, paper=parse())
+    except RecordError as exc:
+        return Item(location, error=str(exc))

@@ -1,0 +1,61 @@
+"""Links of a paper: arXiv abs/pdf pages and code / project URLs found in comments and abstracts (pure)."""
+
+from __future__ import annotations
+
+import re
+
+from .ids import is_arxiv_id
+
+_URL = re.compile(r"""(?:https?://|www\.)[^\s<>"'{}\\^`|]+""", re.IGNORECASE)
+_CODE_HOSTS = re.compile(
+    r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)/[^/\s]+/[^/\s]+",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?)]}'\""
+_NOT_PROJECT = re.compile(
+    r"^https?://(?:www\.)?(?:arxiv\.org|doi\.org|dx\.doi\.org|creativecommons\.org)/", re.IGNORECASE
+)
+
+
+def find_urls(text: str | None) -> list[str]:
+    """URLs in free text, in order, without the punctuation that ends the sentence around them."""
+    if not text or not ("://" in text or "www." in text or "WWW." in text):
+        return []
+    urls = []
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        # balanced parentheses stay (wikipedia-style), a closing one that ends a sentence goes
+        while url and url[-1] in _TRAILING:
+            if url[-1] == ")" and url.count("(") >= url.count(")"):
+                break
+            url = url[:-1]
+        if url.lower().startswith("www."):
+            url = "https://" + url
+        urls.append(url)
+    return urls
+
+
+def code_url(url: str) -> str | None:
+    """The repository URL (``https://github.com/owner/repo``) if ``url`` points into a code host."""
+    m = _CODE_HOSTS.match(url)
+    if not m:
+        return None
+    repo = m.group(0)
+    return repo[: -len(".git")] if repo.endswith(".git") else repo
+
+
+def extract_links(
+    paper_id: str, comment: str | None, abstract: str | None, *, arxiv: bool | None = None
+) -> dict[str, str]:
+    """``abs``/``pdf`` for arXiv papers; ``code`` (first code-host URL) and ``project`` (first other URL)."""
+    links: dict[str, str] = {}
+    if arxiv if arxiv is not None else is_arxiv_id(paper_id):
+        links["abs"] = f"https://arxiv.org/abs/{paper_id}"
+        links["pdf"] = f"https://arxiv.org/pdf/{paper_id}"
+    for url in find_urls(comment) + find_urls(abstract):
+        repo = code_url(url)
+        if repo:
+            links.setdefault("code", repo)
+        elif not _NOT_PROJECT.match(url):
+            links.setdefault("project", url)
+    return links

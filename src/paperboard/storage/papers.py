@@ -1,0 +1,222 @@
+"""The paper repository: the one place that reads and writes papers.
+
+``upsert`` classifies each incoming paper as added, updated or unchanged against what is stored and
+writes the difference in one transaction, so an ingest killed at any moment leaves whole batches only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select
+
+from ..ids import TITLE_ID_PREFIX
+from ..models import Paper, merge
+from .bulk import insert_rows, timestamp_value, update_rows
+from .rows import (
+    AUTHOR_COLUMNS,
+    CATEGORY_COLUMNS,
+    PAPER_COLUMNS,
+    TIMESTAMP_COLUMNS,
+    Prepared,
+    paper_from_values,
+    prepare,
+)
+from .schema import paper_authors, paper_categories, papers
+
+_CHUNK = 500  # ids per IN (...) lookup; well under every backend's parameter limit
+
+
+@dataclass(slots=True)
+class UpsertResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    ids: list[str] = field(default_factory=list)  # ids written (added or updated), for indexing
+
+    def __iadd__(self, other: UpsertResult) -> UpsertResult:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.ids.extend(other.ids)
+        return self
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _chunks(seq: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+_SELECT_VALUES = select(*(papers.c[name] for name in PAPER_COLUMNS))
+
+
+def fetch_many(conn: Connection, ids: Sequence[str]) -> dict[str, Paper]:
+    found: dict[str, Paper] = {}
+    for chunk in _chunks(list(ids)):
+        for row in conn.execute(_SELECT_VALUES.where(papers.c.id.in_(chunk))):
+            found[row[0]] = paper_from_values(row)
+    return found
+
+
+def get_paper(conn: Connection, paper_id: str) -> Paper | None:
+    return fetch_many(conn, [paper_id]).get(paper_id)
+
+
+def _resolve_title_ids(conn: Connection, batch: list[Prepared]) -> list[Prepared]:
+    """Give id-less papers (``title:…`` ids) the id of a stored paper with the same title, if any."""
+    keys = list({p.title_key for p in batch if p.id.startswith(TITLE_ID_PREFIX)})
+    if not keys:
+        return batch
+    owner: dict[str, str] = {}
+    for chunk in _chunks(keys):
+        rows = conn.execute(select(papers.c.title_key, papers.c.id).where(papers.c.title_key.in_(chunk)))
+        for key, pid in rows:
+            # prefer a real id over a derived one when the same title is stored under both
+            if key not in owner or owner[key].startswith(TITLE_ID_PREFIX):
+                owner[key] = pid
+    out = []
+    for p in batch:
+        if p.id.startswith(TITLE_ID_PREFIX):
+            pid = owner.get(p.title_key)
+            if pid and pid != p.id:
+                p = prepare(paper_from_values(p.values).with_id(pid))
+        out.append(p)
+    return out
+
+
+def _collapse(batch: list[Prepared]) -> list[Prepared]:
+    """Merge papers that share an id within one batch, in arrival order."""
+    by_id: dict[str, Prepared] = {}
+    for p in batch:
+        if p.id in by_id:
+            merged = merge(paper_from_values(by_id[p.id].values), paper_from_values(p.values))
+            p = prepare(merged)
+        by_id[p.id] = p
+    return list(by_id.values())
+
+
+def _stored_hashes(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for chunk in _chunks(list(ids)):
+        rows = conn.execute(select(papers.c.id, papers.c.content_hash).where(papers.c.id.in_(chunk)))
+        found.update((pid, h) for pid, h in rows)
+    return found
+
+
+def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
+    """Store ``batch``: new papers are added, known ones merged (see :func:`paperboard.models.merge`).
+
+    A paper whose content hash equals the stored one is unchanged without reading its row; only
+    papers that differ are read, merged and rewritten (with their author and category rows)."""
+    result = UpsertResult()
+    prepared = [p if isinstance(p, Prepared) else prepare(p) for p in batch]
+    incoming = _collapse(_resolve_title_ids(conn, prepared))
+    hashes = _stored_hashes(conn, [p.id for p in incoming])
+    stamp = timestamp_value(conn, now())
+    added, maybe_changed = [], []
+    for p in incoming:
+        stored_hash = hashes.get(p.id)
+        if stored_hash is None:
+            added.append(p)
+        elif stored_hash == p.content_hash:
+            result.unchanged += 1
+        else:
+            maybe_changed.append(p)
+    if added:
+        insert_rows(conn, papers, PAPER_COLUMNS + TIMESTAMP_COLUMNS,
+                    [(*p.values, stamp, stamp) for p in added])
+        _insert_children(conn, added)
+        result.added += len(added)
+        result.ids.extend(p.id for p in added)
+    if maybe_changed:
+        stored = fetch_many(conn, [p.id for p in maybe_changed])
+        changed = []
+        for p in maybe_changed:
+            merged = prepare(merge(stored[p.id], paper_from_values(p.values)))
+            if merged.content_hash == hashes[p.id]:
+                result.unchanged += 1
+            else:
+                changed.append(merged)
+        _update(conn, changed, stamp)
+        result.updated += len(changed)
+        result.ids.extend(p.id for p in changed)
+    return result
+
+
+def _insert_children(conn: Connection, batch: Sequence[Prepared]) -> None:
+    insert_rows(conn, paper_authors, AUTHOR_COLUMNS, [row for p in batch for row in p.authors])
+    insert_rows(conn, paper_categories, CATEGORY_COLUMNS, [row for p in batch for row in p.categories])
+
+
+def _update(conn: Connection, changed: list[Prepared], stamp: Any) -> None:
+    if not changed:
+        return
+    rows = [(*p.values[1:], stamp, p.id) for p in changed]
+    update_rows(conn, papers, "id", (*PAPER_COLUMNS[1:], "changed_at"), rows)
+    for chunk in _chunks([p.id for p in changed]):
+        conn.execute(delete(paper_authors).where(paper_authors.c.paper_id.in_(chunk)))
+        conn.execute(delete(paper_categories).where(paper_categories.c.paper_id.in_(chunk)))
+    _insert_children(conn, changed)
+
+
+def iter_papers(conn: Connection, *, page: int = 2000) -> Iterator[Paper]:
+    """Every stored paper in id order, read in keyset pages (constant memory)."""
+    last = ""
+    while True:
+        rows = conn.execute(_SELECT_VALUES.where(papers.c.id > last).order_by(papers.c.id).limit(page)).all()
+        if not rows:
+            return
+        for row in rows:
+            yield paper_from_values(row)
+        last = rows[-1][0]
+
+
+def count_papers(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(papers)).scalar_one()
+
+
+def stats(conn: Connection) -> dict[str, Any]:
+    """Counts for ``paperboard stats``: papers, authors, categories, dates, and papers by source."""
+    total = count_papers(conn)
+    authors = conn.execute(
+        select(func.count(func.distinct(paper_authors.c.name_key)))
+    ).scalar_one()
+    categories = conn.execute(
+        select(paper_categories.c.category, func.count())
+        .group_by(paper_categories.c.category)
+        .order_by(func.count().desc(), paper_categories.c.category)
+    ).all()
+    by_source = conn.execute(
+        select(papers.c.source, func.count()).group_by(papers.c.source).order_by(papers.c.source)
+    ).all()
+    listed = conn.execute(select(func.min(papers.c.listed), func.max(papers.c.listed))).one()
+    published = conn.execute(
+        select(func.min(papers.c.published), func.max(papers.c.published))
+    ).one()
+    return {
+        "papers": total,
+        "authors": authors,
+        "categories": len(categories),
+        "top_categories": {c: n for c, n in categories[:10]},
+        "listed": _range(listed),
+        "published": _range(published),
+        "by_source": {s: n for s, n in by_source},
+    }
+
+
+def _range(pair: Iterable[Any]) -> dict[str, str | None]:
+    lo, hi = pair
+    return {"from": _iso(lo), "until": _iso(hi)}
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
