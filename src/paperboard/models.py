@@ -77,14 +77,15 @@ def to_json_dict(paper: Paper) -> dict[str, Any]:
     return d
 
 
-def merge(stored: Paper, incoming: Paper) -> Paper:
+def merge(stored: Paper, incoming: Paper, *, fill_only: bool = False) -> Paper:
     """What the store should hold after ``incoming`` arrives for a paper it already has (pure).
 
     A newer or equal version (or an unversioned record) overrides each field it actually carries; an
-    older version only fills gaps. Dates keep the earliest announcement / v1 and the latest update;
+    older version, or a record marked ``fill_only`` (one without an id of its own, matched by title),
+    only fills gaps. Dates keep the earliest announcement / v1 and the latest update;
     links and extras are merged key by key; affiliations survive a source that lacks them.
     """
-    older = (
+    older = fill_only or (
         incoming.version is not None
         and stored.version is not None
         and incoming.version < stored.version

@@ -252,7 +252,7 @@ def _kaggle_version_date(version: object) -> Any:
 
 def _parse_paperboard(record: Mapping[str, Any]) -> Paper:
     title = _title(record)
-    pid, version, is_arxiv = _id_and_version(record, title)
+    pid, version, _is_arxiv = _id_and_version(record, title)
     listed, _ = _date(record.get("listed"))
     published, _ = _date(record.get("published"))
     updated, _ = _date(record.get("updated"))

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, func, select, update
 
 from ..ids import TITLE_ID_PREFIX
 from ..models import Paper, merge
@@ -27,6 +27,7 @@ from .rows import (
 )
 from .schema import paper_authors, paper_categories, papers
 
+TITLE_ID_END = TITLE_ID_PREFIX[:-1] + chr(ord(TITLE_ID_PREFIX[-1]) + 1)  # ids in [prefix, end)
 _CHUNK = 500  # ids per IN (...) lookup; well under every backend's parameter limit
 
 
@@ -69,11 +70,13 @@ def get_paper(conn: Connection, paper_id: str) -> Paper | None:
     return fetch_many(conn, [paper_id]).get(paper_id)
 
 
-def _resolve_title_ids(conn: Connection, batch: list[Prepared]) -> list[Prepared]:
-    """Give id-less papers (``title:…`` ids) the id of a stored paper with the same title, if any."""
+def _resolve_title_ids(conn: Connection, batch: list[Prepared]) -> tuple[list[Prepared], set[str]]:
+    """Give id-less papers (``title:…`` ids) the id of a stored paper with the same title, if any.
+    Also returns the ids they resolved to: such records only fill gaps in the stored paper."""
     keys = list({p.title_key for p in batch if p.id.startswith(TITLE_ID_PREFIX)})
+    resolved: set[str] = set()
     if not keys:
-        return batch
+        return batch, resolved
     owner: dict[str, str] = {}
     for chunk in _chunks(keys):
         rows = conn.execute(select(papers.c.title_key, papers.c.id).where(papers.c.title_key.in_(chunk)))
@@ -87,8 +90,10 @@ def _resolve_title_ids(conn: Connection, batch: list[Prepared]) -> list[Prepared
             pid = owner.get(p.title_key)
             if pid and pid != p.id:
                 p = prepare(paper_from_values(p.values).with_id(pid))
+                if not pid.startswith(TITLE_ID_PREFIX):
+                    resolved.add(pid)
         out.append(p)
-    return out
+    return out, resolved
 
 
 def _collapse(batch: list[Prepared]) -> list[Prepared]:
@@ -100,6 +105,32 @@ def _collapse(batch: list[Prepared]) -> list[Prepared]:
             p = prepare(merged)
         by_id[p.id] = p
     return list(by_id.values())
+
+
+def _adopt_title_rows(conn: Connection, added: list[Prepared]) -> dict[str, str]:
+    """A paper stored without an id (``title:…``) becomes the paper with a real id that arrives with
+    the same title: its row is renamed (children follow by ON UPDATE CASCADE) and then merged as an
+    update. Returns {real id: content hash of the renamed row}."""
+    has_title_rows = conn.execute(
+        select(papers.c.id).where(papers.c.id > TITLE_ID_PREFIX, papers.c.id < TITLE_ID_END).limit(1)
+    ).first()
+    if not has_title_rows:
+        return {}
+    real = {p.title_key: p.id for p in added if not p.id.startswith(TITLE_ID_PREFIX)}
+    adopted: dict[str, str] = {}
+    for chunk in _chunks(list(real)):
+        rows = conn.execute(
+            select(papers.c.id, papers.c.title_key, papers.c.content_hash).where(
+                papers.c.title_key.in_(chunk), papers.c.id > TITLE_ID_PREFIX, papers.c.id < TITLE_ID_END
+            )
+        ).all()
+        for old_id, key, content_hash in rows:
+            new_id = real[key]
+            if new_id in adopted:
+                continue
+            conn.execute(update(papers).where(papers.c.id == old_id).values(id=new_id))
+            adopted[new_id] = content_hash
+    return adopted
 
 
 def _stored_hashes(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
@@ -117,7 +148,8 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
     papers that differ are read, merged and rewritten (with their author and category rows)."""
     result = UpsertResult()
     prepared = [p if isinstance(p, Prepared) else prepare(p) for p in batch]
-    incoming = _collapse(_resolve_title_ids(conn, prepared))
+    resolved, fill_only = _resolve_title_ids(conn, prepared)
+    incoming = _collapse(resolved)
     hashes = _stored_hashes(conn, [p.id for p in incoming])
     stamp = timestamp_value(conn, now())
     added, maybe_changed = [], []
@@ -130,6 +162,14 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
         else:
             maybe_changed.append(p)
     if added:
+        adopted = _adopt_title_rows(conn, added)
+        if adopted:
+            for p in list(added):
+                if p.id in adopted:
+                    added.remove(p)
+                    maybe_changed.append(p)
+                    hashes[p.id] = adopted[p.id]
+    if added:
         insert_rows(conn, papers, PAPER_COLUMNS + TIMESTAMP_COLUMNS,
                     [(*p.values, stamp, stamp) for p in added])
         _insert_children(conn, added)
@@ -139,7 +179,7 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
         stored = fetch_many(conn, [p.id for p in maybe_changed])
         changed = []
         for p in maybe_changed:
-            merged = prepare(merge(stored[p.id], paper_from_values(p.values)))
+            merged = prepare(merge(stored[p.id], paper_from_values(p.values), fill_only=p.id in fill_only))
             if merged.content_hash == hashes[p.id]:
                 result.unchanged += 1
             else:

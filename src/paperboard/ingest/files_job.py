@@ -1,0 +1,49 @@
+"""Ingest dump files: resumable from the last committed batch of an interrupted run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from ..storage import checkpoints
+from .files import DumpFile
+from .parallel import ParallelDump
+from .pipeline import Summary, store_items
+
+PARALLEL_FROM_BYTES = 4 << 20  # below this, starting a parser process costs more than it saves
+
+
+def ingest_file(
+    engine: Engine,
+    path: str,
+    *,
+    fmt: str = "auto",
+    batch_size: int = 5000,
+    parallel: bool | None = None,
+    on_batch: Callable[[Summary, int, int], None] | None = None,
+) -> Summary:
+    """Load one dump file. ``on_batch(summary, bytes_read, bytes_total)`` reports progress."""
+    dump = DumpFile(path, fmt)
+    use_parallel = dump.size >= PARALLEL_FROM_BYTES if parallel is None else parallel
+    source: DumpFile | ParallelDump = ParallelDump(dump) if use_parallel else dump
+    key = dump.checkpoint_key
+    with engine.connect() as conn:
+        state = checkpoints.load(conn, key)
+    skip = 0
+    if state and state.get("fingerprint") == dump.fingerprint and state.get("format") == fmt:
+        skip = int(state.get("done", 0))
+
+    def report(summary: Summary) -> None:
+        if on_batch:
+            on_batch(summary, source.position(), dump.size)
+
+    return store_items(
+        engine,
+        source,
+        batch_size=batch_size,
+        checkpoint_key=key,
+        checkpoint_state=lambda done: {"fingerprint": dump.fingerprint, "format": fmt, "done": done},
+        skip=skip,
+        on_batch=report,
+    )
