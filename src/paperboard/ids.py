@@ -25,6 +25,7 @@ _URL_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _ARXIV_PREFIX = re.compile(r"^arxiv\s*:\s*", re.IGNORECASE)
+_LOOKS_ARXIV = re.compile(r"^(?:arxiv:)?\d{4}\.\d+(?:v\d+)?$", re.IGNORECASE)
 _DUMP_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*:[A-Za-z0-9_.\-/]+$")
 
 _TEX_COMMAND = re.compile(r"\\[a-z]+\s*")
@@ -130,7 +131,8 @@ def canonical_id(text: str) -> ArxivId:
     try:
         return parse_arxiv_id(s)
     except InvalidId:
-        pass
+        if _LOOKS_ARXIV.match(s):
+            raise
     if _DUMP_ID.match(s) and not s.lower().startswith(("http:", "https:", "arxiv:")):
         return ArxivId(s, None, is_arxiv=False)
     raise InvalidId(f"{s!r} is neither an arXiv id nor a namespaced id such as scifact:4983")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -121,7 +120,7 @@ def fetch_ids(
     keys = list(wanted)
     for i in range(0, len(keys), API_CHUNK):
         chunk = keys[i : i + API_CHUNK]
-        params: dict[str, Any] = {"id_list": ",".join(wanted[k] for k in chunk), "max_results": str(len(chunk))}
+        params = {"id_list": ",".join(wanted[k] for k in chunk), "max_results": str(len(chunk))}
         try:
             page = parse_feed(client.get(api_url, params), "arXiv API")
         except ArxivApiError as exc:

@@ -66,11 +66,11 @@ class ArxivClient:
             try:
                 response = self._http.get(url, params=params)
             except httpx.HTTPError as exc:
+                self._last = self._clock()
                 failure = f"{type(exc).__name__}: {exc}"
                 self._backoff(attempt, None, failure)
                 continue
-            finally:
-                self._last = self._clock()
+            self._last = self._clock()
             if response.status_code == 200:
                 return response.content
             if response.status_code == 400 and b"<feed" in response.content[:500]:

@@ -1,0 +1,70 @@
+"""Shared fixtures: paths to the shared material, and databases (SQLite always, PostgreSQL when the
+test script has started one and exported PAPERBOARD_TEST_POSTGRES_URL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from paperboard.storage.engine import open_database
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("PAPERBOARD_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus"
+FIXTURES = SHARED / "fixtures"
+SEED = CORPUS / "seed-papers.jsonl"
+ARXIV_CS = CORPUS / "arxiv-cs-2025-2026.jsonl.gz"
+SCIFACT = SHARED / "eval" / "scifact" / "corpus.jsonl.gz"
+POSTGRES_URL = os.environ.get("PAPERBOARD_TEST_POSTGRES_URL")
+
+
+def require(path: Path) -> Path:
+    if not path.exists():
+        pytest.fail(f"shared material missing: {path} (set PAPERBOARD_SHARED to the shared/ folder)")
+    return path
+
+
+def fixture_bytes(relative: str) -> bytes:
+    return require(FIXTURES / relative).read_bytes()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'paperboard.sqlite3'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database per test, dropped afterwards."""
+    if not POSTGRES_URL:
+        if os.environ.get("PAPERBOARD_REQUIRE_POSTGRES"):
+            pytest.fail("PAPERBOARD_REQUIRE_POSTGRES is set but PAPERBOARD_TEST_POSTGRES_URL is not")
+        pytest.skip("PostgreSQL not started (run ./scripts/test, or set PAPERBOARD_TEST_POSTGRES_URL)")
+    name = f"pb_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = open_database(db_url)
+    yield eng
+    eng.dispose()
