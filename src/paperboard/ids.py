@@ -35,6 +35,7 @@ _ASCII_PUNCT_TO_SPACE = str.maketrans(
 )
 
 TITLE_ID_PREFIX = "title:"
+MAX_ID_LENGTH = 64
 
 
 class InvalidId(ValueError):
@@ -133,6 +134,8 @@ def canonical_id(text: str) -> ArxivId:
     except InvalidId:
         if _LOOKS_ARXIV.match(s):
             raise
+    if len(s) > MAX_ID_LENGTH:
+        raise InvalidId(f"id {s[:40]!r}... is longer than {MAX_ID_LENGTH} characters")
     if _DUMP_ID.match(s) and not s.lower().startswith(("http:", "https:", "arxiv:")):
         return ArxivId(s, None, is_arxiv=False)
     raise InvalidId(f"{s!r} is neither an arXiv id nor a namespaced id such as scifact:4983")

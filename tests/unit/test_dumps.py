@@ -91,3 +91,10 @@ def test_bad_records_are_rejected_with_a_reason(record, reason):
 def test_markup_is_stored_verbatim_as_text():
     p = parse_record({"id": "2401.00001", "title": "<script>alert(1)</script> & co", "summary": "<b>x</b>"})
     assert p.title == "<script>alert(1)</script> & co" and p.abstract == "<b>x</b>"
+
+
+def test_class_lists_in_categories_are_split():
+    p = parse_record({"id": "2401.00001", "title": "t", "categories": ["cs.LG", "I.2.6; C.1.4", "68T09, 68T50"]})
+    assert p.categories == ("cs.LG", "I.2.6", "C.1.4", "68T09", "68T50")
+    with pytest.raises(RecordError, match="longer than 128"):
+        parse_record({"id": "2401.00001", "title": "t", "categories": ["x" * 200]})

@@ -52,10 +52,12 @@ def harvest(
     until: dt.date | None,
     on_page: Callable[[Summary, int | None], None] | None = None,
     today: Callable[[], dt.date] = dt.date.today,
+    summary: Summary | None = None,
 ) -> Summary:
     """Harvest ``ListRecords`` pages into the store. Each page is committed together with the
-    resumption token that follows it, so a harvest killed at any moment resumes at the next page."""
-    summary = Summary()
+    resumption token that follows it, so a harvest killed at any moment resumes at the next page.
+    Counts go into ``summary`` as pages commit, so a caller still has them when a page fails."""
+    summary = summary if summary is not None else Summary()
     started = time.perf_counter()
     key = _harvest_key(base_url, set_name, from_, until)
     with engine.connect() as conn:

@@ -13,6 +13,7 @@ Formats, detected from a record's keys or named with ``--format``:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -24,6 +25,9 @@ from .errors import RecordError
 
 MAX_TITLE = 2_000
 MAX_ABSTRACT = 200_000
+MAX_CATEGORY = 128
+_CLASS_SEPARATORS = re.compile(r"[;,]")
+MAX_SOURCE = 32
 
 RECORD_FORMATS = ("arxiv", "titles", "hf-daily", "hf-paper", "kaggle", "paperboard")
 
@@ -54,6 +58,8 @@ def parse_record(record: object, fmt: str | None = None) -> Paper:
         raise RecordError(f"unknown record format {fmt!r}") from None
     try:
         return parser(record)
+    except RecordError:
+        raise
     except (InvalidId, DateError) as exc:
         raise RecordError(str(exc)) from None
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
@@ -120,9 +126,14 @@ def _categories(raw: object) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
         raise RecordError(f"categories must be a list of names, got {raw!r}")
     seen: dict[str, None] = {}
-    for c in raw:
-        if c.strip():
-            seen.setdefault(c.strip(), None)
+    # some dumps put ACM / MSC class lists ("I.2.6; C.1.4", "68T09, 68T50") in one entry
+    pieces = [p for c in raw for p in (_CLASS_SEPARATORS.split(c) if ";" in c or "," in c else [c])]
+    for c in pieces:
+        c = c.strip()
+        if len(c) > MAX_CATEGORY:
+            raise RecordError(f"category {c[:40]!r}... is longer than {MAX_CATEGORY} characters")
+        if c:
+            seen.setdefault(c, None)
     return tuple(seen)
 
 
@@ -269,9 +280,23 @@ def _parse_paperboard(record: Mapping[str, Any]) -> Paper:
         doi=optional(record.get("doi")), license=optional(record.get("license")),
         links={str(k): str(v) for k, v in links.items()},
         listed=listed, published=published, updated=updated,
-        published_text=optional(record.get("published_text")),
-        source=str(record.get("source") or "paperboard"), extra=extra,
+        published_text=_short(record.get("published_text"), 64, "published_text"),
+        source=_source_name(record.get("source")), extra=extra,
     )
+
+
+def _short(value: object, limit: int, name: str) -> str | None:
+    text = optional(value) if isinstance(value, str) else None
+    if text and len(text) > limit:
+        raise RecordError(f"{name} is longer than {limit} characters")
+    return text
+
+
+def _source_name(value: object) -> str:
+    source = str(value or "paperboard")
+    if len(source) > MAX_SOURCE:
+        raise RecordError(f"source {source[:40]!r} is longer than {MAX_SOURCE} characters")
+    return source
 
 
 _PARSERS: dict[str, Callable[[Mapping[str, Any]], Paper]] = {

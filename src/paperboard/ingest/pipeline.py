@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError, IntegrityError
 
 from ..models import Paper
 from ..storage import checkpoints
@@ -47,6 +48,8 @@ class Summary:
         return self.added + self.updated + self.unchanged + self.rejected
 
     def record(self, result: UpsertResult) -> None:
+        for location, reason in result.rejected:
+            self.reject(location, reason)
         self.added += result.added
         self.updated += result.updated
         self.unchanged += result.unchanged
@@ -81,14 +84,37 @@ def commit_batch(
     checkpoint: tuple[str, dict[str, Any]] | None = None,
     clear: str | None = None,
 ) -> UpsertResult:
-    """Upsert ``papers`` and move the checkpoint, atomically."""
+    """Upsert ``papers`` and move the checkpoint, atomically.
+
+    If the database refuses the batch (a value it cannot hold), the batch is retried paper by paper,
+    each in a savepoint: the offending papers are returned in ``result.rejected``, the rest stored."""
+    try:
+        with engine.begin() as conn:
+            result = upsert(conn, papers) if papers else UpsertResult()
+            _move_checkpoint(conn, checkpoint, clear)
+        return result
+    except (DataError, IntegrityError) as exc:
+        first_error = exc
+    result = UpsertResult()
     with engine.begin() as conn:
-        result = upsert(conn, papers) if papers else UpsertResult()
-        if checkpoint is not None:
-            checkpoints.save(conn, *checkpoint)
-        if clear is not None:
-            checkpoints.clear(conn, clear)
+        for paper in papers:
+            try:
+                with conn.begin_nested():
+                    result += upsert(conn, [paper])
+            except (DataError, IntegrityError) as exc:
+                reason = str(exc.orig or exc).splitlines()[0]
+                result.rejected.append((f"paper {paper.id}", f"the database refused it: {reason}"))
+        if not result.rejected:  # failed only as a whole batch: do not hide the cause
+            raise first_error
+        _move_checkpoint(conn, checkpoint, clear)
     return result
+
+
+def _move_checkpoint(conn: Any, checkpoint: tuple[str, dict[str, Any]] | None, clear: str | None) -> None:
+    if checkpoint is not None:
+        checkpoints.save(conn, *checkpoint)
+    if clear is not None:
+        checkpoints.clear(conn, clear)
 
 
 def store_items(

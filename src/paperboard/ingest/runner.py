@@ -91,9 +91,11 @@ def _run_arxiv(job: ArxivJob, engine: Engine, config: Config, client: ArxivClien
                 pbar.n = summary.skipped + summary.processed
                 pbar.refresh()
 
+            partial = Summary()
             try:
-                total.merge(harvest(engine, client, base_url=config.arxiv_oai_url, set_name=set_name,
-                                    from_=from_, until=job.until, on_page=on_page))
+                harvest(engine, client, base_url=config.arxiv_oai_url, set_name=set_name,
+                        from_=from_, until=job.until, on_page=on_page, summary=partial)
             except SourceError as exc:
                 failures.append(f"{set_name or 'all'}: {exc} (rerun the same command to resume)")
+            total.merge(partial)
     return total, failures

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
@@ -37,12 +37,14 @@ class UpsertResult:
     updated: int = 0
     unchanged: int = 0
     ids: list[str] = field(default_factory=list)  # ids written (added or updated), for indexing
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (where, why) refused by the database
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
         self.added += other.added
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.ids.extend(other.ids)
+        self.rejected.extend(other.rejected)
         return self
 
 
@@ -161,6 +163,7 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
             result.unchanged += 1
         else:
             maybe_changed.append(p)
+    adopted: dict[str, str] = {}
     if added:
         adopted = _adopt_title_rows(conn, added)
         if adopted:
@@ -179,7 +182,11 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
         stored = fetch_many(conn, [p.id for p in maybe_changed])
         changed = []
         for p in maybe_changed:
-            merged = prepare(merge(stored[p.id], paper_from_values(p.values), fill_only=p.id in fill_only))
+            paper = paper_from_values(p.values)
+            merged_paper = merge(stored[p.id], paper, fill_only=p.id in fill_only)
+            if p.id in adopted:  # the record with the real id is where the paper comes from now
+                merged_paper = replace(merged_paper, source=paper.source)
+            merged = prepare(merged_paper)
             if merged.content_hash == hashes[p.id]:
                 result.unchanged += 1
             else:

@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('abstract', sa.Text(), nullable=False),
     sa.Column('authors', sa.JSON(), nullable=False),
     sa.Column('categories', sa.JSON(), nullable=False),
-    sa.Column('primary_category', sa.String(length=32), nullable=True),
+    sa.Column('primary_category', sa.String(length=128), nullable=True),
     sa.Column('comment', sa.Text(), nullable=True),
     sa.Column('journal_ref', sa.Text(), nullable=True),
     sa.Column('doi', sa.Text(), nullable=True),
@@ -102,7 +102,7 @@ def upgrade() -> None:
 
     op.create_table('paper_categories',
     sa.Column('paper_id', sa.String(length=64), nullable=False),
-    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('category', sa.String(length=128), nullable=False),
     sa.Column('is_primary', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['paper_id'], ['papers.id'], name=op.f('fk_paper_categories_paper_id_papers'), onupdate='CASCADE', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('paper_id', 'category', name=op.f('pk_paper_categories')),

@@ -1,0 +1,106 @@
+"""The ``paperboard`` command on dump files, run as a subprocess the way a user runs it."""
+
+import gzip
+import json
+
+import orjson
+
+from tests.conftest import FIXTURES, SEED, require
+from tests.functional.cli import paperboard
+
+
+def _summary(result) -> dict:
+    return json.loads(result.stdout)
+
+
+def test_bad_lines_are_reported_with_location_and_the_rest_is_stored(tmp_path):
+    dump = tmp_path / "mixed.jsonl"
+    dump.write_text(
+        '{"id": "2401.00001", "title": "Good one", "authors": ["A. B."], "listed": "2024-01-02"}\n'
+        "{not json\n"
+        '\n'
+        '{"id": "0808.05394", "title": "Bad id"}\n'
+        '{"title": "No id, derived from title"}\n'
+        '{"id": "2401.00002", "title": ""}\n'
+    )
+    result = paperboard("ingest", str(dump), "--output-format", "json", data_dir=tmp_path / "d")
+    assert result.returncode == 1, result.stderr
+    summary = _summary(result)
+    assert (summary["added"], summary["rejected"]) == (2, 3)
+    locations = {p["location"]: p["reason"] for p in summary["problems"]}
+    assert "not valid JSON" in locations["mixed.jsonl:2"]
+    assert "4 digits" in locations["mixed.jsonl:4"]
+    assert "missing title" in locations["mixed.jsonl:6"]
+    stats = paperboard("stats", "--format", "json", data_dir=tmp_path / "d")
+    assert json.loads(stats.stdout)["papers"] == 2
+
+
+def test_seed_corpus_ingests_reingests_and_round_trips_through_export(tmp_path):
+    data = tmp_path / "d"
+    first = paperboard("ingest", str(require(SEED)), "--output-format", "json", data_dir=data)
+    assert first.returncode == 0, first.stderr
+    assert _summary(first)["added"] == 559 and _summary(first)["rejected"] == 0
+    again = _summary(paperboard("ingest", str(SEED), "--output-format", "json", data_dir=data))
+    assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 559)
+
+    exported = paperboard("export", data_dir=data)
+    assert exported.returncode == 0 and "exported 559 papers" in exported.stderr
+    out = tmp_path / "export.jsonl.gz"
+    out.write_bytes(gzip.compress(exported.stdout.encode()))
+    other = tmp_path / "d2"
+    reloaded = paperboard("ingest", str(out), "--output-format", "json", data_dir=other)
+    assert _summary(reloaded)["added"] == 559
+    assert paperboard("export", data_dir=other).stdout == exported.stdout
+
+    as_array = paperboard("export", "--format", "json", data_dir=data)
+    assert len(orjson.loads(as_array.stdout)) == 559
+
+
+def test_saved_xml_responses_and_hf_json_are_ingested(tmp_path):
+    hf = tmp_path / "daily.json"
+    hf.write_text(json.dumps([{"paper": {"id": "1707.08567", "title": "From HF", "upvotes": 9,
+                                         "authors": [{"name": "Somebody"}]}, "numComments": 2}]))
+    oai = FIXTURES / "arxiv-oai" / "listrecords-arXiv-2015-01-01-to-2015-01-03.xml"
+    atom = FIXTURES / "arxiv-api" / "id-list-0808.05394-1707.08567.xml"
+    result = paperboard("ingest", str(oai), str(atom), str(hf), "--output-format", "json", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    s = _summary(result)
+    assert (s["added"], s["updated"]) == (3, 1)  # the HF record enriches the paper from the API
+    exported = [orjson.loads(line) for line in paperboard("export", data_dir=tmp_path).stdout.splitlines()]
+    paper = next(p for p in exported if p["id"] == "1707.08567")
+    assert paper["extra"]["huggingface"]["upvotes"] == 9 and paper["source"] == "arxiv-api"
+
+
+def test_unreadable_sources_fail_clearly_and_lose_nothing(tmp_path):
+    data = tmp_path / "d"
+    assert paperboard("ingest", str(SEED), data_dir=data).returncode == 0
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(gzip.compress(b'[{"title": "x"}')[:-8])
+    result = paperboard("ingest", str(tmp_path / "missing.jsonl"), str(broken), data_dir=data)
+    assert result.returncode == 1
+    assert "missing.jsonl: No such file or directory" in result.stderr
+    assert "broken.json.gz" in result.stderr
+    stats = json.loads(paperboard("stats", "--format", "json", data_dir=data).stdout)
+    assert stats["papers"] == 559
+
+
+def test_usage_errors(tmp_path):
+    no_from = paperboard("ingest", "arxiv", data_dir=tmp_path)
+    assert no_from.returncode == 2 and "--from is needed" in no_from.stderr
+    mixed = paperboard("ingest", "file.jsonl", "--ids", "2401.00001", data_dir=tmp_path)
+    assert mixed.returncode == 2 and "go with `paperboard ingest arxiv`" in mixed.stderr
+    bad_date = paperboard("ingest", "arxiv", "--from", "yesterday", data_dir=tmp_path)
+    assert bad_date.returncode == 2 and "is not a date" in bad_date.stderr
+    bad_db = paperboard("--db", "nonsense://", "stats", data_dir=tmp_path)
+    assert bad_db.returncode == 1 and "nonsense" in bad_db.stderr and "Traceback" not in bad_db.stderr
+    bad_setting = paperboard("stats", data_dir=tmp_path, env={"PAPERBOARD_BATCH_SIZE": "lots"})
+    assert bad_setting.returncode == 2 and "PAPERBOARD_BATCH_SIZE" in bad_setting.stderr
+
+
+def test_help_answers_the_question(tmp_path):
+    top = paperboard("--help", data_dir=tmp_path).stdout
+    for command in ("ingest", "export", "stats", "settings"):
+        assert command in top
+    ingest_help = paperboard("ingest", "--help", data_dir=tmp_path).stdout
+    assert "paperboard ingest arxiv --from 2026-11-01 --category cs.LG" in ingest_help
+    assert "--ids" in ingest_help and "exit status is 1" in ingest_help
