@@ -7,7 +7,10 @@ pickle, and all per-paper work is done there; the parent only reads the queue an
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +22,20 @@ from .pipeline import Item
 CHUNK = 1000
 
 
+def _exit_with_parent() -> None:
+    """The child must not outlive an interrupted or killed parent (it would block on a full pipe)."""
+    parent = mp.parent_process()
+
+    def watch() -> None:
+        while parent is None or parent.is_alive():
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _produce(path: str, fmt: str, out: Any) -> None:
+    _exit_with_parent()
     dump = DumpFile(path, fmt)
     chunk: list[tuple[str, Any, str | None]] = []
     try:

@@ -72,14 +72,17 @@ def get_paper(conn: Connection, paper_id: str) -> Paper | None:
     return fetch_many(conn, [paper_id]).get(paper_id)
 
 
-def _resolve_title_ids(conn: Connection, batch: list[Prepared]) -> tuple[list[Prepared], set[str]]:
-    """Give id-less papers (``title:…`` ids) the id of a stored paper with the same title, if any.
-    Also returns the ids they resolved to: such records only fill gaps in the stored paper."""
+def _resolve_title_ids(conn: Connection, batch: list[Prepared]) -> list[tuple[Prepared, bool]]:
+    """Give id-less papers (``title:…`` ids) the id of the paper with the same title, stored or in
+    this batch, preferring real ids. Each paper comes back with a flag: True for a record that was
+    resolved to a real id this way, which may only fill gaps in that paper."""
     keys = list({p.title_key for p in batch if p.id.startswith(TITLE_ID_PREFIX)})
-    resolved: set[str] = set()
     if not keys:
-        return batch, resolved
+        return [(p, False) for p in batch]
     owner: dict[str, str] = {}
+    for p in batch:
+        if not p.id.startswith(TITLE_ID_PREFIX):
+            owner.setdefault(p.title_key, p.id)
     for chunk in _chunks(keys):
         rows = conn.execute(select(papers.c.title_key, papers.c.id).where(papers.c.title_key.in_(chunk)))
         for key, pid in rows:
@@ -88,25 +91,30 @@ def _resolve_title_ids(conn: Connection, batch: list[Prepared]) -> tuple[list[Pr
                 owner[key] = pid
     out = []
     for p in batch:
+        fill_only = False
         if p.id.startswith(TITLE_ID_PREFIX):
             pid = owner.get(p.title_key)
             if pid and pid != p.id:
                 p = prepare(paper_from_values(p.values).with_id(pid))
-                if not pid.startswith(TITLE_ID_PREFIX):
-                    resolved.add(pid)
-        out.append(p)
-    return out, resolved
+                fill_only = not pid.startswith(TITLE_ID_PREFIX)
+        out.append((p, fill_only))
+    return out
 
 
-def _collapse(batch: list[Prepared]) -> list[Prepared]:
-    """Merge papers that share an id within one batch, in arrival order."""
+def _collapse(batch: list[tuple[Prepared, bool]]) -> tuple[list[Prepared], set[str]]:
+    """Merge papers that share an id within one batch: records with their own id first, in arrival
+    order, then fill-only ones. Returns the papers and the ids made only of fill-only records."""
+    ordered = [pf for pf in batch if not pf[1]] + [pf for pf in batch if pf[1]]
     by_id: dict[str, Prepared] = {}
-    for p in batch:
+    only_fill: dict[str, bool] = {}
+    for p, fill_only in ordered:
         if p.id in by_id:
-            merged = merge(paper_from_values(by_id[p.id].values), paper_from_values(p.values))
+            merged = merge(paper_from_values(by_id[p.id].values), paper_from_values(p.values),
+                           fill_only=fill_only)
             p = prepare(merged)
         by_id[p.id] = p
-    return list(by_id.values())
+        only_fill[p.id] = only_fill.get(p.id, True) and fill_only
+    return list(by_id.values()), {pid for pid, flag in only_fill.items() if flag}
 
 
 def _adopt_title_rows(conn: Connection, added: list[Prepared]) -> dict[str, str]:
@@ -150,8 +158,7 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
     papers that differ are read, merged and rewritten (with their author and category rows)."""
     result = UpsertResult()
     prepared = [p if isinstance(p, Prepared) else prepare(p) for p in batch]
-    resolved, fill_only = _resolve_title_ids(conn, prepared)
-    incoming = _collapse(resolved)
+    incoming, fill_only = _collapse(_resolve_title_ids(conn, prepared))
     hashes = _stored_hashes(conn, [p.id for p in incoming])
     stamp = timestamp_value(conn, now())
     added, maybe_changed = [], []
