@@ -104,3 +104,10 @@ def test_help_answers_the_question(tmp_path):
     ingest_help = paperboard("ingest", "--help", data_dir=tmp_path).stdout
     assert "paperboard ingest arxiv --from 2026-11-01 --category cs.LG" in ingest_help
     assert "--ids" in ingest_help and "exit status is 1" in ingest_help
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal(tmp_path):
+    quiet = paperboard("ingest", str(SEED), data_dir=tmp_path / "a")
+    assert "%|" not in quiet.stderr and "added 559" in quiet.stdout
+    shown = paperboard("ingest", str(SEED), "--progress", data_dir=tmp_path / "b")
+    assert "seed-papers.jsonl" in shown.stderr and "559 papers" in shown.stderr and "100%" in shown.stderr
