@@ -51,8 +51,11 @@ def measure(path: Path, workdir: Path) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--synthetic", type=int, default=1_000_000, help="papers in the synthetic corpus (0: skip)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--synthetic", type=int, default=1_000_000,
+                        help="papers in the synthetic corpus (0: skip)")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     results = []

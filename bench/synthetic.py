@@ -28,11 +28,13 @@ def synthetic(n: int, base: list[dict]) -> Iterator[dict]:
         yy, mm = 15 + month // 12, 1 + month % 12
         sentences = src["summary"].split(". ")
         shift = (i // len(base)) % max(1, len(sentences))
+        authors = src["authors"]
+        turn = shift % max(1, len(authors))
         yield {
             "id": f"{yy:02d}{mm:02d}.{i % 99_999 + 1:05d}",
             "title": f"{src['title']} (variant {i // len(base)})" if i >= len(base) else src["title"],
             "summary": ". ".join(sentences[shift:] + sentences[:shift]),
-            "authors": src["authors"][shift % max(1, len(src["authors"])):] + src["authors"][:shift % max(1, len(src["authors"]))],
+            "authors": authors[turn:] + authors[:turn],
             "categories": src["categories"],
             "comment": src.get("comment"),
             "listed": f"20{yy:02d}-{mm:02d}-{1 + i % 28:02d}",
