@@ -107,10 +107,20 @@ def normalize_title(title: str) -> str:
     return " ".join(_NON_WORD.sub(" ", t).split())
 
 
+def key_hash(key: str) -> int:
+    """A signed 64-bit digest of a normalised key: what the database indexes (small, fixed-size
+    index entries keep bulk inserts cheap where long text keys would not)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def title_hash(title: str) -> int:
+    return key_hash(normalize_title(title))
+
+
 @functools.lru_cache(maxsize=1 << 18)
-def name_key(name: str) -> str:
-    """Fold an author name for grouping: case, accents and spacing (``José  García`` = ``jose garcia``)."""
-    return normalize_title(name)
+def name_hash(name: str) -> int:
+    """Groups spellings of an author name that differ in case, accents and spacing."""
+    return key_hash(normalize_title(name))
 
 
 def title_id(title: str) -> str:

@@ -79,6 +79,42 @@ class DumpFile:
             if self._raw:
                 self._raw.close()
 
+    def container(self) -> str:
+        """``jsonl``, ``json`` or ``xml``, as sniffed (or named with the format)."""
+        stream = self._open()
+        try:
+            return self._container(stream)[0]
+        finally:
+            stream.close()
+            if self._raw:
+                self._raw.close()
+
+    def jsonl_chunks(self, size: int, share: int = 0, shares: int = 1) -> Iterator[tuple[int, list[Item]]]:
+        """Consecutive chunks of ``size`` records of a JSONL file, numbered from 0; only those with
+        ``number % shares == share`` are parsed and yielded, so ``shares`` processes can split a file."""
+        stream = self._open()
+        try:
+            fmt = self._container(stream)[1]
+            chunk: list[Item] = []
+            number = records = 0
+            for lineno, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                number, records = records // size, records + 1
+                if number % shares == share:
+                    chunk.append(self._jsonl_item(lineno, line, fmt))
+                    if len(chunk) == size:
+                        yield number, chunk
+                        chunk = []
+            if chunk:
+                yield number, chunk
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise SourceError(f"{self.path}: cannot read: {exc}") from None
+        finally:
+            stream.close()
+            if self._raw:
+                self._raw.close()
+
     def _container(self, stream: BinaryIO) -> tuple[str, str | None]:
         fmt = self.fmt
         if fmt in ("oai", "atom"):
@@ -101,15 +137,16 @@ class DumpFile:
 
     def _jsonl(self, stream: BinaryIO, fmt: str | None) -> Iterator[Item]:
         for lineno, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            where = f"{self.path.name}:{lineno}"
-            try:
-                record = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                yield Item(where, error=f"not valid JSON ({exc})")
-                continue
-            yield as_item(where, lambda r=record: parse_record(r, fmt))
+            if line.strip():
+                yield self._jsonl_item(lineno, line, fmt)
+
+    def _jsonl_item(self, lineno: int, line: bytes, fmt: str | None) -> Item:
+        where = f"{self.path.name}:{lineno}"
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            return Item(where, error=f"not valid JSON ({exc})")
+        return as_item(where, lambda: parse_record(record, fmt))
 
     def _json(self, stream: BinaryIO, fmt: str | None) -> Iterator[Item]:
         try:

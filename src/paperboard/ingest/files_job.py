@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from sqlalchemy import Engine
 
 from ..storage import checkpoints
+from ..storage.engine import indexes_deferred
 from .files import DumpFile
 from .parallel import ParallelDump
 from .pipeline import Summary, store_items
 
 PARALLEL_FROM_BYTES = 4 << 20  # below this, starting a parser process costs more than it saves
+BULK_FROM_BYTES = 32 << 20  # from here, secondary indexes are rebuilt once instead of maintained
 
 
 def ingest_file(
@@ -38,12 +41,14 @@ def ingest_file(
         if on_batch:
             on_batch(summary, source.position(), dump.size)
 
-    return store_items(
-        engine,
-        source,
-        batch_size=batch_size,
-        checkpoint_key=key,
-        checkpoint_state=lambda done: {"fingerprint": dump.fingerprint, "format": fmt, "done": done},
-        skip=skip,
-        on_batch=report,
-    )
+    bulk = dump.size >= BULK_FROM_BYTES
+    with indexes_deferred(engine) if bulk else nullcontext():
+        return store_items(
+            engine,
+            source,
+            batch_size=batch_size,
+            checkpoint_key=key,
+            checkpoint_state=lambda done: {"fingerprint": dump.fingerprint, "format": fmt, "done": done},
+            skip=skip,
+            on_batch=report,
+        )

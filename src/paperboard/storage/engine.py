@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
@@ -74,4 +76,35 @@ def migrate(engine: Engine) -> None:
 def open_database(url: str) -> Engine:
     engine = make_engine(url)
     migrate(engine)
+    ensure_indexes(engine)
     return engine
+
+
+# Secondary indexes whose random inserts dominate a bulk load; dropped during one, rebuilt after.
+DEFERRABLE_INDEXES = ("ix_paper_authors_name_hash",)
+
+
+def _deferrable():  # type: ignore[no-untyped-def]
+    from .schema import metadata
+
+    return [ix for table in metadata.tables.values() for ix in table.indexes if ix.name in DEFERRABLE_INDEXES]
+
+
+def ensure_indexes(engine: Engine) -> None:
+    """Recreate deferred indexes a bulk load did not get to rebuild (it was killed)."""
+    for index in _deferrable():
+        index.create(engine, checkfirst=True)
+
+
+@contextmanager
+def indexes_deferred(engine: Engine) -> Iterator[None]:
+    """Drop the deferrable indexes for a bulk load and build them again afterwards (a sorted build
+    is far cheaper than millions of random inserts). A killed load leaves them to ``ensure_indexes``."""
+    indexes = _deferrable()
+    for index in indexes:
+        index.drop(engine, checkfirst=True)
+    try:
+        yield
+    finally:
+        for index in indexes:
+            index.create(engine, checkfirst=True)

@@ -76,15 +76,15 @@ def _resolve_title_ids(conn: Connection, batch: list[Prepared]) -> list[tuple[Pr
     """Give id-less papers (``title:…`` ids) the id of the paper with the same title, stored or in
     this batch, preferring real ids. Each paper comes back with a flag: True for a record that was
     resolved to a real id this way, which may only fill gaps in that paper."""
-    keys = list({p.title_key for p in batch if p.id.startswith(TITLE_ID_PREFIX)})
+    keys = list({p.title_hash for p in batch if p.id.startswith(TITLE_ID_PREFIX)})
     if not keys:
         return [(p, False) for p in batch]
     owner: dict[str, str] = {}
     for p in batch:
         if not p.id.startswith(TITLE_ID_PREFIX):
-            owner.setdefault(p.title_key, p.id)
+            owner.setdefault(p.title_hash, p.id)
     for chunk in _chunks(keys):
-        rows = conn.execute(select(papers.c.title_key, papers.c.id).where(papers.c.title_key.in_(chunk)))
+        rows = conn.execute(select(papers.c.title_hash, papers.c.id).where(papers.c.title_hash.in_(chunk)))
         for key, pid in rows:
             # prefer a real id over a derived one when the same title is stored under both
             if key not in owner or owner[key].startswith(TITLE_ID_PREFIX):
@@ -93,7 +93,7 @@ def _resolve_title_ids(conn: Connection, batch: list[Prepared]) -> list[tuple[Pr
     for p in batch:
         fill_only = False
         if p.id.startswith(TITLE_ID_PREFIX):
-            pid = owner.get(p.title_key)
+            pid = owner.get(p.title_hash)
             if pid and pid != p.id:
                 p = prepare(paper_from_values(p.values).with_id(pid))
                 fill_only = not pid.startswith(TITLE_ID_PREFIX)
@@ -126,12 +126,12 @@ def _adopt_title_rows(conn: Connection, added: list[Prepared]) -> dict[str, str]
     ).first()
     if not has_title_rows:
         return {}
-    real = {p.title_key: p.id for p in added if not p.id.startswith(TITLE_ID_PREFIX)}
+    real = {p.title_hash: p.id for p in added if not p.id.startswith(TITLE_ID_PREFIX)}
     adopted: dict[str, str] = {}
     for chunk in _chunks(list(real)):
         rows = conn.execute(
-            select(papers.c.id, papers.c.title_key, papers.c.content_hash).where(
-                papers.c.title_key.in_(chunk), papers.c.id > TITLE_ID_PREFIX, papers.c.id < TITLE_ID_END
+            select(papers.c.id, papers.c.title_hash, papers.c.content_hash).where(
+                papers.c.title_hash.in_(chunk), papers.c.id > TITLE_ID_PREFIX, papers.c.id < TITLE_ID_END
             )
         ).all()
         for old_id, key, content_hash in rows:
@@ -240,7 +240,7 @@ def stats(conn: Connection) -> dict[str, Any]:
     """Counts for ``paperboard stats``: papers, authors, categories, dates, and papers by source."""
     total = count_papers(conn)
     authors = conn.execute(
-        select(func.count(func.distinct(paper_authors.c.name_key)))
+        select(func.count(func.distinct(paper_authors.c.name_hash)))
     ).scalar_one()
     categories = conn.execute(
         select(paper_categories.c.category, func.count())

@@ -8,16 +8,16 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from ..ids import name_key, normalize_title
+from ..ids import name_hash, title_hash
 from ..models import Author, Paper
 
 PAPER_COLUMNS = (
-    "id", "version", "title", "title_key", "abstract", "authors", "categories", "primary_category",
+    "id", "version", "title", "title_hash", "abstract", "authors", "categories", "primary_category",
     "comment", "journal_ref", "doi", "license", "links", "listed", "published", "updated",
     "published_text", "source", "extra", "content_hash",
 )  # then changed_at, ingested_at: stamped at write time
 TIMESTAMP_COLUMNS = ("changed_at", "ingested_at")
-AUTHOR_COLUMNS = ("paper_id", "position", "name", "name_key", "affiliation")
+AUTHOR_COLUMNS = ("paper_id", "position", "name", "name_hash", "affiliation")
 CATEGORY_COLUMNS = ("paper_id", "category", "is_primary")
 
 
@@ -26,7 +26,7 @@ class Prepared(NamedTuple):
 
     id: str
     content_hash: str
-    title_key: str
+    title_hash: int
     values: tuple[Any, ...]
     authors: tuple[tuple[Any, ...], ...]
     categories: tuple[tuple[Any, ...], ...]
@@ -42,10 +42,10 @@ def _date(value: dt.date | None) -> str | None:
 
 def prepare(paper: Paper) -> Prepared:
     pid = paper.id
-    title_key = normalize_title(paper.title)
+    key = title_hash(paper.title)
     content_hash = paper.content_hash()
     values = (
-        pid, paper.version, paper.title, title_key, paper.abstract,
+        pid, paper.version, paper.title, key, paper.abstract,
         _json([[a.name, a.affiliation] for a in paper.authors]),
         _json(list(paper.categories)), paper.primary_category,
         paper.comment, paper.journal_ref, paper.doi, paper.license, _json(paper.links),
@@ -53,10 +53,10 @@ def prepare(paper: Paper) -> Prepared:
         paper.published_text, paper.source, _json(paper.extra), content_hash,
     )
     authors = tuple(
-        (pid, pos, a.name, name_key(a.name), a.affiliation) for pos, a in enumerate(paper.authors)
+        (pid, pos, a.name, name_hash(a.name), a.affiliation) for pos, a in enumerate(paper.authors)
     )
     categories = tuple((pid, c, i == 0) for i, c in enumerate(dict.fromkeys(paper.categories)))
-    return Prepared(pid, content_hash, title_key, values, authors, categories)
+    return Prepared(pid, content_hash, key, values, authors, categories)
 
 
 def _as_date(value: Any) -> dt.date | None:

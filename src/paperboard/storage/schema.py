@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -40,7 +41,7 @@ papers = Table(
     Column("id", String(64), primary_key=True),
     Column("version", Integer),
     Column("title", Text, nullable=False),
-    Column("title_key", Text, nullable=False),
+    Column("title_hash", BigInteger, nullable=False),  # ids.title_hash: same title, same paper
     Column("abstract", Text, nullable=False, default=""),
     Column("authors", JSON, nullable=False),
     Column("categories", JSON, nullable=False),
@@ -59,7 +60,7 @@ papers = Table(
     Column("content_hash", String(32), nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
-    Index(None, "title_key"),
+    Index(None, "title_hash"),
     Index(None, "listed"),
     Index(None, "primary_category", "listed"),
 )
@@ -70,9 +71,9 @@ paper_authors = Table(
     Column("paper_id", String(64), ForeignKey("papers.id", **_paper_fk), primary_key=True),
     Column("position", Integer, primary_key=True),
     Column("name", Text, nullable=False),
-    Column("name_key", Text, nullable=False),
+    Column("name_hash", BigInteger, nullable=False),  # ids.name_hash: author pages group by it
     Column("affiliation", Text),
-    Index(None, "name_key"),
+    Index(None, "name_hash"),
     sqlite_with_rowid=False,
 )
 

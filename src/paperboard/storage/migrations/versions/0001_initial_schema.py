@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 16:18:43.823815
+Create Date: 2026-11-22 16:52:39.397798
 """
 
 import sqlalchemy as sa
@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('version', sa.Integer(), nullable=True),
     sa.Column('title', sa.Text(), nullable=False),
-    sa.Column('title_key', sa.Text(), nullable=False),
+    sa.Column('title_hash', sa.BigInteger(), nullable=False),
     sa.Column('abstract', sa.Text(), nullable=False),
     sa.Column('authors', sa.JSON(), nullable=False),
     sa.Column('categories', sa.JSON(), nullable=False),
@@ -50,7 +50,7 @@ def upgrade() -> None:
     with op.batch_alter_table('papers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_papers_listed'), ['listed'], unique=False)
         batch_op.create_index(batch_op.f('ix_papers_primary_category_listed'), ['primary_category', 'listed'], unique=False)
-        batch_op.create_index(batch_op.f('ix_papers_title_key'), ['title_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_papers_title_hash'), ['title_hash'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -91,14 +91,14 @@ def upgrade() -> None:
     sa.Column('paper_id', sa.String(length=64), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
-    sa.Column('name_key', sa.Text(), nullable=False),
+    sa.Column('name_hash', sa.BigInteger(), nullable=False),
     sa.Column('affiliation', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['paper_id'], ['papers.id'], name=op.f('fk_paper_authors_paper_id_papers'), onupdate='CASCADE', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('paper_id', 'position', name=op.f('pk_paper_authors')),
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('paper_authors', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_paper_authors_name_key'), ['name_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_paper_authors_name_hash'), ['name_hash'], unique=False)
 
     op.create_table('paper_categories',
     sa.Column('paper_id', sa.String(length=64), nullable=False),
@@ -170,7 +170,7 @@ def downgrade() -> None:
 
     op.drop_table('paper_categories')
     with op.batch_alter_table('paper_authors', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_paper_authors_name_key'))
+        batch_op.drop_index(batch_op.f('ix_paper_authors_name_hash'))
 
     op.drop_table('paper_authors')
     with op.batch_alter_table('comments', schema=None) as batch_op:
@@ -180,7 +180,7 @@ def downgrade() -> None:
     op.drop_table('collections')
     op.drop_table('users')
     with op.batch_alter_table('papers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_papers_title_key'))
+        batch_op.drop_index(batch_op.f('ix_papers_title_hash'))
         batch_op.drop_index(batch_op.f('ix_papers_primary_category_listed'))
         batch_op.drop_index(batch_op.f('ix_papers_listed'))
 
