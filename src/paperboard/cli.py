@@ -208,9 +208,4 @@ def settings(obj: Context, fmt: str) -> None:
         click.echo(f"{row['env']}={row['value']}\n    {row['help']}")
 
 
-def run() -> None:  # pragma: no cover - console entry point alias
-    main()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+from . import cli_search  # noqa: E402,F401  (registers the search commands)

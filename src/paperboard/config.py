@@ -43,6 +43,9 @@ SETTINGS: tuple[Setting, ...] = (
             "How many times a failing arXiv request is retried (503 Retry-After, 5xx, network errors)."),
     Setting("arxiv_max_wait", "600",
             "Longest wait, in seconds, that a Retry-After from arXiv is honoured for before giving up."),
+    Setting("embedder", "wordllama",
+            "Embedding model for semantic search: wordllama (bundled) or "
+            "sentence-transformers:PATH_OR_NAME (a model available locally; nothing is downloaded)."),
     Setting("batch_size", "5000",
             "Papers written per database transaction during ingestion."),
 )
@@ -60,6 +63,7 @@ class Config:
     arxiv_delay: float
     arxiv_retries: int
     arxiv_max_wait: float
+    embedder: str
     batch_size: int
 
 
@@ -93,6 +97,7 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -
         arxiv_delay=_number("arxiv_delay", raw["arxiv_delay"], float, minimum=0),
         arxiv_retries=_number("arxiv_retries", raw["arxiv_retries"], int, minimum=0),
         arxiv_max_wait=_number("arxiv_max_wait", raw["arxiv_max_wait"], float, minimum=0),
+        embedder=str(raw["embedder"]),
         batch_size=_number("batch_size", raw["batch_size"], int, minimum=1),
     )
 

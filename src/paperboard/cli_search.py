@@ -1,0 +1,137 @@
+"""``paperboard search``, ``similar``, ``reindex`` and ``bench relevance``: thin wrappers of
+:mod:`paperboard.search`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import Context, _dump, _parse_day, main, pass_ctx
+from .progress import bar
+
+
+def _index(obj: Context):  # type: ignore[no-untyped-def]
+    from .search.embedders import EmbedderError
+    from .search.service import SearchIndex
+
+    try:
+        return SearchIndex(obj.config.data_dir, obj.config.embedder)
+    except EmbedderError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # type: ignore[type-arg]
+    if fmt == "json":
+        _dump({**(extra or {}), "results": [h.as_dict() for h in hits]})
+        return
+    if not hits:
+        click.echo("no results", err=True)
+    for rank, h in enumerate(hits, 1):
+        authors = ", ".join(h.authors[:3]) + (" et al." if len(h.authors) > 3 else "")
+        click.echo(f"{rank:>3}. {h.id:<18} {h.score:6.3f}  {h.published or '':<10}  {h.title}")
+        if authors:
+            click.echo(f"{'':<25}{authors}")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--from", "since", callback=_parse_day, metavar="DATE", help="Listed on or after DATE.")
+@click.option("--until", callback=_parse_day, metavar="DATE", help="Listed on or before DATE.")
+@click.option("--category", "categories", multiple=True, metavar="CAT", help="e.g. cs.LG (repeatable: any).")
+@click.option("--author", metavar="NAME", help="Papers with an author whose name contains NAME.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def search(obj: Context, query: str, limit: int, since: dt.date | None, until: dt.date | None,
+           categories: tuple[str, ...], author: str | None, sort: str, fmt: str) -> None:
+    """Hybrid (BM25 + embedding) search over titles, abstracts and authors.
+
+    \b
+    QUERY may hold words, "quoted phrases", author:Name, category:cs.LG, or just an arXiv id / URL:
+      paperboard search "knowledge distillation for small language models"
+      paperboard search 'grokking author:"Neel Nanda"' --format json
+      paperboard search https://arxiv.org/abs/2401.00001
+    Misspelled words are corrected against the index vocabulary.
+    """
+    from .search.lexical import Filters
+    from .search.query import QueryError
+
+    index = _index(obj)
+    filters = Filters(categories=categories, since=since, until=until, author=author)
+    try:
+        result = index.search(obj.engine(), query, limit=limit, filters=filters, sort=sort)
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from None
+    if result.corrected and fmt == "table":
+        fixed = ", ".join(f"{a} -> {b}" for a, b in result.corrected.items())
+        click.echo(f"(corrected: {fixed})", err=True)
+    _print_hits(result.hits, fmt, {"query": query, "corrected": result.corrected})
+
+
+@main.command()
+@click.argument("paper_id", required=False)
+@click.option("--text", help="Find papers related to this text (e.g. a pasted abstract); '-' reads stdin.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def similar(obj: Context, paper_id: str | None, text: str | None, limit: int, fmt: str) -> None:
+    """Papers nearest to PAPER_ID (or to --text), near-duplicates removed."""
+    if bool(paper_id) == bool(text):
+        raise click.UsageError("give a PAPER_ID or --text, not both")
+    if text == "-":
+        text = sys.stdin.read()
+    index = _index(obj)
+    try:
+        hits = index.similar(obj.engine(), paper_id=paper_id, text=text, limit=limit)
+    except KeyError:
+        raise click.ClickException(
+            f"{paper_id} is not in the index (ingest it, or run paperboard reindex)"
+        ) from None
+    _print_hits(hits, fmt)
+
+
+@main.command()
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@pass_ctx
+def reindex(obj: Context, progress: bool | None) -> None:
+    """Rebuild the search indexes (BM25 and embeddings) from the database."""
+    from .storage.papers import count_papers
+
+    engine = obj.engine()
+    index = _index(obj)
+    with engine.connect() as conn:
+        total = count_papers(conn)
+    with bar(total, desc="reindex", unit="paper", enabled=progress) as pbar:
+        done = index.reindex(engine, on_progress=pbar.update)
+    click.echo(f"indexed {done:,} papers")
+
+
+@main.group()
+def bench() -> None:
+    """Benchmarks that run inside Paperboard (timing benchmarks live in bench/)."""
+
+
+@bench.command()
+@click.option("--corpus", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--qrels", "qrels", required=True, multiple=True, help="Judged queries (repeatable).",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--details/--no-details", default=False, help="JSON: include every query's nDCG@10.")
+@pass_ctx
+def relevance(obj: Context, corpus: Path, qrels: tuple[Path, ...], fmt: str, details: bool) -> None:
+    """nDCG@10, Recall@10 and MRR of BM25 alone, dense alone and hybrid, in a fresh temporary store."""
+    from .search.evaluate import run_relevance
+
+    report = run_relevance(corpus, qrels, embedder=obj.config.embedder, details=details)
+    if fmt == "json":
+        _dump(report)
+        return
+    for path, modes in report.items():
+        click.echo(path)
+        for mode, m in modes.items():
+            click.echo(f"  {mode:<7} nDCG@10 {m['ndcg@10']:.4f}  "
+                       f"Recall@10 {m['recall@10']:.4f}  MRR {m['mrr']:.4f}")

@@ -1,0 +1,74 @@
+"""Fusion of lexical and dense results, and the small pure helpers around it.
+
+Every candidate from either retriever gets both scores: the dense score is exact for all of them (the
+vectors are at hand), the lexical score is 0 for papers BM25 did not return. Both are scaled to [0, 1]
+over the candidates (BM25 by its best score; cosine between the weakest and strongest candidate), then
+mixed with a weight that grows with the length of the query: keyword queries lean on BM25, claims and
+paraphrases on the embedding. Measured in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+def dense_weight(words: int, *, base: float = 0.3, per_word: float = 0.02, cap: float = 0.5) -> float:
+    """How much the dense score counts for a query of ``words`` words."""
+    return min(cap, base + per_word * max(0, words - 2))
+
+
+def fuse(
+    lexical: Sequence[tuple[str, float]],
+    dense: Mapping[str, float],
+    *,
+    weight: float,
+) -> list[tuple[str, float]]:
+    """Rank the union of candidates by ``(1 - weight) * bm25' + weight * cos'`` (best first)."""
+    bm25 = dict(lexical)
+    candidates = list(dict.fromkeys([*bm25, *dense]))
+    if not candidates:
+        return []
+    top_bm25 = max(bm25.values(), default=0.0) or 1.0
+    cos_values = [dense.get(pid, 0.0) for pid in candidates]
+    lo, hi = min(cos_values), max(cos_values)
+    span = (hi - lo) or 1.0
+    scored = [
+        (pid, (1 - weight) * bm25.get(pid, 0.0) / top_bm25 + weight * (dense.get(pid, lo) - lo) / span)
+        for pid in candidates
+    ]
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    return scored
+
+
+def damerau_levenshtein(a: str, b: str, limit: int) -> int:
+    """Edit distance with transpositions; returns ``limit + 1`` as soon as it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def best_correction(term: str, candidates: Sequence[tuple[str, int]]) -> str | None:
+    """The most frequent candidate within edit distance 1 (short terms) or 2 (from 6 letters)."""
+    limit = 1 if len(term) < 6 else 2
+    best: tuple[int, int, str] | None = None
+    for candidate, count in candidates:
+        if candidate == term:
+            continue
+        d = damerau_levenshtein(term, candidate, limit)
+        if d <= limit:
+            key = (d, -count, candidate)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else None

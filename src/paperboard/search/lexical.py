@@ -1,0 +1,173 @@
+"""The lexical index (BM25, tantivy): titles, abstracts and authors, with category and date filters.
+
+Derived data: ``paperboard reindex`` rebuilds it from the database; ingest keeps it current.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+from ..models import Paper
+
+SCHEMA_VERSION = 1
+FIELD_BOOSTS = {"title": 2.0, "abstract": 1.0, "authors": 1.5}
+WRITER_HEAP = 256 << 20
+
+
+_ANALYZER = (  # the same analysis as tantivy's en_stem tokenizer
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.remove_long(40))
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.stemmer("english"))
+    .build()
+)
+
+
+def _schema() -> tantivy.Schema:
+    b = tantivy.SchemaBuilder()
+    b.add_text_field("id", stored=True, tokenizer_name="raw")
+    b.add_text_field("title", stored=False, tokenizer_name="en_stem")
+    b.add_text_field("abstract", stored=False, tokenizer_name="en_stem")
+    b.add_text_field("authors", stored=False, tokenizer_name="default")
+    b.add_text_field("category", stored=False, tokenizer_name="raw")
+    b.add_integer_field("day", stored=False, indexed=True, fast=True)
+    return b.build()
+
+
+def day_number(day: dt.date | None) -> int:
+    """Dates as YYYYMMDD integers; papers without a date sort first (0)."""
+    return day.year * 10000 + day.month * 100 + day.day if day else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    categories: tuple[str, ...] = ()
+    since: dt.date | None = None
+    until: dt.date | None = None
+    author: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.categories or self.since or self.until or self.author)
+
+
+NO_FILTERS = Filters()
+
+
+class LexicalIndex:
+    def __init__(self, path: Path):
+        self.path = path
+        self.schema = _schema()
+        version_file = path / "paperboard-schema"
+        fresh = not (path / "meta.json").exists() or (
+            not version_file.exists() or version_file.read_text().strip() != str(SCHEMA_VERSION)
+        )
+        if fresh and path.exists():
+            shutil.rmtree(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(self.schema, path=str(path), reuse=not fresh)
+        version_file.write_text(str(SCHEMA_VERSION))
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def write(self, papers: Iterable[Paper], *, replace_ids: Sequence[str] = ()) -> int:
+        """Add ``papers`` (replacing any indexed under the same ids) and commit."""
+        writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=2)
+        for pid in replace_ids:
+            writer.delete_documents_by_term("id", pid)
+        count = 0
+        for paper in papers:
+            writer.add_document(self._document(paper))
+            count += 1
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
+        return count
+
+    def clear(self) -> None:
+        writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        writer.delete_all_documents()
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
+
+    @staticmethod
+    def _document(paper: Paper) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_text("id", paper.id)
+        doc.add_text("title", paper.title)
+        doc.add_text("abstract", paper.abstract)
+        for author in paper.authors:
+            doc.add_text("authors", author.name)
+        for category in paper.categories:
+            doc.add_text("category", category)
+        doc.add_integer("day", day_number(paper.listed or paper.published))
+        return doc
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self.index.searcher().num_docs
+
+    @staticmethod
+    def stem(word: str) -> str:
+        """``word`` as the title and abstract fields index it (lower case, English stem)."""
+        tokens = _ANALYZER.analyze(word)
+        return tokens[0] if tokens else ""
+
+    def doc_freq(self, term: str) -> int:
+        searcher = self.index.searcher()
+        return searcher.doc_freq("abstract", term) + searcher.doc_freq("title", term)
+
+    def terms_with_prefix(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """Indexed abstract terms starting with ``prefix``, most frequent first."""
+        return list(self.index.searcher().terms_with_prefix("abstract", prefix, limit=limit))
+
+    def search(self, query: str, *, limit: int, filters: Filters = NO_FILTERS) -> list[tuple[str, float]]:
+        """BM25 over title, abstract and authors; ``query`` is plain words and "quoted phrases"."""
+        searcher = self.index.searcher()
+        parsed = self._parse(query)
+        if parsed is None:
+            return []
+        q = self._filtered(parsed, filters)
+        hits = searcher.search(q, limit=limit).hits
+        out = []
+        for score, address in hits:
+            doc = searcher.doc(address)
+            out.append((doc["id"][0], float(score)))
+        return out
+
+    def _parse(self, query: str) -> tantivy.Query | None:
+        """``query`` comes from :func:`paperboard.search.query.lexical_text`: words and quoted phrases
+        only, so the tantivy query language cannot be injected."""
+        if not query.strip():
+            return None
+        q, _errors = self.index.parse_query_lenient(
+            query, ["title", "abstract", "authors"], field_boosts=FIELD_BOOSTS
+        )
+        return q
+
+    def _filtered(self, query: tantivy.Query, filters: Filters) -> tantivy.Query:
+        if not filters:
+            return query
+        must = [(tantivy.Occur.Must, query)]
+        if filters.categories:
+            terms = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "category", c))
+                     for c in filters.categories]
+            must.append((tantivy.Occur.Must, tantivy.Query.boolean_query(terms)))
+        if filters.since or filters.until:
+            must.append((tantivy.Occur.Must, tantivy.Query.range_query(
+                self.schema, "day", tantivy.FieldType.Integer,
+                day_number(filters.since) if filters.since else None,
+                day_number(filters.until) if filters.until else None,
+            )))
+        if filters.author:
+            author_q, _ = self.index.parse_query_lenient(f'"{filters.author}"', ["authors"])
+            must.append((tantivy.Occur.Must, author_q))
+        return tantivy.Query.boolean_query(must)
+

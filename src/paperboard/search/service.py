@@ -1,0 +1,264 @@
+"""Hybrid search over the store: the one query function behind the CLI (and later the web and digests)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine
+
+from ..models import Paper
+from ..storage.papers import fetch_many, iter_papers
+from .embedders import Embedder, make_embedder
+from .hybrid import best_correction, dense_weight, fuse
+from .lexical import NO_FILTERS, Filters, LexicalIndex
+from .query import ParsedQuery, lexical_text, parse_query
+from .vectors import VectorIndex
+
+CANDIDATES = 100
+EMBED_BATCH = 2048
+
+
+def document_text(paper: Paper) -> str:
+    """What the embedder sees of a paper."""
+    return f"{paper.title}. {paper.abstract}" if paper.abstract else paper.title
+
+
+@dataclass(slots=True)
+class Hit:
+    id: str
+    title: str
+    score: float
+    published: str | None
+    authors: list[str]
+    categories: list[str]
+    snippet: str
+    matched: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.id, "title": self.title, "score": round(self.score, 4),
+                "published": self.published, "authors": self.authors, "categories": self.categories,
+                "highlights": {"abstract": self.snippet, "terms": self.matched}}
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: ParsedQuery
+    hits: list[Hit]
+    corrected: dict[str, str] = field(default_factory=dict)
+
+
+class SearchIndex:
+    """Both indexes of one data folder, and the embedder that fills the dense one."""
+
+    def __init__(self, data_dir: Path, embedder: str | Embedder = "wordllama"):
+        self._embedder_spec = embedder
+        self._embedder: Embedder | None = embedder if not isinstance(embedder, str) else None
+        root = data_dir / "index"
+        self.lexical = LexicalIndex(root / "lexical")
+        self._vector_root = root
+        self._vectors: VectorIndex | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(str(self._embedder_spec))
+        return self._embedder
+
+    @property
+    def vectors(self) -> VectorIndex:
+        if self._vectors is None:
+            e = self.embedder
+            slug = re.sub(r"[^A-Za-z0-9]+", "-", e.name).strip("-")
+            self._vectors = VectorIndex(self._vector_root / f"vectors-{slug}", e.dim, e.name)
+        return self._vectors
+
+    # --- keeping the index current ---------------------------------------------------------------
+
+    def reindex(self, engine: Engine, on_progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild both indexes from the database."""
+        self.lexical.clear()
+        vectors = self.vectors
+        vectors.ids, vectors.matrix = [], np.zeros((0, vectors.dim), dtype=np.float32)
+        vectors._row = {}
+        with engine.connect() as conn:
+            return self._index(_batches(iter_papers(conn), EMBED_BATCH), on_progress, replace=False)
+
+    def update(self, engine: Engine, ids: Iterable[str],
+               on_progress: Callable[[int], None] | None = None) -> int:
+        """Index (or re-index) the papers with these ids, e.g. what an ingest added or changed."""
+        id_list = list(dict.fromkeys(ids))
+
+        def batches() -> Iterator[list[Paper]]:
+            with engine.connect() as conn:
+                for start in range(0, len(id_list), EMBED_BATCH):
+                    found = fetch_many(conn, id_list[start : start + EMBED_BATCH])
+                    yield list(found.values())
+
+        return self._index(batches(), on_progress, replace=True)
+
+    def _index(self, batches: Iterable[list[Paper]], on_progress: Callable[[int], None] | None,
+               replace: bool) -> int:
+        done = 0
+        all_ids: list[str] = []
+        all_vectors: list[np.ndarray] = []
+        for batch in batches:
+            if not batch:
+                continue
+            ids = [p.id for p in batch]
+            self.lexical.write(batch, replace_ids=ids if replace else ())
+            all_ids.extend(ids)
+            all_vectors.append(self.embedder.embed([document_text(p) for p in batch]))
+            done += len(batch)
+            if on_progress:
+                on_progress(len(batch))
+        if all_ids:
+            self.vectors.upsert(all_ids, np.vstack(all_vectors))
+        else:
+            self.vectors.save()
+        return done
+
+    # --- querying --------------------------------------------------------------------------------
+
+    def search(self, engine: Engine, raw: str, *, limit: int = 10, filters: Filters = NO_FILTERS,
+               sort: str = "relevance", mode: str = "hybrid") -> SearchResult:
+        """``mode``: ``hybrid`` (default), or ``bm25`` / ``dense`` alone (for benchmarks)."""
+        query = parse_query(raw)
+        filters = Filters(
+            categories=filters.categories + query.categories, since=filters.since, until=filters.until,
+            author=filters.author or (query.authors[0] if query.authors else None),
+        )
+        if query.arxiv_id:
+            with engine.connect() as conn:
+                paper = fetch_many(conn, [query.arxiv_id]).get(query.arxiv_id)
+            hits = [_hit(paper, 1.0, [])] if paper else []
+            return SearchResult(query, hits)
+        if query.empty:
+            return SearchResult(query, [])
+        words, corrected = self._corrected_words(query)
+        lexical: list[tuple[str, float]] = []
+        if mode != "dense":
+            lexical = self.lexical.search(lexical_text(query, words), limit=CANDIDATES, filters=filters)
+        dense: dict[str, float] = {}
+        if mode != "bm25" and query.text and len(self.vectors):
+            qvec = self.embedder.embed([query.text])[0]
+            dense = self.vectors.scores_for(qvec, [pid for pid, _ in lexical])
+            if not filters:
+                dense.update(self.vectors.top(qvec, CANDIDATES))
+        if mode == "bm25":
+            ranked = lexical
+        elif mode == "dense":
+            ranked = sorted(dense.items(), key=lambda kv: (-kv[1], kv[0]))
+        else:
+            ranked = fuse(lexical, dense, weight=dense_weight(len(query.words)) if lexical else 1.0)
+        with engine.connect() as conn:
+            papers = fetch_many(conn, [pid for pid, _ in ranked[: max(limit * 3, 50)]])
+        matched_terms = [w.lower() for w in words]
+        hits = [
+            _hit(papers[pid], score, matched_terms)
+            for pid, score in ranked
+            if pid in papers and _passes(papers[pid], filters)
+        ]
+        if sort == "date":
+            hits.sort(key=lambda h: h.published or "", reverse=True)
+        return SearchResult(query, hits[:limit], corrected)
+
+    def _corrected_words(self, query: ParsedQuery) -> tuple[tuple[str, ...], dict[str, str]]:
+        """Replace words the index has never seen by the closest frequent term (typo tolerance)."""
+        words, corrected = [], {}
+        for word in query.words:
+            fixed = self._correct(word)
+            if fixed and fixed != word.lower():
+                corrected[word] = fixed
+            words.append(fixed or word)
+        return tuple(words), corrected
+
+    def _correct(self, word: str) -> str | None:
+        if len(word) < 4 or not word.isalpha():
+            return None
+        stem = self.lexical.stem(word)
+        if not stem or self.lexical.doc_freq(stem) > 0:
+            return None
+        candidates = self.lexical.terms_with_prefix(stem[:3], limit=400)
+        return best_correction(stem, candidates)
+
+    def similar(self, engine: Engine, *, paper_id: str | None = None, text: str | None = None,
+                limit: int = 10) -> list[Hit]:
+        """Nearest papers by embedding, near-duplicates of the source removed."""
+        if paper_id is not None:
+            vec = self.vectors.vector(paper_id)
+            if vec is None:
+                raise KeyError(paper_id)
+            exclude = {paper_id}
+        else:
+            vec = self.embedder.embed([text or ""])[0]
+            exclude = set()
+        near = self.vectors.top(vec, limit * 2 + 5, exclude=exclude)
+        with engine.connect() as conn:
+            papers = fetch_many(conn, [pid for pid, _ in near])
+        hits, seen = [], set()
+        for pid, score in near:
+            paper = papers.get(pid)
+            if paper is None or score > 0.995:  # the same paper listed twice, or the pasted text itself
+                continue
+            key = paper.title.casefold()
+            if key in seen:
+                continue
+            seen.add(key)
+            hits.append(_hit(paper, score, []))
+        return hits[:limit]
+
+
+def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    batch: list[Paper] = []
+    for paper in papers:
+        batch.append(paper)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _passes(paper: Paper, filters: Filters) -> bool:
+    if filters.categories and not set(filters.categories) & set(paper.categories):
+        return False
+    day = paper.listed or paper.published
+    if filters.since and (day is None or day < filters.since):
+        return False
+    if filters.until and (day is None or day > filters.until):
+        return False
+    if filters.author:
+        want = filters.author.casefold()
+        if not any(want in a.name.casefold() for a in paper.authors):
+            return False
+    return True
+
+
+def snippet(text: str, terms: list[str], width: int = 240) -> str:
+    """HTML-escaped excerpt around the first matching term, matches wrapped in <mark>."""
+    if not text:
+        return ""
+    lowered = text.lower()
+    positions = [lowered.find(t) for t in terms if t and lowered.find(t) >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    excerpt = text[start : start + width]
+    escaped = html.escape(excerpt)
+    for term in sorted({t for t in terms if len(t) > 2}, key=len, reverse=True):
+        escaped = re.sub(f"(?i)({re.escape(html.escape(term))})", r"<mark>\1</mark>", escaped)
+    return ("…" if start else "") + escaped + ("…" if start + width < len(text) else "")
+
+
+def _hit(paper: Paper, score: float, terms: list[str]) -> Hit:
+    day = paper.listed or paper.published
+    lowered = f"{paper.title} {paper.abstract}".lower()
+    return Hit(
+        id=paper.id, title=paper.title, score=score,
+        published=day.isoformat() if day else paper.published_text,
+        authors=[a.name for a in paper.authors], categories=list(paper.categories),
+        snippet=snippet(paper.abstract, terms), matched=[t for t in terms if t in lowered],
+    )

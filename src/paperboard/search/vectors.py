@@ -1,0 +1,92 @@
+"""The dense index: one unit vector per paper, searched exactly (a matrix-vector product).
+
+Exact search over float32 is ~50 ms at 1M x 256 on 2 cores, and needs no training or tuning; the
+vectors live in one ``.npy`` file next to the ids, memory-mapped on open. Derived data, like the
+lexical index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+
+class VectorIndex:
+    def __init__(self, path: Path, dim: int, model: str):
+        self.path = path
+        self.dim = dim
+        self.model = model
+        self.ids: list[str] = []
+        self._row: dict[str, int] = {}
+        self.matrix = np.zeros((0, dim), dtype=np.float32)
+        meta = path / "meta.json"
+        if meta.exists():
+            info = orjson.loads(meta.read_bytes())
+            if info.get("model") == model and info.get("dim") == dim:
+                self.ids = info["ids"]
+                self.matrix = np.load(path / "vectors.npy", mmap_mode="r")
+                self._row = {pid: i for i, pid in enumerate(self.ids)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, paper_id: str) -> bool:
+        return paper_id in self._row
+
+    def vector(self, paper_id: str) -> np.ndarray | None:
+        row = self._row.get(paper_id)
+        return None if row is None else np.asarray(self.matrix[row])
+
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray) -> None:
+        """Set the vectors of ``ids`` (new ids are appended) and save."""
+        matrix = np.array(self.matrix, dtype=np.float32)  # a writable copy of the mapped file
+        new_rows = []
+        for pid, vec in zip(ids, vectors, strict=True):
+            row = self._row.get(pid)
+            if row is None:
+                self._row[pid] = len(self.ids)
+                self.ids.append(pid)
+                new_rows.append(vec)
+            else:
+                matrix[row] = vec
+        if new_rows:
+            matrix = np.vstack([matrix, np.asarray(new_rows, dtype=np.float32)])
+        self.matrix = matrix
+        self.save()
+
+    def save(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        tmp = self.path / "vectors.tmp.npy"
+        np.save(tmp, np.asarray(self.matrix, dtype=np.float32))
+        tmp.replace(self.path / "vectors.npy")
+        meta = {"model": self.model, "dim": self.dim, "ids": self.ids}
+        (self.path / "meta.tmp.json").write_bytes(orjson.dumps(meta))
+        (self.path / "meta.tmp.json").replace(self.path / "meta.json")
+        self.matrix = np.load(self.path / "vectors.npy", mmap_mode="r")
+
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        """Cosine similarity of ``query`` (unit length) to every paper, in row order."""
+        if not len(self.ids):
+            return np.zeros(0, dtype=np.float32)
+        return np.asarray(self.matrix @ query.astype(np.float32))
+
+    def top(self, query: np.ndarray, k: int, exclude: set[str] = frozenset()) -> list[tuple[str, float]]:
+        scores = self.scores(query)
+        if not len(scores):
+            return []
+        k_eff = min(len(scores), k + len(exclude))
+        part = np.argpartition(-scores, k_eff - 1)[:k_eff]
+        best = part[np.argsort(-scores[part])]
+        out = [(self.ids[i], float(scores[i])) for i in best if self.ids[i] not in exclude]
+        return out[:k]
+
+    def scores_for(self, query: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+        rows = [(pid, self._row[pid]) for pid in ids if pid in self._row]
+        if not rows:
+            return {}
+        sub = np.asarray(self.matrix[[r for _, r in rows]])
+        values = sub @ query.astype(np.float32)
+        return {pid: float(v) for (pid, _), v in zip(rows, values, strict=True)}

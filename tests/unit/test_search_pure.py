@@ -1,0 +1,80 @@
+"""Pure parts of search: query parsing, fusion, typo correction, metrics, snippets."""
+
+import pytest
+
+from paperboard.search.evaluate import ndcg_at, recall_at, reciprocal_rank
+from paperboard.search.hybrid import best_correction, damerau_levenshtein, dense_weight, fuse
+from paperboard.search.query import MAX_QUERY_CHARS, QueryError, lexical_text, parse_query
+from paperboard.search.service import snippet
+
+
+def test_plain_words_and_phrases():
+    q = parse_query('  "knowledge distillation" for small LMs ')
+    assert q.phrases == ("knowledge distillation",)
+    assert q.words == ("knowledge", "distillation", "for", "small", "LMs")
+    assert q.text == "knowledge distillation for small LMs"
+
+
+def test_field_terms_are_taken_out_of_the_text():
+    q = parse_query('grokking author:"Neel Nanda" category:cs.LG cat:stat.ML')
+    assert q.words == ("grokking",) and q.authors == ("Neel Nanda",)
+    assert q.categories == ("cs.LG", "stat.ML")
+
+
+@pytest.mark.parametrize("raw", ["2401.00001", "arXiv:2401.00001v2", "https://arxiv.org/abs/2401.00001"])
+def test_an_arxiv_id_goes_straight_to_the_paper(raw):
+    assert parse_query(raw).arxiv_id == "2401.00001"
+
+
+def test_operators_and_injection_stay_plain_words():
+    q = parse_query('title:foo AND (bar OR "baz) -qux* \'; DROP TABLE papers; --')
+    text = lexical_text(q)
+    assert all(op not in text.split() for op in ("AND", "OR", "NOT"))
+    for ch in "():*-;'":
+        assert ch not in text.replace('"', "")
+
+
+def test_empty_huge_and_binary_queries():
+    assert parse_query("   ").empty and parse_query('"" ::').empty
+    huge = parse_query("word " * 5000)
+    assert len(huge.text) <= MAX_QUERY_CHARS and huge.notes
+    with pytest.raises(QueryError, match="NUL"):
+        parse_query("a\x00b")
+
+
+def test_fusion_rewards_agreement_and_keeps_both_sides():
+    lexical = [("a", 10.0), ("b", 8.0), ("c", 1.0)]
+    dense = {"a": 0.2, "b": 0.9, "c": 0.1, "d": 0.95}
+    ranked = [pid for pid, _ in fuse(lexical, dense, weight=0.5)]
+    assert ranked[0] == "b" and set(ranked) == {"a", "b", "c", "d"}
+    assert [pid for pid, _ in fuse(lexical, dense, weight=0.0)][:3] == ["a", "b", "c"]
+    assert fuse(lexical, dense, weight=1.0)[0][0] == "d"
+    assert fuse([], {}, weight=0.5) == []
+
+
+def test_dense_weight_grows_with_query_length_up_to_a_cap():
+    assert dense_weight(1) < dense_weight(8) <= dense_weight(40) == 0.5
+
+
+def test_typo_correction():
+    assert damerau_levenshtein("grokk", "grok", 2) == 1
+    assert damerau_levenshtein("teh", "the", 1) == 1  # a transposition counts once
+    assert damerau_levenshtein("abcdef", "uvwxyz", 2) == 3
+    candidates = [("knowledg", 900), ("knowledgebas", 3), ("know", 2000)]
+    assert best_correction("knowleg", candidates) == "knowledg"
+    assert best_correction("zzzz", candidates) is None
+
+
+def test_metrics():
+    relevant = {"a": 2, "b": 1}
+    assert ndcg_at(["a", "b", "x"], relevant) == pytest.approx(1.0)
+    assert ndcg_at(["x", "y"], relevant) == 0.0
+    assert recall_at(["x", "b"], relevant) == 0.5
+    assert reciprocal_rank(["x", "y", "b"], relevant) == pytest.approx(1 / 3)
+
+
+def test_snippet_escapes_markup_and_marks_terms():
+    text = "We study <script>alert(1)</script> grokking in transformers. " * 3
+    out = snippet(text, ["grokking"])
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert "<mark>grokking</mark>" in out
