@@ -89,10 +89,12 @@ def _parse_day(_ctx: Any, _param: Any, value: str | None) -> dt.date | None:
 @click.option("--output-format", "out_fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="How to print the summary.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.option("--index/--no-index", "update_index", default=True, show_default=True,
+              help="Update the search index with what was added or changed.")
 @pass_ctx
 def ingest(obj: Context, sources: tuple[str, ...], fmt: str, from_: dt.date | None,
            until: dt.date | None, sets: tuple[str, ...], categories: tuple[str, ...], ids: str | None,
-           out_fmt: str, progress: bool | None) -> None:
+           out_fmt: str, progress: bool | None, update_index: bool) -> None:
     """Load papers from dump files, or from arXiv.
 
     \b
@@ -121,6 +123,10 @@ def ingest(obj: Context, sources: tuple[str, ...], fmt: str, from_: dt.date | No
         summary, failures = runner.run(job, engine, config, progress=progress)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    if update_index and summary.ids:
+        from .cli_search import update_search_index
+
+        update_search_index(obj, engine, summary.ids, progress)
     _print_summary(summary, failures, out_fmt)
     if summary.rejected or failures:
         sys.exit(1)

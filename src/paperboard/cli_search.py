@@ -23,6 +23,13 @@ def _index(obj: Context):  # type: ignore[no-untyped-def]
         raise click.ClickException(str(exc)) from None
 
 
+def update_search_index(obj: Context, engine, ids: list[str], progress: bool | None) -> None:  # type: ignore[no-untyped-def]
+    """Index what an ingest added or changed (embeddings in batches, with a progress bar)."""
+    index = _index(obj)
+    with bar(len(ids), desc="index", unit="paper", enabled=progress) as pbar:
+        index.update(engine, ids, on_progress=pbar.update)
+
+
 def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # type: ignore[type-arg]
     if fmt == "json":
         _dump({**(extra or {}), "results": [h.as_dict() for h in hits]})
@@ -59,11 +66,18 @@ def search(obj: Context, query: str, limit: int, since: dt.date | None, until: d
     """
     from .search.lexical import Filters
     from .search.query import QueryError
+    from .storage.papers import count_papers
 
     index = _index(obj)
+    engine = obj.engine()
+    with engine.connect() as conn:
+        stored = count_papers(conn)
+    if len(index.lexical) < stored:
+        click.echo(f"the search index holds {len(index.lexical):,} of {stored:,} papers: "
+                   "run `paperboard reindex`", err=True)
     filters = Filters(categories=categories, since=since, until=until, author=author)
     try:
-        result = index.search(obj.engine(), query, limit=limit, filters=filters, sort=sort)
+        result = index.search(engine, query, limit=limit, filters=filters, sort=sort)
     except QueryError as exc:
         raise click.UsageError(str(exc)) from None
     if result.corrected and fmt == "table":

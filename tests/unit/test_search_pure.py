@@ -52,8 +52,17 @@ def test_fusion_rewards_agreement_and_keeps_both_sides():
     assert fuse([], {}, weight=0.5) == []
 
 
-def test_dense_weight_grows_with_query_length_up_to_a_cap():
-    assert dense_weight(1) < dense_weight(8) <= dense_weight(40) == 0.5
+def test_dense_weight_grows_for_sentence_like_queries_up_to_a_cap():
+    keywords = dense_weight(["sparse", "mixture", "experts"])
+    sentence = dense_weight(["model", "trained", "on", "A", "is", "B", "cannot", "answer", "B", "is", "A"])
+    assert keywords == 0.3 and keywords < sentence <= 0.6
+    assert dense_weight(["the", "of", "a"]) == 0.6 and dense_weight([]) == 0.3
+
+
+def test_single_quotes_make_phrases_but_apostrophes_do_not():
+    q = parse_query("model trained on 'A is B' cannot answer 'B is A'")
+    assert q.phrases == ("A is B", "B is A")
+    assert parse_query("don't stop the models' outputs").phrases == ()
 
 
 def test_typo_correction():

@@ -2,14 +2,15 @@
 the network.
 
 ``wordllama`` (default): the 256-d WordLlama ``l2_supercat`` token embeddings shipped inside the
-``wordllama`` wheel, mean-pooled. Implemented here with unpadded batches (a gather and a segmented sum),
-which gives WordLlama's own embeddings several times faster than its padded reference code.
+``wordllama`` wheel, mean-pooled. Implemented here as one matrix product per batch (token counts times
+embeddings), which gives WordLlama's own embeddings (equal to 1e-6) faster than its padded reference.
 
 ``sentence-transformers:PATH_OR_NAME``: any sentence-transformers model available locally.
 """
 
 from __future__ import annotations
 
+from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
@@ -40,7 +41,7 @@ class WordLlamaEmbedder:
 
     config = "l2_supercat"
 
-    def __init__(self, *, max_tokens: int = 512, batch_size: int = 256):
+    def __init__(self, *, max_tokens: int = 4096, batch_size: int = 256):
         try:
             import wordllama
             from safetensors import safe_open
@@ -58,6 +59,8 @@ class WordLlamaEmbedder:
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_tokens)
+        # encode_batch_fast skips character offsets we do not use (tokenizers >= 0.20)
+        self._encode = getattr(self._tokenizer, "encode_batch_fast", self._tokenizer.encode_batch)
         self.name = f"wordllama:{self.config}"
         self.dim = int(self._table.shape[1])
         self._batch = batch_size
@@ -66,17 +69,19 @@ class WordLlamaEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self._batch):
             chunk = texts[start : start + self._batch]
-            encodings = self._tokenizer.encode_batch(chunk, add_special_tokens=False)
+            encodings = self._encode(chunk, add_special_tokens=False)
             lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(chunk))
             if not lengths.any():
                 continue
-            ids = np.fromiter((i for e in encodings for i in e.ids), dtype=np.int64, count=int(lengths.sum()))
+            ids = np.fromiter(chain.from_iterable(e.ids for e in encodings), dtype=np.int64,
+                              count=int(lengths.sum()))
             np.clip(ids, 0, self._table.shape[0] - 1, out=ids)
-            rows = self._table[ids]
-            nonempty = lengths > 0
-            offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
-            sums = np.add.reduceat(rows, offsets, axis=0)
-            out[start : start + len(chunk)][nonempty] = sums / lengths[nonempty, None]
+            # sum of token embeddings per text = (token counts per text) @ (their embeddings): one BLAS call
+            vocab, column = np.unique(ids, return_inverse=True)
+            row = np.repeat(np.arange(len(chunk)), lengths)
+            counts = np.bincount(row * len(vocab) + column, minlength=len(chunk) * len(vocab))
+            sums = counts.reshape(len(chunk), len(vocab)).astype(np.float32) @ self._table[vocab]
+            out[start : start + len(chunk)] = sums  # the mean's 1/length vanishes in the normalisation
         return _normalise(out)
 
 

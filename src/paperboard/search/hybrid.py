@@ -3,18 +3,31 @@
 Every candidate from either retriever gets both scores: the dense score is exact for all of them (the
 vectors are at hand), the lexical score is 0 for papers BM25 did not return. Both are scaled to [0, 1]
 over the candidates (BM25 by its best score; cosine between the weakest and strongest candidate), then
-mixed with a weight that grows with the length of the query: keyword queries lean on BM25, claims and
-paraphrases on the embedding. Measured in bench/RESULTS.md.
+mixed with a weight that grows with the share of function words in the query: keyword queries lean on
+BM25, questions, claims and paraphrases more on the embedding. Measured in bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+# Function words: a query made mostly of them is a sentence (a question, a claim, a paraphrase), where
+# the embedding knows more than the few content words BM25 can match.
+STOPWORDS = frozenset((
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "not",
+    "no", "nor", "is", "are", "was", "were", "be", "been", "being", "this", "that", "these", "those",
+    "it", "its", "as", "can", "cannot", "could", "do", "does", "did", "has", "have", "had", "will",
+    "would", "should", "may", "might", "than", "then", "there", "their", "which", "who", "whom",
+    "what", "when", "where", "why", "how", "into", "over", "under", "about", "between",
+))
 
-def dense_weight(words: int, *, base: float = 0.3, per_word: float = 0.02, cap: float = 0.5) -> float:
-    """How much the dense score counts for a query of ``words`` words."""
-    return min(cap, base + per_word * max(0, words - 2))
+
+def dense_weight(words: Sequence[str], *, base: float = 0.3, slope: float = 0.4, cap: float = 0.6) -> float:
+    """How much the dense score counts: more for sentence-like queries (share of function words)."""
+    if not words:
+        return base
+    function_words = sum(1 for w in words if len(w) == 1 or w.lower() in STOPWORDS)
+    return min(cap, base + slope * function_words / len(words))
 
 
 def fuse(

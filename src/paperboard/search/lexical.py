@@ -16,7 +16,7 @@ import tantivy
 from ..models import Paper
 
 SCHEMA_VERSION = 1
-FIELD_BOOSTS = {"title": 2.0, "abstract": 1.0, "authors": 1.5}
+FIELD_BOOSTS = {"title": 1.0, "abstract": 1.0, "authors": 1.0}
 WRITER_HEAP = 256 << 20
 
 

@@ -14,7 +14,9 @@ from ..ids import InvalidId, parse_arxiv_id
 MAX_QUERY_CHARS = 2_000
 
 _FIELD = re.compile(r'\b(author|authors|category|cat):(?:"([^"]*)"|(\S+))', re.IGNORECASE)
-_PHRASE = re.compile(r'"([^"]+)"')
+# "double" or 'single' quotes (a single quote must open after a space and close before one, so that
+# apostrophes as in "don't" or "models' outputs" are left alone)
+_PHRASE = re.compile(r'"([^"]+)"|(?:(?<=\s)|^)\'([^\']+)\'(?=[\s.,;:!?]|$)')
 _WORD = re.compile(r"\w+(?:[.\-']\w+)*", re.UNICODE)
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -63,8 +65,10 @@ def parse_query(raw: str) -> ParsedQuery:
         return " "
 
     text = _FIELD.sub(take_field, text)
-    phrases = tuple(p.strip() for p in _PHRASE.findall(text) if _WORD.search(p))
-    free = _PHRASE.sub(lambda m: " " + m.group(1) + " ", text)
+    phrases = tuple(
+        p.strip() for m in _PHRASE.finditer(text) if _WORD.search(p := m.group(1) or m.group(2))
+    )
+    free = _PHRASE.sub(lambda m: " " + (m.group(1) or m.group(2)) + " ", text)
     words = tuple(w for w in _WORD.findall(free))
     return ParsedQuery(
         text=" ".join(free.split()), words=words, phrases=phrases, authors=tuple(authors),

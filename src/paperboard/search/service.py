@@ -154,7 +154,7 @@ class SearchIndex:
         elif mode == "dense":
             ranked = sorted(dense.items(), key=lambda kv: (-kv[1], kv[0]))
         else:
-            ranked = fuse(lexical, dense, weight=dense_weight(len(query.words)) if lexical else 1.0)
+            ranked = fuse(lexical, dense, weight=dense_weight(query.words) if lexical else 1.0)
         with engine.connect() as conn:
             papers = fetch_many(conn, [pid for pid, _ in ranked[: max(limit * 3, 50)]])
         matched_terms = [w.lower() for w in words]

@@ -1,0 +1,39 @@
+"""``paperboard search / similar / reindex`` as a user runs them; ingest keeps the index current."""
+
+import json
+
+from tests.conftest import SEED, require
+from tests.functional.cli import paperboard
+
+
+def test_ingest_indexes_and_search_answers_in_json(tmp_path):
+    assert paperboard("ingest", str(require(SEED)), data_dir=tmp_path).returncode == 0
+    out = paperboard("search", "reversal curse", "--limit", "3", "--format", "json", data_dir=tmp_path)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert len(data["results"]) == 3
+    first = data["results"][0]
+    assert {"id", "title", "score", "published", "highlights"} <= set(first)
+    assert "Reversal Curse" in first["title"] and "<mark>" in first["highlights"]["abstract"]
+
+    table = paperboard("search", "grokkng", data_dir=tmp_path)
+    assert "corrected: grokkng -> grokk" in table.stderr and "Grokking" in table.stdout
+
+    similar = paperboard("similar", first["id"], "--limit", "2", "--format", "json", data_dir=tmp_path)
+    assert [r["id"] for r in json.loads(similar.stdout)["results"]] != [first["id"]]
+
+    reindexed = paperboard("reindex", data_dir=tmp_path)
+    assert reindexed.returncode == 0 and "indexed 559 papers" in reindexed.stdout
+
+
+def test_search_errors_are_clear(tmp_path):
+    empty = paperboard("search", "anything at all", data_dir=tmp_path)
+    assert empty.returncode == 0 and "no results" in empty.stderr  # an empty store answers, not crashes
+    unknown = paperboard("similar", "2401.00001", data_dir=tmp_path)
+    assert unknown.returncode == 1 and "not in the index" in unknown.stderr
+    both = paperboard("similar", "2401.00001", "--text", "x", data_dir=tmp_path)
+    assert both.returncode == 2
+    no_index = paperboard("ingest", str(SEED), "--no-index", data_dir=tmp_path / "other")
+    assert no_index.returncode == 0
+    stale = paperboard("search", "reversal curse", data_dir=tmp_path / "other")
+    assert "the search index holds 0 of 559 papers: run `paperboard reindex`" in stale.stderr

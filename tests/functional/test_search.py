@@ -1,0 +1,75 @@
+"""Search over the real seed corpus, on SQLite and PostgreSQL: paraphrases, typos, ids, filters, bad input."""
+
+from contextlib import ExitStack
+
+import pytest
+
+from paperboard.ingest.files_job import ingest_file
+from paperboard.search.lexical import Filters
+from paperboard.search.service import SearchIndex
+from paperboard.storage.engine import open_database
+from tests.conftest import SEED, fresh_postgres_database, require
+
+REVERSAL = ("reversal curse", "Reversal Curse")
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def seed(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"search-{request.param}")
+    with ExitStack() as stack:
+        url = (f"sqlite:///{folder / 'db.sqlite3'}" if request.param == "sqlite"
+               else stack.enter_context(fresh_postgres_database()))
+        engine = open_database(url)
+        ingest_file(engine, str(require(SEED)))
+        index = SearchIndex(folder)
+        assert index.reindex(engine) == 559
+        yield engine, index
+        engine.dispose()
+
+
+def titles(seed, query, **kwargs):
+    engine, index = seed
+    return [h.title for h in index.search(engine, query, **kwargs).hits]
+
+
+def test_a_paraphrase_finds_the_reversal_curse_papers(seed):
+    top = titles(seed, "model trained on 'A is B' cannot answer 'B is A'", limit=5)
+    assert sum("Reversal Curse" in t for t in top) >= 3, top
+
+
+def test_misspellings_are_corrected(seed):
+    engine, index = seed
+    result = index.search(engine, "knowlege distilation", limit=5)
+    assert result.corrected.get("knowlege") == "knowledg"
+    assert all("Distillation" in h.title or "distillation" in h.title.lower() for h in result.hits[:3])
+    assert any("Grokking" in t for t in titles(seed, "grokkng", limit=3))
+
+
+def test_quoted_phrase_and_author_and_filters(seed):
+    engine, index = seed
+    hits = index.search(engine, '"reversal curse"', limit=10).hits
+    assert hits and all("reversal curse" in (h.title + h.snippet).lower() for h in hits[:4])
+    assert titles(seed, "reversal curse", filters=Filters(categories=("no.such",))) == []
+
+
+def test_an_arxiv_id_is_a_direct_hit_or_nothing(seed):
+    engine, index = seed
+    assert index.search(engine, "2401.99999").hits == []  # not in the store: no fuzzy guesses
+
+
+@pytest.mark.parametrize("query", ["", "   ", '""', "x" * 10_000, "\u00ff\u00fe\ufffd binary \x01\x02",
+                                   "'; DROP TABLE papers; --", "title:foo AND (bar OR baz)*", "NOT OR AND"])
+def test_odd_queries_get_an_answer_not_a_crash(seed, query):
+    engine, index = seed
+    result = index.search(engine, query, limit=5)
+    assert isinstance(result.hits, list)
+
+
+def test_similar_papers_exclude_the_paper_itself(seed):
+    engine, index = seed
+    source = index.search(engine, "Mitigating Reversal Curse Semantic-aware Permutation Training", limit=1).hits[0]
+    near = index.similar(engine, paper_id=source.id, limit=5)
+    assert source.id not in [h.id for h in near] and len(near) == 5
+    assert any("Reversal Curse" in h.title for h in near)
+    from_text = index.similar(engine, text="large language models fail to generalise the reversal of facts")
+    assert any("Reversal Curse" in h.title for h in from_text[:5])
