@@ -123,10 +123,10 @@ def ingest(obj: Context, sources: tuple[str, ...], fmt: str, from_: dt.date | No
         summary, failures = runner.run(job, engine, config, progress=progress)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    if update_index and summary.ids:
+    if update_index:
         from .cli_search import update_search_index
 
-        update_search_index(obj, engine, summary.ids, progress)
+        update_search_index(obj, engine, progress)
     _print_summary(summary, failures, out_fmt)
     if summary.rejected or failures:
         sys.exit(1)

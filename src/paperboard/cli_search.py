@@ -23,11 +23,14 @@ def _index(obj: Context):  # type: ignore[no-untyped-def]
         raise click.ClickException(str(exc)) from None
 
 
-def update_search_index(obj: Context, engine, ids: list[str], progress: bool | None) -> None:  # type: ignore[no-untyped-def]
-    """Index what an ingest added or changed (embeddings in batches, with a progress bar)."""
+def update_search_index(obj: Context, engine, progress: bool | None) -> None:  # type: ignore[no-untyped-def]
+    """Index everything added or changed since the index last caught up (embeddings in batches)."""
     index = _index(obj)
-    with bar(len(ids), desc="index", unit="paper", enabled=progress) as pbar:
-        index.update(engine, ids, on_progress=pbar.update)
+    pending = index.pending(engine)
+    if not pending[0]:
+        return
+    with bar(len(pending[0]), desc="index", unit="paper", enabled=progress) as pbar:
+        index.catch_up(engine, on_progress=pbar.update, pending=pending)
 
 
 def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # type: ignore[type-arg]

@@ -37,3 +37,12 @@ def test_search_errors_are_clear(tmp_path):
     assert no_index.returncode == 0
     stale = paperboard("search", "reversal curse", data_dir=tmp_path / "other")
     assert "the search index holds 0 of 559 papers: run `paperboard reindex`" in stale.stderr
+
+
+def test_the_next_ingest_indexes_what_an_earlier_one_left_unindexed(tmp_path):
+    """An ingest killed after committing but before indexing is the same as one run with --no-index."""
+    assert paperboard("ingest", str(SEED), "--no-index", data_dir=tmp_path).returncode == 0
+    again = paperboard("ingest", str(SEED), data_dir=tmp_path)  # everything unchanged: nothing to write
+    assert "unchanged 559" in again.stdout
+    found = paperboard("search", "reversal curse", data_dir=tmp_path)
+    assert "Reversal Curse" in found.stdout and "run `paperboard reindex`" not in found.stderr

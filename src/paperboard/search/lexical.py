@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,19 +76,26 @@ class LexicalIndex:
 
     # --- writing ---------------------------------------------------------------------------------
 
-    def write(self, papers: Iterable[Paper], *, replace_ids: Sequence[str] = ()) -> int:
-        """Add ``papers`` (replacing any indexed under the same ids) and commit."""
+    @contextmanager
+    def writing(self) -> Iterator[Callable[[Iterable[Paper], bool], None]]:
+        """One writer for a whole run; ``add(papers, replace)`` adds (replacing same ids); one commit
+        at the end (nothing is visible, or kept, if the run fails)."""
         writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=2)
-        for pid in replace_ids:
-            writer.delete_documents_by_term("id", pid)
-        count = 0
-        for paper in papers:
-            writer.add_document(self._document(paper))
-            count += 1
+
+        def add(papers: Iterable[Paper], replace: bool) -> None:
+            for paper in papers:
+                if replace:
+                    writer.delete_documents_by_term("id", paper.id)
+                writer.add_document(self._document(paper))
+
+        try:
+            yield add
+        except BaseException:
+            writer.rollback()
+            raise
         writer.commit()
         writer.wait_merging_threads()
         self.index.reload()
-        return count
 
     def clear(self) -> None:
         writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import orjson
 from sqlalchemy import Engine
 
 from ..models import Paper
-from ..storage.papers import fetch_many, iter_papers
+from ..storage.papers import changed_since, fetch_many
 from .embedders import Embedder, make_embedder
 from .hybrid import best_correction, dense_weight, fuse
 from .lexical import NO_FILTERS, Filters, LexicalIndex
@@ -21,6 +23,7 @@ from .vectors import VectorIndex
 
 CANDIDATES = 100
 EMBED_BATCH = 2048
+WATERMARK_OVERLAP = dt.timedelta(minutes=1)
 
 
 def document_text(paper: Paper) -> str:
@@ -78,44 +81,61 @@ class SearchIndex:
         return self._vectors
 
     # --- keeping the index current ---------------------------------------------------------------
+    # The index records the newest ``changed_at`` it has seen (its watermark). ``catch_up`` indexes
+    # every paper changed since, so an ingest that was killed before indexing is caught up by the next
+    # one; ``reindex`` starts from nothing.
+
+    @property
+    def _state_file(self) -> Path:
+        return self._vector_root / "state.json"
+
+    def watermark(self) -> dt.datetime | None:
+        if not self._state_file.exists():
+            return None
+        value = orjson.loads(self._state_file.read_bytes()).get("indexed_until")
+        return dt.datetime.fromisoformat(value) if value else None
+
+    def _save_watermark(self, stamp: dt.datetime | None) -> None:
+        if stamp is not None:
+            self._vector_root.mkdir(parents=True, exist_ok=True)
+            self._state_file.write_bytes(orjson.dumps({"indexed_until": stamp.isoformat()}))
 
     def reindex(self, engine: Engine, on_progress: Callable[[int], None] | None = None) -> int:
         """Rebuild both indexes from the database."""
+        self._state_file.unlink(missing_ok=True)
         self.lexical.clear()
         vectors = self.vectors
-        vectors.ids, vectors.matrix = [], np.zeros((0, vectors.dim), dtype=np.float32)
-        vectors._row = {}
+        vectors.ids, vectors.matrix, vectors._row = [], np.zeros((0, vectors.dim), dtype=np.float32), {}
+        return self.catch_up(engine, on_progress)
+
+    def pending(self, engine: Engine) -> tuple[list[str], dt.datetime | None]:
+        """Ids changed since the watermark (with a minute of overlap: re-indexing is idempotent)."""
+        mark = self.watermark()
         with engine.connect() as conn:
-            return self._index(_batches(iter_papers(conn), EMBED_BATCH), on_progress, replace=False)
+            return changed_since(conn, mark - WATERMARK_OVERLAP if mark else None)
 
-    def update(self, engine: Engine, ids: Iterable[str],
-               on_progress: Callable[[int], None] | None = None) -> int:
-        """Index (or re-index) the papers with these ids, e.g. what an ingest added or changed."""
-        id_list = list(dict.fromkeys(ids))
+    def catch_up(self, engine: Engine, on_progress: Callable[[int], None] | None = None,
+                 pending: tuple[list[str], dt.datetime | None] | None = None) -> int:
+        """Index every paper added or changed since the last run."""
+        ids, latest = pending if pending is not None else self.pending(engine)
+        done = self._index(engine, ids, on_progress)
+        self._save_watermark(latest)
+        return done
 
-        def batches() -> Iterator[list[Paper]]:
-            with engine.connect() as conn:
-                for start in range(0, len(id_list), EMBED_BATCH):
-                    found = fetch_many(conn, id_list[start : start + EMBED_BATCH])
-                    yield list(found.values())
-
-        return self._index(batches(), on_progress, replace=True)
-
-    def _index(self, batches: Iterable[list[Paper]], on_progress: Callable[[int], None] | None,
-               replace: bool) -> int:
+    def _index(self, engine: Engine, ids: list[str], on_progress: Callable[[int], None] | None) -> int:
+        fresh = not len(self.lexical)
         done = 0
         all_ids: list[str] = []
         all_vectors: list[np.ndarray] = []
-        for batch in batches:
-            if not batch:
-                continue
-            ids = [p.id for p in batch]
-            self.lexical.write(batch, replace_ids=ids if replace else ())
-            all_ids.extend(ids)
-            all_vectors.append(self.embedder.embed([document_text(p) for p in batch]))
-            done += len(batch)
-            if on_progress:
-                on_progress(len(batch))
+        with self.lexical.writing() as add, engine.connect() as conn:
+            for start in range(0, len(ids), EMBED_BATCH):
+                batch = list(fetch_many(conn, ids[start : start + EMBED_BATCH]).values())
+                add(batch, not fresh)
+                all_ids.extend(p.id for p in batch)
+                all_vectors.append(self.embedder.embed([document_text(p) for p in batch]))
+                done += len(batch)
+                if on_progress:
+                    on_progress(len(batch))
         if all_ids:
             self.vectors.upsert(all_ids, np.vstack(all_vectors))
         else:
@@ -211,17 +231,6 @@ class SearchIndex:
             seen.add(key)
             hits.append(_hit(paper, score, []))
         return hits[:limit]
-
-
-def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
-    batch: list[Paper] = []
-    for paper in papers:
-        batch.append(paper)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _passes(paper: Paper, filters: Filters) -> bool:

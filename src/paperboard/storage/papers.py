@@ -232,6 +232,21 @@ def iter_papers(conn: Connection, *, page: int = 2000) -> Iterator[Paper]:
         last = rows[-1][0]
 
 
+def changed_since(conn: Connection, since: dt.datetime | None) -> tuple[list[str], dt.datetime | None]:
+    """Ids of papers added or changed at or after ``since`` (all when None), and the latest stamp."""
+    query = select(papers.c.id, papers.c.changed_at)
+    if since is not None:
+        query = query.where(papers.c.changed_at >= since)
+    ids, latest = [], None
+    for pid, stamp in conn.execute(query):
+        ids.append(pid)
+        if stamp is not None and stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=dt.UTC)
+        if latest is None or (stamp is not None and stamp > latest):
+            latest = stamp
+    return ids, latest
+
+
 def count_papers(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(papers)).scalar_one()
 

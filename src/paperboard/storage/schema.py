@@ -63,6 +63,7 @@ papers = Table(
     Index(None, "title_hash"),
     Index(None, "listed"),
     Index(None, "primary_category", "listed"),
+    Index(None, "changed_at"),  # the search index catches up from its watermark
 )
 
 paper_authors = Table(

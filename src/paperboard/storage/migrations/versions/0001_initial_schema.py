@@ -48,6 +48,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_papers'))
     )
     with op.batch_alter_table('papers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_papers_changed_at'), ['changed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_papers_listed'), ['listed'], unique=False)
         batch_op.create_index(batch_op.f('ix_papers_primary_category_listed'), ['primary_category', 'listed'], unique=False)
         batch_op.create_index(batch_op.f('ix_papers_title_hash'), ['title_hash'], unique=False)
@@ -183,6 +184,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_papers_title_hash'))
         batch_op.drop_index(batch_op.f('ix_papers_primary_category_listed'))
         batch_op.drop_index(batch_op.f('ix_papers_listed'))
+        batch_op.drop_index(batch_op.f('ix_papers_changed_at'))
 
     op.drop_table('papers')
     op.drop_table('ingest_checkpoints')

@@ -1,0 +1,98 @@
+"""Search at scale: index build time, size, memory and hybrid query latency (p50/p95).
+
+    .venv/bin/python bench/search.py --sizes 100000            # quick
+    .venv/bin/python bench/search.py --sizes 100000 1000000    # the 1M figure
+    .venv/bin/python bench/search.py --sizes 3000000           # the full-arXiv figure (an hour)
+
+Each size builds a fresh store from the deterministic synthetic corpus (bench/synthetic.py), builds
+both indexes with `SearchIndex.reindex`, then times every query of the seed dev set and 200 SciFact
+claims, in process, after one warm-up pass. Prints JSON; `--markdown` prints rows for RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from paperboard.ingest.files_job import ingest_file
+from paperboard.search.service import SearchIndex
+from paperboard.storage.engine import open_database
+from synthetic import SHARED, base_records, synthetic, write_jsonl
+
+
+def queries() -> list[str]:
+    seed = SHARED / "eval" / "seed-queries-dev.jsonl"
+    claims = SHARED / "eval" / "scifact" / "queries-dev.jsonl"
+    out = [orjson.loads(line)["query"] for line in seed.read_bytes().splitlines() if line.strip()]
+    out += [orjson.loads(line)["query"] for line in claims.read_bytes().splitlines()[:200] if line.strip()]
+    return out
+
+
+def folder_mb(path: Path) -> float:
+    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6, 1)
+
+
+def measure(size: int, work: Path, base: list[dict]) -> dict:
+    data = work / f"n{size}"
+    data.mkdir()
+    dump = data / "corpus.jsonl"
+    write_jsonl(dump, synthetic(size, base))
+    engine = open_database(f"sqlite:///{data / 'db.sqlite3'}")
+    ingest_file(engine, str(dump))
+    dump.unlink()
+    index = SearchIndex(data)
+    started = time.perf_counter()
+    index.reindex(engine)
+    build_s = time.perf_counter() - started
+    qs = queries()
+    for q in qs:  # warm-up: page cache, mapped vectors, lazy loads
+        index.search(engine, q, limit=10)
+    latencies = []
+    for q in qs:
+        t = time.perf_counter()
+        index.search(engine, q, limit=10)
+        latencies.append((time.perf_counter() - t) * 1000)
+    latencies.sort()
+    engine.dispose()
+    return {
+        "papers": size,
+        "index_build_s": round(build_s, 1),
+        "index_mb": folder_mb(data / "index"),
+        "queries": len(latencies),
+        "p50_ms": round(latencies[len(latencies) // 2], 1),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 1),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--markdown", action="store_true")
+    args = parser.parse_args()
+    base = base_records()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="pb-search-bench-") as tmp:
+        for size in args.sizes:
+            results.append(measure(size, Path(tmp), base))
+            print(orjson.dumps(results[-1]).decode(), file=sys.stderr, flush=True)
+    if args.markdown:
+        for r in results:
+            print(f"| {r['papers']:,} | {r['index_build_s']} | {r['index_mb']:,} | {r['p50_ms']} | "
+                  f"{r['p95_ms']} | {r['max_rss_mb']:,} |")
+    else:
+        print(orjson.dumps({"results": results}, option=orjson.OPT_INDENT_2).decode())
+
+
+if __name__ == "__main__":
+    main()
