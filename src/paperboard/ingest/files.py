@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -62,16 +63,12 @@ class DumpFile:
             return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
         return raw
 
-    def __iter__(self) -> Iterator[Item]:
+    @contextmanager
+    def _reading(self) -> Iterator[BinaryIO]:
+        """The open (decompressed) stream; read errors become a SourceError naming the file."""
         stream = self._open()
         try:
-            container, record_fmt = self._container(stream)
-            if container == "xml":
-                yield from self._xml(stream, record_fmt)
-            elif container == "json":
-                yield from self._json(stream, record_fmt)
-            else:
-                yield from self._jsonl(stream, record_fmt)
+            yield stream
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             raise SourceError(f"{self.path}: cannot read: {exc}") from None
         finally:
@@ -79,21 +76,25 @@ class DumpFile:
             if self._raw:
                 self._raw.close()
 
+    def __iter__(self) -> Iterator[Item]:
+        with self._reading() as stream:
+            container, record_fmt = self._container(stream)
+            if container == "xml":
+                yield from self._xml(stream, record_fmt)
+            elif container == "json":
+                yield from self._json(stream, record_fmt)
+            else:
+                yield from self._jsonl(stream, record_fmt)
+
     def container(self) -> str:
         """``jsonl``, ``json`` or ``xml``, as sniffed (or named with the format)."""
-        stream = self._open()
-        try:
+        with self._reading() as stream:
             return self._container(stream)[0]
-        finally:
-            stream.close()
-            if self._raw:
-                self._raw.close()
 
     def jsonl_chunks(self, size: int, share: int = 0, shares: int = 1) -> Iterator[tuple[int, list[Item]]]:
         """Consecutive chunks of ``size`` records of a JSONL file, numbered from 0; only those with
         ``number % shares == share`` are parsed and yielded, so ``shares`` processes can split a file."""
-        stream = self._open()
-        try:
+        with self._reading() as stream:
             fmt = self._container(stream)[1]
             chunk: list[Item] = []
             number = records = 0
@@ -108,12 +109,6 @@ class DumpFile:
                         chunk = []
             if chunk:
                 yield number, chunk
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            raise SourceError(f"{self.path}: cannot read: {exc}") from None
-        finally:
-            stream.close()
-            if self._raw:
-                self._raw.close()
 
     def _container(self, stream: BinaryIO) -> tuple[str, str | None]:
         fmt = self.fmt
