@@ -123,23 +123,28 @@ class SearchIndex:
         return done
 
     def _index(self, engine: Engine, ids: list[str], on_progress: Callable[[int], None] | None) -> int:
-        fresh = not len(self.lexical)
+        fresh = not len(self.lexical) and not len(self.vectors)
+        filler = self.vectors.fill(len(ids)) if fresh else None
         done = 0
-        all_ids: list[str] = []
-        all_vectors: list[np.ndarray] = []
+        new_ids: list[str] = []
+        new_vectors: list[np.ndarray] = []
         with self.lexical.writing() as add, engine.connect() as conn:
             for start in range(0, len(ids), EMBED_BATCH):
                 batch = list(fetch_many(conn, ids[start : start + EMBED_BATCH]).values())
                 add(batch, not fresh)
-                all_ids.extend(p.id for p in batch)
-                all_vectors.append(self.embedder.embed([document_text(p) for p in batch]))
+                vectors = self.embedder.embed([document_text(p) for p in batch])
+                if filler is not None:
+                    filler.add([p.id for p in batch], vectors)
+                else:
+                    new_ids.extend(p.id for p in batch)
+                    new_vectors.append(vectors)
                 done += len(batch)
                 if on_progress:
                     on_progress(len(batch))
-        if all_ids:
-            self.vectors.upsert(all_ids, np.vstack(all_vectors))
-        else:
-            self.vectors.save()
+        if filler is not None:
+            filler.close()
+        elif new_ids:
+            self.vectors.upsert(new_ids, np.vstack(new_vectors))
         return done
 
     # --- querying --------------------------------------------------------------------------------

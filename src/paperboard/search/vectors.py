@@ -57,6 +57,11 @@ class VectorIndex:
         self.matrix = matrix
         self.save()
 
+    def fill(self, capacity: int) -> VectorFiller:
+        """Replace the whole index, writing rows straight to disk (a rebuild never holds the matrix
+        in memory twice)."""
+        return VectorFiller(self, capacity)
+
     def save(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         tmp = self.path / "vectors.tmp.npy"
@@ -90,3 +95,41 @@ class VectorIndex:
         sub = np.asarray(self.matrix[[r for _, r in rows]])
         values = sub @ query.astype(np.float32)
         return {pid: float(v) for (pid, _), v in zip(rows, values, strict=True)}
+
+
+class VectorFiller:
+    """Writes rows of a rebuilt index into a memory-mapped file; ``close`` publishes it."""
+
+    def __init__(self, index: VectorIndex, capacity: int):
+        self._index = index
+        index.path.mkdir(parents=True, exist_ok=True)
+        self._tmp = index.path / "vectors.tmp.npy"
+        self._matrix = np.lib.format.open_memmap(
+            self._tmp, mode="w+", dtype=np.float32, shape=(max(1, capacity), index.dim)
+        )
+        self._ids: list[str] = []
+
+    def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
+        start = len(self._ids)
+        self._matrix[start : start + len(ids)] = vectors
+        self._ids.extend(ids)
+
+    def close(self) -> None:
+        self._matrix.flush()
+        rows = len(self._ids)
+        del self._matrix
+        matrix = np.load(self._tmp, mmap_mode="r")
+        if rows != matrix.shape[0]:  # fewer papers than planned (some vanished meanwhile)
+            np.save(self._index.path / "vectors.trim.npy", np.asarray(matrix[:rows]))
+            del matrix
+            (self._index.path / "vectors.trim.npy").replace(self._tmp)
+        else:
+            del matrix
+        self._tmp.replace(self._index.path / "vectors.npy")
+        index = self._index
+        index.ids = list(self._ids)
+        index._row = {pid: i for i, pid in enumerate(index.ids)}
+        meta = {"model": index.model, "dim": index.dim, "ids": index.ids}
+        (index.path / "meta.tmp.json").write_bytes(orjson.dumps(meta))
+        (index.path / "meta.tmp.json").replace(index.path / "meta.json")
+        index.matrix = np.load(index.path / "vectors.npy", mmap_mode="r")
