@@ -1,0 +1,54 @@
+"""The dense index: exact below the ANN threshold, HNSW above it, and both agree."""
+
+import numpy as np
+import pytest
+
+from paperboard.search import vectors as V
+
+
+def unit(rng, n, dim=32):
+    x = rng.standard_normal((n, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def filled(tmp_path):
+    def make(n, ann_from):
+        V.ANN_FROM = ann_from
+        rng = np.random.default_rng(7)
+        index = V.VectorIndex(tmp_path / "v", 32, "test-model")
+        data = unit(rng, n)
+        filler = index.fill(n + 5)  # capacity above what arrives: the file is trimmed
+        filler.add([f"p{i}" for i in range(n)], data)
+        filler.close()
+        return index, data, rng
+    yield make
+    V.ANN_FROM = 200_000
+
+
+def test_exact_and_approximate_top_k_agree(filled):
+    exact, data, rng = filled(2000, ann_from=10**9)
+    assert exact._ann is None
+    approx = V.VectorIndex(exact.path, 32, "test-model")
+    V.ANN_FROM = 1000
+    approx._update_ann(None)
+    assert approx._ann is not None
+    queries = unit(rng, 20)
+    overlap = [len({p for p, _ in exact.top(q, 10)} & {p for p, _ in approx.top(q, 10)}) / 10 for q in queries]
+    assert np.mean(overlap) >= 0.9
+    best, score = approx.top(data[5], 1)[0]
+    assert best == "p5" and score == pytest.approx(1.0, abs=1e-2)
+
+
+def test_reopen_upsert_and_exclude(filled):
+    index, data, rng = filled(600, ann_from=500)
+    assert index._ann is not None and len(index) == 600
+    reopened = V.VectorIndex(index.path, 32, "test-model")
+    assert reopened._ann is not None and reopened.vector("p3") is not None
+    new = unit(rng, 2)
+    reopened.upsert(["p3", "new"], new)  # one moved, one added
+    assert len(reopened) == 601
+    assert reopened.top(new[0], 1)[0][0] == "p3" and reopened.top(new[1], 1)[0][0] == "new"
+    assert "p3" not in [p for p, _ in reopened.top(new[0], 3, exclude={"p3"})]
+    other_model = V.VectorIndex(index.path, 32, "another-model")
+    assert len(other_model) == 0  # vectors of another model are never mixed in
