@@ -55,8 +55,8 @@ def test_fusion_rewards_agreement_and_keeps_both_sides():
 def test_dense_weight_grows_for_sentence_like_queries_up_to_a_cap():
     keywords = dense_weight(["sparse", "mixture", "experts"])
     sentence = dense_weight(["model", "trained", "on", "A", "is", "B", "cannot", "answer", "B", "is", "A"])
-    assert keywords == 0.3 and keywords < sentence <= 0.6
-    assert dense_weight(["the", "of", "a"]) == 0.6 and dense_weight([]) == 0.3
+    assert keywords == 0.25 and keywords < sentence <= 0.6
+    assert dense_weight(["the", "of", "a"]) == 0.6 and dense_weight([]) == 0.25
 
 
 def test_single_quotes_make_phrases_but_apostrophes_do_not():

@@ -41,7 +41,7 @@ def test_exact_and_approximate_top_k_agree(filled):
 
 
 def test_reopen_upsert_and_exclude(filled):
-    index, data, rng = filled(600, ann_from=500)
+    index, _data, rng = filled(600, ann_from=500)
     assert index._ann is not None and len(index) == 600
     reopened = V.VectorIndex(index.path, 32, "test-model")
     assert reopened._ann is not None and reopened.vector("p3") is not None

@@ -22,7 +22,7 @@ STOPWORDS = frozenset((
 ))
 
 
-def dense_weight(words: Sequence[str], *, base: float = 0.3, slope: float = 0.4, cap: float = 0.6) -> float:
+def dense_weight(words: Sequence[str], *, base: float = 0.25, slope: float = 0.45, cap: float = 0.6) -> float:
     """How much the dense score counts: more for sentence-like queries (share of function words)."""
     if not words:
         return base
