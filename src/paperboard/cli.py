@@ -135,7 +135,6 @@ def ingest(obj: Context, sources: tuple[str, ...], fmt: str, from_: dt.date | No
 def _print_summary(summary: Summary, failures: list[str], out_fmt: str) -> None:
     if out_fmt == "json":
         data = summary.as_dict()
-        data.pop("ids", None)
         data["failures"] = failures
         _dump(data)
         return

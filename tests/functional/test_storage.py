@@ -6,7 +6,15 @@ from sqlalchemy import func, select
 
 from paperboard.models import Author, Paper
 from paperboard.storage.engine import migrate
-from paperboard.storage.papers import count_papers, fetch_many, get_paper, iter_papers, stats, upsert
+from paperboard.storage.papers import (
+    changed_since,
+    count_papers,
+    fetch_many,
+    get_paper,
+    iter_papers,
+    stats,
+    upsert,
+)
 from paperboard.storage.schema import paper_authors, paper_categories
 
 P1 = Paper(id="2401.00001", title="First <b>Paper</b>", abstract="About things.", version=1,
@@ -25,9 +33,12 @@ def test_add_then_unchanged_then_update(engine):
     assert (r.added, r.updated, r.unchanged) == (0, 0, 2)
     v2 = Paper(id=P1.id, title="First Paper, revised", version=2, authors=(Author("Ada Lovelace"),),
                updated=dt.date(2024, 2, 1), source="arxiv-api")
+    with engine.connect() as conn:
+        before = changed_since(conn, None)[1]
     with engine.begin() as conn:
         r = upsert(conn, [v2])
-        assert (r.added, r.updated, r.ids) == (0, 1, [P1.id])
+        assert (r.added, r.updated) == (0, 1)
+        assert changed_since(conn, before + dt.timedelta(microseconds=1))[0] == [P1.id]
         stored = get_paper(conn, P1.id)
         assert stored.title == "First Paper, revised" and stored.version == 2
         assert stored.authors == (Author("Ada Lovelace", "Engines"),)

@@ -40,7 +40,6 @@ class Summary:
     rejected: int = 0
     skipped: int = 0  # already stored by an interrupted run that this one resumed
     problems: list[tuple[str, str]] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -53,7 +52,6 @@ class Summary:
         self.added += result.added
         self.updated += result.updated
         self.unchanged += result.unchanged
-        self.ids.extend(result.ids)
 
     def reject(self, location: str, reason: str) -> None:
         self.rejected += 1
@@ -64,7 +62,6 @@ class Summary:
         for name in ("added", "updated", "unchanged", "rejected", "skipped"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.problems.extend(other.problems[: MAX_PROBLEMS_KEPT - len(self.problems)])
-        self.ids.extend(other.ids)
         self.seconds += other.seconds
 
     def as_dict(self) -> dict[str, Any]:

@@ -104,8 +104,7 @@ class SearchIndex:
         """Rebuild both indexes from the database."""
         self._state_file.unlink(missing_ok=True)
         self.lexical.clear()
-        vectors = self.vectors
-        vectors.ids, vectors.matrix, vectors._row = [], np.zeros((0, vectors.dim), dtype=np.float32), {}
+        self.vectors.clear()
         return self.catch_up(engine, on_progress)
 
     def pending(self, engine: Engine) -> tuple[list[str], dt.datetime | None]:

@@ -69,6 +69,11 @@ class VectorIndex:
         ann.save(str(self._ann_path))
         self._ann = Index.restore(str(self._ann_path), view=True)
 
+    def clear(self) -> None:
+        """Forget every vector (in memory; the files are replaced by the next fill or save)."""
+        self.ids, self._row, self._ann = [], {}, None
+        self.matrix = np.zeros((0, self.dim), dtype=np.float32)
+
     def __len__(self) -> int:
         return len(self.ids)
 

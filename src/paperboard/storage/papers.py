@@ -36,14 +36,12 @@ class UpsertResult:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    ids: list[str] = field(default_factory=list)  # ids written (added or updated), for indexing
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (where, why) refused by the database
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
         self.added += other.added
         self.updated += other.updated
         self.unchanged += other.unchanged
-        self.ids.extend(other.ids)
         self.rejected.extend(other.rejected)
         return self
 
@@ -184,7 +182,6 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
                     [(*p.values, stamp, stamp) for p in added])
         _insert_children(conn, added)
         result.added += len(added)
-        result.ids.extend(p.id for p in added)
     if maybe_changed:
         stored = fetch_many(conn, [p.id for p in maybe_changed])
         changed = []
@@ -200,7 +197,6 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
                 changed.append(merged)
         _update(conn, changed, stamp)
         result.updated += len(changed)
-        result.ids.extend(p.id for p in changed)
     return result
 
 
