@@ -77,7 +77,7 @@ def _resolve_title_ids(conn: Connection, batch: list[Prepared]) -> list[tuple[Pr
     keys = list({p.title_hash for p in batch if p.id.startswith(TITLE_ID_PREFIX)})
     if not keys:
         return [(p, False) for p in batch]
-    owner: dict[str, str] = {}
+    owner: dict[int, str] = {}  # title hash -> id
     for p in batch:
         if not p.id.startswith(TITLE_ID_PREFIX):
             owner.setdefault(p.title_hash, p.id)
@@ -168,15 +168,11 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
             result.unchanged += 1
         else:
             maybe_changed.append(p)
-    adopted: dict[str, str] = {}
-    if added:
-        adopted = _adopt_title_rows(conn, added)
-        if adopted:
-            for p in list(added):
-                if p.id in adopted:
-                    added.remove(p)
-                    maybe_changed.append(p)
-                    hashes[p.id] = adopted[p.id]
+    adopted = _adopt_title_rows(conn, added) if added else {}
+    if adopted:  # renamed rows now hold these ids: merge into them instead of inserting
+        maybe_changed += [p for p in added if p.id in adopted]
+        added = [p for p in added if p.id not in adopted]
+        hashes.update(adopted)
     if added:
         insert_rows(conn, papers, PAPER_COLUMNS + TIMESTAMP_COLUMNS,
                     [(*p.values, stamp, stamp) for p in added])
