@@ -53,7 +53,8 @@ def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # typ
 @click.option("--until", callback=_parse_day, metavar="DATE", help="Listed on or before DATE.")
 @click.option("--category", "categories", multiple=True, metavar="CAT", help="e.g. cs.LG (repeatable: any).")
 @click.option("--author", metavar="NAME", help="Papers with an author whose name contains NAME.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date", "upvotes"]), default="relevance",
+              show_default=True, help="Order: relevance, newest first, or most upvoted.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_ctx
 def search(obj: Context, query: str, limit: int, since: dt.date | None, until: dt.date | None,

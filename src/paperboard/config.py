@@ -48,6 +48,11 @@ SETTINGS: tuple[Setting, ...] = (
             "sentence-transformers:PATH_OR_NAME (a model available locally; nothing is downloaded)."),
     Setting("batch_size", "5000",
             "Papers written per database transaction during ingestion."),
+    Setting("secret_key", None,
+            "Key that signs session cookies and e-mail links. Default: a random key generated once and "
+            "kept in the data folder (file secret_key)."),
+    Setting("base_url", "http://127.0.0.1:8000",
+            "Public address of the site, used in feeds, e-mails and markdown links."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -65,6 +70,29 @@ class Config:
     arxiv_max_wait: float
     embedder: str
     batch_size: int
+    secret_key: str | None = None
+    base_url: str = "http://127.0.0.1:8000"
+
+    def signing_key(self) -> str:
+        """The configured secret, or one generated on first use and kept in the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():  # written whole, then linked: concurrent first starts agree on one key
+            import secrets
+            import tempfile
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.data_dir, prefix=".secret_key.")
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
+        return path.read_text().strip()
 
 
 class ConfigError(ValueError):
@@ -99,6 +127,8 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -
         arxiv_max_wait=_number("arxiv_max_wait", raw["arxiv_max_wait"], float, minimum=0),
         embedder=str(raw["embedder"]),
         batch_size=_number("batch_size", raw["batch_size"], int, minimum=1),
+        secret_key=raw["secret_key"],
+        base_url=str(raw["base_url"]).rstrip("/"),
     )
 
 

@@ -7,17 +7,19 @@ rerunning it (from the checkpoint or from scratch) ends with the same rows, sinc
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+import orjson
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DataError, IntegrityError
 
+from ..community.submissions import import_huggingface
 from ..models import Paper
 from ..storage import checkpoints
 from ..storage.papers import UpsertResult, upsert
-from ..storage.rows import Prepared
+from ..storage.rows import PAPER_COLUMNS, Prepared
 from .errors import RecordError
 
 MAX_PROBLEMS_KEPT = 1000
@@ -87,7 +89,7 @@ def commit_batch(
     each in a savepoint: the offending papers are returned in ``result.rejected``, the rest stored."""
     try:
         with engine.begin() as conn:
-            result = upsert(conn, papers) if papers else UpsertResult()
+            result = _store(conn, papers) if papers else UpsertResult()
             _move_checkpoint(conn, checkpoint, clear)
         return result
     except (DataError, IntegrityError) as exc:
@@ -97,13 +99,38 @@ def commit_batch(
         for paper in papers:
             try:
                 with conn.begin_nested():
-                    result += upsert(conn, [paper])
+                    result += _store(conn, [paper])
             except (DataError, IntegrityError) as exc:
                 reason = str(exc.orig or exc).splitlines()[0]
                 result.rejected.append((f"paper {paper.id}", f"the database refused it: {reason}"))
         if not result.rejected:  # failed only as a whole batch: do not hide the cause
             raise first_error
         _move_checkpoint(conn, checkpoint, clear)
+    return result
+
+
+_SOURCE, _EXTRA = PAPER_COLUMNS.index("source"), PAPER_COLUMNS.index("extra")
+
+
+def _huggingface_feed_facts(batch: list[Paper | Prepared]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for p in batch:
+        if isinstance(p, Prepared):
+            if p.values[_SOURCE] != "huggingface":
+                continue
+            extra = orjson.loads(p.values[_EXTRA])
+        elif p.source == "huggingface":
+            extra = p.extra
+        else:
+            continue
+        hf = extra.get("huggingface")
+        if isinstance(hf, dict) and hf.get("submittedOnDailyAt"):
+            yield p.id, hf
+
+
+def _store(conn: Connection, batch: list[Paper | Prepared]) -> UpsertResult:
+    """Upsert papers; those from a Hugging Face daily-papers dump also go on the daily feed."""
+    result = upsert(conn, batch)
+    import_huggingface(conn, _huggingface_feed_facts(batch))
     return result
 
 

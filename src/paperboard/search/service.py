@@ -13,6 +13,7 @@ import numpy as np
 import orjson
 from sqlalchemy import Engine
 
+from ..community.votes import counts
 from ..models import Paper
 from ..storage.papers import changed_since, fetch_many
 from .embedders import Embedder, make_embedder
@@ -41,11 +42,16 @@ class Hit:
     categories: list[str]
     snippet: str
     matched: list[str] = field(default_factory=list)
+    upvotes: int | None = None  # filled when sorting by upvotes
 
     def as_dict(self) -> dict[str, object]:
-        return {"id": self.id, "title": self.title, "score": round(self.score, 4),
-                "published": self.published, "authors": self.authors, "categories": self.categories,
-                "highlights": {"abstract": self.snippet, "terms": self.matched}}
+        out: dict[str, object] = {
+            "id": self.id, "title": self.title, "score": round(self.score, 4),
+            "published": self.published, "authors": self.authors, "categories": self.categories,
+            "highlights": {"abstract": self.snippet, "terms": self.matched}}
+        if self.upvotes is not None:
+            out["upvotes"] = self.upvotes
+        return out
 
 
 @dataclass(slots=True)
@@ -189,6 +195,12 @@ class SearchIndex:
         ]
         if sort == "date":
             hits.sort(key=lambda h: h.published or "", reverse=True)
+        elif sort == "upvotes":  # the community's favourites among the relevant papers
+            with engine.connect() as conn:
+                tallies = counts(conn, [h.id for h in hits])
+            for h in hits:
+                h.upvotes = tallies[h.id][0]
+            hits.sort(key=lambda h: -(h.upvotes or 0))
         return SearchResult(query, hits[:limit], corrected)
 
     def _corrected_words(self, query: ParsedQuery) -> tuple[tuple[str, ...], dict[str, str]]:

@@ -106,6 +106,16 @@ users = Table(
     Column("email", String(320), unique=True),
     Column("password_hash", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("display_name", String(128)),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the token; the token is shown once
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 submissions = Table(
@@ -117,8 +127,12 @@ submissions = Table(
     Column("submitter_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
     Column("submitter_name", String(128)),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("paper_id", "day"),
+    # counts a paper brought from an imported feed (Hugging Face); local upvotes and comments add to them
+    Column("imported_upvotes", Integer, nullable=False, server_default="0"),
+    Column("imported_comments", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("paper_id"),  # a paper is on the daily feed once, on the day it was first submitted
     Index(None, "day"),
+    Index(None, "submitter_name"),
 )
 
 upvotes = Table(
@@ -127,6 +141,7 @@ upvotes = Table(
     Column("paper_id", String(64), ForeignKey("papers.id", **_paper_fk), primary_key=True),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(None, "user_id"),
 )
 
 comments = Table(

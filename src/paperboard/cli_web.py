@@ -1,0 +1,158 @@
+"""``paperboard serve``, ``daily``, ``submit`` and ``users``: the website and the community features
+from the command line."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from .cli import Context, _dump, main, pass_ctx
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes (each loads the search index; 2 suits a 2-core machine).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar while catching up the index.")
+@pass_ctx
+def serve(obj: Context, host: str, port: int, workers: int, progress: bool | None) -> None:
+    """Run the website and the JSON API (Hugging Face papers API compatible) on the embedded default.
+
+    Papers stored but not yet indexed are indexed first. Open http://HOST:PORT/ ; the API is described
+    at /api/docs.
+    """
+    import uvicorn
+
+    from .cli_search import update_search_index
+
+    config = obj.config
+    engine = obj.engine()
+    update_search_index(obj, engine, progress)
+    engine.dispose()
+    os.environ["PAPERBOARD_DATA_DIR"] = str(config.data_dir)  # the workers read the same configuration
+    os.environ["PAPERBOARD_DATABASE_URL"] = config.database_url
+    if not os.environ.get("PAPERBOARD_BASE_URL"):
+        os.environ["PAPERBOARD_BASE_URL"] = f"http://{host}:{port}"
+    config.signing_key()  # created once here, not raced by the workers
+    click.echo(f"Paperboard on http://{host}:{port}/ (data in {config.data_dir}); Ctrl-C stops it", err=True)
+    uvicorn.run("paperboard.web.asgi:app", host=host, port=port, workers=workers, log_level="warning",
+                access_log=False, proxy_headers=True)
+
+
+@main.command()
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="One day's submissions.")
+@click.option("--week", metavar="YYYY-Www", help="One ISO week's submissions.")
+@click.option("--month", metavar="YYYY-MM", help="One month's submissions.")
+@click.option("--submitter", metavar="USER", help="Only papers this user submitted.")
+@click.option("--sort", type=click.Choice(["upvotes", "trending", "publishedAt"]), default="upvotes",
+              show_default=True)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100))
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="json: the items of /api/daily_papers.")
+@pass_ctx
+def daily(obj: Context, day: str | None, week: str | None, month: str | None, submitter: str | None,
+          sort: str, limit: int, page: int, fmt: str) -> None:
+    """The daily papers feed (what / and /api/daily_papers show). Without a period: every submission."""
+    from .feeds import daily as feed
+    from .feeds import periods
+    from .web.hf_json import daily_item
+
+    given = [(k, v) for k, v in (("date", day), ("week", week), ("month", month)) if v]
+    if len(given) > 1:
+        raise click.UsageError("give at most one of --date, --week and --month")
+    try:
+        period = periods.parse(*given[0]) if given else None
+    except periods.PeriodError as exc:
+        raise click.UsageError(str(exc)) from None
+    with obj.engine().connect() as conn:
+        result = feed.daily_papers(conn, feed.DailyQuery(period=period, submitter=submitter, sort=sort,  # type: ignore[arg-type]
+                                                         page=page - 1, limit=limit))
+    if fmt == "json":
+        _dump([daily_item(e) for e in result.entries])
+        return
+    if not result.entries:
+        click.echo("no submissions", err=True)
+    for e in result.entries:
+        day_text = e.day.isoformat() if e.day else ""
+        click.echo(f"{e.upvotes:>5} ▲  {e.paper.id:<18} {day_text:<10}  {e.paper.title}")
+
+
+@main.command()
+@click.argument("papers", nargs=-1, required=True)
+@click.option("--as", "username", required=True, metavar="USER", help="The account that submits.")
+@pass_ctx
+def submit(obj: Context, papers: tuple[str, ...], username: str) -> None:
+    """Put papers (arXiv ids or URLs, stored or fetched from arXiv) on today's daily feed."""
+    from .community.accounts import find_user
+    from .community.errors import CommunityError
+    from .search.service import SearchIndex
+    from .web.app import arxiv_fetcher
+    from .web.pages import submit_paper
+    from .web.site import Site
+
+    engine = obj.engine()
+    with engine.connect() as conn:
+        user = find_user(conn, username)
+    if user is None:
+        raise click.UsageError(f"there is no user {username!r} (create one with `paperboard users add`)")
+    search = SearchIndex(obj.config.data_dir, obj.config.embedder)
+    site = Site(config=obj.config, engine=engine, search=search, limiter=None,  # type: ignore[arg-type]
+                fetch_from_arxiv=arxiv_fetcher(obj.config, engine, search))
+    failed = 0
+    for text in papers:
+        try:
+            click.echo(f"submitted {submit_paper(site, user, text)}")
+        except CommunityError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
+    if failed:
+        raise SystemExit(1)
+
+
+@main.group()
+def users() -> None:
+    """Accounts: add one, or give one an API token."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Asked for when not given.")
+@click.option("--email", default=None)
+@pass_ctx
+def users_add(obj: Context, username: str, password: str, email: str | None) -> None:
+    from .community.accounts import create_user
+    from .community.errors import CommunityError
+
+    try:
+        with obj.engine().begin() as conn:
+            user = create_user(conn, username, password, email=email)
+    except CommunityError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"created {user.username}")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_ctx
+def users_token(obj: Context, username: str, name: str, fmt: str) -> None:
+    """Print a new API token for USERNAME (only its hash is stored: keep it)."""
+    from .community.accounts import create_token, find_user
+
+    with obj.engine().begin() as conn:
+        user = find_user(conn, username)
+        if user is None:
+            raise click.UsageError(f"there is no user {username!r}")
+        token = create_token(conn, user, name)
+    if fmt == "json":
+        _dump({"user": user.username, "token": token})
+    else:
+        click.echo(token)
+
+
+__all__ = ["Context"]

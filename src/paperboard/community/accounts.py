@@ -1,0 +1,117 @@
+"""Accounts: sign-up with argon2 password hashes, sign-in, API tokens (stored as SHA-256 only)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..storage.schema import api_tokens, users
+from .clock import utcnow
+from .errors import CommunityError
+
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,31}")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    username: str
+    display_name: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+def _user(row) -> User:  # type: ignore[no-untyped-def]
+    return User(row.id, row.username, row.display_name)
+
+
+def validate_username(username: str) -> str:
+    if not USERNAME.fullmatch(username or ""):
+        raise CommunityError("a username has 2 to 32 letters, digits, '.', '_' or '-', "
+                             "and starts with a letter or digit")
+    return username
+
+
+def create_user(conn: Connection, username: str, password: str, *, email: str | None = None,
+                display_name: str | None = None) -> User:
+    validate_username(username)
+    if not MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD:
+        raise CommunityError(f"a password needs at least {MIN_PASSWORD} characters")
+    if find_user(conn, username) is not None:
+        raise CommunityError(f"the username {username!r} is taken")
+    try:
+        with conn.begin_nested():
+            new_id = conn.execute(insert(users).values(
+                username=username, email=email or None, password_hash=_hasher.hash(password),
+                display_name=(display_name or "").strip()[:128] or None, created_at=utcnow(),
+            ).returning(users.c.id)).scalar_one()
+    except IntegrityError:
+        raise CommunityError(f"the username {username!r} is taken") from None
+    return User(new_id, username, display_name)
+
+
+def find_user(conn: Connection, username: str) -> User | None:
+    row = conn.execute(select(users).where(func.lower(users.c.username) == username.lower())).first()
+    return _user(row) if row else None
+
+
+def get_user(conn: Connection, user_id: int) -> User | None:
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    return _user(row) if row else None
+
+
+def ensure_user(conn: Connection, username: str, display_name: str | None = None) -> User:
+    """A passwordless account that stands for someone on an imported feed (can never sign in)."""
+    found = find_user(conn, username)
+    if found is not None:
+        return found
+    new_id = conn.execute(insert(users).values(
+        username=username, display_name=display_name, created_at=utcnow()).returning(users.c.id)
+    ).scalar_one()
+    return User(new_id, username, display_name)
+
+
+def authenticate(conn: Connection, username: str, password: str) -> User | None:
+    row = conn.execute(select(users).where(func.lower(users.c.username) == (username or "").lower())).first()
+    if row is None or not row.password_hash:
+        _hasher.hash("spend the same time as a real check")  # no timing hint about which names exist
+        return None
+    try:
+        _hasher.verify(row.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(row.password_hash):
+        conn.execute(update(users).where(users.c.id == row.id).values(password_hash=_hasher.hash(password)))
+    return _user(row)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(conn: Connection, user: User, name: str = "api") -> str:
+    """A new API token for ``user``; only its hash is stored, so this is the one time it is seen."""
+    token = "pb_" + secrets.token_urlsafe(32)
+    conn.execute(insert(api_tokens).values(token_hash=_token_hash(token), user_id=user.id,
+                                           name=name[:128] or "api", created_at=utcnow()))
+    return token
+
+
+def user_for_token(conn: Connection, token: str) -> User | None:
+    row = conn.execute(
+        select(users).join(api_tokens, api_tokens.c.user_id == users.c.id)
+        .where(api_tokens.c.token_hash == _token_hash(token))
+    ).first()
+    return _user(row) if row else None

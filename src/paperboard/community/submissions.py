@@ -1,0 +1,86 @@
+"""Submissions put papers on the daily feed: by people on the site or API, or imported from a Hugging
+Face daily-papers dump (with that feed's upvote and comment counts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from ..storage.schema import papers, submissions
+from .accounts import USERNAME, User, ensure_user
+from .clock import as_utc, utcnow
+from .errors import CommunityError, NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    paper_id: str
+    day: dt.date
+    submitter: str | None
+    created_at: dt.datetime
+
+
+def find_submission(conn: Connection, paper_id: str) -> Submission | None:
+    row = conn.execute(select(submissions).where(submissions.c.paper_id == paper_id)).first()
+    if row is None:
+        return None
+    return Submission(row.paper_id, row.day, row.submitter_name, as_utc(row.created_at))  # type: ignore[arg-type]
+
+
+def submit(conn: Connection, paper_id: str, user: User, *, when: dt.datetime | None = None) -> Submission:
+    """Put a stored paper on the feed of the day of ``when`` (UTC, default now); once per paper."""
+    when = when or utcnow()
+    if conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first() is None:
+        raise NotFound(f"paper {paper_id} is not in the store")
+    existing = find_submission(conn, paper_id)
+    if existing is not None:
+        raise CommunityError(f"paper {paper_id} is already on the daily feed of {existing.day.isoformat()}")
+    conn.execute(insert(submissions).values(
+        paper_id=paper_id, day=when.astimezone(dt.UTC).date(), submitter_id=user.id,
+        submitter_name=user.username, created_at=when))
+    return Submission(paper_id, when.astimezone(dt.UTC).date(), user.username, when)
+
+
+def _hf_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return as_utc(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def import_huggingface(conn: Connection, papers_extra: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
+    """Record the daily-feed facts of imported Hugging Face papers (``extra["huggingface"]``): the day
+    they were submitted, by whom, their upvotes and comment count. Re-imports refresh the counts.
+    Returns how many submissions were added."""
+    added = 0
+    for paper_id, hf in papers_extra:
+        when = _hf_time(hf.get("submittedOnDailyAt"))
+        if when is None:
+            continue
+        counts = {"imported_upvotes": _count(hf.get("upvotes")),
+                  "imported_comments": _count(hf.get("numComments"))}
+        row = conn.execute(select(submissions.c.id).where(submissions.c.paper_id == paper_id)).first()
+        if row is not None:
+            conn.execute(update(submissions).where(submissions.c.id == row.id).values(**counts))
+            continue
+        by = hf.get("submittedBy") or hf.get("submittedOnDailyBy") or {}
+        name = by.get("name") or by.get("user") if isinstance(by, Mapping) else None
+        user = None
+        if isinstance(name, str) and USERNAME.fullmatch(name):
+            fullname = by.get("fullname")
+            user = ensure_user(conn, name, fullname if isinstance(fullname, str) else None)
+        conn.execute(insert(submissions).values(
+            paper_id=paper_id, day=when.date(), submitter_id=user.id if user else None,
+            submitter_name=user.username if user else None, created_at=when, **counts))
+        added += 1
+    return added

@@ -1,0 +1,36 @@
+"""A paper as a feed shows it: the paper with its community facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..models import Paper
+
+
+@dataclass(slots=True)
+class Entry:
+    paper: Paper
+    upvotes: int = 0
+    comments: int = 0
+    day: dt.date | None = None  # the daily feed it was submitted to, if any
+    submitted_at: dt.datetime | None = None
+    submitter: str | None = None
+    submitter_name: str | None = None
+    upvoted: bool = False  # by the person looking
+
+
+@dataclass(slots=True)
+class Page:
+    entries: list[Entry]
+    total: int
+    page: int
+    limit: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    @property
+    def has_next(self) -> bool:
+        return (self.page + 1) * self.limit < self.total

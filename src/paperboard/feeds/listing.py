@@ -1,0 +1,79 @@
+"""The "new" feed: every ingested paper by the day arXiv announced it, like arXiv's own listings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, exists, func, select
+
+from ..community.votes import counts, upvoted_by
+from ..ids import name_hash
+from ..storage.papers import fetch_many
+from ..storage.schema import paper_authors, paper_categories, papers
+from .entries import Entry, Page
+
+
+@dataclass(frozen=True, slots=True)
+class ListingQuery:
+    day: dt.date | None = None  # None: the newest listing day
+    category: str | None = None
+    page: int = 0
+    limit: int = 50
+
+
+def _date(value) -> dt.date | None:  # type: ignore[no-untyped-def]
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _in_category(category: str | None):  # type: ignore[no-untyped-def]
+    if not category:
+        return True
+    return exists().where(paper_categories.c.paper_id == papers.c.id, paper_categories.c.category == category)
+
+
+def entries_for(conn: Connection, ids: list[str], viewer_id: int | None = None) -> list[Entry]:
+    """Feed entries for stored papers, in the order of ``ids`` (unknown ids are left out)."""
+    stored = fetch_many(conn, ids)
+    tallies = counts(conn, list(stored))
+    mine = upvoted_by(conn, viewer_id, list(stored))
+    return [Entry(stored[i], upvotes=tallies[i][0], comments=tallies[i][1], upvoted=i in mine)
+            for i in ids if i in stored]
+
+
+@dataclass(slots=True)
+class Listing:
+    page: Page
+    day: dt.date | None
+    previous_day: dt.date | None
+    next_day: dt.date | None
+
+
+def new_papers(conn: Connection, q: ListingQuery, *, viewer_id: int | None = None) -> Listing:
+    in_category = _in_category(q.category)
+    day = q.day or _date(conn.execute(select(func.max(papers.c.listed)).where(in_category)).scalar())
+    if day is None:
+        return Listing(Page([], 0, q.page, q.limit), None, None, None)
+    where = (papers.c.listed == day, in_category)
+    total = conn.execute(select(func.count()).select_from(papers).where(*where)).scalar_one()
+    ids = conn.execute(select(papers.c.id).where(*where).order_by(papers.c.id.desc())
+                       .limit(q.limit).offset(q.page * q.limit)).scalars().all()
+    previous_day = _date(conn.execute(select(func.max(papers.c.listed))
+                                      .where(papers.c.listed < day, in_category)).scalar())
+    next_day = _date(conn.execute(select(func.min(papers.c.listed))
+                                  .where(papers.c.listed > day, in_category)).scalar())
+    page = Page(entries_for(conn, list(ids), viewer_id), total, q.page, q.limit)
+    return Listing(page, day, previous_day, next_day)
+
+
+def author_papers(conn: Connection, name: str, *, page: int = 0, limit: int = 50,
+                  viewer_id: int | None = None) -> Page:
+    """Papers with an author of exactly this name (after the normalisation of ``ids.name_hash``)."""
+    key = name_hash(name)
+    ids_query = (select(paper_authors.c.paper_id).where(paper_authors.c.name_hash == key).distinct())
+    total = conn.execute(select(func.count()).select_from(ids_query.subquery())).scalar_one()
+    ids = conn.execute(
+        select(papers.c.id).where(papers.c.id.in_(ids_query))
+        .order_by(func.coalesce(papers.c.listed, papers.c.published).desc(), papers.c.id.desc())
+        .limit(limit).offset(page * limit)).scalars().all()
+    return Page(entries_for(conn, list(ids), viewer_id), total, page, limit)

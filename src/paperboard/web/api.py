@@ -1,0 +1,147 @@
+"""The JSON API. Reads mirror the Hugging Face papers API (same paths, parameters and field names), so
+``huggingface_hub``'s ``HfApi(endpoint=...)`` works against Paperboard; writes are our own and take an
+API token (``Authorization: Bearer ...``). Errors are ``{"error": "..."}`` with a 4xx status."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from ..community import comments, votes
+from ..feeds import daily, listing, periods
+from . import hf_json
+from .json_response import JSON
+from .pages import _entry, resolve_paper_id, run_search, submit_paper
+from .site import Site
+
+router = APIRouter(prefix="/api", default_response_class=JSON)
+
+
+def _site(request: Request) -> Site:
+    return request.app.state.site
+
+
+@router.get("/daily_papers", summary="Daily papers (Hugging Face compatible)")
+def daily_papers(
+    request: Request,
+    p: Annotated[int, Query(ge=0, description="Page number, from 0.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=100, description="Papers per page.")] = 50,
+    date: Annotated[str | None, Query(description="A day, YYYY-MM-DD.")] = None,
+    week: Annotated[str | None, Query(description="An ISO week, YYYY-Www.")] = None,
+    month: Annotated[str | None, Query(description="A month, YYYY-MM.")] = None,
+    submitter: Annotated[str | None, Query(description="Username of the submitter.")] = None,
+    sort: Annotated[Literal["publishedAt", "trending"], Query(
+        description="publishedAt: newest submissions first; trending: upvotes with time decay.",
+    )] = "publishedAt",
+) -> JSON:
+    given = [(k, v) for k, v in (("date", date), ("week", week), ("month", month)) if v]
+    if len(given) > 1:
+        raise HTTPException(400, "give at most one of date, week and month")
+    try:
+        period = periods.parse(*given[0]) if given else None
+    except periods.PeriodError as exc:
+        raise HTTPException(400, str(exc)) from None
+    site = _site(request)
+    with site.engine.connect() as conn:
+        page = daily.daily_papers(conn, daily.DailyQuery(period=period, submitter=submitter, sort=sort,
+                                                         page=p, limit=limit))
+    return JSON([hf_json.daily_item(e) for e in page.entries])
+
+
+@router.get("/papers/search", summary="Search papers (Hugging Face compatible)")
+def search_papers(
+    request: Request,
+    q: Annotated[str, Query(max_length=250, description="What to look for.")] = "",
+    limit: Annotated[int, Query(ge=1, le=120)] = 50,
+) -> JSON:
+    site = _site(request)
+    if not q.strip():
+        return JSON([])
+    result = run_search(site, q, limit=limit)
+    with site.engine.connect() as conn:
+        found = [_entry(conn, h.id, None) for h in result.hits]
+    return JSON([hf_json.daily_item(e) for e in found if e is not None])
+
+
+def _paper_id(raw: str) -> str:
+    return resolve_paper_id(raw) or raw
+
+
+# --- writes -----------------------------------------------------------------------------------------
+
+class Submit(BaseModel):
+    paper: str = Field(max_length=300, description="arXiv id or URL of the paper to put on today's feed.")
+
+
+class CommentIn(BaseModel):
+    body: str = Field(min_length=1, max_length=comments.MAX_COMMENT, description="Markdown.")
+
+
+@router.post("/submissions", status_code=201, summary="Submit a paper to today's daily papers")
+async def api_submit(request: Request, body: Submit) -> JSON:
+    site = _site(request)
+    user = site.api_user(request)
+    site.limit("write", str(user.id))
+    pid = await run_in_threadpool(submit_paper, site, user, body.paper)
+    with site.engine.connect() as conn:
+        entry = _entry(conn, pid, user.id)
+    assert entry is not None
+    return JSON(hf_json.daily_item(entry), status_code=201)
+
+
+def _write_target(request: Request, paper_id: str):  # type: ignore[no-untyped-def]
+    site = _site(request)
+    user = site.api_user(request)
+    site.limit("write", str(user.id))
+    return site, user, _paper_id(paper_id)
+
+
+@router.post("/papers/{paper_id:path}/upvote", summary="Upvote a paper (idempotent)")
+def api_upvote(request: Request, paper_id: str) -> JSON:
+    site, user, pid = _write_target(request, paper_id)
+    with site.engine.begin() as conn:
+        votes.upvote(conn, pid, user.id)
+        return JSON({"id": pid, "upvotes": votes.counts(conn, [pid])[pid][0], "upvoted": True})
+
+
+@router.delete("/papers/{paper_id:path}/upvote", summary="Take an upvote back")
+def api_unvote(request: Request, paper_id: str) -> JSON:
+    site, user, pid = _write_target(request, paper_id)
+    with site.engine.begin() as conn:
+        votes.remove_upvote(conn, pid, user.id)
+        return JSON({"id": pid, "upvotes": votes.counts(conn, [pid])[pid][0], "upvoted": False})
+
+
+@router.post("/papers/{paper_id:path}/comments", status_code=201, summary="Comment on a paper")
+def api_comment(request: Request, paper_id: str, body: CommentIn) -> JSON:
+    site, user, pid = _write_target(request, paper_id)
+    with site.engine.begin() as conn:
+        posted = comments.add_comment(conn, pid, user, body.body)
+    return JSON({"id": posted.id, "paper": pid, "author": posted.author, "body": posted.body,
+                 "createdAt": hf_json.timestamp(posted.created_at)}, status_code=201)
+
+
+@router.get("/papers/{paper_id:path}/comments", summary="Comments on a paper, oldest first")
+def api_comments(request: Request, paper_id: str) -> JSON:
+    site = _site(request)
+    pid = _paper_id(paper_id)
+    with site.engine.connect() as conn:
+        if not listing.entries_for(conn, [pid]):
+            raise HTTPException(404, f"paper {pid} is not in the store")
+        said = comments.list_comments(conn, pid)
+    return JSON([{"id": c.id, "author": c.author, "body": c.body,
+                  "createdAt": hf_json.timestamp(c.created_at)} for c in said])
+
+
+@router.get("/papers/{paper_id:path}", summary="One paper (Hugging Face compatible)")
+def paper_info(request: Request, paper_id: Annotated[str, Path(max_length=200)]) -> JSON:
+    site = _site(request)
+    pid = _paper_id(paper_id)
+    with site.engine.connect() as conn:
+        entry = _entry(conn, pid, None)
+    if entry is None:
+        raise HTTPException(404, f"paper {pid} is not in the store")
+    return JSON(hf_json.paper(entry))

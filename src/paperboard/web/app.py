@@ -1,0 +1,131 @@
+"""``create_app``: the website and the API over one data folder, with sessions and error pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from .. import __version__
+from ..community.errors import CommunityError, NotFound
+from ..config import Config
+from ..search.service import SearchIndex
+from ..storage.engine import open_database
+from . import api, pages
+from .json_response import JSON
+from .security import Limit, RateLimiter
+from .site import Site
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+SESSION_DAYS = 30
+
+
+def arxiv_fetcher(config: Config, engine: Engine, search: SearchIndex) -> Callable[[str], bool]:
+    """Fetch one paper by id from the arXiv API, store and index it; False when arXiv has no such paper
+    or cannot be reached (the caller says so to the person asking)."""
+    from ..ingest.arxiv import fetch_ids
+    from ..ingest.arxiv_client import ArxivClient
+
+    def fetch(paper_id: str) -> bool:
+        try:
+            with ArxivClient(delay=config.arxiv_delay, retries=1, max_wait=10, timeout=15) as client:
+                summary = fetch_ids(engine, client, [paper_id], api_url=config.arxiv_api_url)
+        except Exception as exc:  # offline, DNS, arXiv down: the page says it could not be fetched
+            log.warning("fetching %s from arXiv failed: %s", paper_id, exc)
+            return False
+        if summary.added + summary.updated + summary.unchanged == 0:
+            return False
+        try:
+            search.catch_up(engine)
+        except Exception as exc:  # another process holds the index writer: the next ingest indexes it
+            log.warning("indexing %s now failed (%s); it is indexed by the next ingest or reindex",
+                        paper_id, exc)
+        return True
+
+    return fetch
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    if _wants_json(request):
+        return JSON({"error": message}, status_code=status, headers=headers)
+    site: Site = request.app.state.site
+    response = site.page(request, "error.html", status_code=status, status=status, message=message)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "body", "path"))
+        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid")))
+    return "; ".join(parts) or "invalid request"
+
+
+def create_app(config: Config, *, engine: Engine | None = None, search: SearchIndex | None = None,
+               limits: dict[str, Limit] | None = None, fetch_from_arxiv: bool = True) -> FastAPI:
+    engine = engine or open_database(config.database_url)
+    search = search or SearchIndex(config.data_dir, config.embedder)
+    site = Site(config=config, engine=engine, search=search, limiter=RateLimiter(limits),
+                fetch_from_arxiv=arxiv_fetcher(config, engine, search) if fetch_from_arxiv else None)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        if len(search.vectors):  # load the embedding model now, not on the first search
+            search.embedder.embed(["warm up"])
+        yield
+
+    app = FastAPI(
+        title="Paperboard API", version=__version__, lifespan=lifespan,
+        description="Research papers: daily feed, search and papers, in the shapes of the Hugging Face "
+                    "papers API; writes with an API token (Authorization: Bearer ...).",
+        docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None,
+    )
+    app.state.site = site
+    app.add_middleware(SessionMiddleware, secret_key=config.signing_key(), session_cookie="paperboard",
+                       max_age=SESSION_DAYS * 86400, same_site="lax",
+                       https_only=config.base_url.startswith("https://"))
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "frame-ancestors 'none'; form-action 'self'")
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        return _error(request, 400, _validation_message(exc))
+
+    @app.exception_handler(CommunityError)
+    async def refused(request: Request, exc: CommunityError) -> Response:
+        return _error(request, 404 if isinstance(exc, NotFound) else 400, str(exc))
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app

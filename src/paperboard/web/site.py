@@ -1,0 +1,115 @@
+"""What every request handler needs: the store, the search index, the limiter, the templates, and who is
+asking. Built once per process by :func:`paperboard.web.app.create_app`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+
+from .. import __version__
+from ..community.accounts import User, get_user, user_for_token
+from ..config import Config
+from ..search.service import SearchIndex
+from . import render
+from .security import CSRF_FIELD, RateLimiter, csrf_ok, csrf_token
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    env = templates.env
+    env.filters["rich"] = render.rich_text
+    env.filters["excerpt"] = render.plain_excerpt
+    env.filters["markdown"] = render.markdown
+    env.filters["day"] = lambda d: d.strftime("%-d %b %Y") if d else ""
+    env.filters["when"] = lambda t: t.strftime("%-d %b %Y, %H:%M UTC") if t else ""
+    env.globals["version"] = __version__
+    env.globals["csrf_field"] = CSRF_FIELD
+    return templates
+
+
+@dataclass
+class Site:
+    config: Config
+    engine: Engine
+    search: SearchIndex
+    limiter: RateLimiter
+    fetch_from_arxiv: Callable[[str], bool] | None = None  # stores a paper fetched by id; None when offline
+    templates: Jinja2Templates = field(default_factory=_templates)
+
+    # --- who is asking -------------------------------------------------------------------------------
+
+    def viewer(self, request: Request) -> User | None:
+        if "viewer" not in request.state._state:
+            user = None
+            uid = request.session.get("uid")
+            if isinstance(uid, int):
+                with self.engine.connect() as conn:
+                    user = get_user(conn, uid)
+            request.state.viewer = user
+        return request.state.viewer
+
+    def api_user(self, request: Request) -> User:
+        """The account of a ``Authorization: Bearer <token>`` header (API writes)."""
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HTTPException(401, "this endpoint needs an API token: Authorization: Bearer <token> "
+                                     "(create one on your account page)")
+        with self.engine.connect() as conn:
+            user = user_for_token(conn, token.strip())
+        if user is None:
+            raise HTTPException(401, "the API token is not valid")
+        return user
+
+    def require_viewer(self, request: Request) -> User:
+        user = self.viewer(request)
+        if user is None:
+            raise HTTPException(401, "sign in first")
+        return user
+
+    def limit(self, action: str, key: str) -> None:
+        wait = self.limiter.retry_after(action, key)
+        if wait is not None:
+            raise HTTPException(429, f"too many attempts; try again in {int(wait) + 1} s",
+                                headers={"Retry-After": str(int(wait) + 1)})
+
+    # --- forms ---------------------------------------------------------------------------------------
+
+    async def form(self, request: Request) -> dict[str, str]:
+        """The posted form, after checking its CSRF token against the session."""
+        data = await request.form()
+        if not csrf_ok(request.session, data.get(CSRF_FIELD)):
+            raise HTTPException(403, "this form has expired or did not come from this site; "
+                                     "reload the page and try again")
+        return {k: v for k, v in data.items() if isinstance(v, str)}
+
+    @staticmethod
+    def flash(request: Request, message: str, kind: str = "info") -> None:
+        request.session.setdefault("flash", []).append([kind, message])
+
+    @staticmethod
+    def back(request: Request, fallback: str = "/") -> RedirectResponse:
+        target = request.headers.get("referer") or fallback
+        base = str(request.base_url)
+        if not target.startswith(base) and not target.startswith("/"):
+            target = fallback  # only ever redirect within the site
+        return RedirectResponse(target, status_code=303)
+
+    # --- pages ---------------------------------------------------------------------------------------
+
+    def page(self, request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        context.update(
+            request=request, viewer=self.viewer(request), csrf=lambda: csrf_token(request.session),
+            flashes=request.session.pop("flash", []), today=dt.date.today(),
+        )
+        return self.templates.TemplateResponse(request, template, context, status_code=status_code)
