@@ -174,6 +174,9 @@ class SearchIndex:
         if mode != "dense":
             lexical = self.lexical.search(lexical_text(query, words), limit=CANDIDATES, filters=filters)
         dense: dict[str, float] = {}
+        if mode == "hybrid" and not lexical and lexical_text(query, words).strip():
+            # no paper shares a single (corrected) word with the query: nearest embeddings would be noise
+            return SearchResult(query, [], corrected)
         if mode != "bm25" and query.text and len(self.vectors):
             qvec = self.embedder.embed([query.text])[0]
             dense = self.vectors.scores_for(qvec, [pid for pid, _ in lexical])

@@ -18,6 +18,7 @@ from ..feeds.entries import Entry
 from ..ids import InvalidId, canonical_id
 from ..models import to_json_dict
 from ..search.lexical import Filters
+from ..search.query import QueryError
 from ..storage.papers import get_paper
 from .atom import atom_feed
 from .site import Site
@@ -127,14 +128,17 @@ def new(request: Request, day: str | None = None, category: str | None = None, p
 
 def run_search(site: Site, q: str, *, limit: int, category: str | None = None, since: str | None = None,
                until: str | None = None, author: str | None = None, sort: str = "relevance"):  # type: ignore[no-untyped-def]
-    """The search behind the page, the Atom feed and the API (raises ValueError on a bad filter)."""
-    filters = Filters(
-        categories=(category,) if category else (),
-        since=periods.parse("date", since).start if since else None,
-        until=periods.parse("date", until).start if until else None,
-        author=author or None,
-    )
-    return site.search.search(site.engine, q, limit=limit, filters=filters, sort=sort)
+    """The search behind the page, the Atom feed and the API. A bad query or filter raises HTTP 400."""
+    try:
+        filters = Filters(
+            categories=(category,) if category else (),
+            since=periods.parse("date", since).start if since else None,
+            until=periods.parse("date", until).start if until else None,
+            author=author or None,
+        )
+        return site.search.search(site.engine, q, limit=limit, filters=filters, sort=sort)
+    except (periods.PeriodError, QueryError) as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 @router.get("/search")
@@ -160,8 +164,8 @@ def search_page(request: Request, q: str = "", category: str = "", author: str =
         result = run_search(site, q, limit=page * SEARCH_PER_PAGE + 1, category=category or None,
                             since=since or None, until=until or None, author=author or None,
                             sort=context["sort"])
-    except periods.PeriodError as exc:
-        context["error"] = str(exc)
+    except HTTPException as exc:
+        context["error"] = exc.detail
         return site.page(request, "search.html", status_code=400, **context)
     hits = result.hits[(page - 1) * SEARCH_PER_PAGE:]
     context.update(hits=hits[:SEARCH_PER_PAGE], more=len(hits) > SEARCH_PER_PAGE and page < SEARCH_PAGES,
@@ -351,12 +355,6 @@ def _collection(request: Request, cid: int):  # type: ignore[no-untyped-def]
     return site, found, entries
 
 
-@router.get("/collections/{cid}")
-def collection_page(request: Request, cid: int) -> Response:
-    site, found, entries = _collection(request, cid)
-    return site.page(request, "collection.html", collection=found, entries=entries)
-
-
 @router.get("/collections/{cid}.bib")
 def collection_bibtex(request: Request, cid: int) -> Response:
     _, _, entries = _collection(request, cid)
@@ -377,6 +375,12 @@ def collection_atom(request: Request, cid: int) -> Response:
     site, found, entries = _collection(request, cid)
     return _atom(site, f"{found.name} (collection by {found.owner})", f"/collections/{cid}.atom",
                  f"/collections/{cid}", entries)
+
+
+@router.get("/collections/{cid}")  # after the .bib/.json/.atom routes, which it would shadow
+def collection_page(request: Request, cid: int) -> Response:
+    site, found, entries = _collection(request, cid)
+    return site.page(request, "collection.html", collection=found, entries=entries)
 
 
 # --- Atom feeds -------------------------------------------------------------------------------------

@@ -1,0 +1,126 @@
+"""A populated site per database (module-scoped), the app over it, and a running server for clients that
+need real HTTP (huggingface_hub, the browser)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from paperboard.config import Config, load_config
+from paperboard.ingest.files_job import ingest_file
+from paperboard.search.service import SearchIndex
+from paperboard.storage.engine import open_database
+from paperboard.web.app import create_app
+from paperboard.web.security import Limit
+from tests.conftest import fresh_postgres_database
+from tests.web.data import write_inputs
+
+
+@dataclass
+class Populated:
+    folder: Path
+    config: Config
+    engine: Engine
+    search: SearchIndex
+    records: list[dict]
+
+
+def populate(folder: Path, url: str) -> Populated:
+    corpus, daily, records = write_inputs(folder)
+    config = load_config({}, data_dir=str(folder / "data"), database_url=url, secret_key="test-secret")
+    engine = open_database(url)
+    ingest_file(engine, str(corpus))
+    ingest_file(engine, str(daily))
+    search = SearchIndex(config.data_dir)
+    search.catch_up(engine)
+    return Populated(folder, config, engine, search, records)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def populated(request, tmp_path_factory) -> Iterator[Populated]:
+    folder = tmp_path_factory.mktemp(f"site-{request.param}")
+    with ExitStack() as stack:
+        url = (f"sqlite:///{folder / 'db.sqlite3'}" if request.param == "sqlite"
+               else stack.enter_context(fresh_postgres_database()))
+        site = populate(folder, url)
+        yield site
+        site.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def client(populated: Populated) -> Iterator[TestClient]:
+    app = create_app(populated.config, engine=populated.engine, search=populated.search,
+                     limits={"signin": Limit(5, 60)}, fetch_from_arxiv=False)
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf(client: TestClient, page: str = "/signin") -> str:
+    match = CSRF.search(client.get(page).text)
+    assert match, f"no CSRF field on {page}"
+    return match.group(1)
+
+
+def sign_up(client: TestClient, username: str, password: str = "correct horse battery") -> None:
+    r = client.post("/signup", data={"csrf_token": csrf(client, "/signup"), "username": username,
+                                     "password": password, "password2": password}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    populated: Populated
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    """``paperboard serve`` as a subprocess on a free port, over its own populated SQLite store."""
+    folder = tmp_path_factory.mktemp("served")
+    site = populate(folder, f"sqlite:///{folder / 'db.sqlite3'}")
+    port = free_port()
+    env = {**os.environ, "PAPERBOARD_DATA_DIR": str(site.config.data_dir),
+           "PAPERBOARD_DATABASE_URL": site.config.database_url, "PAPERBOARD_SECRET_KEY": "test-secret",
+           "PAPERBOARD_ARXIV_API_URL": "http://127.0.0.1:9/unreachable"}
+    url = f"http://127.0.0.1:{port}"
+    with open(folder / "server.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "paperboard", "serve", "--port", str(port)],
+                                env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the server did not start:\n" + (folder / "server.log").read_text()[-3000:])
+            time.sleep(0.2)
+        yield Server(url, site)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        site.engine.dispose()

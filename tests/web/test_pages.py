@@ -1,0 +1,167 @@
+"""Paper pages, search, accounts and everything people write, through HTTP (SQLite and PostgreSQL)."""
+
+import json
+import re
+
+from tests.web.conftest import csrf, sign_up
+from tests.web.data import XSS_ID
+
+
+def test_paper_page_has_everything(client, populated):
+    rec = populated.records[3]
+    r = client.get(f"/papers/{rec['id']}")
+    assert r.status_code == 200
+    html = r.text
+    for author in rec["authors"]:
+        assert f'/authors/{author.replace(" ", "%20")}"' in html
+    assert "@misc{" in html and f"eprint = {{{rec['id']}}}" in html  # BibTeX
+    assert "Similar papers" in html
+    assert "/papers/date/" in html  # it was submitted to a daily feed
+    assert f'href="https://arxiv.org/pdf/{rec["id"]}' in html
+
+
+def test_paper_formats_and_id_spellings(client, populated):
+    pid = populated.records[3]["id"]
+    md = client.get(f"/papers/{pid}.md")
+    assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+    assert md.text.startswith("# ") and "## Abstract" in md.text
+    bib = client.get(f"/papers/{pid}.bib")
+    assert bib.text.startswith("@misc{") and bib.text.rstrip().endswith("}")
+    assert json.loads(client.get(f"/papers/{pid}.json").text)["id"] == pid
+    moved = client.get(f"/papers/arXiv:{pid}v2", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == f"/papers/{pid}"
+    assert client.get("/papers/2501.99999").status_code == 404
+    assert "not in the store" in client.get("/papers/2501.99999").text
+
+
+def test_search_page_highlights_filters_and_pages(client, populated):
+    r = client.get("/search", params={"q": "gaussian splatting"})
+    assert r.status_code == 200
+    assert "<mark>" in r.text
+    assert r.text.count('class="hit"') == 10
+    assert 'rel="next"' in r.text
+    page2 = client.get("/search", params={"q": "gaussian splatting", "page": 2})
+    first = re.findall(r'<h2><a href="/papers/([^"]+)"', r.text)
+    second = re.findall(r'<h2><a href="/papers/([^"]+)"', page2.text)
+    assert second and set(first).isdisjoint(second)
+    lg = client.get("/search", params={"q": "gaussian splatting", "category": "cs.LG"})
+    ids = re.findall(r'<h2><a href="/papers/([^"]+)"', lg.text)
+    cats = {rec["id"]: rec["categories"] for rec in populated.records}
+    assert ids and all("cs.LG" in cats[i] for i in ids)
+    bad = client.get("/search", params={"q": "x", "from": "March"})
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text
+    assert "Nothing matched" in client.get("/search", params={"q": "zzzqqqxxy"}).text
+
+
+def test_search_with_an_arxiv_id_or_url_goes_to_the_paper(client, populated):
+    pid = populated.records[7]["id"]
+    for q in [pid, f"https://arxiv.org/abs/{pid}v1", f"arXiv:{pid}"]:
+        r = client.get("/search", params={"q": q}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == f"/papers/{pid}"
+    missing = client.get("/search", params={"q": "2501.99999"})
+    assert missing.status_code == 200 and "could not be fetched" in missing.text
+
+
+def test_odd_queries_never_break_the_page(client):
+    for q in ["", "   ", '"', "x" * 10_000, "\x01\x02 binary \ufffd", "'; DROP TABLE papers; --",
+              "<script>x</script>", "author:", "category:", "((("]:
+        r = client.get("/search", params={"q": q})
+        assert r.status_code == 200, q
+        assert "<script>x" not in r.text
+    nul = client.get("/search", params={"q": "a\x00b"})
+    assert nul.status_code == 400 and "NUL" in nul.text
+
+
+def test_accounts_flow_with_csrf_and_rate_limits(client):
+    sign_up(client, "alice")
+    assert "alice" in client.get("/").text
+    r = client.post("/signout", data={"csrf_token": csrf(client, "/")}, follow_redirects=False)
+    assert r.status_code == 303
+    assert 'href="/signup"' in client.get("/").text
+    token = csrf(client)
+    bad = client.post("/signin", data={"csrf_token": token, "username": "alice", "password": "wrong"})
+    assert bad.status_code == 401 and "Wrong username or password" in bad.text
+    good = client.post("/signin", data={"csrf_token": csrf(client), "username": "ALICE",
+                                        "password": "correct horse battery"}, follow_redirects=False)
+    assert good.status_code == 303
+    assert client.post("/signout", data={}).status_code == 403  # no CSRF token: refused
+    client.post("/signout", data={"csrf_token": csrf(client, "/")})
+    taken = client.post("/signup", data={"csrf_token": csrf(client, "/signup"), "username": "alice",
+                                         "password": "another password", "password2": "another password"})
+    assert taken.status_code == 400 and "taken" in taken.text
+    short = client.post("/signup", data={"csrf_token": csrf(client, "/signup"), "username": "bob",
+                                         "password": "short", "password2": "short"})
+    assert short.status_code == 400 and "at least 8" in short.text
+    statuses = [client.post("/signin", data={"csrf_token": csrf(client), "username": "mallory",
+                                             "password": "guess"}).status_code for _ in range(7)]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+
+
+def test_submit_upvote_comment_collect(client, populated):
+    sign_up(client, "carol")
+    pid = populated.records[200]["id"]  # a stored paper not yet on the daily feed
+    r = client.post("/submit", data={"csrf_token": csrf(client, "/submit"),
+                                     "paper": f"https://arxiv.org/abs/{pid}v3"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/papers/{pid}"
+    assert "Submitted to today" in client.get(f"/papers/{pid}").text
+    again = client.post("/submit", data={"csrf_token": csrf(client, "/submit"), "paper": pid})
+    assert again.status_code == 400 and "already on the daily feed" in again.text
+    nonsense = client.post("/submit", data={"csrf_token": csrf(client, "/submit"), "paper": "not an id"})
+    assert nonsense.status_code == 400 and "not an arXiv id" in nonsense.text
+    absent = client.post("/submit", data={"csrf_token": csrf(client, "/submit"), "paper": "2501.99999"})
+    assert absent.status_code == 400 and "could not be fetched" in absent.text
+    assert pid in client.get("/users/carol").text
+
+    def votes() -> int:
+        return int(re.search(r'<span class="count">(\d+)</span>', client.get(f"/papers/{pid}").text).group(1))
+
+    for _ in range(2):  # once per person, however often they click
+        client.post("/upvote", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid})
+    assert votes() == 1
+    client.post("/upvote", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid, "undo": "1"})
+    assert votes() == 0
+
+    body = "Nice **result**. <script>alert('c')</script> [x](javascript:alert(1)) [ok](https://example.org)"
+    r = client.post("/comment", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid, "body": body})
+    html = r.text
+    assert "<strong>result</strong>" in html and "&lt;script&gt;alert" in html
+    assert 'href="javascript:' not in html and 'href="https://example.org" rel="nofollow noopener ugc"' in html
+    assert "1 comment" in html
+    empty = client.post("/comment", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid, "body": "  "})
+    assert empty.status_code == 400
+
+    r = client.post("/collections", data={"csrf_token": csrf(client, f"/papers/{pid}"), "name": "To read",
+                                          "paper": pid}, follow_redirects=False)
+    cid = r.headers["location"].rsplit("/", 1)[1]
+    other = populated.records[201]["id"]
+    client.post(f"/collections/{cid}/papers", data={"csrf_token": csrf(client, f"/papers/{other}"), "paper": other})
+    page = client.get(f"/collections/{cid}")
+    assert pid in page.text and other in page.text
+    bib = client.get(f"/collections/{cid}.bib").text
+    assert bib.count("@misc{") == 2
+    exported = json.loads(client.get(f"/collections/{cid}.json").text)
+    assert [p["id"] for p in exported["papers"]] == [pid, other]
+    client.post("/signout", data={"csrf_token": csrf(client, "/")})
+    assert client.get(f"/collections/{cid}").status_code == 200  # shared: public by default
+
+
+def test_writes_need_an_account(client):
+    client.cookies.clear()
+    assert client.get("/submit", follow_redirects=False).headers["location"].startswith("/signin")
+    r = client.post("/comment", data={"csrf_token": csrf(client), "paper": XSS_ID, "body": "hi"})
+    assert r.status_code == 401
+
+
+def test_an_empty_store_explains_how_to_ingest(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from paperboard.config import load_config
+    from paperboard.web.app import create_app
+
+    config = load_config({}, data_dir=str(tmp_path), secret_key="k")
+    with TestClient(create_app(config, fetch_from_arxiv=False)) as c:
+        r = c.get("/")
+        assert r.status_code == 200 and "paperboard ingest" in r.text
+        assert c.get("/new").status_code == 200
+        assert c.get("/search?q=anything").status_code == 200
+        assert c.get("/api/daily_papers").json() == []
