@@ -6,7 +6,7 @@ Trending is the community's upvotes with time decay, in the manner of news aggre
 
 The +1 lets a fresh paper without votes rank by recency among its peers; the +2 hours keeps the first
 minutes from dominating; the exponent 1.5 halves a paper's score roughly every 1.6x of its age, so a paper
-with 10 upvotes a day ago ranks with one of about 60 upvotes three days ago.
+with 10 upvotes a day ago ranks with one of about 52 upvotes three days ago.
 """
 
 from __future__ import annotations

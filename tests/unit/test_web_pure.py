@@ -1,0 +1,150 @@
+"""Pure parts of the feeds and the site: periods, trending, safe rendering, citations, HF shapes, limits."""
+
+import datetime as dt
+
+import pytest
+from huggingface_hub.utils import parse_datetime
+
+from paperboard.cite import bibtex, bibtex_all, bibtex_key, markdown_page
+from paperboard.feeds import periods
+from paperboard.feeds.entries import Entry
+from paperboard.feeds.ranking import trending_score
+from paperboard.models import Author, Paper
+from paperboard.web import hf_json
+from paperboard.web.render import markdown, plain_excerpt, rich_text
+from paperboard.web.security import Limit, RateLimiter, csrf_ok, csrf_token
+
+UTC = dt.UTC
+
+
+# --- periods -------------------------------------------------------------------------------------------
+
+def test_periods_parse_and_step():
+    day = periods.parse("date", "2024-02-29")
+    assert (day.start, day.end, day.slug) == (dt.date(2024, 2, 29), dt.date(2024, 3, 1), "2024-02-29")
+    assert day.shifted(1).slug == "2024-03-01" and day.path == "/papers/date/2024-02-29"
+    week = periods.parse("week", "2025-W01")
+    assert week.start == dt.date(2024, 12, 30) and week.end == dt.date(2025, 1, 6)  # ISO weeks cross years
+    assert week.shifted(-1).slug == "2024-W52" and week.shifted(1).slug == "2025-W02"
+    month = periods.parse("month", "2024-12")
+    assert (month.start, month.end) == (dt.date(2024, 12, 1), dt.date(2025, 1, 1))
+    assert month.shifted(1).slug == "2025-01" and month.shifted(-12).slug == "2023-12"
+    assert periods.containing("week", dt.date(2025, 3, 20)).slug == "2025-W12"
+
+
+@pytest.mark.parametrize("kind, text", [("date", "2023-02-29"), ("date", "20250101"), ("date", ""),
+                                        ("week", "2025-W54"), ("week", "2025-12"), ("month", "2025-00"),
+                                        ("month", "2025-13"), ("year", "2025")])
+def test_bad_periods_say_what_was_expected(kind, text):
+    with pytest.raises(periods.PeriodError):
+        periods.parse(kind, text)
+
+
+# --- trending ------------------------------------------------------------------------------------------
+
+def test_trending_prefers_votes_and_freshness():
+    now = dt.datetime(2025, 3, 20, 12, tzinfo=UTC)
+    hours = lambda h: now - dt.timedelta(hours=h)  # noqa: E731
+    assert trending_score(10, hours(5), now) > trending_score(5, hours(5), now)
+    assert trending_score(10, hours(5), now) > trending_score(10, hours(50), now)
+    assert trending_score(0, hours(1), now) > trending_score(0, hours(30), now)  # fresh, no votes yet
+    # the worked example in the module docstring: 10 votes a day ago ~ 52 votes three days ago
+    ratio = trending_score(10, hours(24), now) / trending_score(52, hours(72), now)
+    assert 0.9 < ratio < 1.1
+    assert trending_score(3, now + dt.timedelta(hours=1), now) == trending_score(3, now, now)  # clock skew
+
+
+# --- rendering ------------------------------------------------------------------------------------------
+
+def test_rich_text_renders_math_and_escapes_everything_else():
+    out = str(rich_text("Costs $5 and $10; if $x<y$ then \\(\\alpha\\). <b>no</b>\n\nNew paragraph."))
+    assert "$5 and $10" in out  # currency is not math
+    assert out.count("<math") == 2 and "<mo>&lt;</mo>" in out and "<mi>α</mi>" in out
+    assert "&lt;b&gt;no&lt;/b&gt;" in out and out.count("<p>") == 2
+
+
+@pytest.mark.parametrize("tex", ["$\\text{<script>alert(1)</script>}$", "$\\href{javascript:alert(1)}{x}$",
+                                 "$x$<img src=x onerror=alert(1)>", "$" + "x^" * 300 + "$"])
+def test_rich_text_never_emits_markup_from_input(tex):
+    out = str(rich_text(tex))
+    assert "<script" not in out and "<img" not in out and "javascript:" not in out.replace("&", "")
+    assert "onerror=" not in out or "&lt;img" in out
+
+
+def test_markdown_comments_are_sanitised():
+    out = str(markdown("**hi** <script>x</script> [a](javascript:alert(1)) ![p](https://t/p.png) [ok](https://o.org)"))
+    assert "<strong>hi</strong>" in out and "&lt;script&gt;" in out
+    assert 'href="javascript' not in out and "<img" not in out
+    assert '<a href="https://o.org" rel="nofollow noopener ugc">ok</a>' in out
+
+
+def test_plain_excerpt_cuts_at_a_word():
+    assert plain_excerpt("a $x$ b") == "a x b"
+    cut = plain_excerpt("word " * 100, limit=50)
+    assert cut.endswith("…") and len(cut) <= 51 and not cut[:-1].endswith(" ")
+
+
+# --- citations -----------------------------------------------------------------------------------------
+
+PAPER = Paper(id="2309.12288", title="The Reversal Curse: LLMs trained on \"A is B\" fail {sometimes} & 100% $x_1$",
+              authors=(Author("Lukas Berglund"), Author("Meg Tong")), categories=("cs.CL",),
+              published=dt.date(2023, 9, 21), links={"abs": "https://arxiv.org/abs/2309.12288"})
+
+
+def test_bibtex_entry():
+    entry = bibtex(PAPER)
+    assert entry.startswith("@misc{berglund2023reversal,\n")
+    assert "author = {Lukas Berglund and Meg Tong}" in entry
+    assert r"\{sometimes\} \& 100\% $x_1$" in entry  # specials escaped, math kept
+    assert "eprint = {2309.12288}" in entry and "primaryClass = {cs.CL}" in entry
+    assert entry.count("{") == entry.count("}") + entry.count(r"\}") - entry.count(r"\{")
+    both = bibtex_all([PAPER, PAPER])
+    assert "{berglund2023reversal," in both and "{berglund2023reversalb," in both  # the first keeps its key, like an implicit a
+    assert bibtex_key(Paper(id="title:abc", title="")) == "paper"
+
+
+def test_markdown_page():
+    text = markdown_page(PAPER, upvotes=3, base_url="http://x")
+    assert text.startswith("# The Reversal Curse") and "**Upvotes:** 3" in text
+    assert "- [Paperboard](http://x/papers/2309.12288)" in text
+
+
+# --- Hugging Face shapes ---------------------------------------------------------------------------------
+
+def test_hf_timestamps_parse_with_huggingface_hub():
+    when = dt.datetime(2025, 3, 20, 8, 5, 6, 789000, tzinfo=UTC)
+    assert hf_json.timestamp(when) == "2025-03-20T08:05:06.789Z"
+    assert parse_datetime(hf_json.timestamp(when)) == when
+    assert parse_datetime(hf_json.timestamp(dt.date(2025, 3, 20))) == dt.datetime(2025, 3, 20, tzinfo=UTC)
+    assert hf_json.timestamp(None) is None
+
+
+def test_hf_daily_item_shape():
+    entry = Entry(PAPER, upvotes=7, comments=2, day=dt.date(2025, 3, 20),
+                  submitted_at=dt.datetime(2025, 3, 20, 9, tzinfo=UTC), submitter="ada", submitter_name="Ada L")
+    item = hf_json.daily_item(entry)
+    assert item["paper"]["upvotes"] == 7 and item["numComments"] == 2
+    assert item["submittedBy"]["name"] == "ada" and item["submittedBy"]["fullname"] == "Ada L"
+    assert item["paper"]["submittedOnDailyAt"] == item["publishedAt"] == "2025-03-20T09:00:00.000Z"
+    assert item["paper"]["publishedAt"] == "2023-09-21T00:00:00.000Z"
+    bare = hf_json.daily_item(Entry(PAPER))
+    assert "submittedBy" not in bare and bare["publishedAt"] == "2023-09-21T00:00:00.000Z"
+
+
+# --- limits and CSRF ---------------------------------------------------------------------------------
+
+def test_rate_limiter_sliding_window():
+    now = [0.0]
+    limiter = RateLimiter({"signin": Limit(2, 10)}, clock=lambda: now[0])
+    assert limiter.retry_after("signin", "k") is None and limiter.retry_after("signin", "k") is None
+    assert limiter.retry_after("signin", "k") == 10
+    assert limiter.retry_after("signin", "other") is None
+    now[0] = 10.5
+    assert limiter.retry_after("signin", "k") is None
+
+
+def test_csrf_tokens_are_per_session():
+    session: dict = {}
+    token = csrf_token(session)
+    assert csrf_token(session) == token and csrf_ok(session, token)
+    assert not csrf_ok(session, token + "x") and not csrf_ok(session, None) and not csrf_ok({}, token)
