@@ -63,7 +63,7 @@ def populated(request, tmp_path_factory) -> Iterator[Populated]:
 @pytest.fixture(scope="module")
 def client(populated: Populated) -> Iterator[TestClient]:
     app = create_app(populated.config, engine=populated.engine, search=populated.search,
-                     limits={"signin": Limit(5, 60)}, fetch_from_arxiv=False)
+                     limits={"signin": Limit(5, 60)}, fetch_from_arxiv=False, cache_seconds=0)
     with TestClient(app, base_url="http://testserver") as c:
         yield c
 

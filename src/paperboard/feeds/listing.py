@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, exists, func, select
 
+from ..community.clock import as_utc
 from ..community.votes import counts, upvoted_by
 from ..ids import name_hash
 from ..storage.papers import fetch_many
-from ..storage.schema import paper_authors, paper_categories, papers
+from ..storage.schema import paper_authors, paper_categories, papers, submissions, users
 from .entries import Entry, Page
 
 
@@ -33,12 +34,25 @@ def _in_category(category: str | None):  # type: ignore[no-untyped-def]
 
 
 def entries_for(conn: Connection, ids: list[str], viewer_id: int | None = None) -> list[Entry]:
-    """Feed entries for stored papers, in the order of ``ids`` (unknown ids are left out)."""
+    """Feed entries for stored papers, in the order of ``ids`` (unknown ids are left out), with their
+    counts and, for papers on the daily feed, their submission."""
     stored = fetch_many(conn, ids)
-    tallies = counts(conn, list(stored))
-    mine = upvoted_by(conn, viewer_id, list(stored))
-    return [Entry(stored[i], upvotes=tallies[i][0], comments=tallies[i][1], upvoted=i in mine)
-            for i in ids if i in stored]
+    found = list(stored)
+    tallies = counts(conn, found)
+    mine = upvoted_by(conn, viewer_id, found)
+    entries = {i: Entry(stored[i], upvotes=tallies[i][0], comments=tallies[i][1], upvoted=i in mine)
+               for i in found}
+    if found:
+        rows = conn.execute(
+            select(submissions.c.paper_id, submissions.c.day, submissions.c.created_at,
+                   submissions.c.submitter_name, users.c.display_name)
+            .select_from(submissions.outerjoin(users, users.c.id == submissions.c.submitter_id))
+            .where(submissions.c.paper_id.in_(found)))
+        for pid, day, created, submitter, display in rows:
+            e = entries[pid]
+            e.day, e.submitted_at = _date(day), as_utc(created)
+            e.submitter, e.submitter_name = submitter, display
+    return [entries[i] for i in ids if i in entries]
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from ..community.votes import counts
 from ..models import Paper
-from ..storage.papers import changed_since, fetch_many
+from ..storage.papers import changed_since, count_changed_between, fetch_many
 from .embedders import Embedder, make_embedder
 from .hybrid import best_correction, dense_weight, fuse
 from .lexical import NO_FILTERS, Filters, LexicalIndex
@@ -89,22 +89,28 @@ class SearchIndex:
     # --- keeping the index current ---------------------------------------------------------------
     # The index records the newest ``changed_at`` it has seen (its watermark). ``catch_up`` indexes
     # every paper changed since, so an ingest that was killed before indexing is caught up by the next
-    # one; ``reindex`` starts from nothing.
+    # one; ``reindex`` starts from nothing. A writer may commit a stamp slightly older than one already
+    # indexed, so the minute before the watermark is looked at again: the state also keeps how many
+    # papers that minute held, and only if that number grew is the minute indexed again.
 
     @property
     def _state_file(self) -> Path:
         return self._vector_root / "state.json"
 
-    def watermark(self) -> dt.datetime | None:
-        if not self._state_file.exists():
-            return None
-        value = orjson.loads(self._state_file.read_bytes()).get("indexed_until")
-        return dt.datetime.fromisoformat(value) if value else None
+    def _state(self) -> dict[str, object]:
+        return orjson.loads(self._state_file.read_bytes()) if self._state_file.exists() else {}
 
-    def _save_watermark(self, stamp: dt.datetime | None) -> None:
-        if stamp is not None:
-            self._vector_root.mkdir(parents=True, exist_ok=True)
-            self._state_file.write_bytes(orjson.dumps({"indexed_until": stamp.isoformat()}))
+    def watermark(self) -> dt.datetime | None:
+        value = self._state().get("indexed_until")
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+
+    def _save_watermark(self, engine: Engine, stamp: dt.datetime | None) -> None:
+        if stamp is None:
+            return
+        with engine.connect() as conn:
+            window = count_changed_between(conn, stamp - WATERMARK_OVERLAP, stamp)
+        self._vector_root.mkdir(parents=True, exist_ok=True)
+        self._state_file.write_bytes(orjson.dumps({"indexed_until": stamp.isoformat(), "window": window}))
 
     def reindex(self, engine: Engine, on_progress: Callable[[int], None] | None = None) -> int:
         """Rebuild both indexes from the database."""
@@ -114,17 +120,26 @@ class SearchIndex:
         return self.catch_up(engine, on_progress)
 
     def pending(self, engine: Engine) -> tuple[list[str], dt.datetime | None]:
-        """Ids changed since the watermark (with a minute of overlap: re-indexing is idempotent)."""
+        """Ids changed since the watermark (and the minute before it, if papers arrived in it late)."""
+        state = self._state()
         mark = self.watermark()
         with engine.connect() as conn:
-            return changed_since(conn, mark - WATERMARK_OVERLAP if mark else None)
+            if mark is None:
+                return changed_since(conn, None)
+            window = count_changed_between(conn, mark - WATERMARK_OVERLAP, mark)
+            if window == state.get("window"):
+                ids, latest = changed_since(conn, mark, strictly_after=True)
+                return ids, latest or mark
+            return changed_since(conn, mark - WATERMARK_OVERLAP)
 
     def catch_up(self, engine: Engine, on_progress: Callable[[int], None] | None = None,
                  pending: tuple[list[str], dt.datetime | None] | None = None) -> int:
         """Index every paper added or changed since the last run."""
         ids, latest = pending if pending is not None else self.pending(engine)
+        if not ids and latest == self.watermark():
+            return 0
         done = self._index(engine, ids, on_progress)
-        self._save_watermark(latest)
+        self._save_watermark(engine, latest)
         return done
 
     def _index(self, engine: Engine, ids: list[str], on_progress: Callable[[int], None] | None) -> int:
@@ -188,14 +203,18 @@ class SearchIndex:
             ranked = sorted(dense.items(), key=lambda kv: (-kv[1], kv[0]))
         else:
             ranked = fuse(lexical, dense, weight=dense_weight(query.words) if lexical else 1.0)
+        # relevance needs only the top ``limit`` (candidates already passed the filters in the indexes);
+        # other orders re-sort a wider pool of relevant papers
+        pool = limit + 10 if sort == "relevance" and not filters else max(limit * 3, 50)
         with engine.connect() as conn:
-            papers = fetch_many(conn, [pid for pid, _ in ranked[: max(limit * 3, 50)]])
+            papers = fetch_many(conn, [pid for pid, _ in ranked[:pool]])
         matched_terms = [w.lower() for w in words]
-        hits = [
-            _hit(papers[pid], score, matched_terms)
-            for pid, score in ranked
-            if pid in papers and _passes(papers[pid], filters)
-        ]
+        hits = []
+        for pid, score in ranked[:pool]:
+            if pid in papers and _passes(papers[pid], filters):
+                hits.append(_hit(papers[pid], score, matched_terms))
+                if sort == "relevance" and len(hits) == limit:
+                    break
         if sort == "date":
             hits.sort(key=lambda h: h.published or "", reverse=True)
         elif sort == "upvotes":  # the community's favourites among the relevant papers

@@ -224,11 +224,12 @@ def iter_papers(conn: Connection, *, page: int = 2000) -> Iterator[Paper]:
         last = rows[-1][0]
 
 
-def changed_since(conn: Connection, since: dt.datetime | None) -> tuple[list[str], dt.datetime | None]:
+def changed_since(conn: Connection, since: dt.datetime | None, *, strictly_after: bool = False
+                  ) -> tuple[list[str], dt.datetime | None]:
     """Ids of papers added or changed at or after ``since`` (all when None), and the latest stamp."""
     query = select(papers.c.id, papers.c.changed_at)
     if since is not None:
-        query = query.where(papers.c.changed_at >= since)
+        query = query.where(papers.c.changed_at > since if strictly_after else papers.c.changed_at >= since)
     ids, latest = [], None
     for pid, stamp in conn.execute(query):
         ids.append(pid)
@@ -237,6 +238,12 @@ def changed_since(conn: Connection, since: dt.datetime | None) -> tuple[list[str
         if latest is None or (stamp is not None and stamp > latest):
             latest = stamp
     return ids, latest
+
+
+def count_changed_between(conn: Connection, start: dt.datetime, end: dt.datetime) -> int:
+    """How many papers carry a ``changed_at`` in [start, end]."""
+    return conn.execute(select(func.count()).select_from(papers)
+                        .where(papers.c.changed_at >= start, papers.c.changed_at <= end)).scalar_one()
 
 
 def count_papers(conn: Connection) -> int:

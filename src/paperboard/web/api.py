@@ -62,8 +62,8 @@ def search_papers(
         return JSON([])
     result = run_search(site, q, limit=limit)
     with site.engine.connect() as conn:
-        found = [_entry(conn, h.id, None) for h in result.hits]
-    return JSON([hf_json.daily_item(e) for e in found if e is not None])
+        found = listing.entries_for(conn, [h.id for h in result.hits])
+    return JSON([hf_json.daily_item(e) for e in found])
 
 
 def _paper_id(raw: str) -> str:

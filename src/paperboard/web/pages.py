@@ -177,13 +177,7 @@ def search_page(request: Request, q: str = "", category: str = "", author: str =
 
 def _entry(conn, paper_id: str, viewer_id: int | None) -> Entry | None:  # type: ignore[no-untyped-def]
     found = listing.entries_for(conn, [paper_id], viewer_id)
-    if not found:
-        return None
-    entry = found[0]
-    sub = submissions.find_submission(conn, paper_id)
-    if sub:
-        entry.day, entry.submitted_at, entry.submitter = sub.day, sub.created_at, sub.submitter
-    return entry
+    return found[0] if found else None
 
 
 def paper_page(request: Request, raw_id: str) -> Response:
