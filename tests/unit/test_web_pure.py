@@ -148,3 +148,45 @@ def test_csrf_tokens_are_per_session():
     token = csrf_token(session)
     assert csrf_token(session) == token and csrf_ok(session, token)
     assert not csrf_ok(session, token + "x") and not csrf_ok(session, None) and not csrf_ok({}, token)
+
+
+# --- the anonymous-page cache -----------------------------------------------------------------------
+
+def test_anonymous_cache_serves_repeats_and_never_shares_personal_pages():
+    import asyncio
+
+    from paperboard.web.cache import AnonymousCache
+
+    calls = []
+
+    async def app(scope, receive, send):
+        calls.append(scope["path"])
+        headers = [(b"content-type", b"text/html")]
+        if scope["path"] == "/form":
+            headers.append((b"set-cookie", b"session=x"))
+        status = 404 if scope["path"] == "/missing" else 200
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": f"page {len(calls)}".encode()})
+
+    now = [0.0]
+    cache = AnonymousCache(app, ttl=5, clock=lambda: now[0], skip_prefixes=("/signin",))
+
+    def get(path, session=None, method="GET"):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": method, "path": path, "query_string": b"", "session": session or {}}
+        asyncio.run(cache(scope, None, send))
+        return sent[-1]["body"].decode()
+
+    assert get("/") == "page 1" and get("/") == "page 1"  # second answer from the cache
+    assert get("/", session={"uid": 7}) == "page 2"  # signed in: always fresh
+    assert get("/", session={"flash": [["info", "hi"]]}) == "page 3"
+    assert get("/form") == "page 4" and get("/form") == "page 5"  # hands out a cookie: never kept
+    assert get("/missing") == "page 6" and get("/missing") == "page 7"  # only 200s are kept
+    assert get("/signin") == "page 8" and get("/signin") == "page 9"
+    assert get("/", method="POST") == "page 10"
+    now[0] = 5.1
+    assert get("/") == "page 11"  # expired

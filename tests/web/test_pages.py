@@ -165,3 +165,22 @@ def test_an_empty_store_explains_how_to_ingest(tmp_path):
         assert c.get("/new").status_code == 200
         assert c.get("/search?q=anything").status_code == 200
         assert c.get("/api/daily_papers").json() == []
+
+
+def test_a_store_without_submissions_opens_on_the_newest_papers(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from paperboard.config import load_config
+    from paperboard.ingest.files_job import ingest_file
+    from paperboard.storage.engine import open_database
+    from paperboard.web.app import create_app
+    from tests.web.data import corpus_records
+
+    config = load_config({}, data_dir=str(tmp_path), secret_key="k")
+    dump = tmp_path / "papers.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in corpus_records(50)))
+    ingest_file(open_database(config.database_url), str(dump))
+    with TestClient(create_app(config, fetch_from_arxiv=False)) as c:
+        r = c.get("/")
+        assert r.status_code == 200 and "No one has submitted a paper" in r.text
+        assert r.text.count('class="entry"') > 0

@@ -64,9 +64,12 @@ def _daily(request: Request, period: periods.Period | None, sort: str, page: int
     with site.engine.connect() as conn:
         if period is None and not trending:
             latest = daily.latest_day(conn)
-            if latest is None:
-                papers_stored = listing.new_papers(conn, listing.ListingQuery(limit=1)).page.total
-                return site.page(request, "empty.html", has_papers=bool(papers_stored))
+            if latest is None:  # nothing submitted yet: the newest papers are the useful home page
+                newest = listing.new_papers(conn, listing.ListingQuery(limit=PER_PAGE),
+                                            viewer_id=_uid(site, request))
+                if newest.day is None:
+                    return site.page(request, "empty.html")
+                return site.page(request, "new.html", listing=newest, category=None, no_submissions=True)
             period = periods.day(latest)
         query = daily.DailyQuery(period=period, sort="trending" if trending else _sort(sort),  # type: ignore[arg-type]
                                  page=_page_number(page), limit=PER_PAGE)

@@ -1,0 +1,36 @@
+"""The search index follows the store by its watermark: nothing twice, nothing missed."""
+
+import datetime as dt
+
+from sqlalchemy import update
+
+from paperboard.models import Paper
+from paperboard.search.service import SearchIndex
+from paperboard.storage.papers import upsert
+from paperboard.storage.schema import papers
+
+
+def add(engine, *ids):
+    with engine.begin() as conn:
+        upsert(conn, [Paper(id=i, title=f"Paper about topic {i}", abstract="An abstract on graphs.") for i in ids])
+
+
+def test_catch_up_indexes_each_change_once_and_late_commits_too(engine, tmp_path):
+    index = SearchIndex(tmp_path)
+    add(engine, "2501.00001", "2501.00002")
+    assert index.catch_up(engine) == 2
+    assert index.pending(engine)[0] == []  # the minute before the watermark is not indexed again
+    assert index.catch_up(engine) == 0
+    add(engine, "2501.00003")
+    assert index.pending(engine)[0] == ["2501.00003"]
+    index.catch_up(engine)
+    # a writer that stamped its row before the watermark but committed after the index caught up
+    add(engine, "2501.00004")
+    mark = index.watermark()
+    with engine.begin() as conn:
+        conn.execute(update(papers).where(papers.c.id == "2501.00004")
+                     .values(changed_at=mark - dt.timedelta(seconds=20)))
+    assert "2501.00004" in index.pending(engine)[0]
+    index.catch_up(engine)
+    assert [h.id for h in index.search(engine, "topic 2501.00004 graphs", limit=10).hits].count("2501.00004") == 1
+    assert index.pending(engine)[0] == []
