@@ -46,3 +46,27 @@ def test_errors_reach_the_client(hf):
         list(hf.list_daily_papers(date="2025-02-30"))
     assert bad.value.response.status_code == 400
     assert "real day" in str(bad.value)
+
+
+def test_the_hf_papers_command_line(server, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    hf = Path(sys.executable).with_name("hf")
+    env = {**os.environ, "HF_ENDPOINT": server.url, "HF_HOME": str(tmp_path), "HF_HUB_DISABLE_TELEMETRY": "1",
+           "NO_COLOR": "1"}
+
+    def run(*args: str) -> str:
+        done = subprocess.run([str(hf), "papers", *args], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    listed = json.loads(run("ls", "--date", DAYS[2], "--format", "json"))
+    assert len(listed) == PER_DAY and all(p["title"] for p in listed)
+    first = server.populated.records[0]
+    assert json.loads(run("info", first["id"], "--json"))["title"] == first["title"]
+    assert run("read", first["id"]).startswith("# " + first["title"])
+    assert first["id"] in run("search", first["title"], "-q").split()
