@@ -213,4 +213,4 @@ def settings(obj: Context, fmt: str) -> None:
         click.echo(f"{row['env']}={row['value']}\n    {row['help']}")
 
 
-from . import cli_search, cli_web  # noqa: E402,F401  (register the search, web and community commands)
+from . import cli_digest, cli_search, cli_web  # noqa: E402,F401  (register the other commands)

@@ -53,6 +53,11 @@ SETTINGS: tuple[Setting, ...] = (
             "kept in the data folder (file secret_key)."),
     Setting("base_url", "http://127.0.0.1:8000",
             "Public address of the site, used in feeds, e-mails and markdown links."),
+    Setting("smtp_url", "smtp://127.0.0.1:25",
+            "Mail server for digests: smtp://user:pass@host:587?starttls=1, smtps://host:465 or "
+            "smtp://host:25 (percent-encode special characters in the password)."),
+    Setting("mail_from", "Paperboard <digest@localhost>",
+            "From address of digests and confirmation mails."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -72,6 +77,8 @@ class Config:
     batch_size: int
     secret_key: str | None = None
     base_url: str = "http://127.0.0.1:8000"
+    smtp_url: str = "smtp://127.0.0.1:25"
+    mail_from: str = "Paperboard <digest@localhost>"
 
     def signing_key(self) -> str:
         """The configured secret, or one generated on first use and kept in the data folder."""
@@ -129,6 +136,8 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -
         batch_size=_number("batch_size", raw["batch_size"], int, minimum=1),
         secret_key=raw["secret_key"],
         base_url=str(raw["base_url"]).rstrip("/"),
+        smtp_url=str(raw["smtp_url"]),
+        mail_from=str(raw["mail_from"]),
     )
 
 

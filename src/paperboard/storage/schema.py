@@ -186,3 +186,16 @@ subscribers = Table(
     Column("preferences", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+digest_outbox = Table(
+    "digest_outbox",
+    metadata,
+    # one row per subscriber and edition: the exactly-once ledger of digest sending
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True),
+    Column("edition", String(32), primary_key=True),  # e.g. daily:2025-03-20, weekly:2025-W12
+    Column("status", String(16), nullable=False),  # pending, sent, failed (permanent), skipped (empty)
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index(None, "edition", "status"),
+)

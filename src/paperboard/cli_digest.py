@@ -1,0 +1,177 @@
+"""``paperboard subscribers`` and ``paperboard digest``: e-mail digests from the command line (and cron)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+from .cli import Context, _dump, _parse_day, main, pass_ctx
+from .progress import bar
+
+
+def _mailer(obj: Context):  # type: ignore[no-untyped-def]
+    from .digest.mailer import Mailer, SmtpSettings
+
+    try:
+        settings = SmtpSettings.parse(obj.config.smtp_url)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    return lambda: Mailer(settings)
+
+
+@main.group()
+def subscribers() -> None:
+    """Digest subscribers: add (double opt-in), list, remove."""
+
+
+@subscribers.command("add")
+@click.argument("email")
+@click.option("--confirmed", is_flag=True, help="Skip the confirmation mail (you vouch for the address).")
+@click.option("--keywords", metavar="'A, B'", help="Topics to pick papers for (comma-separated).")
+@click.option("--exclude", metavar="'C, D'", help="Leave out papers mentioning any of these.")
+@click.option("--category", "categories", multiple=True, metavar="CAT", help="Only these categories.")
+@click.option("--author", "authors", multiple=True, metavar="NAME", help="Follow an author (repeatable).")
+@click.option("--weekly", is_flag=True, help="A weekly digest instead of a daily one.")
+@click.option("--max", "max_count", default=10, show_default=True, type=click.IntRange(1, 100),
+              help="At most this many personal picks.")
+@click.option("--threshold", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Leave out picks scoring below this (0-1).")
+@click.option("--send-empty", is_flag=True, help="Send a digest even when nothing matched.")
+@pass_ctx
+def subscribers_add(obj: Context, email: str, confirmed: bool, keywords: str | None, exclude: str | None,
+                    categories: tuple[str, ...], authors: tuple[str, ...], weekly: bool, max_count: int,
+                    threshold: float, send_empty: bool) -> None:
+    """Add EMAIL (or change its preferences). Unless --confirmed, a confirmation mail is sent and the
+    address gets nothing else until its link is followed."""
+    from .digest import subscribers as store
+    from .digest.mailer import MailError
+    from .digest.preferences import PreferenceError, Preferences, split_terms
+    from .digest.sender import confirmation_message
+
+    try:
+        prefs = Preferences(frequency="weekly" if weekly else "daily", keywords=split_terms(keywords),
+                            exclude=split_terms(exclude), categories=split_terms(categories),
+                            authors=split_terms(authors), max_count=max_count, threshold=threshold,
+                            send_empty=send_empty)
+        with obj.engine().begin() as conn:
+            subscriber, new = store.add(conn, email, prefs, confirmed=confirmed)
+    except PreferenceError as exc:
+        raise click.UsageError(str(exc)) from None
+    state = "confirmed" if subscriber.confirmed else "waiting for confirmation"
+    click.echo(f"{'added' if new else 'updated'} {subscriber.email} ({state})")
+    if not subscriber.confirmed:
+        try:
+            with _mailer(obj)() as mailer:
+                mailer.send(confirmation_message(obj.config, subscriber))
+        except MailError as exc:
+            raise click.ClickException(f"could not send the confirmation mail: {exc}") from None
+        click.echo(f"confirmation mail sent to {subscriber.email}")
+
+
+@subscribers.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def subscribers_list(obj: Context, fmt: str) -> None:
+    from .digest.subscribers import all_subscribers
+
+    with obj.engine().connect() as conn:
+        found = all_subscribers(conn)
+    if fmt == "json":
+        _dump([{"email": s.email, "confirmed": s.confirmed, "preferences": s.preferences.to_json()}
+               for s in found])
+        return
+    for s in found:
+        p = s.preferences
+        topics = ", ".join([*p.keywords, *(f"by {a}" for a in p.authors)]) or "trending only"
+        state = "confirmed" if s.confirmed else "unconfirmed"
+        click.echo(f"{s.email:<40} {state:<12} {p.frequency:<7} {topics}")
+
+
+@subscribers.command("remove")
+@click.argument("email")
+@pass_ctx
+def subscribers_remove(obj: Context, email: str) -> None:
+    from .digest import subscribers as store
+
+    with obj.engine().begin() as conn:
+        found = store.find(conn, email)
+        if found is None:
+            raise click.ClickException(f"{email} is not subscribed")
+        store.remove(conn, found.id)
+    click.echo(f"removed {found.email}")
+
+
+@main.group()
+def digest() -> None:
+    """E-mail digests: send an edition (safe to run from cron, see README)."""
+
+
+@digest.command("send")
+@click.option("--edition", "kind", type=click.Choice(["daily", "weekly"]), default="daily", show_default=True)
+@click.option("--date", "day", callback=_parse_day, metavar="DATE",
+              help="A day of the edition. Default: the newest announcement day in the store.")
+@click.option("--dry-run", is_flag=True, help="Compose every digest and report, but send and record nothing.")
+@click.option("--to", "only", metavar="EMAIL", help="Only this (confirmed) subscriber.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@pass_ctx
+def digest_send(obj: Context, kind: str, day: dt.date | None, dry_run: bool, only: str | None, fmt: str,
+                progress: bool | None) -> None:
+    """Send the edition's digest to every confirmed subscriber of that frequency, once.
+
+    A rerun (after a kill, a crash or an SMTP outage) sends only what was not sent. Exit status 1 when
+    some digests failed or remain to be sent."""
+    from sqlalchemy import func, select
+
+    from .digest import sender
+    from .digest.editions import edition
+    from .digest.picks import Personalizer
+    from .digest.preferences import PreferenceError, normalize_email
+    from .digest.subscribers import all_subscribers
+    from .search.service import SearchIndex
+    from .storage.schema import papers
+
+    engine = obj.engine()
+    if day is None:
+        with engine.connect() as conn:
+            newest = conn.execute(select(func.max(papers.c.listed))).scalar()
+        day = dt.date.fromisoformat(newest) if isinstance(newest, str) else newest or dt.date.today()
+    chosen = edition(kind, day)
+    if only:
+        try:
+            only = normalize_email(only)
+        except PreferenceError as exc:
+            raise click.UsageError(str(exc)) from None
+    search = SearchIndex(obj.config.data_dir, obj.config.embedder)
+    if dry_run:
+        personalizer = Personalizer(engine, search, chosen)
+        now = dt.datetime.now(dt.UTC)
+        with engine.connect() as conn:
+            due = [s for s in all_subscribers(conn) if s.confirmed and s.preferences.frequency == kind
+                   and (only is None or s.email == only)]
+        report = []
+        for s in due:
+            msg = sender.digest_message(obj.config, personalizer, s, now)
+            report.append({"email": s.email, "subject": msg["Subject"] if msg else None})
+        if fmt == "json":
+            _dump({"edition": chosen.key, "dry_run": True, "digests": report})
+        else:
+            for r in report:
+                click.echo(f"{r['email']:<40} {r['subject'] or '(nothing to send: skipped)'}")
+        return
+    with engine.connect() as conn:
+        total = sum(1 for s in all_subscribers(conn) if s.confirmed and s.preferences.frequency == kind)
+    with bar(total, desc=f"digest {chosen.key}", unit="mail", enabled=progress) as pbar:
+        summary = sender.send_edition(engine, search, obj.config, chosen, mailer=_mailer(obj), only=only,
+                                      on_progress=pbar.update)
+    if fmt == "json":
+        _dump(summary.as_dict())
+    else:
+        for problem in summary.problems:
+            click.echo(f"problem: {problem}", err=True)
+        click.echo(f"{chosen.key}: sent {summary.sent}, skipped {summary.skipped} (empty), failed "
+                   f"{summary.failed}, already done {summary.already_done}, left pending {summary.pending}")
+    if summary.failed or summary.pending:
+        sys.exit(1)

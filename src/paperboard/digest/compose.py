@@ -1,0 +1,74 @@
+"""A digest as an e-mail: subject, plain text and HTML from a template triple (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from ..feeds.entries import Entry
+from ..web.render import plain_excerpt
+from .editions import Edition
+from .picks import Pick
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
+                             autoescape=jinja2.select_autoescape(enabled_extensions=("html",)),
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["excerpt"] = plain_excerpt
+    return env
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    site: str
+    manage: str
+    unsubscribe: str
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    subject: str
+    text: str
+    html: str
+
+
+def compose(edition: Edition, picks: list[Pick], trending: list[Entry], links: Links) -> Composed:
+    context = {"edition": edition, "picks": picks, "trending": trending, "links": links}
+    env = _env()
+    subject = " ".join(env.get_template("subject.txt").render(context).split())
+    return Composed(subject, env.get_template("body.txt").render(context),
+                    env.get_template("body.html").render(context))
+
+
+def confirmation(email: str, confirm_url: str, site: str) -> Composed:
+    context = {"email": email, "confirm_url": confirm_url, "site": site}
+    env = _env()
+    return Composed("Confirm your Paperboard digest subscription",
+                    env.get_template("confirm.txt").render(context),
+                    env.get_template("confirm.html").render(context))
+
+
+def message(composed: Composed, *, sender: str, to: str, message_domain: str, unsubscribe: str | None,
+            when) -> EmailMessage:  # type: ignore[no-untyped-def]
+    """The MIME message: text and HTML alternatives; one-click unsubscribe headers (RFC 8058)."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = composed.subject
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = make_msgid(domain=message_domain)
+    if unsubscribe:
+        msg["List-Unsubscribe"] = f"<{unsubscribe}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg.set_content(composed.text)
+    msg.add_alternative(composed.html, subtype="html")
+    return msg

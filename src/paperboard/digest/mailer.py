@@ -1,0 +1,157 @@
+"""The SMTP seam: settings from one URL, a connection reused for many messages, and a send that lets
+the caller record a message as sent at the last moment before the server accepts it.
+
+``smtp://user:pass@host:587?starttls=1`` (STARTTLS), ``smtps://host:465`` (TLS from the start),
+``smtp://host:25`` (plain, e.g. a local relay).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from urllib.parse import parse_qs, unquote, urlsplit
+
+TIMEOUT = 30.0
+
+
+class MailError(RuntimeError):
+    """Sending failed. ``temporary``: worth retrying later (server down, 4xx); else permanent (5xx)."""
+
+    def __init__(self, message: str, *, temporary: bool):
+        super().__init__(message)
+        self.temporary = temporary
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str
+    port: int
+    tls: bool = False  # TLS from the first byte (smtps)
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def parse(cls, url: str) -> SmtpSettings:
+        parts = urlsplit(url or "")
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError(f"PAPERBOARD_SMTP_URL must look like smtp://user:pass@host:587?starttls=1 or "
+                             f"smtps://host:465, not {url!r}")
+        query = parse_qs(parts.query)
+        starttls = query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes")
+        try:
+            port = parts.port or (465 if parts.scheme == "smtps" else 587 if starttls else 25)
+        except ValueError:
+            raise ValueError(f"PAPERBOARD_SMTP_URL has a bad port: {url!r}") from None
+        return cls(host=parts.hostname, port=port, tls=parts.scheme == "smtps", starttls=starttls,
+                   username=unquote(parts.username) if parts.username else None,
+                   password=unquote(parts.password) if parts.password else None)
+
+
+def _classify(exc: Exception) -> MailError:
+    code = getattr(exc, "smtp_code", None)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code = min((c for c, _ in exc.recipients.values()), default=550)
+    if isinstance(code, int) and 500 <= code < 600:
+        return MailError(f"refused by the mail server: {exc}", temporary=False)
+    return MailError(f"mail server unavailable or busy: {exc}", temporary=True)
+
+
+def _data(msg: EmailMessage) -> bytes:
+    """The message as the DATA phase carries it: CRLF lines, a leading dot doubled (RFC 5321 4.5.2),
+    ending with a line break, without the terminating dot line."""
+    body = re.sub(rb"\r?\n", b"\r\n", msg.as_bytes())
+    body = re.sub(rb"(?m)^\.", b"..", body)
+    return body if body.endswith(b"\r\n") else body + b"\r\n"
+
+
+class Mailer:
+    """One SMTP session; ``send`` can be called for many messages. Use as a context manager."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        try:
+            if s.tls:
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=TIMEOUT,
+                                                      context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(s.host, s.port, timeout=TIMEOUT)
+            smtp.ehlo()
+            if s.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if s.username:
+                smtp.login(s.username, s.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise MailError(f"the mail server refused the login: {exc}", temporary=False) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailError(f"cannot reach the mail server {s.host}:{s.port}: {exc}",
+                            temporary=True) from None
+        return smtp
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self._smtp.close()
+            self._smtp = None
+
+    def send(self, msg: EmailMessage, *, before_accept: Callable[[], None] | None = None) -> None:
+        """Send ``msg``. ``before_accept`` runs after the whole message has been transmitted and just
+        before the final end-of-data line that makes the server accept it: the caller commits "sent"
+        there, so that a process killed at any moment either never handed the message over or has
+        already recorded it. If the server then refuses, the caller's record must be undone (the
+        MailError says so)."""
+        if self._smtp is None:
+            self._smtp = self._connect()
+        smtp = self._smtp
+        recipients = [a for a in (msg.get_all("To") or [])]
+        try:
+            code, reply = smtp.mail(str(msg["From"]))
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, str(msg["From"]))
+            refused = {}
+            for rcpt in recipients:
+                code, reply = smtp.rcpt(rcpt)
+                if code not in (250, 251):
+                    refused[rcpt] = (code, reply)
+            if len(refused) == len(recipients):
+                smtp.rset()
+                raise smtplib.SMTPRecipientsRefused(refused)
+            smtp.putcmd("data")
+            code, reply = smtp.getreply()
+            if code != 354:
+                raise smtplib.SMTPDataError(code, reply)
+            smtp.send(_data(msg))
+            if before_accept is not None:
+                try:
+                    before_accept()
+                except BaseException:
+                    self._smtp = None  # leave the DATA phase unfinished: the server discards the message
+                    smtp.close()
+                    raise
+            smtp.send(b".\r\n")
+            code, reply = smtp.getreply()
+            if code != 250:
+                raise smtplib.SMTPDataError(code, reply)
+        except (OSError, smtplib.SMTPException) as exc:
+            self._smtp = None  # the session is in an unknown state: start a new one next time
+            with contextlib.suppress(OSError):
+                smtp.close()
+            raise _classify(exc) from None

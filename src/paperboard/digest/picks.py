@@ -1,0 +1,155 @@
+"""Personal picks for a subscriber, ranked with the site's own search and similarity code.
+
+One ``Personalizer`` serves a whole edition: the edition's papers, the results of each distinct keyword
+search and each author lookup are computed once and shared by every subscriber who asks for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+
+from ..community.votes import liked_papers
+from ..feeds.daily import DailyQuery, daily_papers
+from ..feeds.entries import Entry
+from ..ids import name_hash
+from ..models import Paper
+from ..search.lexical import Filters
+from ..search.service import SearchIndex
+from ..storage.papers import fetch_many
+from ..storage.schema import collection_items, collections, paper_authors, papers
+from .editions import Edition
+from .preferences import Preferences
+
+SIMILAR_PER_LIKED = 10
+MIN_SIMILARITY = 0.35  # cosine below which "similar to X" would be a stretch
+KEYWORD_HITS = 30
+TRENDING = 5
+
+
+@dataclass(slots=True)
+class Pick:
+    paper: Paper
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def _excluded(paper: Paper, terms: Sequence[str]) -> bool:
+    text = f"{paper.title} {paper.abstract}".casefold()
+    return any(t.casefold() in text for t in terms)
+
+
+class Personalizer:
+    def __init__(self, engine: Engine, search: SearchIndex, edition: Edition):
+        self.engine, self.search, self.edition = engine, search, edition
+        start, end = edition.period.start, edition.period.end
+        with engine.connect() as conn:
+            self.window: list[str] = list(conn.execute(
+                select(papers.c.id).where(papers.c.listed >= start, papers.c.listed < end)
+                .order_by(papers.c.id)).scalars())
+            self.trending_entries: list[Entry] = daily_papers(
+                conn, DailyQuery(period=edition.period, sort="trending", limit=TRENDING)).entries
+        self._window_set = set(self.window)
+        self._papers: dict[str, Paper] = {}
+        self._keywords: dict[tuple[str, tuple[str, ...]], list[tuple[str, float]]] = {}
+        self._authors: dict[str, list[str]] = {}
+        self._similar: dict[str, list[tuple[str, float]]] = {}
+
+    # --- shared lookups (cached per edition) ------------------------------------------------------
+
+    def _paper(self, ids: Sequence[str]) -> dict[str, Paper]:
+        missing = [i for i in ids if i not in self._papers]
+        if missing:
+            with self.engine.connect() as conn:
+                self._papers.update(fetch_many(conn, missing))
+        return {i: self._papers[i] for i in ids if i in self._papers}
+
+    def keyword_hits(self, keyword: str, categories: tuple[str, ...]) -> list[tuple[str, float]]:
+        key = (keyword.casefold(), categories)
+        if key not in self._keywords:
+            filters = Filters(categories=categories, since=self.edition.period.start,
+                              until=self.edition.period.end - dt.timedelta(days=1))
+            hits = self.search.search(self.engine, keyword, limit=KEYWORD_HITS, filters=filters).hits
+            self._keywords[key] = [(h.id, h.score) for h in hits if h.id in self._window_set]
+        return self._keywords[key]
+
+    def author_papers(self, name: str) -> list[str]:
+        key = name.casefold()
+        if key not in self._authors:
+            with self.engine.connect() as conn:
+                found = conn.execute(select(paper_authors.c.paper_id)
+                                     .where(paper_authors.c.name_hash == name_hash(name))).scalars()
+                self._authors[key] = sorted({pid for pid in found if pid in self._window_set})
+        return self._authors[key]
+
+    def similar_to(self, liked_id: str) -> list[tuple[str, float]]:
+        if liked_id not in self._similar:
+            vector = self.search.vectors.vector(liked_id) if self.window else None
+            near: list[tuple[str, float]] = []
+            if vector is not None:
+                scores = self.search.vectors.scores_for(vector, self.window)
+                ranked = sorted(((pid, s) for pid, s in scores.items() if pid != liked_id),
+                                key=lambda kv: -kv[1])
+                near = [(pid, float(s)) for pid, s in ranked[:SIMILAR_PER_LIKED] if s >= MIN_SIMILARITY]
+            self._similar[liked_id] = near
+        return self._similar[liked_id]
+
+    def liked(self, user_id: int | None) -> list[str]:
+        """Papers the subscriber upvoted or saved in a collection on the site (newest first)."""
+        if user_id is None:
+            return []
+        with self.engine.connect() as conn:
+            saved = conn.execute(
+                select(collection_items.c.paper_id).join(collections,
+                                                         collections.c.id == collection_items.c.collection_id)
+                .where(collections.c.owner_id == user_id).order_by(collection_items.c.added_at.desc())
+                .limit(100)).scalars().all()
+            return list(dict.fromkeys([*liked_papers(conn, user_id, limit=100), *saved]))
+
+    # --- one subscriber ---------------------------------------------------------------------------
+
+    def picks(self, prefs: Preferences, user_id: int | None = None) -> list[Pick]:
+        found: dict[str, Pick] = {}
+
+        def add(pid: str, score: float, reason: str) -> None:
+            pick = found.get(pid)
+            if pick is None:
+                found[pid] = pick = Pick(self._papers.get(pid) or Paper(id=pid, title=""), score)
+            pick.score = max(pick.score, score)
+            if reason not in pick.reasons:
+                pick.reasons.append(reason)
+
+        liked = self.liked(user_id)
+        liked_titles = self._paper(liked[:20])
+        for liked_id in liked[:20]:
+            for pid, score in self.similar_to(liked_id):
+                if pid not in liked and liked_id in liked_titles:
+                    add(pid, score, f"similar to “{liked_titles[liked_id].title}”")
+        for keyword in prefs.keywords:
+            for pid, score in self.keyword_hits(keyword, prefs.categories):
+                add(pid, score, f"matches “{keyword}”")
+        for author in prefs.authors:
+            for pid in self.author_papers(author):
+                add(pid, 1.0, f"new paper by {author}")
+        stored = self._paper(list(found))
+        result = []
+        for pid, pick in found.items():
+            paper = stored.get(pid)
+            if paper is None or _excluded(paper, prefs.exclude) or pick.score < prefs.threshold:
+                continue
+            if prefs.categories and not set(prefs.categories) & set(paper.categories):
+                continue
+            pick.paper = paper
+            result.append(pick)
+        result.sort(key=lambda p: (-p.score, p.paper.id))
+        return result[: prefs.max_count]
+
+    def trending(self, prefs: Preferences, skip: set[str]) -> list[Entry]:
+        if not prefs.trending:
+            return []
+        return [e for e in self.trending_entries
+                if e.paper.id not in skip and not _excluded(e.paper, prefs.exclude)]
+

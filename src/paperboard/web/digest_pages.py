@@ -1,0 +1,178 @@
+"""Digest subscription on the site: subscribe (double opt-in), confirm, preferences and one-click
+unsubscribe by signed links (no account needed), and a preview of a digest in the browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+
+from ..digest import subscribers as store
+from ..digest import tokens
+from ..digest.compose import Links, compose
+from ..digest.editions import edition
+from ..digest.mailer import Mailer, MailError, SmtpSettings
+from ..digest.picks import Personalizer
+from ..digest.preferences import PreferenceError, Preferences, split_terms
+from ..digest.sender import confirmation_message, digest_message
+from ..storage.schema import papers
+from .site import Site
+
+router = APIRouter(include_in_schema=False)
+
+
+def _site(request: Request) -> Site:
+    return request.app.state.site
+
+
+def _subscriber(site: Site, purpose: str, token: str) -> store.Subscriber:
+    try:
+        subscriber_id, email = tokens.read(site.config.signing_key(), purpose, token)
+    except tokens.LinkError as exc:
+        raise HTTPException(400, str(exc)) from None
+    with site.engine.connect() as conn:
+        found = store.get(conn, subscriber_id)
+    if found is None or found.email != email:
+        raise HTTPException(404, "this subscription no longer exists")
+    return found
+
+
+def _preferences(form: dict[str, str], base: Preferences | None = None) -> Preferences:
+    try:
+        return Preferences(
+            frequency=form.get("frequency", "daily"), keywords=split_terms(form.get("keywords", "")),
+            exclude=split_terms(form.get("exclude", "")), categories=split_terms(form.get("categories", "")),
+            authors=split_terms(form.get("authors", "")), max_count=int(form.get("max_count") or 10),
+            threshold=float(form.get("threshold") or 0), send_empty=form.get("send_empty") == "1",
+            trending=form.get("trending", "1") == "1")
+    except ValueError as exc:
+        raise PreferenceError(str(exc) if isinstance(exc, PreferenceError) else "numbers are expected for "
+                              "the count and the threshold") from None
+
+
+def send_confirmation(site: Site, subscriber: store.Subscriber) -> None:
+    with Mailer(SmtpSettings.parse(site.config.smtp_url)) as mailer:
+        mailer.send(confirmation_message(site.config, subscriber))
+
+
+@router.get("/subscribe")
+def subscribe_form(request: Request) -> Response:
+    return _site(request).page(request, "subscribe.html", prefs=Preferences(), email="")
+
+
+@router.post("/subscribe")
+async def subscribe(request: Request) -> Response:
+    site = _site(request)
+    form = await site.form(request)
+    site.limit("write", "subscribe|" + (request.client.host if request.client else "?"))
+    viewer = site.viewer(request)
+    try:
+        prefs = _preferences(form)
+        with site.engine.begin() as conn:
+            subscriber, _ = store.add(conn, form.get("email", ""), prefs,
+                                      user_id=viewer.id if viewer else None)
+    except PreferenceError as exc:
+        site.flash(request, str(exc), "error")
+        return site.page(request, "subscribe.html", status_code=400, prefs=Preferences(),
+                         email=form.get("email", ""))
+    if subscriber.confirmed:
+        return site.page(request, "subscribed.html", subscriber=subscriber, already=True)
+    try:
+        await run_in_threadpool(send_confirmation, site, subscriber)
+    except (MailError, ValueError) as exc:
+        raise HTTPException(503, f"the confirmation mail could not be sent ({exc}); please try again later") \
+            from None
+    return site.page(request, "subscribed.html", subscriber=subscriber, already=False)
+
+
+@router.get("/subscribe/confirm")
+def confirm(request: Request, token: str) -> Response:
+    site = _site(request)
+    subscriber = _subscriber(site, "confirm", token)
+    with site.engine.begin() as conn:
+        store.confirm(conn, subscriber.id)
+    manage = tokens.make(site.config.signing_key(), "manage", subscriber.id, subscriber.email)
+    return site.page(request, "confirmed.html", subscriber=subscriber, manage_token=manage)
+
+
+@router.get("/digest/preferences")
+def preferences_form(request: Request, token: str) -> Response:
+    site = _site(request)
+    subscriber = _subscriber(site, "manage", token)
+    return site.page(request, "preferences.html", subscriber=subscriber, prefs=subscriber.preferences,
+                     token=token)
+
+
+@router.post("/digest/preferences")
+async def preferences_save(request: Request, token: str) -> Response:
+    site = _site(request)
+    form = await site.form(request)
+    subscriber = _subscriber(site, "manage", token)
+    try:
+        prefs = _preferences(form)
+    except PreferenceError as exc:
+        site.flash(request, str(exc), "error")
+        return site.page(request, "preferences.html", status_code=400, subscriber=subscriber,
+                         prefs=subscriber.preferences, token=token)
+    with site.engine.begin() as conn:
+        store.set_preferences(conn, subscriber.id, prefs)
+    site.flash(request, "Saved. The next digest follows your new preferences.")
+    return RedirectResponse(f"/digest/preferences?token={token}", status_code=303)
+
+
+@router.get("/digest/unsubscribe")
+def unsubscribe_page(request: Request, token: str) -> Response:
+    site = _site(request)
+    subscriber = _subscriber(site, "unsubscribe", token)
+    return site.page(request, "unsubscribe.html", subscriber=subscriber, token=token)
+
+
+@router.post("/digest/unsubscribe")
+async def unsubscribe(request: Request, token: str) -> Response:
+    """One click, no sign-in: the signed token is the authority (RFC 8058 POSTs carry no CSRF token)."""
+    site = _site(request)
+    try:
+        subscriber_id, email = tokens.read(site.config.signing_key(), "unsubscribe", token)
+    except tokens.LinkError as exc:
+        raise HTTPException(400, str(exc)) from None
+    with site.engine.begin() as conn:
+        found = store.get(conn, subscriber_id)
+        if found is not None and found.email == email:
+            store.remove(conn, subscriber_id)
+    if "List-Unsubscribe=One-Click" in (await request.body()).decode("latin-1"):
+        return PlainTextResponse("unsubscribed")
+    return site.page(request, "unsubscribed.html", email=email)
+
+
+@router.get("/digest/preview")
+def preview(request: Request, token: str | None = None, edition_kind: str = "daily",
+            date: str | None = None) -> Response:
+    """A digest as its HTML part, in the browser: the subscriber's own with a manage link's token,
+    otherwise the edition's trending papers."""
+    site = _site(request)
+    if edition_kind not in ("daily", "weekly"):
+        raise HTTPException(400, "edition_kind is daily or weekly")
+    try:
+        day = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        raise HTTPException(400, "date must be YYYY-MM-DD") from None
+    if day is None:
+        with site.engine.connect() as conn:
+            newest = conn.execute(select(func.max(papers.c.listed))).scalar()
+        day = dt.date.fromisoformat(newest) if isinstance(newest, str) else newest or dt.date.today()
+    personalizer = Personalizer(site.engine, site.search, edition(edition_kind, day))
+    if token:
+        subscriber = _subscriber(site, "manage", token)
+        msg = digest_message(site.config, personalizer, subscriber, dt.datetime.now(dt.UTC))
+        if msg is None:
+            return HTMLResponse("<p>Nothing to send in this edition with these preferences.</p>")
+        html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        return HTMLResponse(html)
+    base = site.config.base_url
+    trending = personalizer.trending(Preferences(), set())
+    links = Links(base, base + "/subscribe", base + "/subscribe")
+    composed = compose(personalizer.edition, [], trending, links)
+    return HTMLResponse(composed.html)

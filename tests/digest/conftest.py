@@ -1,0 +1,100 @@
+"""A real SMTP server (aiosmtpd) for the digest tests, and a store with one edition's worth of real
+arXiv papers (plus the reversal-curse papers, moved to that day) indexed for search."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+import threading
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from paperboard.config import load_config
+from paperboard.ingest.files_job import ingest_file
+from paperboard.search.service import SearchIndex
+from paperboard.storage.engine import open_database
+from tests.conftest import ARXIV_CS, require
+
+DAY = "2025-09-29"
+LIKED = "2504.01928"  # "Is the Reversal Curse a Binding Problem?", listed in April
+
+
+@dataclass
+class Sink:
+    """Collects what the server accepted; refuses recipients containing 'bounce' (550) and, while
+    ``busy`` is set, every transaction with a temporary 451."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    busy: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if "bounce" in address:
+            return "550 5.1.1 no such mailbox"
+        if self.busy:
+            return "451 4.3.2 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(msg)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.url = f"smtp://127.0.0.1:{controller.port}"  # type: ignore[attr-defined]
+    yield sink
+    controller.stop()
+
+
+def edition_records() -> list[dict]:
+    with gzip.open(require(ARXIV_CS), "rt") as f:
+        rows = [json.loads(line) for line in f]
+    chosen = [r for r in rows if r["listed"] == DAY]
+    for r in rows:
+        if "reversal curse" in (r["title"] + r["summary"]).lower() and r["id"] != LIKED:
+            chosen.append({**r, "listed": DAY})
+    chosen += [r for r in rows if r["id"] == LIKED]
+    return chosen
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("digest-store")
+    dump = folder / "papers.jsonl"
+    records = edition_records()
+    dump.write_text("".join(json.dumps(r) + "\n" for r in records))
+    url = f"sqlite:///{folder / 'db.sqlite3'}"
+    engine = open_database(url)
+    ingest_file(engine, str(dump))
+    search = SearchIndex(folder / "data")
+    search.catch_up(engine)
+    engine.dispose()
+    return folder, records
+
+
+def config_for(folder: Path, smtp_url: str, db_file: Path):
+    return load_config({}, data_dir=str(folder / "data"), database_url=f"sqlite:///{db_file}",
+                       secret_key="digest-secret", smtp_url=smtp_url, mail_from="Paperboard <digest@example.org>",
+                       base_url="http://paperboard.test")

@@ -1,0 +1,255 @@
+"""Digests end to end against a real SMTP server (aiosmtpd): double opt-in, preferences, one-click
+unsubscribe, personal picks, valid parts, exactly-once sending through kills, outages and refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from paperboard.community.accounts import create_user
+from paperboard.community.votes import upvote
+from paperboard.digest import subscribers as store
+from paperboard.digest.editions import edition
+from paperboard.digest.mailer import Mailer, SmtpSettings
+from paperboard.digest.preferences import Preferences
+from paperboard.digest.sender import send_edition
+from paperboard.search.service import SearchIndex
+from paperboard.storage.engine import open_database
+from paperboard.storage.schema import digest_outbox
+from paperboard.web.app import create_app
+from tests.digest.conftest import DAY, LIKED, config_for, free_port
+from tests.web.conftest import csrf
+
+EDITION = edition("daily", __import__("datetime").date.fromisoformat(DAY))
+
+
+@pytest.fixture
+def env(store, smtp, tmp_path):
+    folder, records = store
+    db = tmp_path / "db.sqlite3"
+    shutil.copy(folder / "db.sqlite3", db)
+    config = config_for(folder, smtp.url, db)
+    engine = open_database(config.database_url)
+    yield config, engine, SearchIndex(config.data_dir), smtp, records
+    engine.dispose()
+
+
+def send(config, engine, search, **kwargs):
+    settings = SmtpSettings.parse(config.smtp_url)
+    return send_edition(engine, search, config, EDITION, mailer=lambda: Mailer(settings), sleep=lambda s: None,
+                        **kwargs)
+
+
+def subscribe(engine, email, user_id=None, **prefs):
+    with engine.begin() as conn:
+        return store.add(conn, email, Preferences(**prefs), confirmed=True, user_id=user_id)[0]
+
+
+def link_in(msg, path):
+    text = msg.get_body(("plain",)).get_content()
+    url = re.search(r"(http://paperboard\.test" + re.escape(path) + r"\S+)", text).group(1)
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def test_double_opt_in_on_the_site(env):
+    config, engine, search, smtp, _ = env
+    with TestClient(create_app(config, engine=engine, search=search, fetch_from_arxiv=False)) as client:
+        r = client.post("/subscribe", data={"csrf_token": csrf(client, "/subscribe"), "email": " Reader@Example.ORG ",
+                                            "keywords": "reversal curse, grokking", "frequency": "daily"})
+        assert r.status_code == 200 and "Check your inbox" in r.text
+        assert [m["To"] for m in smtp.messages] == ["reader@example.org"]
+        assert "Confirm" in smtp.messages[0]["Subject"]
+        assert send(config, engine, search).sent == 0  # unconfirmed: nothing else is sent
+        bad = client.post("/subscribe", data={"csrf_token": csrf(client, "/subscribe"), "email": "not-an-address"})
+        assert bad.status_code == 400 and "not a valid e-mail address" in bad.text
+        confirm = client.get(link_in(smtp.messages[0], "/subscribe/confirm"))
+        assert confirm.status_code == 200 and "Subscription confirmed" in confirm.text
+        assert client.get("/subscribe/confirm?token=forged").status_code == 400
+    summary = send(config, engine, search)
+    assert summary.sent == 1 and len(smtp.to("reader@example.org")) == 2
+
+
+def test_preferences_by_signed_link(env):
+    config, engine, search, smtp, _ = env
+    subscribe(engine, "prefs@example.org", keywords=("reversal curse",), send_empty=True)
+    send(config, engine, search)
+    digest = smtp.to("prefs@example.org")[0]
+    manage = link_in(digest, "/digest/preferences")
+    with TestClient(create_app(config, engine=engine, search=search, fetch_from_arxiv=False)) as client:
+        page = client.get(manage)
+        assert page.status_code == 200 and 'value="reversal curse"' in page.text
+        token = csrf(client, manage)
+        saved = client.post(manage, data={"csrf_token": token, "frequency": "weekly", "keywords": "grokking",
+                                          "max_count": "5", "threshold": "0.2", "trending": "1"})
+        assert saved.status_code == 200 and "Saved" in saved.text
+        bad = client.post(manage, data={"csrf_token": token, "frequency": "hourly"})
+        assert bad.status_code == 400 and "daily or weekly" in bad.text
+        unsubscribe_token = link_in(digest, "/digest/unsubscribe").split("token=")[1]
+        assert client.get(f"/digest/preferences?token={unsubscribe_token}").status_code == 400  # wrong purpose
+        preview = client.get(manage.replace("/digest/preferences", "/digest/preview"))
+        assert preview.status_code == 200
+    with engine.connect() as conn:
+        prefs = store.find(conn, "prefs@example.org").preferences
+    assert (prefs.frequency, prefs.keywords, prefs.max_count, prefs.threshold) == ("weekly", ("grokking",), 5, 0.2)
+
+
+def test_one_click_unsubscribe(env):
+    config, engine, search, smtp, _ = env
+    subscribe(engine, "leaving@example.org", keywords=("reversal curse",))
+    send(config, engine, search)
+    msg = smtp.to("leaving@example.org")[0]
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = re.fullmatch(r"<(.+)>", msg["List-Unsubscribe"]).group(1)
+    assert url == "http://paperboard.test" + link_in(msg, "/digest/unsubscribe")
+    parts = urlsplit(url)
+    with TestClient(create_app(config, engine=engine, search=search, fetch_from_arxiv=False)) as client:
+        r = client.post(f"{parts.path}?{parts.query}", content="List-Unsubscribe=One-Click",
+                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 200  # no session, no CSRF token: the signed link is enough
+        assert client.get(f"{parts.path}?{parts.query}").status_code == 404  # already gone
+    with engine.connect() as conn:
+        assert store.find(conn, "leaving@example.org") is None
+
+
+def test_liked_papers_come_first_and_every_pick_says_why(env):
+    config, engine, search, smtp, records = env
+    with engine.begin() as conn:
+        user = create_user(conn, "reader", "a long password")
+        upvote(conn, LIKED, user.id)
+    subscribe(engine, "liker@example.org", user_id=user.id, trending=False)
+    subscribe(engine, "keywords@example.org", keywords=("reversal curse",), exclude=("binding",), trending=False)
+    subscribe(engine, "nothing@example.org", keywords=("zzzqqqxxy",), trending=False)
+    summary = send(config, engine, search)
+    assert summary.sent == 2 and summary.skipped == 1  # an empty digest is not sent unless asked for
+    liked_title = next(r["title"] for r in records if r["id"] == LIKED)
+    text = smtp.to("liker@example.org")[0].get_body(("plain",)).get_content()
+    first = text.split("FOR YOU", 1)[1].split("\n2. ")[0]
+    assert "reversal" in first.lower() or "Reversal" in first
+    assert f"Why: similar to “{liked_title}”" in text
+    keyed = smtp.to("keywords@example.org")[0].get_body(("plain",)).get_content()
+    assert "Why: matches “reversal curse”" in keyed and "binding" not in keyed.lower().split("--")[0]
+
+
+def test_parts_are_valid_text_and_html(env):
+    config, engine, search, smtp, _ = env
+    subscribe(engine, "parts@example.org", keywords=("reversal curse",))
+    send(config, engine, search)
+    msg = smtp.to("parts@example.org")[0]
+    assert msg.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    html = msg.get_body(("html",)).get_content()
+
+    class Checker(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.links = [], []
+            self.void = {"meta", "br", "img", "hr", "input", "link"}
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in self.void:
+                self.stack.append(tag)
+            self.links += [v for k, v in attrs if k == "href"]
+
+        def handle_endtag(self, tag):
+            assert self.stack and self.stack.pop() == tag, f"unbalanced </{tag}>"
+
+    checker = Checker()
+    checker.feed(html)
+    assert checker.stack == []
+    assert any(link.startswith("http://paperboard.test/papers/") for link in checker.links)
+    assert msg["Message-ID"] and msg["Date"] and msg["From"] == "Paperboard <digest@example.org>"
+
+
+def test_smtp_down_marks_nothing_sent_then_catches_up(env):
+    config, engine, search, smtp, _ = env
+    for i in range(3):
+        subscribe(engine, f"down{i}@example.org", keywords=("reversal curse",))
+    down = config_for(config.data_dir.parent, f"smtp://127.0.0.1:{free_port()}", config.database_url[10:])
+    summary = send(down, engine, search)
+    assert summary.sent == 0 and summary.pending == 3 and "stopped" in summary.problems[0]
+    with engine.connect() as conn:
+        assert set(conn.execute(select(digest_outbox.c.status)).scalars()) == {"pending"}
+    again = send(config, engine, search)
+    assert again.sent == 3 and len(smtp.messages) == 3
+
+
+def test_a_refused_address_is_recorded_and_the_rest_are_sent(env):
+    config, engine, search, _, _ = env
+    subscribe(engine, "ok@example.org", keywords=("reversal curse",))
+    subscribe(engine, "bounce@example.org", keywords=("reversal curse",))
+    summary = send(config, engine, search)
+    assert (summary.sent, summary.failed) == (1, 1) and "bounce@example.org" in summary.problems[0]
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(digest_outbox.c.status, digest_outbox.c.last_error)
+                                 .where(digest_outbox.c.status == "failed")).all())
+    assert "550" in rows["failed"]
+    assert send(config, engine, search).sent == 0  # neither resent nor retried for ever
+
+
+def test_temporary_refusals_are_retried(env):
+    config, engine, search, smtp, _ = env
+    subscribe(engine, "busy@example.org", keywords=("reversal curse",))
+    smtp.busy = True
+    settings = SmtpSettings.parse(config.smtp_url)
+    waits = []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        smtp.busy = False  # the server recovers while we wait
+
+    summary = send_edition(engine, search, config, EDITION, mailer=lambda: Mailer(settings), sleep=sleep)
+    assert summary.sent == 1 and waits == [1.0] and len(smtp.messages) == 1
+
+
+def test_dry_run_sends_and_records_nothing(env):
+    config, engine, _, smtp, _ = env
+    subscribe(engine, "dry@example.org", keywords=("reversal curse",))
+    out = run_cli(config, "digest", "send", "--date", DAY, "--dry-run", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["digests"][0]["email"] == "dry@example.org" and report["digests"][0]["subject"]
+    assert smtp.messages == []
+    with engine.connect() as conn:
+        assert conn.execute(select(digest_outbox)).first() is None
+
+
+def run_cli(config, *args, wait=True):
+    env = {**os.environ, "PAPERBOARD_DATA_DIR": str(config.data_dir), "PAPERBOARD_DATABASE_URL": config.database_url,
+           "PAPERBOARD_SMTP_URL": config.smtp_url, "PAPERBOARD_SECRET_KEY": "digest-secret",
+           "PAPERBOARD_BASE_URL": "http://paperboard.test", "PAPERBOARD_MAIL_FROM": config.mail_from}
+    command = [sys.executable, "-m", "paperboard", *args]
+    if not wait:
+        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_killed_and_rerun_sends_everyone_exactly_once(env):
+    config, engine, _, smtp, _ = env
+    emails = [f"reader{i:02d}@example.org" for i in range(40)]
+    for i, email in enumerate(emails):
+        subscribe(engine, email, keywords=(["reversal curse", "transformers", "reinforcement learning"][i % 3],))
+    for kill_after in (3, 11, 24):  # SIGKILL once this many digests have been accepted
+        proc = run_cli(config, "digest", "send", "--date", DAY, "--no-progress", wait=False)
+        deadline = time.monotonic() + 120
+        while len(smtp.messages) < kill_after and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    final = run_cli(config, "digest", "send", "--date", DAY, "--format", "json")
+    assert final.returncode == 0, final.stderr
+    assert sorted(m["To"] for m in smtp.messages) == sorted(emails)  # every one, once
+    again = run_cli(config, "digest", "send", "--date", DAY, "--format", "json")
+    assert json.loads(again.stdout)["sent"] == 0 and len(smtp.messages) == len(emails)

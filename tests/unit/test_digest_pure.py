@@ -1,0 +1,81 @@
+"""Pure parts of digests: addresses, preferences, signed links, SMTP settings, DATA encoding, composing."""
+
+import datetime as dt
+from email.message import EmailMessage
+
+import pytest
+
+from paperboard.digest import tokens
+from paperboard.digest.compose import Links, compose, message
+from paperboard.digest.editions import edition
+from paperboard.digest.mailer import SmtpSettings, _data
+from paperboard.digest.picks import Pick
+from paperboard.digest.preferences import PreferenceError, Preferences, normalize_email, split_terms
+from paperboard.models import Author, Paper
+
+
+def test_addresses_are_validated_and_normalised():
+    assert normalize_email("  Ada.Lovelace@Example.ORG ") == "ada.lovelace@example.org"
+    assert normalize_email("Ü@Bücher.de") == "ü@bücher.de"  # internationalised addresses stay readable
+    for bad in ["", "ada", "ada@", "@example.org", "a b@example.org", "ada@example..org"]:
+        with pytest.raises(PreferenceError, match="not a valid e-mail address"):
+            normalize_email(bad)
+
+
+def test_preferences_parse_and_validate():
+    assert split_terms("grokking, Grokking;  mixture of experts\n") == ("grokking", "mixture of experts")
+    prefs = Preferences.from_json({"frequency": "weekly", "keywords": "a, b", "max_count": "5"})
+    assert (prefs.frequency, prefs.keywords, prefs.max_count) == ("weekly", ("a", "b"), 5)
+    assert Preferences.from_json(prefs.to_json()) == prefs
+    for bad in [{"frequency": "hourly"}, {"max_count": 0}, {"threshold": 2}, {"max_count": "many"},
+                {"keywords": "x" * 101}]:
+        with pytest.raises(PreferenceError):
+            Preferences.from_json(bad)
+
+
+def test_signed_links_are_per_purpose_and_tamper_proof():
+    token = tokens.make("secret", "manage", 7, "a@example.org")
+    assert tokens.read("secret", "manage", token) == (7, "a@example.org")
+    with pytest.raises(tokens.LinkError):
+        tokens.read("secret", "unsubscribe", token)
+    with pytest.raises(tokens.LinkError):
+        tokens.read("other secret", "manage", token)
+    with pytest.raises(tokens.LinkError):
+        tokens.read("secret", "manage", token[:-2] + "xx")
+
+
+def test_smtp_urls():
+    s = SmtpSettings.parse("smtp://user%40x:p%3Ass@mail.example.org:587?starttls=1")
+    assert (s.host, s.port, s.starttls, s.tls, s.username, s.password) == (
+        "mail.example.org", 587, True, False, "user@x", "p:ss")
+    assert SmtpSettings.parse("smtps://mail.example.org").port == 465
+    assert SmtpSettings.parse("smtp://localhost").port == 25
+    for bad in ["http://x", "smtp://", "mail.example.org:25", "smtp://host:notaport"]:
+        with pytest.raises(ValueError):
+            SmtpSettings.parse(bad)
+
+
+def test_data_phase_doubles_leading_dots_and_uses_crlf():
+    msg = EmailMessage()
+    msg["To"] = "a@example.org"
+    msg.set_content("line one\n.hidden line\n..two dots\nend")
+    data = _data(msg)
+    assert b"\r\n..hidden line\r\n" in data and b"\r\n...two dots\r\n" in data
+    assert data.endswith(b"\r\n") and b"\r\n.\r\n" not in data and b"\n" not in data.replace(b"\r\n", b"")
+
+
+def test_compose_names_the_reason_and_escapes_html():
+    paper = Paper(id="2509.21993", title="Fixing <b>reversal</b> & more", abstract="An abstract.",
+                  authors=(Author("Ada Lovelace"),))
+    links = Links("http://s", "http://s/manage", "http://s/unsub")
+    daily = edition("daily", dt.date(2025, 9, 29))
+    out = compose(daily, [Pick(paper, 0.9, ["matches “reversal”"])], [], links)
+    assert out.subject == "1 paper for you · Paperboard daily, 2025-09-29"
+    assert "Why: matches “reversal”" in out.text and "Fixing <b>reversal</b> & more" in out.text
+    assert "Fixing &lt;b&gt;reversal&lt;/b&gt; &amp; more" in out.html and "<b>reversal</b>" not in out.html
+    empty = compose(edition("weekly", dt.date(2025, 9, 29)), [], [], links)
+    assert empty.subject.startswith("Nothing new for you · Paperboard weekly, 2025-W40")
+    msg = message(out, sender="P <p@s>", to="a@example.org", message_domain="s", unsubscribe="http://s/unsub",
+                  when=dt.datetime(2025, 9, 29, tzinfo=dt.UTC))
+    assert msg["List-Unsubscribe"] == "<http://s/unsub>"
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
