@@ -147,14 +147,13 @@ def digest_send(obj: Context, kind: str, day: dt.date | None, dry_run: bool, onl
     search = SearchIndex(obj.config.data_dir, obj.config.embedder)
     if dry_run:
         personalizer = Personalizer(engine, search, chosen)
-        now = dt.datetime.now(dt.UTC)
         with engine.connect() as conn:
             due = [s for s in all_subscribers(conn) if s.confirmed and s.preferences.frequency == kind
                    and (only is None or s.email == only)]
         report = []
         for s in due:
-            msg = sender.digest_message(obj.config, personalizer, s, now)
-            report.append({"email": s.email, "subject": msg["Subject"] if msg else None})
+            parts = sender.digest_parts(obj.config, personalizer, s)
+            report.append({"email": s.email, "subject": parts[0].subject if parts else None})
         if fmt == "json":
             _dump({"edition": chosen.key, "dry_run": True, "digests": report})
         else:

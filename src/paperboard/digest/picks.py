@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy import Engine, select
 
 from ..community.votes import liked_papers
@@ -57,6 +58,7 @@ class Personalizer:
         self._keywords: dict[tuple[str, tuple[str, ...]], list[tuple[str, float]]] = {}
         self._authors: dict[str, list[str]] = {}
         self._similar: dict[str, list[tuple[str, float]]] = {}
+        self._window_vectors: tuple[list[str], np.ndarray] | None = None
 
     # --- shared lookups (cached per edition) ------------------------------------------------------
 
@@ -86,14 +88,18 @@ class Personalizer:
         return self._authors[key]
 
     def similar_to(self, liked_id: str) -> list[tuple[str, float]]:
+        """The edition's papers nearest to a liked paper (cosine of their embeddings)."""
         if liked_id not in self._similar:
-            vector = self.search.vectors.vector(liked_id) if self.window else None
+            if self._window_vectors is None:  # the edition's vectors, gathered once for every subscriber
+                self._window_vectors = self.search.vectors.rows_for(self.window)
+            ids, matrix = self._window_vectors
+            vector = self.search.vectors.vector(liked_id) if ids else None
             near: list[tuple[str, float]] = []
             if vector is not None:
-                scores = self.search.vectors.scores_for(vector, self.window)
-                ranked = sorted(((pid, s) for pid, s in scores.items() if pid != liked_id),
-                                key=lambda kv: -kv[1])
-                near = [(pid, float(s)) for pid, s in ranked[:SIMILAR_PER_LIKED] if s >= MIN_SIMILARITY]
+                scores = matrix @ vector.astype(np.float32)
+                order = np.argsort(-scores)[: SIMILAR_PER_LIKED + 1]
+                near = [(ids[i], float(scores[i])) for i in order
+                        if ids[i] != liked_id and scores[i] >= MIN_SIMILARITY][:SIMILAR_PER_LIKED]
             self._similar[liked_id] = near
         return self._similar[liked_id]
 

@@ -14,7 +14,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import Message
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -22,7 +22,7 @@ from ..config import Config
 from ..search.service import SearchIndex
 from ..storage.schema import digest_outbox, subscribers
 from . import tokens
-from .compose import Links, compose, confirmation, message
+from .compose import Composed, Links, compose, confirmation, message
 from .editions import Edition
 from .mailer import Mailer, MailError
 from .picks import Personalizer
@@ -55,8 +55,8 @@ def links_for(config: Config, subscriber: Subscriber) -> Links:
                  unsubscribe=f"{base}/digest/unsubscribe?token={unsubscribe}")
 
 
-def digest_message(config: Config, personalizer: Personalizer, subscriber: Subscriber,
-                   now: dt.datetime) -> EmailMessage | None:
+def digest_parts(config: Config, personalizer: Personalizer,
+                 subscriber: Subscriber) -> tuple[Composed, Links] | None:
     """The subscriber's digest for the personalizer's edition, or None when it would be empty and they
     did not ask for empty digests."""
     prefs = subscriber.preferences
@@ -65,7 +65,15 @@ def digest_message(config: Config, personalizer: Personalizer, subscriber: Subsc
     if not picks and not trending and not prefs.send_empty:
         return None
     links = links_for(config, subscriber)
-    composed = compose(personalizer.edition, picks, trending, links)
+    return compose(personalizer.edition, picks, trending, links), links
+
+
+def digest_message(config: Config, personalizer: Personalizer, subscriber: Subscriber,
+                   now: dt.datetime) -> Message | None:
+    parts = digest_parts(config, personalizer, subscriber)
+    if parts is None:
+        return None
+    composed, links = parts
     return message(composed, sender=config.mail_from, to=subscriber.email, message_domain=_domain(config),
                    unsubscribe=links.unsubscribe, when=now)
 
@@ -76,7 +84,7 @@ def _domain(config: Config) -> str:
     return urlsplit(config.base_url).hostname or "paperboard.local"
 
 
-def confirmation_message(config: Config, subscriber: Subscriber) -> EmailMessage:
+def confirmation_message(config: Config, subscriber: Subscriber) -> Message:
     token = tokens.make(config.signing_key(), "confirm", subscriber.id, subscriber.email)
     url = f"{config.base_url}/subscribe/confirm?token={token}"
     composed = confirmation(subscriber.email, url, config.base_url)
@@ -150,7 +158,7 @@ def send_edition(engine: Engine, search: SearchIndex, config: Config, edition: E
     return summary
 
 
-def _deliver(engine: Engine, edition: Edition, smtp: Mailer, subscriber: Subscriber, msg: EmailMessage,
+def _deliver(engine: Engine, edition: Edition, smtp: Mailer, subscriber: Subscriber, msg: Message,
              sleep: Callable[[float], None]) -> str:
     for attempt in range(len(RETRY_DELAYS) + 1):
         marked = False

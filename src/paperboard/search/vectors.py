@@ -140,12 +140,18 @@ class VectorIndex:
         return out[:k]
 
     def scores_for(self, query: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+        present, sub = self.rows_for(ids)
+        if not present:
+            return {}
+        values = sub @ query.astype(np.float32)
+        return {pid: float(v) for pid, v in zip(present, values, strict=True)}
+
+    def rows_for(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The indexed ones among ``ids`` and their vectors (a copy, one row each)."""
         rows = [(pid, self._row[pid]) for pid in ids if pid in self._row]
         if not rows:
-            return {}
-        sub = np.asarray(self.matrix[[r for _, r in rows]])
-        values = sub @ query.astype(np.float32)
-        return {pid: float(v) for (pid, _), v in zip(rows, values, strict=True)}
+            return [], np.zeros((0, self.dim), dtype=np.float32)
+        return [pid for pid, _ in rows], np.asarray(self.matrix[[r for _, r in rows]], dtype=np.float32)
 
 
 class VectorFiller:

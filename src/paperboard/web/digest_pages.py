@@ -17,7 +17,7 @@ from ..digest.editions import edition
 from ..digest.mailer import Mailer, MailError, SmtpSettings
 from ..digest.picks import Personalizer
 from ..digest.preferences import PreferenceError, Preferences, split_terms
-from ..digest.sender import confirmation_message, digest_message
+from ..digest.sender import confirmation_message, digest_parts
 from ..storage.schema import papers
 from .site import Site
 
@@ -166,11 +166,10 @@ def preview(request: Request, token: str | None = None, edition_kind: str = "dai
     personalizer = Personalizer(site.engine, site.search, edition(edition_kind, day))
     if token:
         subscriber = _subscriber(site, "manage", token)
-        msg = digest_message(site.config, personalizer, subscriber, dt.datetime.now(dt.UTC))
-        if msg is None:
+        parts = digest_parts(site.config, personalizer, subscriber)
+        if parts is None:
             return HTMLResponse("<p>Nothing to send in this edition with these preferences.</p>")
-        html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
-        return HTMLResponse(html)
+        return HTMLResponse(parts[0].html)
     base = site.config.base_url
     trending = personalizer.trending(Preferences(), set())
     links = Links(base, base + "/subscribe", base + "/subscribe")
