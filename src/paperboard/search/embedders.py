@@ -86,23 +86,34 @@ class WordLlamaEmbedder:
         return _normalise(out)
 
 
+_OFFLINE = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model available locally; the hub is never asked (offline mode)."""
 
     def __init__(self, model: str, *, name: str | None = None):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        # offline while the libraries load (they read these once, on import); the process environment is
+        # given back afterwards so that other programs started from this process are not affected
+        saved = {k: os.environ.get(k) for k in _OFFLINE}
+        os.environ.update(dict.fromkeys(_OFFLINE, "1"))
         try:
             from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
         except ImportError:
             raise EmbedderError(
                 "PAPERBOARD_EMBEDDER names a sentence-transformers model, but sentence-transformers is "
-                "not installed (pip install sentence-transformers)"
+                "not installed (scripts/setup --minilm installs it)"
             ) from None
-        try:
-            self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
         except Exception as exc:
             raise EmbedderError(f"cannot load sentence-transformers model {model!r} locally: {exc}") from None
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
         self.name = name or f"sentence-transformers:{model}"
         dimension = getattr(self._model, "get_embedding_dimension", None) or \
             self._model.get_sentence_embedding_dimension
