@@ -1,0 +1,89 @@
+"""The SMTP seam over TLS against aiosmtpd: STARTTLS with a login, and TLS from the first byte (smtps),
+with certificates from a throw-away CA (trustme), and a certificate nobody vouches for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ssl
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from paperboard.digest.compose import Composed, message
+from paperboard.digest.mailer import Mailer, MailError, SmtpSettings
+from tests.digest.conftest import Sink, free_port
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return trustme.CA()
+
+
+@pytest.fixture
+def trusted(ca, tmp_path, monkeypatch):
+    """Make the test CA the one the default SSL context trusts (as a system CA would be)."""
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    return ca
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"digest", b"p@ss:w0rd")
+    return AuthResult(success=ok)
+
+
+def hello() -> Composed:
+    return Composed("Hello ✓", "plain text", "<p>html</p>")
+
+
+def mail(to: str):
+    return message(hello(), sender="Paperboard <digest@example.org>", to=to, message_domain="example.org",
+                   unsubscribe="https://example.org/u?token=x", when=dt.datetime.now(dt.UTC))
+
+
+def test_starttls_with_login(trusted):
+    sink, port = Sink(), free_port()
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trusted.issue_cert("127.0.0.1").configure_cert(tls)
+    controller = Controller(sink, hostname="127.0.0.1", port=port, tls_context=tls, require_starttls=True,
+                            authenticator=authenticator, auth_require_tls=True)
+    controller.start()
+    try:
+        with Mailer(SmtpSettings.parse(f"smtp://digest:p%40ss%3Aw0rd@127.0.0.1:{port}?starttls=1")) as mailer:
+            mailer.send(mail("a@example.org"))
+            mailer.send(mail("b@example.org"))  # the session is reused
+        assert [m["To"] for m in sink.messages] == ["a@example.org", "b@example.org"]
+        assert sink.messages[0]["Subject"] == "Hello ✓"
+    finally:
+        controller.stop()
+
+
+def test_tls_from_the_first_byte(trusted):
+    sink, port = Sink(), free_port()
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trusted.issue_cert("127.0.0.1").configure_cert(tls)
+    controller = Controller(sink, hostname="127.0.0.1", port=port, ssl_context=tls)
+    controller.start()
+    try:
+        with Mailer(SmtpSettings.parse(f"smtps://127.0.0.1:{port}")) as mailer:
+            mailer.send(mail("tls@example.org"))
+        assert [m["To"] for m in sink.messages] == ["tls@example.org"]
+    finally:
+        controller.stop()
+
+
+def test_an_untrusted_certificate_is_refused(ca):
+    sink, port = Sink(), free_port()
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(tls)  # the CA is not trusted by the client here
+    controller = Controller(sink, hostname="127.0.0.1", port=port, ssl_context=tls)
+    controller.start()
+    try:
+        with pytest.raises(MailError), Mailer(SmtpSettings.parse(f"smtps://127.0.0.1:{port}")) as mailer:
+            mailer.send(mail("x@example.org"))
+        assert sink.messages == []
+    finally:
+        controller.stop()
