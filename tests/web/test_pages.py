@@ -184,3 +184,20 @@ def test_a_store_without_submissions_opens_on_the_newest_papers(tmp_path):
         r = c.get("/")
         assert r.status_code == 200 and "No one has submitted a paper" in r.text
         assert r.text.count('class="entry"') > 0
+
+
+def test_redirects_after_a_form_stay_on_the_site(client, populated):
+    sign_up(client, "frank")
+    pid = populated.records[5]["id"]
+    for referer in ["https://evil.example/x", "//evil.example/x", "/\\evil.example"]:
+        r = client.post("/upvote", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid},
+                        headers={"Referer": referer}, follow_redirects=False)
+        assert r.headers["location"] == f"/papers/{pid}", referer
+    r = client.post("/upvote", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid, "undo": "1"},
+                    headers={"Referer": "/papers/date/2025-03-20"}, follow_redirects=False)
+    assert r.headers["location"] == "/papers/date/2025-03-20"
+    for nxt in ["//evil.example", "https://evil.example", "/\\evil.example"]:
+        client.post("/signout", data={"csrf_token": csrf(client, "/")})
+        r = client.post("/signin", data={"csrf_token": csrf(client), "username": "frank", "next": nxt,
+                                         "password": "correct horse battery"}, follow_redirects=False)
+        assert r.headers["location"] == "/"

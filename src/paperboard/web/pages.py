@@ -423,7 +423,7 @@ def search_atom(request: Request, q: str, category: str = "", author: str = "") 
 # --- accounts ----------------------------------------------------------------------------------------
 
 def _next(value: str | None) -> str:
-    return value if value and value.startswith("/") and not value.startswith("//") else "/"
+    return value if value and value.startswith("/") and not value.startswith(("//", "/\\")) else "/"
 
 
 @router.get("/signup")

@@ -101,7 +101,8 @@ class Site:
     def back(request: Request, fallback: str = "/") -> RedirectResponse:
         target = request.headers.get("referer") or fallback
         base = str(request.base_url)
-        if not target.startswith(base) and not target.startswith("/"):
+        local = target.startswith("/") and not target.startswith(("//", "/\\"))
+        if not target.startswith(base) and not local:
             target = fallback  # only ever redirect within the site
         return RedirectResponse(target, status_code=303)
 
