@@ -93,17 +93,26 @@ def free_port() -> int:
 class Server:
     url: str
     populated: Populated
+    mail: object  # tests.digest.conftest.Sink: what the server's SMTP relay accepted
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
     """``paperboard serve`` as a subprocess on a free port, over its own populated SQLite store."""
+    from aiosmtpd.controller import Controller
+
+    from tests.digest.conftest import Sink
+
     folder = tmp_path_factory.mktemp("served")
     site = populate(folder, f"sqlite:///{folder / 'db.sqlite3'}")
     port = free_port()
+    sink = Sink()
+    relay = Controller(sink, hostname="127.0.0.1", port=free_port())
+    relay.start()
     env = {**os.environ, "PAPERBOARD_DATA_DIR": str(site.config.data_dir),
            "PAPERBOARD_DATABASE_URL": site.config.database_url, "PAPERBOARD_SECRET_KEY": "test-secret",
-           "PAPERBOARD_ARXIV_API_URL": "http://127.0.0.1:9/unreachable"}
+           "PAPERBOARD_ARXIV_API_URL": "http://127.0.0.1:9/unreachable",
+           "PAPERBOARD_SMTP_URL": f"smtp://127.0.0.1:{relay.port}"}
     url = f"http://127.0.0.1:{port}"
     with open(folder / "server.log", "wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "paperboard", "serve", "--port", str(port)],
@@ -119,8 +128,9 @@ def server(tmp_path_factory) -> Iterator[Server]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("the server did not start:\n" + (folder / "server.log").read_text()[-3000:])
             time.sleep(0.2)
-        yield Server(url, site)
+        yield Server(url, site, sink)
     finally:
         proc.terminate()
         proc.wait(10)
+        relay.stop()
         site.engine.dispose()

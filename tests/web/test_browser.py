@@ -134,3 +134,24 @@ def test_phone_layout(browser, server):
         assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
         shot(pg, name)
     context.close()
+
+
+def test_subscribe_confirm_and_preview_a_digest(page, server):
+    import re as _re
+
+    pg = page
+    pg.goto("/")
+    pg.get_by_role("link", name="Digest").click()
+    pg.get_by_label("E-mail").fill("browser.reader@example.org")
+    pg.get_by_label("Topics (comma-separated)").fill("gaussian splatting, diffusion")
+    pg.get_by_role("button", name="Subscribe").click()
+    assert pg.locator("h1").inner_text() == "Check your inbox"
+    confirmation = [m for m in server.mail.messages if m["To"] == "browser.reader@example.org"]
+    assert len(confirmation) == 1
+    link = _re.search(r"http://\S+/subscribe/confirm\?token=\S+", confirmation[0].get_body(("plain",)).get_content())
+    pg.goto(link.group(0).replace(link.group(0).split("/subscribe")[0], ""))
+    assert pg.locator("h1").inner_text() == "Subscription confirmed"
+    shot(pg, "desktop-subscribed")
+    pg.get_by_role("link", name="Preview your digest").click()
+    assert "Paperboard" in pg.content() and "gaussian splatting" in pg.content().lower()
+    shot(pg, "desktop-digest-preview")
