@@ -87,3 +87,17 @@ def test_snippet_escapes_markup_and_marks_terms():
     out = snippet(text, ["grokking"])
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert "<mark>grokking</mark>" in out
+
+
+def test_diversify_prefers_a_new_idea_over_a_repeat():
+    import numpy as np
+
+    from paperboard.search.hybrid import diversify
+
+    a = np.array([1.0, 0.0, 0.0])
+    twin = np.array([0.999, 0.045, 0.0])
+    other = np.array([0.0, 1.0, 0.0])
+    vectors = np.stack([a, twin, other])
+    assert diversify([0.90, 0.89, 0.80], vectors, 3) == [0, 2, 1]  # the twin waits its turn
+    assert diversify([0.90, 0.89, 0.80], vectors, 3, trade_off=1.0) == [0, 1, 2]  # pure relevance
+    assert diversify([0.5], vectors[:1], 5) == [0] and diversify([], vectors[:0], 3) == []

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 # Function words: a query made mostly of them is a sentence (a question, a claim, a paraphrase), where
 # the embedding knows more than the few content words BM25 can match.
 STOPWORDS = frozenset((
@@ -85,3 +87,27 @@ def best_correction(term: str, candidates: Sequence[tuple[str, int]]) -> str | N
             if best is None or key < best:
                 best = key
     return best[2] if best else None
+
+
+def diversify(relevance: Sequence[float], vectors: np.ndarray, k: int, *,
+              trade_off: float = 0.85) -> list[int]:
+    """Maximal marginal relevance: pick ``k`` of the candidates (best first), each time the one with the
+    best ``trade_off * relevance - (1 - trade_off) * (similarity to the closest one already picked)``,
+    so that a list of near neighbours does not repeat one idea. Returns indexes into the candidates."""
+    n = len(relevance)
+    if n == 0 or k <= 0:
+        return []
+    rel = np.asarray(relevance, dtype=np.float32)
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    closest = np.full(n, -np.inf, dtype=np.float32)  # similarity to the nearest picked candidate
+    picked: list[int] = []
+    available = np.ones(n, dtype=bool)
+    for _ in range(min(k, n)):
+        penalty = np.where(np.isfinite(closest), closest, 0.0)
+        gain = trade_off * rel - (1 - trade_off) * penalty
+        gain[~available] = -np.inf
+        best = int(np.argmax(gain))
+        picked.append(best)
+        available[best] = False
+        closest = np.maximum(closest, unit @ unit[best])
+    return picked

@@ -17,7 +17,7 @@ from ..community.votes import counts
 from ..models import Paper
 from ..storage.papers import changed_since, count_changed_between, fetch_many
 from .embedders import Embedder, make_embedder
-from .hybrid import best_correction, dense_weight, fuse
+from .hybrid import best_correction, dense_weight, diversify, fuse
 from .lexical import NO_FILTERS, Filters, LexicalIndex
 from .query import ParsedQuery, lexical_text, parse_query
 from .vectors import VectorIndex
@@ -255,20 +255,21 @@ class SearchIndex:
         else:
             vec = self.embedder.embed([text or ""])[0]
             exclude = set()
-        near = self.vectors.top(vec, limit * 2 + 5, exclude=exclude)
+        near = self.vectors.top(vec, limit * 3 + 5, exclude=exclude)
         with engine.connect() as conn:
             papers = fetch_many(conn, [pid for pid, _ in near])
-        hits, seen = [], set()
+        pool, seen = [], set()
         for pid, score in near:
             paper = papers.get(pid)
             if paper is None or score > 0.995:  # the same paper listed twice, or the pasted text itself
                 continue
             key = paper.title.casefold()
-            if key in seen:
-                continue
-            seen.add(key)
-            hits.append(_hit(paper, score, []))
-        return hits[:limit]
+            if key not in seen:
+                seen.add(key)
+                pool.append((pid, score))
+        ids, matrix = self.vectors.rows_for([pid for pid, _ in pool])
+        order = diversify([s for _, s in pool], matrix, limit) if len(ids) == len(pool) else range(limit)
+        return [_hit(papers[pool[i][0]], pool[i][1], []) for i in order if i < len(pool)]
 
 
 def _passes(paper: Paper, filters: Filters) -> bool:
