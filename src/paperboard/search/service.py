@@ -246,7 +246,7 @@ class SearchIndex:
 
     def similar(self, engine: Engine, *, paper_id: str | None = None, text: str | None = None,
                 limit: int = 10) -> list[Hit]:
-        """Nearest papers by embedding, near-duplicates of the source removed."""
+        """Nearest papers by embedding: near-duplicates of the source removed, then diversified (MMR)."""
         if paper_id is not None:
             vec = self.vectors.vector(paper_id)
             if vec is None:
