@@ -144,6 +144,10 @@ def digest_send(obj: Context, kind: str, day: dt.date | None, dry_run: bool, onl
             only = normalize_email(only)
         except PreferenceError as exc:
             raise click.UsageError(str(exc)) from None
+        with engine.connect() as conn:
+            target = next((s for s in all_subscribers(conn) if s.email == only), None)
+        if target is None or not target.confirmed or target.preferences.frequency != kind:
+            raise click.UsageError(f"{only} is not a confirmed subscriber of the {kind} digest")
     search = SearchIndex(obj.config.data_dir, obj.config.embedder)
     if dry_run:
         personalizer = Personalizer(engine, search, chosen)

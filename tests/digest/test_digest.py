@@ -253,3 +253,14 @@ def test_killed_and_rerun_sends_everyone_exactly_once(env):
     assert sorted(m["To"] for m in smtp.messages) == sorted(emails)  # every one, once
     again = run_cli(config, "digest", "send", "--date", DAY, "--format", "json")
     assert json.loads(again.stdout)["sent"] == 0 and len(smtp.messages) == len(emails)
+
+
+def test_sending_to_one_address(env):
+    config, engine, _, smtp, _ = env
+    subscribe(engine, "one@example.org", keywords=("reversal curse",))
+    subscribe(engine, "two@example.org", keywords=("reversal curse",))
+    out = run_cli(config, "digest", "send", "--date", DAY, "--to", "ONE@example.org", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert [m["To"] for m in smtp.messages] == ["one@example.org"]
+    unknown = run_cli(config, "digest", "send", "--date", DAY, "--to", "nobody@example.org")
+    assert unknown.returncode == 2 and "not a confirmed subscriber" in unknown.stderr
