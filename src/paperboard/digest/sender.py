@@ -143,15 +143,15 @@ def send_edition(engine: Engine, search: SearchIndex, config: Config, edition: E
                 _mark(engine, edition, subscriber_id, "skipped")
                 summary.skipped += 1
             else:
-                outcome = _deliver(engine, edition, smtp, subscriber, msg, sleep)
+                outcome, detail = _deliver(engine, edition, smtp, subscriber, msg, sleep)
                 if outcome == "sent":
                     summary.sent += 1
                 elif outcome == "failed":
                     summary.failed += 1
-                    summary.problems.append(f"{subscriber.email}: refused")
+                    summary.problems.append(f"{subscriber.email}: {detail}")
                 else:  # the server stays unavailable: stop, leave the rest pending
                     summary.pending = len(todo) - position
-                    summary.problems.append(f"stopped: {outcome}; rerun to send the {summary.pending} left")
+                    summary.problems.append(f"stopped: {detail}; rerun to send the {summary.pending} left")
                     break
             if on_progress:
                 on_progress(1)
@@ -159,7 +159,8 @@ def send_edition(engine: Engine, search: SearchIndex, config: Config, edition: E
 
 
 def _deliver(engine: Engine, edition: Edition, smtp: Mailer, subscriber: Subscriber, msg: Message,
-             sleep: Callable[[float], None]) -> str:
+             sleep: Callable[[float], None]) -> tuple[str, str]:
+    """("sent" | "failed" | "unavailable", what the server said)."""
     for attempt in range(len(RETRY_DELAYS) + 1):
         marked = False
 
@@ -170,14 +171,14 @@ def _deliver(engine: Engine, edition: Edition, smtp: Mailer, subscriber: Subscri
 
         try:
             smtp.send(msg, before_accept=mark_sent)
-            return "sent"
+            return "sent", ""
         except MailError as exc:
             if marked:  # recorded as sent, but the server did not take it: undo
                 _mark(engine, edition, subscriber.id, "pending", error=str(exc), expect="sent")
             if not exc.temporary:
                 _mark(engine, edition, subscriber.id, "failed", error=str(exc))
-                return "failed"
+                return "failed", str(exc)
             last = str(exc)
             if attempt < len(RETRY_DELAYS):
                 sleep(RETRY_DELAYS[attempt])
-    return last
+    return "unavailable", last
