@@ -21,7 +21,7 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
     """Run the website and the JSON API (Hugging Face papers API compatible) on the embedded default.
 
     Papers stored but not yet indexed are indexed first. Open http://HOST:PORT/ ; the API is described
-    at /api/docs.
+    at /api/openapi.json.
     """
     import uvicorn
 

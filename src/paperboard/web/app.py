@@ -102,7 +102,8 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
         title="Paperboard API", version=__version__, lifespan=lifespan,
         description="Research papers: daily feed, search and papers, in the shapes of the Hugging Face "
                     "papers API; writes with an API token (Authorization: Bearer ...).",
-        docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None,
+        # no /docs page: FastAPI's loads its viewer from a CDN, which an offline install cannot reach
+        docs_url=None, openapi_url="/api/openapi.json", redoc_url=None,
     )
     app.state.site = site
     # outermost last: headers on everything; sessions decoded before the cache looks at them
