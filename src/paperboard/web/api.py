@@ -99,20 +99,21 @@ def _write_target(request: Request, paper_id: str):  # type: ignore[no-untyped-d
     return site, user, _paper_id(paper_id)
 
 
-@router.post("/papers/{paper_id:path}/upvote", summary="Upvote a paper (idempotent)")
-def api_upvote(request: Request, paper_id: str) -> JSON:
+def _vote(request: Request, paper_id: str, up: bool) -> JSON:
     site, user, pid = _write_target(request, paper_id)
     with site.engine.begin() as conn:
-        votes.upvote(conn, pid, user.id)
-        return JSON({"id": pid, "upvotes": votes.counts(conn, [pid])[pid][0], "upvoted": True})
+        (votes.upvote if up else votes.remove_upvote)(conn, pid, user.id)
+        return JSON({"id": pid, "upvotes": votes.counts(conn, [pid])[pid][0], "upvoted": up})
+
+
+@router.post("/papers/{paper_id:path}/upvote", summary="Upvote a paper (idempotent)")
+def api_upvote(request: Request, paper_id: str) -> JSON:
+    return _vote(request, paper_id, up=True)
 
 
 @router.delete("/papers/{paper_id:path}/upvote", summary="Take an upvote back")
 def api_unvote(request: Request, paper_id: str) -> JSON:
-    site, user, pid = _write_target(request, paper_id)
-    with site.engine.begin() as conn:
-        votes.remove_upvote(conn, pid, user.id)
-        return JSON({"id": pid, "upvotes": votes.counts(conn, [pid])[pid][0], "upvoted": False})
+    return _vote(request, paper_id, up=False)
 
 
 @router.post("/papers/{paper_id:path}/comments", status_code=201, summary="Comment on a paper")

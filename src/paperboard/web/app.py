@@ -20,7 +20,7 @@ from ..community.errors import CommunityError, NotFound
 from ..config import Config
 from ..search.service import SearchIndex
 from ..storage.engine import open_database
-from . import api, digest_pages, pages
+from . import account_pages, api, digest_pages, pages
 from .cache import AnonymousCache
 from .headers import SecurityHeaders
 from .json_response import JSON
@@ -127,6 +127,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
+    app.include_router(account_pages.router)
     app.include_router(digest_pages.router)
     app.include_router(pages.router)
     return app
