@@ -123,21 +123,18 @@ def digest_send(obj: Context, kind: str, day: dt.date | None, dry_run: bool, onl
 
     A rerun (after a kill, a crash or an SMTP outage) sends only what was not sent. Exit status 1 when
     some digests failed or remain to be sent."""
-    from sqlalchemy import func, select
-
     from .digest import sender
     from .digest.editions import edition
     from .digest.picks import Personalizer
     from .digest.preferences import PreferenceError, normalize_email
     from .digest.subscribers import all_subscribers
+    from .feeds.listing import newest_day
     from .search.service import SearchIndex
-    from .storage.schema import papers
 
     engine = obj.engine()
     if day is None:
         with engine.connect() as conn:
-            newest = conn.execute(select(func.max(papers.c.listed))).scalar()
-        day = dt.date.fromisoformat(newest) if isinstance(newest, str) else newest or dt.date.today()
+            day = newest_day(conn) or dt.date.today()
     chosen = edition(kind, day)
     if only:
         try:

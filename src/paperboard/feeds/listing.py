@@ -63,9 +63,14 @@ class Listing:
     next_day: dt.date | None
 
 
+def newest_day(conn: Connection, category: str | None = None) -> dt.date | None:
+    """The newest announcement day in the store (in ``category``, if given)."""
+    return _date(conn.execute(select(func.max(papers.c.listed)).where(_in_category(category))).scalar())
+
+
 def new_papers(conn: Connection, q: ListingQuery, *, viewer_id: int | None = None) -> Listing:
     in_category = _in_category(q.category)
-    day = q.day or _date(conn.execute(select(func.max(papers.c.listed)).where(in_category)).scalar())
+    day = q.day or newest_day(conn, q.category)
     if day is None:
         return Listing(Page([], 0, q.page, q.limit), None, None, None)
     where = (papers.c.listed == day, in_category)

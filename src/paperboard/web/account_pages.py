@@ -9,13 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from ..community import accounts
 from ..community.errors import CommunityError
-from .site import Site
+from .site import site_of
 
 router = APIRouter(include_in_schema=False)
-
-
-def _site(request: Request) -> Site:
-    return request.app.state.site
 
 
 def _next(value: str | None) -> str:
@@ -24,14 +20,14 @@ def _next(value: str | None) -> str:
 
 @router.get("/signup")
 def signup_form(request: Request, next: str = "/") -> Response:
-    return _site(request).page(request, "signup.html", next=_next(next))
+    return site_of(request).page(request, "signup.html", next=_next(next))
 
 
 @router.post("/signup")
 async def signup_post(request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     form = await site.form(request)
-    site.limit("signup", request.client.host if request.client else "?")
+    site.limit("signup", site.client_address(request))
     username, password = form.get("username", "").strip(), form.get("password", "")
     try:
         if password != form.get("password2", password):
@@ -54,15 +50,15 @@ async def signup_post(request: Request) -> Response:
 
 @router.get("/signin")
 def signin_form(request: Request, next: str = "/") -> Response:
-    return _site(request).page(request, "signin.html", next=_next(next))
+    return site_of(request).page(request, "signin.html", next=_next(next))
 
 
 @router.post("/signin")
 async def signin_post(request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     form = await site.form(request)
     username = form.get("username", "").strip()
-    site.limit("signin", f"{request.client.host if request.client else '?'}|{username.lower()}")
+    site.limit("signin", f"{site.client_address(request)}|{username.lower()}")
 
     def check() -> accounts.User | None:
         with site.engine.begin() as conn:
@@ -80,14 +76,14 @@ async def signin_post(request: Request) -> Response:
 
 @router.post("/signout")
 async def signout(request: Request) -> Response:
-    await _site(request).form(request)
+    await site_of(request).form(request)
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 
 
 @router.get("/account")
 def account(request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     if site.viewer(request) is None:
         return RedirectResponse("/signin?next=/account", status_code=303)
     return site.page(request, "account.html", token=request.session.pop("new_token", None))
@@ -95,7 +91,7 @@ def account(request: Request) -> Response:
 
 @router.post("/account/tokens")
 async def new_token(request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     form = await site.form(request)
     user = site.require_viewer(request)
     with site.engine.begin() as conn:

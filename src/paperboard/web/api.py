@@ -15,13 +15,9 @@ from ..feeds import daily, listing, periods
 from . import hf_json
 from .json_response import JSON
 from .pages import _entry, resolve_paper_id, run_search, submit_paper
-from .site import Site
+from .site import site_of
 
 router = APIRouter(prefix="/api", default_response_class=JSON)
-
-
-def _site(request: Request) -> Site:
-    return request.app.state.site
 
 
 @router.get("/daily_papers", summary="Daily papers (Hugging Face compatible)")
@@ -44,7 +40,7 @@ def daily_papers(
         period = periods.parse(*given[0]) if given else None
     except periods.PeriodError as exc:
         raise HTTPException(400, str(exc)) from None
-    site = _site(request)
+    site = site_of(request)
     with site.engine.connect() as conn:
         page = daily.daily_papers(conn, daily.DailyQuery(period=period, submitter=submitter, sort=sort,
                                                          page=p, limit=limit))
@@ -57,7 +53,7 @@ def search_papers(
     q: Annotated[str, Query(max_length=250, description="What to look for.")] = "",
     limit: Annotated[int, Query(ge=1, le=120)] = 50,
 ) -> JSON:
-    site = _site(request)
+    site = site_of(request)
     if not q.strip():
         return JSON([])
     result = run_search(site, q, limit=limit)
@@ -82,7 +78,7 @@ class CommentIn(BaseModel):
 
 @router.post("/submissions", status_code=201, summary="Submit a paper to today's daily papers")
 async def api_submit(request: Request, body: Submit) -> JSON:
-    site = _site(request)
+    site = site_of(request)
     user = site.api_user(request)
     site.limit("write", str(user.id))
     pid = await run_in_threadpool(submit_paper, site, user, body.paper)
@@ -93,7 +89,7 @@ async def api_submit(request: Request, body: Submit) -> JSON:
 
 
 def _write_target(request: Request, paper_id: str):  # type: ignore[no-untyped-def]
-    site = _site(request)
+    site = site_of(request)
     user = site.api_user(request)
     site.limit("write", str(user.id))
     return site, user, _paper_id(paper_id)
@@ -127,7 +123,7 @@ def api_comment(request: Request, paper_id: str, body: CommentIn) -> JSON:
 
 @router.get("/papers/{paper_id:path}/comments", summary="Comments on a paper, oldest first")
 def api_comments(request: Request, paper_id: str) -> JSON:
-    site = _site(request)
+    site = site_of(request)
     pid = _paper_id(paper_id)
     with site.engine.connect() as conn:
         if not listing.entries_for(conn, [pid]):
@@ -139,7 +135,7 @@ def api_comments(request: Request, paper_id: str) -> JSON:
 
 @router.get("/papers/{paper_id:path}", summary="One paper (Hugging Face compatible)")
 def paper_info(request: Request, paper_id: Annotated[str, Path(max_length=200)]) -> JSON:
-    site = _site(request)
+    site = site_of(request)
     pid = _paper_id(paper_id)
     with site.engine.connect() as conn:
         entry = _entry(conn, pid, None)

@@ -25,7 +25,7 @@ from .cache import AnonymousCache
 from .headers import SecurityHeaders
 from .json_response import JSON
 from .security import Limit, RateLimiter
-from .site import Site
+from .site import Site, site_of
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -64,7 +64,7 @@ def _wants_json(request: Request) -> bool:
 def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     if _wants_json(request):
         return JSON({"error": message}, status_code=status, headers=headers)
-    site: Site = request.app.state.site
+    site = site_of(request)
     response = site.page(request, "error.html", status_code=status, status=status, message=message)
     if headers:
         response.headers.update(headers)

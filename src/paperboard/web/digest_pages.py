@@ -8,7 +8,6 @@ import datetime as dt
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 
 from ..digest import subscribers as store
 from ..digest import tokens
@@ -18,14 +17,10 @@ from ..digest.mailer import Mailer, MailError, SmtpSettings
 from ..digest.picks import Personalizer
 from ..digest.preferences import PreferenceError, Preferences, split_terms
 from ..digest.sender import confirmation_message, digest_parts
-from ..storage.schema import papers
-from .site import Site
+from ..feeds.listing import newest_day
+from .site import Site, site_of
 
 router = APIRouter(include_in_schema=False)
-
-
-def _site(request: Request) -> Site:
-    return request.app.state.site
 
 
 def _subscriber(site: Site, purpose: str, token: str) -> store.Subscriber:
@@ -60,14 +55,14 @@ def send_confirmation(site: Site, subscriber: store.Subscriber) -> None:
 
 @router.get("/subscribe")
 def subscribe_form(request: Request) -> Response:
-    return _site(request).page(request, "subscribe.html", prefs=Preferences(), email="")
+    return site_of(request).page(request, "subscribe.html", prefs=Preferences(), email="")
 
 
 @router.post("/subscribe")
 async def subscribe(request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     form = await site.form(request)
-    site.limit("write", "subscribe|" + (request.client.host if request.client else "?"))
+    site.limit("write", "subscribe|" + site.client_address(request))
     viewer = site.viewer(request)
     try:
         prefs = _preferences(form)
@@ -90,7 +85,7 @@ async def subscribe(request: Request) -> Response:
 
 @router.get("/subscribe/confirm")
 def confirm(request: Request, token: str) -> Response:
-    site = _site(request)
+    site = site_of(request)
     subscriber = _subscriber(site, "confirm", token)
     with site.engine.begin() as conn:
         store.confirm(conn, subscriber.id)
@@ -100,7 +95,7 @@ def confirm(request: Request, token: str) -> Response:
 
 @router.get("/digest/preferences")
 def preferences_form(request: Request, token: str) -> Response:
-    site = _site(request)
+    site = site_of(request)
     subscriber = _subscriber(site, "manage", token)
     return site.page(request, "preferences.html", subscriber=subscriber, prefs=subscriber.preferences,
                      token=token)
@@ -108,7 +103,7 @@ def preferences_form(request: Request, token: str) -> Response:
 
 @router.post("/digest/preferences")
 async def preferences_save(request: Request, token: str) -> Response:
-    site = _site(request)
+    site = site_of(request)
     form = await site.form(request)
     subscriber = _subscriber(site, "manage", token)
     try:
@@ -125,7 +120,7 @@ async def preferences_save(request: Request, token: str) -> Response:
 
 @router.get("/digest/unsubscribe")
 def unsubscribe_page(request: Request, token: str) -> Response:
-    site = _site(request)
+    site = site_of(request)
     subscriber = _subscriber(site, "unsubscribe", token)
     return site.page(request, "unsubscribe.html", subscriber=subscriber, token=token)
 
@@ -133,7 +128,7 @@ def unsubscribe_page(request: Request, token: str) -> Response:
 @router.post("/digest/unsubscribe")
 async def unsubscribe(request: Request, token: str) -> Response:
     """One click, no sign-in: the signed token is the authority (RFC 8058 POSTs carry no CSRF token)."""
-    site = _site(request)
+    site = site_of(request)
     try:
         subscriber_id, email = tokens.read(site.config.signing_key(), "unsubscribe", token)
     except tokens.LinkError as exc:
@@ -152,7 +147,7 @@ def preview(request: Request, token: str | None = None, edition_kind: str = "dai
             date: str | None = None) -> Response:
     """A digest as its HTML part, in the browser: the subscriber's own with a manage link's token,
     otherwise the edition's trending papers."""
-    site = _site(request)
+    site = site_of(request)
     if edition_kind not in ("daily", "weekly"):
         raise HTTPException(400, "edition_kind is daily or weekly")
     try:
@@ -161,8 +156,7 @@ def preview(request: Request, token: str | None = None, edition_kind: str = "dai
         raise HTTPException(400, "date must be YYYY-MM-DD") from None
     if day is None:
         with site.engine.connect() as conn:
-            newest = conn.execute(select(func.max(papers.c.listed))).scalar()
-        day = dt.date.fromisoformat(newest) if isinstance(newest, str) else newest or dt.date.today()
+            day = newest_day(conn) or dt.date.today()
     personalizer = Personalizer(site.engine, site.search, edition(edition_kind, day))
     if token:
         subscriber = _subscriber(site, "manage", token)

@@ -21,15 +21,11 @@ from ..search.lexical import Filters
 from ..search.query import QueryError
 from ..storage.papers import get_paper
 from .atom import atom_feed
-from .site import Site
+from .site import Site, site_of
 
 PER_PAGE = 30
 SEARCH_PER_PAGE = 10
 SEARCH_PAGES = 10
-
-
-def _site(request: Request) -> Site:
-    return request.app.state.site
 
 
 def _uid(site: Site, request: Request) -> int | None:
@@ -60,7 +56,7 @@ router = APIRouter(include_in_schema=False)
 
 def _daily(request: Request, period: periods.Period | None, sort: str, page: int, *,
            trending: bool = False) -> Response:
-    site = _site(request)
+    site = site_of(request)
     with site.engine.connect() as conn:
         if period is None and not trending:
             latest = daily.latest_day(conn)
@@ -113,7 +109,7 @@ def daily_period(request: Request, kind: str, slug: str, sort: str = "upvotes", 
 
 @router.get("/new")
 def new(request: Request, day: str | None = None, category: str | None = None, page: int = 1) -> Response:
-    site = _site(request)
+    site = site_of(request)
     when = None
     if day:
         try:
@@ -148,7 +144,7 @@ def run_search(site: Site, q: str, *, limit: int, category: str | None = None, s
 def search_page(request: Request, q: str = "", category: str = "", author: str = "",
                 since: Annotated[str, Query(alias="from")] = "", until: str = "", sort: str = "relevance",
                 page: int = 1) -> Response:
-    site = _site(request)
+    site = site_of(request)
     q = q.strip()[:1000]
     page = min(max(page, 1), SEARCH_PAGES)
     context: dict[str, Any] = dict(q=q, category=category, author=author, since=since, until=until,
@@ -184,7 +180,7 @@ def _entry(conn, paper_id: str, viewer_id: int | None) -> Entry | None:  # type:
 
 
 def paper_page(request: Request, raw_id: str) -> Response:
-    site = _site(request)
+    site = site_of(request)
     fmt = None
     for suffix in (".md", ".bib", ".json"):
         if raw_id.endswith(suffix):
@@ -222,7 +218,7 @@ def paper_route(request: Request, paper_id: str) -> Response:
 
 @router.get("/authors/{name:path}")
 def author_page(request: Request, name: str, page: int = 1) -> Response:
-    site = _site(request)
+    site = site_of(request)
     with site.engine.connect() as conn:
         result = listing.author_papers(conn, name, page=_page_number(page), limit=PER_PAGE,
                                        viewer_id=_uid(site, request))
@@ -233,7 +229,7 @@ def author_page(request: Request, name: str, page: int = 1) -> Response:
 
 @router.get("/users/{username}")
 def user_page(request: Request, username: str, page: int = 1) -> Response:
-    site = _site(request)
+    site = site_of(request)
     with site.engine.connect() as conn:
         user = accounts.find_user(conn, username)
         if user is None:
@@ -250,7 +246,7 @@ def user_page(request: Request, username: str, page: int = 1) -> Response:
 
 @router.get("/submit")
 def submit_form(request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     if site.viewer(request) is None:
         return RedirectResponse("/signin?next=/submit", status_code=303)
     return site.page(request, "submit.html")
@@ -272,10 +268,8 @@ def submit_paper(site: Site, user: accounts.User, text: str) -> str:
 
 @router.post("/submit")
 async def submit_post(request: Request) -> Response:
-    site = _site(request)
-    form = await site.form(request)
-    user = site.require_viewer(request)
-    site.limit("write", str(user.id))
+    site = site_of(request)
+    form, user = await site.write_form(request)
     try:
         paper_id = await run_in_threadpool(submit_paper, site, user, form.get("paper", ""))
     except CommunityError as exc:
@@ -287,7 +281,7 @@ async def submit_post(request: Request) -> Response:
 
 @router.post("/upvote")
 async def upvote_post(request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     form = await site.form(request)
     user = site.viewer(request)
     if user is None:
@@ -304,10 +298,8 @@ async def upvote_post(request: Request) -> Response:
 
 @router.post("/comment")
 async def comment_post(request: Request) -> Response:
-    site = _site(request)
-    form = await site.form(request)
-    user = site.require_viewer(request)
-    site.limit("write", str(user.id))
+    site = site_of(request)
+    form, user = await site.write_form(request)
     paper_id = form.get("paper", "")
     with site.engine.begin() as conn:
         posted = comments.add_comment(conn, paper_id, user, form.get("body", ""))
@@ -318,10 +310,8 @@ async def comment_post(request: Request) -> Response:
 
 @router.post("/collections")
 async def collection_create(request: Request) -> Response:
-    site = _site(request)
-    form = await site.form(request)
-    user = site.require_viewer(request)
-    site.limit("write", str(user.id))
+    site = site_of(request)
+    form, user = await site.write_form(request)
     with site.engine.begin() as conn:
         cid = collections.create_collection(conn, user, form.get("name", ""), form.get("description", ""),
                                             public=form.get("public", "1") == "1")
@@ -332,10 +322,8 @@ async def collection_create(request: Request) -> Response:
 
 @router.post("/collections/{cid}/papers")
 async def collection_change(request: Request, cid: int) -> Response:
-    site = _site(request)
-    form = await site.form(request)
-    user = site.require_viewer(request)
-    site.limit("write", str(user.id))
+    site = site_of(request)
+    form, user = await site.write_form(request)
     with site.engine.begin() as conn:
         if form.get("remove"):
             collections.remove_paper(conn, cid, user, form.get("paper", ""))
@@ -345,7 +333,7 @@ async def collection_change(request: Request, cid: int) -> Response:
 
 
 def _collection(request: Request, cid: int):  # type: ignore[no-untyped-def]
-    site = _site(request)
+    site = site_of(request)
     with site.engine.connect() as conn:
         found = collections.get_collection(conn, cid, site.viewer(request))
         entries = listing.entries_for(conn, list(found.paper_ids), _uid(site, request))
@@ -391,7 +379,7 @@ def _atom(site: Site, title: str, feed_path: str, page_path: str, entries: list[
 
 @router.get("/feeds/daily.atom")
 def daily_atom(request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     with site.engine.connect() as conn:
         latest = daily.latest_day(conn)
         entries = daily.daily_papers(conn, daily.DailyQuery(
@@ -401,7 +389,7 @@ def daily_atom(request: Request) -> Response:
 
 @router.get("/feeds/trending.atom")
 def trending_atom(request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     with site.engine.connect() as conn:
         entries = daily.daily_papers(conn, daily.DailyQuery(sort="trending", limit=50)).entries
     return _atom(site, "Paperboard trending papers", "/feeds/trending.atom", "/papers/trending", entries)
@@ -409,7 +397,7 @@ def trending_atom(request: Request) -> Response:
 
 @router.get("/feeds/search.atom")
 def search_atom(request: Request, q: str, category: str = "", author: str = "") -> Response:
-    site = _site(request)
+    site = site_of(request)
     if not q.strip():
         raise HTTPException(400, "q is required: the search whose results the feed follows")
     result = run_search(site, q[:1000], limit=50, category=category or None, author=author or None,
@@ -422,6 +410,6 @@ def search_atom(request: Request, q: str, category: str = "", author: str = "") 
 
 @router.get("/healthz")
 def health(request: Request) -> Response:
-    with _site(request).engine.connect() as conn:
+    with site_of(request).engine.connect() as conn:
         conn.exec_driver_sql("SELECT 1")
     return PlainTextResponse("ok")

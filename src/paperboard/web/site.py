@@ -37,6 +37,11 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
+def site_of(request: Request) -> Site:
+    """The Site that ``create_app`` attached to the application handling ``request``."""
+    return request.app.state.site
+
+
 @dataclass
 class Site:
     config: Config
@@ -76,6 +81,17 @@ class Site:
         if user is None:
             raise HTTPException(401, "sign in first")
         return user
+
+    @staticmethod
+    def client_address(request: Request) -> str:
+        return request.client.host if request.client else "?"
+
+    async def write_form(self, request: Request) -> tuple[dict[str, str], User]:
+        """The posted form (CSRF checked) of a signed-in person, within their write rate limit."""
+        form = await self.form(request)
+        user = self.require_viewer(request)
+        self.limit("write", str(user.id))
+        return form, user
 
     def limit(self, action: str, key: str) -> None:
         wait = self.limiter.retry_after(action, key)
