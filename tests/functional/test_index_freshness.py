@@ -34,3 +34,14 @@ def test_catch_up_indexes_each_change_once_and_late_commits_too(engine, tmp_path
     index.catch_up(engine)
     assert [h.id for h in index.search(engine, "topic 2501.00004 graphs", limit=10).hits].count("2501.00004") == 1
     assert index.pending(engine)[0] == []
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_from_the_store(engine, tmp_path):
+    add(engine, "2501.00001", "2501.00002", "2501.00003")
+    SearchIndex(tmp_path).catch_up(engine)
+    (tmp_path / "index" / "lexical" / "paperboard-schema").write_text("1")  # as an older release left it
+    index = SearchIndex(tmp_path)
+    assert len(index.lexical) == 0 and index.watermark() is None
+    assert index.catch_up(engine) == 3
+    assert len(index.lexical) == 3 and len(index.vectors) == 3
+    assert [h.id for h in index.search(engine, "topic 2501.00002", limit=1).hits] == ["2501.00002"]

@@ -71,6 +71,8 @@ class SearchIndex:
         self.lexical = LexicalIndex(root / "lexical")
         self._vector_root = root
         self._vectors: VectorIndex | None = None
+        if self.lexical.created:  # a watermark described an index that is gone: index everything again
+            self._state_file.unlink(missing_ok=True)
 
     @property
     def embedder(self) -> Embedder:
@@ -143,7 +145,7 @@ class SearchIndex:
         return done
 
     def _index(self, engine: Engine, ids: list[str], on_progress: Callable[[int], None] | None) -> int:
-        fresh = not len(self.lexical) and not len(self.vectors)
+        fresh = not len(self.lexical)  # then ``ids`` is every paper: the vectors are rewritten too
         filler = self.vectors.fill(len(ids)) if fresh else None
         done = 0
         new_ids: list[str] = []
