@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +68,9 @@ def main() -> None:
             qvec = index.embedder.embed([q.text])[0]
             dense = index.vectors.scores_for(qvec, [p for p, _ in lexical])
             dense.update(index.vectors.top(qvec, CANDIDATES))
+            if index.vectors.has_passages:  # as SearchIndex.search scores them
+                best = index.vectors.best_passages(qvec, list(dense))
+                dense = {p: s + best.get(p, s) for p, s in dense.items()}
             cache.append((q.words, lexical, dense, qvec, resolve(row["relevant"], set(by_title.values()),
                                                                     by_title)))
 
@@ -87,12 +91,13 @@ def main() -> None:
         dense_only = round(sum(ndcg_at([p for p, _ in sorted(d.items(), key=lambda kv: -kv[1])], r)
                                for _, _, d, _, r in cache) / len(cache), 4)
         print(f"dense alone                {dense_only}")
-        print(f"shipped weighting          {run(dense_weight)}")
+        shipped = partial(dense_weight, base=index.embedder.fusion_base)
+        print(f"shipped weighting          {run(shipped)}")
         for c in (0.3, 0.4, 0.5, 0.6, 0.7):
             print(f"constant {c}               {run(lambda _w, c=c: c)}")
             print(f"constant {c}, z-score      {run(lambda _w, c=c: c, 'z')}")
         for k in (3, 5):
-            print(f"shipped + feedback top {k}  {run(dense_weight, feedback=k)}")
+            print(f"shipped + feedback top {k}  {run(shipped, feedback=k)}")
         engine.dispose()
 
 

@@ -39,6 +39,7 @@ def test_hybrid_search_with_minilm(minilm, tmp_path):
     index = SearchIndex(tmp_path, minilm)
     assert index.reindex(engine) == 559
     assert (tmp_path / "index" / "vectors-minilm").exists()  # one vector index per embedder
+    assert index.vectors.has_passages  # MiniLM reads 256 word pieces: abstracts also as passages
     query = "networks that suddenly generalize long after overfitting the training data"
     top = [h.title for h in index.search(engine, query, limit=5).hits]
     assert sum("Grokking" in t for t in top) >= 2, top  # no title says "generalize long after overfitting"

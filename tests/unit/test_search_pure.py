@@ -101,3 +101,15 @@ def test_diversify_prefers_a_new_idea_over_a_repeat():
     assert diversify([0.90, 0.89, 0.80], vectors, 3) == [0, 2, 1]  # the twin waits its turn
     assert diversify([0.90, 0.89, 0.80], vectors, 3, trade_off=1.0) == [0, 1, 2]  # pure relevance
     assert diversify([0.5], vectors[:1], 5) == [0] and diversify([], vectors[:0], 3) == []
+
+
+def test_passages_are_overlapping_windows_of_two_sentences():
+    from paperboard.search.documents import passages, sentences
+
+    abstract = "We study X. It fails (badly) on Y! Why? 3 fixes follow. e.g. more data helps"
+    assert sentences(abstract) == ["We study X.", "It fails (badly) on Y!", "Why?", "3 fixes follow. e.g. more data helps"]
+    assert passages(abstract) == ["We study X. It fails (badly) on Y!", "It fails (badly) on Y! Why?",
+                                  "Why? 3 fixes follow. e.g. more data helps"]
+    assert passages("One sentence only.") == ["One sentence only."]
+    assert passages("First one. Second one.") == ["First one. Second one."]
+    assert passages("") == [] and passages("   ") == []

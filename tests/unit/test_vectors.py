@@ -52,3 +52,30 @@ def test_reopen_upsert_and_exclude(filled):
     assert "p3" not in [p for p, _ in reopened.top(new[0], 3, exclude={"p3"})]
     other_model = V.VectorIndex(index.path, 32, "another-model")
     assert len(other_model) == 0  # vectors of another model are never mixed in
+
+
+def test_passages_rescore_candidates_after_rebuild_reopen_and_upsert(tmp_path):
+    rng = np.random.default_rng(3)
+    index = V.VectorIndex(tmp_path / "v", 32, "test-model")
+    blocks = [unit(rng, 3), unit(rng, 0), unit(rng, 1)]  # p1 has no abstract: no passages
+    filler = index.fill(3)
+    filler.add(["p0", "p1", "p2"], unit(rng, 3), blocks)
+    filler.close()
+    assert index.has_passages
+    best = index.best_passages(blocks[0][1], ["p0", "p1", "p2", "unknown"])
+    assert set(best) == {"p0", "p2"} and best["p0"] == pytest.approx(1.0, abs=1e-3)  # half floats
+    assert best["p2"] == pytest.approx(float(blocks[2][0] @ blocks[0][1]), abs=1e-2)
+
+    reopened = V.VectorIndex(tmp_path / "v", 32, "test-model")
+    moved, added = unit(rng, 2), unit(rng, 2)
+    reopened.upsert(["p2", "p3"], unit(rng, 2), [moved, added])
+    again = V.VectorIndex(tmp_path / "v", 32, "test-model")
+    best = again.best_passages(moved[1], ["p0", "p2", "p3"])
+    assert best["p2"] == pytest.approx(1.0, abs=1e-3) and best["p3"] < 0.9
+    assert again.best_passages(blocks[0][1], ["p0"])["p0"] == pytest.approx(1.0, abs=1e-3)  # untouched
+
+    plain = V.VectorIndex(tmp_path / "w", 32, "test-model")  # an embedder without passages
+    filler = plain.fill(1)
+    filler.add(["p0"], unit(rng, 1))
+    filler.close()
+    assert not plain.has_passages and plain.best_passages(blocks[0][0], ["p0"]) == {}

@@ -24,12 +24,14 @@ STOPWORDS = frozenset((
 ))
 
 
-def dense_weight(words: Sequence[str], *, base: float = 0.25, slope: float = 0.45, cap: float = 0.6) -> float:
-    """How much the dense score counts: more for sentence-like queries (share of function words)."""
+def dense_weight(words: Sequence[str], *, base: float = 0.25, slope: float = 0.45,
+                 headroom: float = 0.35) -> float:
+    """How much the dense score counts: ``base`` (the embedder's own, by how well it ranks alone), more
+    for sentence-like queries (share of function words), at most ``base + headroom``."""
     if not words:
         return base
     function_words = sum(1 for w in words if len(w) == 1 or w.lower() in STOPWORDS)
-    return min(cap, base + slope * function_words / len(words))
+    return min(base + headroom, base + slope * function_words / len(words))
 
 
 def fuse(

@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from sqlalchemy import Engine
 from ..community.votes import counts
 from ..models import Paper
 from ..storage.papers import changed_since, count_changed_between, fetch_many
+from .documents import document_text, passages
 from .embedders import Embedder, make_embedder
 from .hybrid import best_correction, dense_weight, diversify, fuse
 from .lexical import NO_FILTERS, Filters, LexicalIndex
@@ -25,11 +27,6 @@ from .vectors import VectorIndex
 CANDIDATES = 100
 EMBED_BATCH = 2048
 WATERMARK_OVERLAP = dt.timedelta(minutes=1)
-
-
-def document_text(paper: Paper) -> str:
-    """What the embedder sees of a paper."""
-    return f"{paper.title}. {paper.abstract}" if paper.abstract else paper.title
 
 
 @dataclass(slots=True)
@@ -150,24 +147,38 @@ class SearchIndex:
         done = 0
         new_ids: list[str] = []
         new_vectors: list[np.ndarray] = []
+        new_blocks: list[np.ndarray] = []
         with self.lexical.writing() as add, engine.connect() as conn:
             for start in range(0, len(ids), EMBED_BATCH):
                 batch = list(fetch_many(conn, ids[start : start + EMBED_BATCH]).values())
                 add(batch, not fresh)
                 vectors = self.embedder.embed([document_text(p) for p in batch])
+                blocks = self._passage_vectors(batch)
                 if filler is not None:
-                    filler.add([p.id for p in batch], vectors)
+                    filler.add([p.id for p in batch], vectors, blocks)
                 else:
                     new_ids.extend(p.id for p in batch)
                     new_vectors.append(vectors)
+                    if blocks is not None:
+                        new_blocks.extend(blocks)
                 done += len(batch)
                 if on_progress:
                     on_progress(len(batch))
         if filler is not None:
             filler.close()
         elif new_ids:
-            self.vectors.upsert(new_ids, np.vstack(new_vectors))
+            blocks = new_blocks if self.embedder.passages else None
+            self.vectors.upsert(new_ids, np.vstack(new_vectors), blocks)
         return done
+
+    def _passage_vectors(self, batch: list[Paper]) -> list[np.ndarray] | None:
+        """One block of passage vectors per paper (for embedders that want them; else None)."""
+        if not self.embedder.passages:
+            return None
+        texts = [passages(p.abstract) for p in batch]
+        flat = self.embedder.embed([t for ts in texts for t in ts])
+        bounds = np.cumsum([0, *map(len, texts)])
+        return [flat[a:b] for a, b in pairwise(bounds)]
 
     # --- querying --------------------------------------------------------------------------------
 
@@ -199,12 +210,16 @@ class SearchIndex:
             dense = self.vectors.scores_for(qvec, [pid for pid, _ in lexical])
             if not filters:
                 dense.update(self.vectors.top(qvec, CANDIDATES))
+            if self.vectors.has_passages:  # the whole paper and its best passage count alike
+                best = self.vectors.best_passages(qvec, list(dense))
+                dense = {pid: score + best.get(pid, score) for pid, score in dense.items()}
         if mode == "bm25":
             ranked = lexical
         elif mode == "dense":
             ranked = sorted(dense.items(), key=lambda kv: (-kv[1], kv[0]))
         else:
-            ranked = fuse(lexical, dense, weight=dense_weight(query.words) if lexical else 1.0)
+            weight = dense_weight(query.words, base=self.embedder.fusion_base) if lexical else 1.0
+            ranked = fuse(lexical, dense, weight=weight)
         # relevance needs only the top ``limit`` (candidates already passed the filters in the indexes);
         # other orders re-sort a wider pool of relevant papers
         pool = limit + 10 if sort == "relevance" and not filters else max(limit * 3, 50)

@@ -4,6 +4,11 @@ The vectors live in one ``.npy`` file next to the ids, memory-mapped on open. Up
 the top-k is exact (a matrix-vector product: ~5 ms at 100k); from there on an HNSW graph (usearch,
 half-precision) answers the top-k in about a millisecond, and exact scores of a given candidate list
 still come from the matrix. Derived data, like the lexical index.
+
+Optionally the index also keeps *passage* vectors: several per paper (windows of its abstract), for
+embedders that read only the start of a long text. They only re-score candidates (the best passage of
+each), so they live on disk as raw half floats (``passages.f16``, appended to) with each paper's row
+range in ``spans.npy``; nothing searches them all.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import numpy as np
 import orjson
 
 ANN_FROM = 200_000
+PASSAGES = "passages.f16"
+SPANS = "spans.npy"
 
 
 def _ann_index(dim: int):  # type: ignore[no-untyped-def]
@@ -31,6 +38,8 @@ class VectorIndex:
         self.ids: list[str] = []
         self._row: dict[str, int] = {}
         self.matrix = np.zeros((0, dim), dtype=np.float32)
+        self._passages: np.ndarray | None = None  # (passages, dim) float16, mapped
+        self._spans = np.zeros((0, 2), dtype=np.int64)  # per row: [first, end) passage
         meta = path / "meta.json"
         if meta.exists():
             info = orjson.loads(meta.read_bytes())
@@ -38,11 +47,26 @@ class VectorIndex:
                 self.ids = info["ids"]
                 self.matrix = np.load(path / "vectors.npy", mmap_mode="r")
                 self._row = {pid: i for i, pid in enumerate(self.ids)}
+                self._load_passages()
         self._ann = None
         if len(self.ids) >= ANN_FROM and self._ann_path.exists():
             from usearch.index import Index
 
             self._ann = Index.restore(str(self._ann_path), view=True)
+
+    def _load_passages(self) -> None:
+        spans, raw = self.path / SPANS, self.path / PASSAGES
+        self._passages = None
+        self._spans = np.zeros((0, 2), dtype=np.int64)
+        if spans.exists() and raw.exists():
+            self._spans = np.load(spans)
+            count = raw.stat().st_size // (2 * self.dim)
+            if count:
+                self._passages = np.memmap(raw, dtype=np.float16, mode="r", shape=(count, self.dim))
+
+    @property
+    def has_passages(self) -> bool:
+        return self._passages is not None
 
     @property
     def _ann_path(self) -> Path:
@@ -73,6 +97,7 @@ class VectorIndex:
         """Forget every vector (in memory; the files are replaced by the next fill or save)."""
         self.ids, self._row, self._ann = [], {}, None
         self.matrix = np.zeros((0, self.dim), dtype=np.float32)
+        self._passages, self._spans = None, np.zeros((0, 2), dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -84,8 +109,11 @@ class VectorIndex:
         row = self._row.get(paper_id)
         return None if row is None else np.asarray(self.matrix[row])
 
-    def upsert(self, ids: Sequence[str], vectors: np.ndarray) -> None:
-        """Set the vectors of ``ids`` (new ids are appended) and save."""
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray,
+               passages: Sequence[np.ndarray] | None = None) -> None:
+        """Set the vectors of ``ids`` (new ids are appended), and their passage vectors if given, and
+        save. Replaced passages stay in the file unreferenced until the next rebuild."""
+        first_new_row = len(self.ids)
         matrix = np.array(self.matrix, dtype=np.float32)  # a writable copy of the mapped file
         new_rows, touched = [], []
         for pid, vec in zip(ids, vectors, strict=True):
@@ -100,8 +128,30 @@ class VectorIndex:
         if new_rows:
             matrix = np.vstack([matrix, np.asarray(new_rows, dtype=np.float32)])
         self.matrix = matrix
+        if passages is not None:
+            self._append_passages(touched, passages, first_new_row)
         self.save()
         self._update_ann(np.asarray(sorted(set(touched)), dtype=np.int64))
+
+    def _append_passages(self, rows: Sequence[int], passages: Sequence[np.ndarray],
+                         first_new_row: int) -> None:
+        raw = self.path / PASSAGES
+        self.path.mkdir(parents=True, exist_ok=True)
+        if self._passages is None or first_new_row == 0:  # none yet, or a new index: start the file
+            raw.write_bytes(b"")
+            self._spans = np.zeros((0, 2), dtype=np.int64)
+        start = raw.stat().st_size // (2 * self.dim)
+        spans = np.zeros((len(self.ids), 2), dtype=np.int64)
+        spans[: len(self._spans)] = self._spans[: len(self.ids)]
+        with open(raw, "ab") as fh:
+            for row, block in zip(rows, passages, strict=True):
+                fh.write(np.ascontiguousarray(block, dtype=np.float16).tobytes())
+                spans[row] = (start, start + len(block))
+                start += len(block)
+        tmp = self.path / "spans.tmp.npy"
+        np.save(tmp, spans)
+        tmp.replace(self.path / SPANS)
+        self._load_passages()
 
     def fill(self, capacity: int) -> VectorFiller:
         """Replace the whole index, writing rows straight to disk (a rebuild never holds the matrix
@@ -139,6 +189,24 @@ class VectorIndex:
         out = [(self.ids[i], float(scores[i])) for i in best if self.ids[i] not in exclude]
         return out[:k]
 
+    def best_passages(self, query: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+        """Cosine of ``query`` to the best passage of each of ``ids`` that has passages."""
+        if self._passages is None:
+            return {}
+        rows = [(pid, row) for pid in ids if (row := self._row.get(pid, -1)) >= 0 and row < len(self._spans)]
+        spans = self._spans[[r for _, r in rows]] if rows else np.zeros((0, 2), dtype=np.int64)
+        keep = spans[:, 1] > spans[:, 0]
+        if not keep.any():
+            return {}
+        kept_ids = [pid for (pid, _), k in zip(rows, keep, strict=True) if k]
+        spans = spans[keep]
+        lengths = spans[:, 1] - spans[:, 0]
+        starts = np.repeat(spans[:, 0] - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        index = starts + np.arange(int(lengths.sum()))
+        sims = np.asarray(self._passages[index], dtype=np.float32) @ query.astype(np.float32)
+        best = np.maximum.reduceat(sims, np.concatenate(([0], np.cumsum(lengths)[:-1])))
+        return {pid: float(v) for pid, v in zip(kept_ids, best, strict=True)}
+
     def scores_for(self, query: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
         present, sub = self.rows_for(ids)
         if not present:
@@ -165,11 +233,23 @@ class VectorFiller:
             self._tmp, mode="w+", dtype=np.float32, shape=(max(1, capacity), index.dim)
         )
         self._ids: list[str] = []
+        self._passages_tmp = index.path / "passages.tmp.f16"
+        self._passages_file = None
+        self._spans: list[tuple[int, int]] = []
+        self._passage_count = 0
 
-    def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
+    def add(self, ids: Sequence[str], vectors: np.ndarray,
+            passages: Sequence[np.ndarray] | None = None) -> None:
         start = len(self._ids)
         self._matrix[start : start + len(ids)] = vectors
         self._ids.extend(ids)
+        if passages is not None:
+            if self._passages_file is None:
+                self._passages_file = open(self._passages_tmp, "wb")  # noqa: SIM115 - closed in close()
+            for block in passages:
+                self._passages_file.write(np.ascontiguousarray(block, dtype=np.float16).tobytes())
+                self._spans.append((self._passage_count, self._passage_count + len(block)))
+                self._passage_count += len(block)
 
     def close(self) -> None:
         self._matrix.flush()
@@ -184,10 +264,19 @@ class VectorFiller:
             del matrix
         self._tmp.replace(self._index.path / "vectors.npy")
         index = self._index
+        if self._passages_file is not None:
+            self._passages_file.close()
+            np.save(index.path / "spans.tmp.npy", np.asarray(self._spans, dtype=np.int64).reshape(-1, 2))
+            (index.path / "spans.tmp.npy").replace(index.path / SPANS)
+            self._passages_tmp.replace(index.path / PASSAGES)
+        else:  # this embedder has no passages: none of an earlier one may linger
+            (index.path / SPANS).unlink(missing_ok=True)
+            (index.path / PASSAGES).unlink(missing_ok=True)
         index.ids = list(self._ids)
         index._row = {pid: i for i, pid in enumerate(index.ids)}
         meta = {"model": index.model, "dim": index.dim, "ids": index.ids}
         (index.path / "meta.tmp.json").write_bytes(orjson.dumps(meta))
         (index.path / "meta.tmp.json").replace(index.path / "meta.json")
         index.matrix = np.load(index.path / "vectors.npy", mmap_mode="r")
+        index._load_passages()
         index._update_ann(None)
