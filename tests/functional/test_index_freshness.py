@@ -40,8 +40,39 @@ def test_an_index_of_an_older_schema_is_rebuilt_from_the_store(engine, tmp_path)
     add(engine, "2501.00001", "2501.00002", "2501.00003")
     SearchIndex(tmp_path).catch_up(engine)
     (tmp_path / "index" / "lexical" / "paperboard-schema").write_text("1")  # as an older release left it
+    (tmp_path / "index" / "state.json").write_text('{"indexed_until": "2030-01-01T00:00:00"}')  # older place
     index = SearchIndex(tmp_path)
     assert len(index.lexical) == 0 and index.watermark() is None
     assert index.catch_up(engine) == 3
     assert len(index.lexical) == 3 and len(index.vectors) == 3
     assert [h.id for h in index.search(engine, "topic 2501.00002", limit=1).hits] == ["2501.00002"]
+
+
+class Letters:
+    """A tiny embedder of its own name (its vectors get their own folder): letter counts."""
+
+    name, dim, passages, fusion_base = "letters", 26, False, 0.25
+
+    def embed(self, texts):
+        import numpy as np
+
+        out = np.zeros((len(texts), 26), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for ch in text.lower():
+                if "a" <= ch <= "z":
+                    out[i, ord(ch) - 97] += 1
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def test_a_new_embedder_gets_vectors_for_every_paper_on_the_next_catch_up(engine, tmp_path):
+    add(engine, "2501.00001", "2501.00002")
+    SearchIndex(tmp_path).catch_up(engine)
+    switched = SearchIndex(tmp_path, Letters())
+    assert len(switched.vectors) == 0 and sorted(switched.pending(engine)[0]) == ["2501.00001", "2501.00002"]
+    assert switched.catch_up(engine) == 2
+    assert len(switched.vectors) == 2 and len(switched.lexical) == 2  # replaced, not added twice
+    add(engine, "2501.00003")
+    switched.catch_up(engine)
+    first = SearchIndex(tmp_path)  # back to the first embedder: it has not seen the new paper yet
+    assert first.pending(engine)[0] == ["2501.00003"]
+    assert first.catch_up(engine) == 1 and len(first.vectors) == 3 and len(first.lexical) == 3

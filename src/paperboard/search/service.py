@@ -69,7 +69,8 @@ class SearchIndex:
         self._vector_root = root
         self._vectors: VectorIndex | None = None
         if self.lexical.created:  # a watermark described an index that is gone: index everything again
-            self._state_file.unlink(missing_ok=True)
+            for state in [root / "state.json", *root.glob("vectors-*/state.json")]:
+                state.unlink(missing_ok=True)
 
     @property
     def embedder(self) -> Embedder:
@@ -94,7 +95,9 @@ class SearchIndex:
 
     @property
     def _state_file(self) -> Path:
-        return self._vector_root / "state.json"
+        """One watermark per embedder (each has its own vectors; the lexical index takes any paper
+        twice by replacing it)."""
+        return self.vectors.path / "state.json"
 
     def _state(self) -> dict[str, object]:
         return orjson.loads(self._state_file.read_bytes()) if self._state_file.exists() else {}
@@ -108,7 +111,7 @@ class SearchIndex:
             return
         with engine.connect() as conn:
             window = count_changed_between(conn, stamp - WATERMARK_OVERLAP, stamp)
-        self._vector_root.mkdir(parents=True, exist_ok=True)
+        self._state_file.parent.mkdir(parents=True, exist_ok=True)
         self._state_file.write_bytes(orjson.dumps({"indexed_until": stamp.isoformat(), "window": window}))
 
     def reindex(self, engine: Engine, on_progress: Callable[[int], None] | None = None) -> int:
@@ -142,8 +145,9 @@ class SearchIndex:
         return done
 
     def _index(self, engine: Engine, ids: list[str], on_progress: Callable[[int], None] | None) -> int:
-        fresh = not len(self.lexical)  # then ``ids`` is every paper: the vectors are rewritten too
-        filler = self.vectors.fill(len(ids)) if fresh else None
+        everything = self.watermark() is None  # ``ids`` is every paper: the vectors are rewritten
+        replace = len(self.lexical) > 0
+        filler = self.vectors.fill(len(ids)) if everything else None
         done = 0
         new_ids: list[str] = []
         new_vectors: list[np.ndarray] = []
@@ -151,7 +155,7 @@ class SearchIndex:
         with self.lexical.writing() as add, engine.connect() as conn:
             for start in range(0, len(ids), EMBED_BATCH):
                 batch = list(fetch_many(conn, ids[start : start + EMBED_BATCH]).values())
-                add(batch, not fresh)
+                add(batch, replace)
                 vectors = self.embedder.embed([document_text(p) for p in batch])
                 blocks = self._passage_vectors(batch)
                 if filler is not None:
