@@ -180,7 +180,8 @@ class SearchIndex:
         if not self.embedder.passages:
             return None
         texts = [passages(p.abstract) for p in batch]
-        flat = self.embedder.embed([t for ts in texts for t in ts])
+        flat_texts = [t for ts in texts for t in ts]
+        flat = self.embedder.embed(flat_texts) if flat_texts else np.zeros((0, self.embedder.dim), np.float32)
         bounds = np.cumsum([0, *map(len, texts)])
         return [flat[a:b] for a, b in pairwise(bounds)]
 
