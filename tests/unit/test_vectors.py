@@ -79,3 +79,21 @@ def test_passages_rescore_candidates_after_rebuild_reopen_and_upsert(tmp_path):
     filler.add(["p0"], unit(rng, 1))
     filler.close()
     assert not plain.has_passages and plain.best_passages(blocks[0][0], ["p0"]) == {}
+
+
+def test_id_table_finds_rows_by_id_and_grows():
+    from paperboard.search.idtable import IdTable
+
+    table = IdTable(["2501.00002", "2501.00001", "title:0a1b"])
+    assert [table.row(i) for i in ("2501.00001", "title:0a1b", "2501.00003", "x" * 60)] == [1, 2, None, None]
+    table.extend(["hep-th/9901001v2-a-longer-id"])  # wider than any before
+    assert table.row("hep-th/9901001v2-a-longer-id") == 3 and table.row("2501.00002") == 0
+    assert table[2] == "title:0a1b" and len(table) == 4 and "2501.00001" in table and "nope" not in table
+    assert table.tolist() == ["2501.00002", "2501.00001", "title:0a1b", "hep-th/9901001v2-a-longer-id"]
+
+
+def test_upsert_of_the_same_new_id_twice_keeps_one_row_with_the_last_vector(filled):
+    index, _data, rng = filled(10, ann_from=10**9)
+    a, b = unit(rng, 2)
+    index.upsert(["new", "new"], np.vstack([a, b]))
+    assert len(index) == 11 and np.allclose(index.vector("new"), b)
