@@ -17,6 +17,7 @@ import os
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import orjson
@@ -52,6 +53,16 @@ class RowFile:
 
 PASSAGES = "passages.f16"
 SPANS = "spans.npy"
+
+
+def _write_passages(fh: BinaryIO, blocks: Sequence[np.ndarray], start: int) -> list[tuple[int, int]]:
+    """Append each block of passage vectors as half floats; their row ranges, counted from ``start``."""
+    spans = []
+    for block in blocks:
+        fh.write(np.ascontiguousarray(block, dtype=np.float16).tobytes())
+        spans.append((start, start + len(block)))
+        start += len(block)
+    return spans
 
 
 def _ann_index(dim: int):  # type: ignore[no-untyped-def]
@@ -188,10 +199,8 @@ class VectorIndex:
         spans = np.zeros((len(self.ids), 2), dtype=np.int64)
         spans[: len(self._spans)] = self._spans[: len(self.ids)]
         with open(raw, "ab") as fh:
-            for row, block in zip(rows, passages, strict=True):
-                fh.write(np.ascontiguousarray(block, dtype=np.float16).tobytes())
-                spans[row] = (start, start + len(block))
-                start += len(block)
+            for row, span in zip(rows, _write_passages(fh, passages, start), strict=True):
+                spans[row] = span
         tmp = self.path / "spans.tmp.npy"
         np.save(tmp, spans)
         tmp.replace(self.path / SPANS)
@@ -287,10 +296,8 @@ class VectorFiller:
         if passages is not None:
             if self._passages_file is None:
                 self._passages_file = open(self._passages_tmp, "wb")  # noqa: SIM115 - closed in close()
-            for block in passages:
-                self._passages_file.write(np.ascontiguousarray(block, dtype=np.float16).tobytes())
-                self._spans.append((self._passage_count, self._passage_count + len(block)))
-                self._passage_count += len(block)
+            self._spans += _write_passages(self._passages_file, passages, self._passage_count)
+            self._passage_count = self._spans[-1][1] if self._spans else 0
 
     def close(self) -> None:
         self._matrix.flush()
