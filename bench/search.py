@@ -1,14 +1,16 @@
-"""Search at scale: index build time, size, memory and hybrid query latency (p50/p95).
+"""Search at scale: ingest and index build time, size, memory, hybrid query latency (p50/p95), and an
+update while serving.
 
     .venv/bin/python bench/search.py --sizes 100000            # quick
     .venv/bin/python bench/search.py --sizes 100000 1000000    # the 1M figure
-    .venv/bin/python bench/search.py --sizes 3000000           # the full-arXiv figure (an hour)
+    .venv/bin/python bench/search.py --sizes 3000000           # the full-arXiv figure (40 minutes)
 
-Each size builds a fresh store from the deterministic synthetic corpus (bench/synthetic.py) and both
-indexes (`SearchIndex.reindex`, timed) in one process; then a fresh process opens the indexes as a
-server would and times every query of the seed dev set and 200 SciFact claims after one warm-up pass.
-Each process reports its own peak resident memory (build, serve). Prints JSON; `--markdown` prints
-rows for RESULTS.md.
+Each size runs three fresh processes, each reporting its own peak resident memory: one ingests the
+deterministic synthetic corpus (bench/synthetic.py) into a new SQLite store; one builds both indexes
+(`SearchIndex.reindex`, timed); one opens them as a server would and times every query of the seed dev
+set and 200 SciFact claims after one warm-up pass, then ingests and indexes 1,000 more papers as a
+submission or a daily ingest does while the server runs (timed) and times the queries again. Prints
+JSON; `--markdown` prints rows for RESULTS.md.
 """
 
 from __future__ import annotations
@@ -48,13 +50,25 @@ def _peak_rss_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def build(data: Path, size: int) -> dict:
-    """In its own process: the store, then both indexes (timed)."""
+UPDATE = 1_000  # papers added while serving
+
+
+def ingest(data: Path, size: int) -> dict:
+    """In its own process: the store."""
     dump = data / "corpus.jsonl"
     write_jsonl(dump, synthetic(size, base_records()))
     engine = open_database(f"sqlite:///{data / 'db.sqlite3'}")
+    started = time.perf_counter()
     ingest_file(engine, str(dump))
+    ingest_s = time.perf_counter() - started
     dump.unlink()
+    engine.dispose()
+    return {"ingest_s": round(ingest_s, 1), "ingest_rss_mb": _peak_rss_mb()}
+
+
+def build(data: Path) -> dict:
+    """In its own process: both indexes, from nothing (timed)."""
+    engine = open_database(f"sqlite:///{data / 'db.sqlite3'}")
     started = time.perf_counter()
     SearchIndex(data).reindex(engine)
     build_s = time.perf_counter() - started
@@ -62,27 +76,41 @@ def build(data: Path, size: int) -> dict:
     return {"index_build_s": round(build_s, 1), "build_rss_mb": _peak_rss_mb()}
 
 
-def serve(data: Path) -> dict:
-    """In a fresh process, as a server would: open the indexes, warm up, time every query."""
-    engine = open_database(f"sqlite:///{data / 'db.sqlite3'}")
-    index = SearchIndex(data)
-    qs = queries()
-    for q in qs:  # warm-up: page cache, mapped vectors, lazy loads
-        index.search(engine, q, limit=10)
+def _latencies(index: SearchIndex, engine, qs: list[str]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     latencies = []
     for q in qs:
         t = time.perf_counter()
         index.search(engine, q, limit=10)
         latencies.append((time.perf_counter() - t) * 1000)
     latencies.sort()
+    return round(latencies[len(latencies) // 2], 1), round(latencies[int(len(latencies) * 0.95) - 1], 1)
+
+
+def write_update(data: Path, size: int) -> None:
+    """The papers ``serve`` adds, written beforehand (the corpus it is made from takes memory)."""
+    write_jsonl(data / "update.jsonl", synthetic(UPDATE, base_records(), start=size))
+
+
+def serve(data: Path) -> dict:
+    """In a fresh process, as a server would: open the indexes, warm up, time every query; then ingest
+    ``UPDATE`` new papers and index them in this process, and time the queries again. (A rerun on a
+    kept store finds those papers unchanged: nothing to index.)"""
+    engine = open_database(f"sqlite:///{data / 'db.sqlite3'}")
+    index = SearchIndex(data)
+    qs = queries()
+    for q in qs:  # warm-up: page cache, mapped vectors, lazy loads
+        index.search(engine, q, limit=10)
+    p50, p95 = _latencies(index, engine, qs)
+    out = {"queries": len(qs), "p50_ms": p50, "p95_ms": p95, "serve_rss_mb": _peak_rss_mb(),
+           "serve_resident_mb": resident_by_mapping()}
+    ingest_file(engine, str(data / "update.jsonl"))
+    started = time.perf_counter()
+    index.catch_up(engine)
+    out["update_index_s"] = round(time.perf_counter() - started, 1)
+    out["p50_after_update_ms"], out["p95_after_update_ms"] = _latencies(index, engine, qs)
+    out["rss_after_update_mb"] = _peak_rss_mb()
     engine.dispose()
-    return {
-        "queries": len(latencies),
-        "p50_ms": round(latencies[len(latencies) // 2], 1),
-        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 1),
-        "serve_rss_mb": _peak_rss_mb(),
-        "serve_resident_mb": resident_by_mapping(),
-    }
+    return out
 
 
 def resident_by_mapping() -> dict[str, int]:
@@ -121,9 +149,18 @@ def measure(size: int, work: Path) -> dict:
     built: dict = {}
     if not (data / "index").exists():  # a kept store (--work) is only served again
         data.mkdir(exist_ok=True)
-        built = in_fresh_process(build, data, size)
+        built = in_fresh_process(ingest, data, size)
+        built.update(in_fresh_process(build, data))
+    if not (data / "update.jsonl").exists():
+        in_fresh_process(write_update, data, size)
     served = in_fresh_process(serve, data)
     return {"papers": size, **built, "index_mb": folder_mb(data / "index"), **served}
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,}" if isinstance(value, int | float) and value >= 1000 else str(value)
 
 
 def main() -> None:
@@ -143,9 +180,10 @@ def main() -> None:
             results.append(measure(size, work))
             print(orjson.dumps(results[-1]).decode(), file=sys.stderr, flush=True)
     if args.markdown:
-        for r in results:
-            print(f"| {r['papers']:,} | {r.get('index_build_s', '–')} | {r['index_mb']:,} | {r['p50_ms']} | "
-                  f"{r['p95_ms']} | {r.get('build_rss_mb', '–'):,} | {r['serve_rss_mb']:,} |")
+        keys = ["papers", "index_build_s", "index_mb", "p50_ms", "p95_ms", "ingest_rss_mb", "build_rss_mb",
+                "serve_rss_mb", "update_index_s", "p95_after_update_ms", "rss_after_update_mb"]
+        for r in results:  # a kept store was not built by this run: its build columns are empty
+            print("| " + " | ".join(_cell(r.get(k)) for k in keys) + " |")
     else:
         print(orjson.dumps({"results": results}, option=orjson.OPT_INDENT_2).decode())
 

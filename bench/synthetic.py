@@ -21,8 +21,9 @@ def base_records(path: Path = CORPUS) -> list[dict]:
         return [orjson.loads(line) for line in fh]
 
 
-def synthetic(n: int, base: list[dict]) -> Iterator[dict]:
-    for i in range(n):
+def synthetic(n: int, base: list[dict], start: int = 0) -> Iterator[dict]:
+    """Papers ``start`` to ``start + n`` of the sequence (so a later batch never repeats an id)."""
+    for i in range(start, start + n):
         src = base[i % len(base)]
         month = i // 99_999
         yy, mm = 15 + month // 12, 1 + month % 12

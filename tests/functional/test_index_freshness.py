@@ -76,3 +76,15 @@ def test_a_new_embedder_gets_vectors_for_every_paper_on_the_next_catch_up(engine
     first = SearchIndex(tmp_path)  # back to the first embedder: it has not seen the new paper yet
     assert first.pending(engine)[0] == ["2501.00003"]
     assert first.catch_up(engine) == 1 and len(first.vectors) == 3 and len(first.lexical) == 3
+
+
+def test_a_server_process_sees_papers_another_process_indexed(engine, tmp_path):
+    add(engine, "2501.00001", "2501.00002")
+    ingest = SearchIndex(tmp_path)
+    ingest.catch_up(engine)
+    server = SearchIndex(tmp_path)  # opened before the next ingest, as a running worker would be
+    assert len(server.vectors) == 2
+    add(engine, "2501.00003")
+    ingest.catch_up(engine)
+    related = server.similar(engine, paper_id="2501.00003", limit=2)  # its vector is known
+    assert {h.id for h in related} == {"2501.00001", "2501.00002"} and len(server.vectors) == 3

@@ -18,7 +18,7 @@ def filled(tmp_path):
         rng = np.random.default_rng(7)
         index = V.VectorIndex(tmp_path / "v", 32, "test-model")
         data = unit(rng, n)
-        filler = index.fill(n + 5)  # capacity above what arrives: the file is trimmed
+        filler = index.fill()
         filler.add([f"p{i}" for i in range(n)], data)
         filler.close()
         return index, data, rng
@@ -31,8 +31,9 @@ def test_exact_and_approximate_top_k_agree(filled):
     assert exact._ann is None
     approx = V.VectorIndex(exact.path, 32, "test-model")
     V.ANN_FROM = 1000
-    approx._update_ann(None)
-    assert approx._ann is not None
+    approx._maybe_fold()  # no graph yet: built from every row
+    approx._publish()
+    assert approx._ann is not None and approx._ann_rows == 2000
     queries = unit(rng, 20)
     overlap = [len({p for p, _ in exact.top(q, 10)} & {p for p, _ in approx.top(q, 10)}) / 10 for q in queries]
     assert np.mean(overlap) >= 0.9
@@ -52,13 +53,38 @@ def test_reopen_upsert_and_exclude(filled):
     assert "p3" not in [p for p, _ in reopened.top(new[0], 3, exclude={"p3"})]
     other_model = V.VectorIndex(index.path, 32, "another-model")
     assert len(other_model) == 0  # vectors of another model are never mixed in
+    stored = np.load(index.path / "vectors.npy")  # written in place: still a valid .npy of every row
+    assert stored.shape == (601, 32) and np.allclose(stored[3], new[0]) and np.allclose(stored[600], new[1])
+
+
+def test_updates_wait_beside_the_graph_until_folded_and_other_processes_see_them(filled, monkeypatch):
+    index, data, rng = filled(600, ann_from=500)
+    monkeypatch.setattr(V, "FOLD_AT", 40)
+    graph = (index.path / "ann.usearch").stat()
+    reader = V.VectorIndex(index.path, 32, "test-model")  # as another server process would hold it
+    moved, added = unit(rng, 1), unit(rng, 30)
+    index.upsert(["p7", *(f"n{i}" for i in range(30))], np.vstack([moved, added]))
+    assert (index.path / "ann.usearch").stat().st_ino == graph.st_ino  # not rewritten for 31 rows
+    assert index._ann_rows == 600 and index._stale == {7} and len(index._delta) == 31
+    assert index.top(moved[0], 1)[0][0] == "p7"  # its new vector, from the delta
+    assert "p7" not in [p for p, _ in index.top(data[7], 5)]  # the graph's old entry is not used
+    assert index.top(added[29], 1)[0][0] == "n29"
+    assert "n29" not in reader
+    reader.refresh()
+    assert reader.top(added[29], 1)[0][0] == "n29" and len(reader) == 630
+    index.upsert([f"m{i}" for i in range(20)], unit(rng, 20))  # 50 outside the graph: folded
+    assert index._ann_rows == 650 and not index._stale and not len(index._delta)
+    assert (index.path / "ann.usearch").stat().st_ino != graph.st_ino
+    assert index.top(moved[0], 1)[0][0] == "p7" and index.top(added[29], 1)[0][0] == "n29"
+    reopened = V.VectorIndex(index.path, 32, "test-model")
+    assert reopened._ann_rows == 650 and reopened.top(added[0], 1)[0][0] == "n0"
 
 
 def test_passages_rescore_candidates_after_rebuild_reopen_and_upsert(tmp_path):
     rng = np.random.default_rng(3)
     index = V.VectorIndex(tmp_path / "v", 32, "test-model")
     blocks = [unit(rng, 3), unit(rng, 0), unit(rng, 1)]  # p1 has no abstract: no passages
-    filler = index.fill(3)
+    filler = index.fill()
     filler.add(["p0", "p1", "p2"], unit(rng, 3), blocks)
     filler.close()
     assert index.has_passages
@@ -75,7 +101,7 @@ def test_passages_rescore_candidates_after_rebuild_reopen_and_upsert(tmp_path):
     assert again.best_passages(blocks[0][1], ["p0"])["p0"] == pytest.approx(1.0, abs=1e-3)  # untouched
 
     plain = V.VectorIndex(tmp_path / "w", 32, "test-model")  # an embedder without passages
-    filler = plain.fill(1)
+    filler = plain.fill()
     filler.add(["p0"], unit(rng, 1))
     filler.close()
     assert not plain.has_passages and plain.best_passages(blocks[0][0], ["p0"]) == {}
@@ -97,3 +123,17 @@ def test_upsert_of_the_same_new_id_twice_keeps_one_row_with_the_last_vector(fill
     a, b = unit(rng, 2)
     index.upsert(["new", "new"], np.vstack([a, b]))
     assert len(index) == 11 and np.allclose(index.vector("new"), b)
+
+
+def test_an_index_written_by_an_older_release_opens(filled):
+    import orjson
+
+    index, data, _rng = filled(600, ann_from=500)
+    ids = [f"p{i}" for i in range(600)]  # ids inside meta.json and a graph of every row, as it was
+    (index.path / "meta.json").write_bytes(orjson.dumps({"model": "test-model", "dim": 32, "ids": ids}))
+    (index.path / "ids.npy").unlink()
+    old = V.VectorIndex(index.path, 32, "test-model")
+    assert len(old) == 600 and old._ann_rows == 600 and old.top(data[42], 1)[0][0] == "p42"
+    old.upsert(["p1"], data[2:3])
+    again = V.VectorIndex(index.path, 32, "test-model")
+    assert (index.path / "ids.npy").exists() and {p for p, _ in again.top(data[2], 2)} == {"p1", "p2"}

@@ -21,6 +21,18 @@ class IdTable:
         self._values = np.concatenate([head.astype(f"S{width}"), added]) if len(head) else added
         self._order = np.argsort(self._values, kind="stable")
 
+    @classmethod
+    def of_bytes(cls, values: np.ndarray) -> IdTable:
+        """A table over ``values`` (as ``as_bytes`` gave them): no Python string per id is made."""
+        table = cls()
+        table._values = values
+        table._order = np.argsort(values, kind="stable")
+        return table
+
+    def as_bytes(self) -> np.ndarray:
+        """The ids in row order, as one array of bytes strings (to save with ``np.save``)."""
+        return self._values
+
     def __len__(self) -> int:
         return len(self._values)
 

@@ -147,7 +147,7 @@ class SearchIndex:
     def _index(self, engine: Engine, ids: list[str], on_progress: Callable[[int], None] | None) -> int:
         everything = self.watermark() is None  # ``ids`` is every paper: the vectors are rewritten
         replace = len(self.lexical) > 0
-        filler = self.vectors.fill(len(ids)) if everything else None
+        filler = self.vectors.fill() if everything else None
         done = 0
         new_ids: list[str] = []
         new_vectors: list[np.ndarray] = []
@@ -168,11 +168,12 @@ class SearchIndex:
                 done += len(batch)
                 if on_progress:
                     on_progress(len(batch))
-        if filler is not None:
-            filler.close()
-        elif new_ids:
-            blocks = new_blocks if self.embedder.passages else None
-            self.vectors.upsert(new_ids, np.vstack(new_vectors), blocks)
+            # the vectors are published while the lexical writer's lock is held: one writer at a time
+            if filler is not None:
+                filler.close()
+            elif new_ids:
+                blocks = new_blocks if self.embedder.passages else None
+                self.vectors.upsert(new_ids, np.vstack(new_vectors), blocks)
         return done
 
     def _passage_vectors(self, batch: list[Paper]) -> list[np.ndarray] | None:
@@ -202,6 +203,7 @@ class SearchIndex:
             return SearchResult(query, hits)
         if query.empty:
             return SearchResult(query, [])
+        self.vectors.refresh()  # another process (an ingest, another worker) may have added papers
         words, corrected = self._corrected_words(query)
         lexical: list[tuple[str, float]] = []
         if mode != "dense":
@@ -269,6 +271,7 @@ class SearchIndex:
     def similar(self, engine: Engine, *, paper_id: str | None = None, text: str | None = None,
                 limit: int = 10) -> list[Hit]:
         """Nearest papers by embedding: near-duplicates of the source removed, then diversified (MMR)."""
+        self.vectors.refresh()
         if paper_id is not None:
             vec = self.vectors.vector(paper_id)
             if vec is None:

@@ -5,6 +5,12 @@ matrix-vector product over the memory-mapped file: ~5 ms at 100k); from there on
 half-precision) answers the top-k in about a millisecond, and exact scores of a given candidate list
 come from their rows, read from the file (``RowFile``). Derived data, like the lexical index.
 
+Nothing here holds the whole matrix in memory, so that full-arXiv scale fits a small machine. A rebuild
+streams rows into a new file; an update writes the changed rows and appends the new ones in place. The
+graph is not rewritten on every update either: rows added or changed since it was built (the *delta*,
+at most ``FOLD_AT``) are scored exactly next to it and folded into it when there are enough of them.
+Other processes that serve the same folder notice a newer ``meta.json`` and reopen (``refresh``).
+
 Optionally the index also keeps *passage* vectors: several per paper (windows of its abstract), for
 embedders that read only the start of a long text. They only re-score candidates (the best passage of
 each), so they live on disk as raw half floats (``passages.f16``, appended to) with each paper's row
@@ -25,6 +31,9 @@ import orjson
 from .idtable import IdTable
 
 ANN_FROM = 200_000
+ANN_BATCH = 50_000  # rows read and added to the graph at a time
+FOLD_AT = 20_000  # rows outside the graph (new since it was built) before they are added to it
+STALE_AT = 1_000  # rows changed since the graph was built (their graph entries are outdated)
 
 
 class RowFile:
@@ -51,6 +60,17 @@ class RowFile:
         return out
 
 
+def npy_header(rows: int, dim: int) -> bytes:
+    """The ``.npy`` header of a float32 matrix of ``rows`` by ``dim``. NumPy pads it so that the row count
+    can grow to 21 digits at the same length, which lets a growing file rewrite it in place."""
+    from io import BytesIO
+
+    out = BytesIO()
+    np.lib.format.write_array_header_1_0(out, {"descr": "<f4", "fortran_order": False, "shape": (rows, dim)})
+    return out.getvalue()
+
+
+IDS = "ids.npy"  # the ids in row order, as bytes (loads in milliseconds, unlike 3M strings in JSON)
 PASSAGES = "passages.f16"
 SPANS = "spans.npy"
 
@@ -76,28 +96,55 @@ class VectorIndex:
         self.path = path
         self.dim = dim
         self.model = model
-        self.ids = IdTable()
-        self.matrix = np.zeros((0, dim), dtype=np.float32)
-        self._reader: RowFile | None = None  # the rows of ``matrix``, read without mapping them
-        self._passages: RowFile | None = None  # (passages, dim) float16
-        self._spans = np.zeros((0, 2), dtype=np.int64)  # per row: [first, end) passage
-        meta = path / "meta.json"
-        if meta.exists():
-            info = orjson.loads(meta.read_bytes())
-            if info.get("model") == model and info.get("dim") == dim:
-                self.ids = IdTable(info["ids"])
+        self._load()
+
+    # --- opening ---------------------------------------------------------------------------------
+
+    @property
+    def _meta_path(self) -> Path:
+        return self.path / "meta.json"
+
+    @property
+    def _ann_path(self) -> Path:
+        return self.path / "ann.usearch"
+
+    def _meta_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = self._meta_path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns
+
+    def _load(self) -> None:
+        self._stamp = self._meta_stamp()
+        self.clear()
+        if self._stamp is not None:
+            info = orjson.loads(self._meta_path.read_bytes())
+            if info.get("model") == self.model and info.get("dim") == self.dim:
+                if "ids" in info:  # as releases before ids.npy wrote it
+                    self.ids = IdTable(info["ids"])
+                else:
+                    self.ids = IdTable.of_bytes(np.load(self.path / IDS)[: info["rows"]])
                 self.matrix = self._map_matrix()
                 self._load_passages()
-        self._ann = None
-        if len(self.ids) >= ANN_FROM and self._ann_path.exists():
+                self._ann_rows = int(info.get("ann_rows", len(self.ids)))  # older files: graph had all
+                self._stale = set(info.get("ann_stale", []))
+        if len(self.ids) >= ANN_FROM and self._ann_rows and self._ann_path.exists():
             from usearch.index import Index
 
             self._ann = Index.restore(str(self._ann_path), view=True)
+        self._load_delta()
+
+    def refresh(self) -> None:
+        """Reopen if another process has published a newer index since this one was opened (one
+        ``stat``; called before each search)."""
+        if self._meta_stamp() != self._stamp:
+            self._load()
 
     def _map_matrix(self) -> np.ndarray:
         matrix = np.load(self.path / "vectors.npy", mmap_mode="r")
         self._reader = RowFile(self.path / "vectors.npy", matrix.offset, self.dim, np.float32)
-        return matrix
+        return matrix[: len(self.ids)]  # an update writes rows before it publishes their ids
 
     def _load_passages(self) -> None:
         spans, raw = self.path / SPANS, self.path / PASSAGES
@@ -108,41 +155,30 @@ class VectorIndex:
             if raw.stat().st_size:
                 self._passages = RowFile(raw, 0, self.dim, np.float16)
 
+    def _delta_rows(self) -> list[int]:
+        return sorted(self._stale) + list(range(self._ann_rows, len(self.ids)))
+
+    def _load_delta(self) -> None:
+        """The rows the graph does not answer for, in memory (at most ``FOLD_AT + STALE_AT``)."""
+        rows = self._delta_rows() if self._ann is not None else []
+        self._delta_index = np.asarray(rows, dtype=np.int64)
+        self._delta = self._rows(rows) if rows else np.zeros((0, self.dim), dtype=np.float32)
+
     @property
     def has_passages(self) -> bool:
         return self._passages is not None
 
-    @property
-    def _ann_path(self) -> Path:
-        return self.path / "ann.usearch"
-
-    def _update_ann(self, rows: np.ndarray | None) -> None:
-        """Rebuild the graph (``rows`` None) or re-insert the given rows; none below ``ANN_FROM``."""
-        self._ann = None
-        if len(self.ids) < ANN_FROM:
-            self._ann_path.unlink(missing_ok=True)
-            return
-        from usearch.index import Index
-
-        matrix = np.asarray(self.matrix, dtype=np.float32)
-        if rows is None or not self._ann_path.exists():
-            ann = _ann_index(self.dim)
-            ann.add(np.arange(len(self.ids), dtype=np.uint64), matrix, threads=0)
-        else:
-            ann = Index.restore(str(self._ann_path))
-            for row in rows:
-                if int(row) in ann:
-                    ann.remove(int(row))
-            ann.add(rows.astype(np.uint64), matrix[rows], threads=0)
-        ann.save(str(self._ann_path))
-        self._ann = Index.restore(str(self._ann_path), view=True)
-
     def clear(self) -> None:
-        """Forget every vector (in memory; the files are replaced by the next fill or save)."""
+        """Forget every vector (in memory; the files are replaced by the next fill or update)."""
         self.ids, self._ann = IdTable(), None
         self.matrix = np.zeros((0, self.dim), dtype=np.float32)
-        self._reader = None
-        self._passages, self._spans = None, np.zeros((0, 2), dtype=np.int64)
+        self._reader: RowFile | None = None  # the rows of ``matrix``, read without mapping them
+        self._passages: RowFile | None = None  # (passages, dim) float16
+        self._spans = np.zeros((0, 2), dtype=np.int64)  # per row: [first, end) passage
+        self._ann_rows = 0  # rows 0.. are in the graph file
+        self._stale: set[int] = set()  # rows below that which changed since the graph was built
+        self._delta_index = np.zeros(0, dtype=np.int64)
+        self._delta = np.zeros((0, self.dim), dtype=np.float32)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -150,49 +186,59 @@ class VectorIndex:
     def __contains__(self, paper_id: str) -> bool:
         return paper_id in self.ids
 
-    def vector(self, paper_id: str) -> np.ndarray | None:
-        row = self.ids.row(paper_id)
-        return None if row is None else self._rows([row])[0]
+    # --- writing ---------------------------------------------------------------------------------
 
-    def _rows(self, rows: Sequence[int]) -> np.ndarray:
-        if self._reader is None or not isinstance(self.matrix, np.memmap):  # in memory (after upsert)
-            return np.asarray(self.matrix[list(rows)], dtype=np.float32)
-        return self._reader.rows(rows)
+    def fill(self) -> VectorFiller:
+        """Replace the whole index, streaming rows to a new file."""
+        return VectorFiller(self)
 
     def upsert(self, ids: Sequence[str], vectors: np.ndarray,
                passages: Sequence[np.ndarray] | None = None) -> None:
         """Set the vectors of ``ids`` (new ids are appended), and their passage vectors if given, and
-        save. Replaced passages stay in the file unreferenced until the next rebuild."""
+        publish. Changed rows are written in place and new ones appended; replaced passages stay in
+        their file unreferenced until the next rebuild."""
+        vectors = np.asarray(vectors, dtype=np.float32)
         first_new_row = len(self.ids)
-        matrix = np.array(self.matrix, dtype=np.float32)  # a writable copy of the mapped file
-        new_rows, touched = [], []
         new_ids: dict[str, int] = {}
-        for pid, vec in zip(ids, vectors, strict=True):
+        rows = []
+        for pid in ids:
             row = self.ids.row(pid)
-            if row is None:
-                row = new_ids.get(pid)
-            if row is None:
-                row = new_ids[pid] = first_new_row + len(new_ids)
-                new_rows.append(vec)
-            elif row >= first_new_row:
-                new_rows[row - first_new_row] = vec
-            else:
-                matrix[row] = vec
-            touched.append(row)
+            rows.append(row if row is not None else new_ids.setdefault(pid, first_new_row + len(new_ids)))
+        latest = {row: i for i, row in enumerate(rows)}  # a row given twice keeps its last vector
+        total = first_new_row + len(new_ids)
+        appended = vectors[[latest[row] for row in range(first_new_row, total)]]
+        if first_new_row == 0:  # nothing yet: a new file
+            filler = self.fill()
+            blocks = [passages[latest[r]] for r in range(total)] if passages is not None else None
+            filler.add(list(new_ids), appended, blocks)
+            filler.close()
+            return
+        with open(self.path / "vectors.npy", "r+b") as fh:
+            offset = self._reader_offset()
+            row_bytes = self.dim * 4
+            fd = fh.fileno()
+            for row, i in sorted(latest.items()):
+                if row < first_new_row:
+                    os.pwrite(fd, vectors[i].tobytes(), offset + row * row_bytes)
+            if len(appended):
+                os.pwrite(fd, np.ascontiguousarray(appended).tobytes(), offset + first_new_row * row_bytes)
+            header = npy_header(total, self.dim)
+            if len(header) != offset:
+                raise RuntimeError(f"{fh.name} has an unexpected header: run `paperboard reindex`")
+            os.pwrite(fd, header, 0)
         self.ids.extend(list(new_ids))
-        if new_rows:
-            matrix = np.vstack([matrix, np.asarray(new_rows, dtype=np.float32)])
-        self.matrix = matrix
         if passages is not None:
-            self._append_passages(touched, passages, first_new_row)
-        self.save()
-        self._update_ann(np.asarray(sorted(set(touched)), dtype=np.int64))
+            self._append_passages(rows, passages)
+        self._stale |= {row for row in latest if row < self._ann_rows}
+        self._maybe_fold()
+        self._publish()
 
-    def _append_passages(self, rows: Sequence[int], passages: Sequence[np.ndarray],
-                         first_new_row: int) -> None:
+    def _reader_offset(self) -> int:
+        return int(np.load(self.path / "vectors.npy", mmap_mode="r").offset)
+
+    def _append_passages(self, rows: Sequence[int], passages: Sequence[np.ndarray]) -> None:
         raw = self.path / PASSAGES
-        self.path.mkdir(parents=True, exist_ok=True)
-        if self._passages is None or first_new_row == 0:  # none yet, or a new index: start the file
+        if self._passages is None:  # none yet: start the file
             raw.write_bytes(b"")
             self._spans = np.zeros((0, 2), dtype=np.int64)
         start = raw.stat().st_size // (2 * self.dim)
@@ -206,20 +252,66 @@ class VectorIndex:
         tmp.replace(self.path / SPANS)
         self._load_passages()
 
-    def fill(self, capacity: int) -> VectorFiller:
-        """Replace the whole index, writing rows straight to disk (a rebuild never holds the matrix
-        in memory twice)."""
-        return VectorFiller(self, capacity)
+    def _maybe_fold(self) -> None:
+        """Fold the delta into the graph when it has grown large (or build the graph once the index has
+        reached ``ANN_FROM``, or drop it below that)."""
+        if len(self.ids) < ANN_FROM:
+            self._ann_path.unlink(missing_ok=True)
+            self._ann, self._ann_rows, self._stale = None, 0, set()
+            return
+        outside = len(self.ids) - self._ann_rows
+        graph = self._ann_rows and self._ann_path.exists()
+        if not graph or outside > FOLD_AT or len(self._stale) > STALE_AT:
+            self._fold()
 
-    def save(self) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        tmp = self.path / "vectors.tmp.npy"
-        np.save(tmp, np.asarray(self.matrix, dtype=np.float32))
-        tmp.replace(self.path / "vectors.npy")
-        meta = {"model": self.model, "dim": self.dim, "ids": self.ids.tolist()}
+    def _fold(self) -> None:
+        """Add the delta to the graph, or build the graph from every row when there is none."""
+        from usearch.index import Index
+
+        self._ann = None
+        if self._ann_rows and self._ann_path.exists():
+            ann = Index.restore(str(self._ann_path))
+            for row in self._stale:
+                ann.remove(row)
+            self._add_to_graph(ann, sorted(self._stale))
+            start = self._ann_rows
+        else:
+            ann, start = _ann_index(self.dim), 0
+        for first in range(start, len(self.ids), ANN_BATCH):
+            self._add_to_graph(ann, range(first, min(first + ANN_BATCH, len(self.ids))))
+        tmp = self.path / "ann.tmp.usearch"
+        ann.save(str(tmp))
+        del ann
+        tmp.replace(self._ann_path)  # a process viewing the old graph keeps its file until it reopens
+        self._ann_rows, self._stale = len(self.ids), set()
+
+    def _add_to_graph(self, ann, rows: Sequence[int]) -> None:  # type: ignore[no-untyped-def]
+        if len(rows):
+            contiguous = isinstance(rows, range) and self._reader is not None
+            block = self._reader.read(rows.start, rows.stop) if contiguous else self._rows(rows)
+            ann.add(np.asarray(rows, dtype=np.uint64), np.asarray(block, dtype=np.float32), threads=0)
+
+    def _publish(self) -> None:
+        """Write the ids, then ``meta.json`` (their count and the graph's extent): the moment readers see
+        the change."""
+        np.save(self.path / "ids.tmp.npy", self.ids.as_bytes())
+        (self.path / "ids.tmp.npy").replace(self.path / IDS)
+        meta = {"model": self.model, "dim": self.dim, "rows": len(self.ids),
+                "ann_rows": self._ann_rows, "ann_stale": sorted(self._stale)}
         (self.path / "meta.tmp.json").write_bytes(orjson.dumps(meta))
-        (self.path / "meta.tmp.json").replace(self.path / "meta.json")
-        self.matrix = self._map_matrix()
+        (self.path / "meta.tmp.json").replace(self._meta_path)
+        self._load()
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def vector(self, paper_id: str) -> np.ndarray | None:
+        row = self.ids.row(paper_id)
+        return None if row is None else self._rows([row])[0]
+
+    def _rows(self, rows: Sequence[int]) -> np.ndarray:
+        if self._reader is None:
+            return np.asarray(self.matrix[list(rows)], dtype=np.float32)
+        return self._reader.rows(rows)
 
     def scores(self, query: np.ndarray) -> np.ndarray:
         """Cosine similarity of ``query`` (unit length) to every paper, in row order."""
@@ -228,12 +320,20 @@ class VectorIndex:
         return np.asarray(self.matrix @ query.astype(np.float32))
 
     def top(self, query: np.ndarray, k: int, exclude: set[str] = frozenset()) -> list[tuple[str, float]]:
+        q = query.astype(np.float32)
         if self._ann is not None:
-            matches = self._ann.search(query.astype(np.float32), k + len(exclude))
-            found = [(self.ids[int(key)], 1.0 - float(dist))
-                     for key, dist in zip(matches.keys, matches.distances, strict=True)]
-            return [(pid, score) for pid, score in found if pid not in exclude][:k]
-        scores = self.scores(query)
+            want = k + len(exclude)
+            matches = self._ann.search(q, want + len(self._stale))
+            pairs = zip(matches.keys.tolist(), matches.distances.tolist(), strict=True)
+            found = [(key, 1.0 - dist) for key, dist in pairs if key not in self._stale]
+            if len(self._delta_index):  # the best of the rows the graph does not answer for
+                scores = self._delta @ q
+                best = np.argpartition(-scores, min(want, len(scores)) - 1)[:want]
+                found += zip(self._delta_index[best].tolist(), scores[best].tolist(), strict=True)
+                found.sort(key=lambda pair: -pair[1])
+            named = ((self.ids[row], score) for row, score in found)
+            return [(pid, score) for pid, score in named if pid not in exclude][:k]
+        scores = self.scores(q)
         if not len(scores):
             return []
         k_eff = min(len(scores), k + len(exclude))
@@ -273,25 +373,24 @@ class VectorIndex:
 
 
 class VectorFiller:
-    """Writes rows of a rebuilt index into a memory-mapped file; ``close`` publishes it."""
+    """Streams the rows of a rebuilt index into a new file (written, never mapped: its pages stay in
+    the page cache, out of the process); ``close`` publishes it and builds the graph."""
 
-    def __init__(self, index: VectorIndex, capacity: int):
+    def __init__(self, index: VectorIndex):
         self._index = index
         index.path.mkdir(parents=True, exist_ok=True)
         self._tmp = index.path / "vectors.tmp.npy"
-        self._matrix = np.lib.format.open_memmap(
-            self._tmp, mode="w+", dtype=np.float32, shape=(max(1, capacity), index.dim)
-        )
+        self._file = open(self._tmp, "wb")  # noqa: SIM115 - closed in close()
+        self._file.write(npy_header(0, index.dim))  # rewritten with the row count on close
         self._ids: list[str] = []
         self._passages_tmp = index.path / "passages.tmp.f16"
-        self._passages_file = None
+        self._passages_file: BinaryIO | None = None
         self._spans: list[tuple[int, int]] = []
         self._passage_count = 0
 
     def add(self, ids: Sequence[str], vectors: np.ndarray,
             passages: Sequence[np.ndarray] | None = None) -> None:
-        start = len(self._ids)
-        self._matrix[start : start + len(ids)] = vectors
+        self._file.write(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
         self._ids.extend(ids)
         if passages is not None:
             if self._passages_file is None:
@@ -300,18 +399,11 @@ class VectorFiller:
             self._passage_count = self._spans[-1][1] if self._spans else 0
 
     def close(self) -> None:
-        self._matrix.flush()
-        rows = len(self._ids)
-        del self._matrix
-        matrix = np.load(self._tmp, mmap_mode="r")
-        if rows != matrix.shape[0]:  # fewer papers than planned (some vanished meanwhile)
-            np.save(self._index.path / "vectors.trim.npy", np.asarray(matrix[:rows]))
-            del matrix
-            (self._index.path / "vectors.trim.npy").replace(self._tmp)
-        else:
-            del matrix
-        self._tmp.replace(self._index.path / "vectors.npy")
+        self._file.seek(0)
+        self._file.write(npy_header(len(self._ids), self._index.dim))
+        self._file.close()
         index = self._index
+        self._tmp.replace(index.path / "vectors.npy")
         if self._passages_file is not None:
             self._passages_file.close()
             np.save(index.path / "spans.tmp.npy", np.asarray(self._spans, dtype=np.int64).reshape(-1, 2))
@@ -321,9 +413,9 @@ class VectorFiller:
             (index.path / SPANS).unlink(missing_ok=True)
             (index.path / PASSAGES).unlink(missing_ok=True)
         index.ids = IdTable(self._ids)
-        meta = {"model": index.model, "dim": index.dim, "ids": self._ids}
-        (index.path / "meta.tmp.json").write_bytes(orjson.dumps(meta))
-        (index.path / "meta.tmp.json").replace(index.path / "meta.json")
         index.matrix = index._map_matrix()
         index._load_passages()
-        index._update_ann(None)
+        index._ann_path.unlink(missing_ok=True)  # every row is new: the graph is built from scratch
+        index._ann, index._ann_rows, index._stale = None, 0, set()
+        index._maybe_fold()
+        index._publish()
