@@ -45,12 +45,12 @@ class RowFile:
     def __init__(self, path: Path, offset: int, dim: int, dtype: type[np.generic]):
         self._fd = os.open(path, os.O_RDONLY)
         weakref.finalize(self, os.close, self._fd)
-        self._offset, self._dim, self._dtype = offset, dim, np.dtype(dtype)
+        self.offset, self._dim, self._dtype = offset, dim, np.dtype(dtype)
         self._row_bytes = dim * self._dtype.itemsize
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Rows ``start`` to ``stop`` (exclusive), as float32."""
-        raw = os.pread(self._fd, (stop - start) * self._row_bytes, self._offset + start * self._row_bytes)
+        raw = os.pread(self._fd, (stop - start) * self._row_bytes, self.offset + start * self._row_bytes)
         return np.frombuffer(raw, dtype=self._dtype).reshape(-1, self._dim).astype(np.float32)
 
     def rows(self, rows: Sequence[int]) -> np.ndarray:
@@ -155,12 +155,11 @@ class VectorIndex:
             if raw.stat().st_size:
                 self._passages = RowFile(raw, 0, self.dim, np.float16)
 
-    def _delta_rows(self) -> list[int]:
-        return sorted(self._stale) + list(range(self._ann_rows, len(self.ids)))
-
     def _load_delta(self) -> None:
         """The rows the graph does not answer for, in memory (at most ``FOLD_AT + STALE_AT``)."""
-        rows = self._delta_rows() if self._ann is not None else []
+        rows = []
+        if self._ann is not None:
+            rows = sorted(self._stale) + list(range(self._ann_rows, len(self.ids)))
         self._delta_index = np.asarray(rows, dtype=np.int64)
         self._delta = self._rows(rows) if rows else np.zeros((0, self.dim), dtype=np.float32)
 
@@ -214,7 +213,7 @@ class VectorIndex:
             filler.close()
             return
         with open(self.path / "vectors.npy", "r+b") as fh:
-            offset = self._reader_offset()
+            offset = self._reader.offset if self._reader else len(npy_header(0, self.dim))
             row_bytes = self.dim * 4
             fd = fh.fileno()
             for row, i in sorted(latest.items()):
@@ -232,9 +231,6 @@ class VectorIndex:
         self._stale |= {row for row in latest if row < self._ann_rows}
         self._maybe_fold()
         self._publish()
-
-    def _reader_offset(self) -> int:
-        return int(np.load(self.path / "vectors.npy", mmap_mode="r").offset)
 
     def _append_passages(self, rows: Sequence[int], passages: Sequence[np.ndarray]) -> None:
         raw = self.path / PASSAGES
