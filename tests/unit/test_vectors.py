@@ -137,3 +137,15 @@ def test_an_index_written_by_an_older_release_opens(filled):
     old.upsert(["p1"], data[2:3])
     again = V.VectorIndex(index.path, 32, "test-model")
     assert (index.path / "ids.npy").exists() and {p for p, _ in again.top(data[2], 2)} == {"p1", "p2"}
+
+
+def test_a_serving_process_never_folds_the_graph(filled, monkeypatch):
+    index, _data, rng = filled(600, ann_from=500)
+    monkeypatch.setattr(V, "FOLD_AT", 10)
+    graph = (index.path / "ann.usearch").stat().st_ino
+    added = unit(rng, 30)
+    index.upsert([f"n{i}" for i in range(30)], added, fold=False)  # past FOLD_AT, yet not folded
+    assert (index.path / "ann.usearch").stat().st_ino == graph and index._ann_rows == 600
+    assert index.top(added[12], 1)[0][0] == "n12"
+    index.upsert(["n0"], added[:1])  # the next ingest folds
+    assert index._ann_rows == 630 and (index.path / "ann.usearch").stat().st_ino != graph

@@ -135,16 +135,18 @@ class SearchIndex:
             return changed_since(conn, mark - WATERMARK_OVERLAP)
 
     def catch_up(self, engine: Engine, on_progress: Callable[[int], None] | None = None,
-                 pending: tuple[list[str], dt.datetime | None] | None = None) -> int:
-        """Index every paper added or changed since the last run."""
+                 pending: tuple[list[str], dt.datetime | None] | None = None, *, fold: bool = True) -> int:
+        """Index every paper added or changed since the last run. ``fold=False`` (a serving process)
+        never loads the whole HNSW graph to fold updates into it: the next ingest does."""
         ids, latest = pending if pending is not None else self.pending(engine)
         if not ids and latest == self.watermark():
             return 0
-        done = self._index(engine, ids, on_progress)
+        done = self._index(engine, ids, on_progress, fold)
         self._save_watermark(engine, latest)
         return done
 
-    def _index(self, engine: Engine, ids: list[str], on_progress: Callable[[int], None] | None) -> int:
+    def _index(self, engine: Engine, ids: list[str], on_progress: Callable[[int], None] | None,
+               fold: bool) -> int:
         everything = self.watermark() is None  # ``ids`` is every paper: the vectors are rewritten
         replace = len(self.lexical) > 0
         filler = self.vectors.fill() if everything else None
@@ -173,7 +175,7 @@ class SearchIndex:
                 filler.close()
             elif new_ids:
                 blocks = new_blocks if self.embedder.passages else None
-                self.vectors.upsert(new_ids, np.vstack(new_vectors), blocks)
+                self.vectors.upsert(new_ids, np.vstack(new_vectors), blocks, fold=fold)
         return done
 
     def _passage_vectors(self, batch: list[Paper]) -> list[np.ndarray] | None:

@@ -48,7 +48,7 @@ def arxiv_fetcher(config: Config, engine: Engine, search: SearchIndex) -> Callab
         if summary.added + summary.updated + summary.unchanged == 0:
             return False
         try:
-            search.catch_up(engine)
+            search.catch_up(engine, fold=False)  # folding the graph is left to ingests
         except Exception as exc:  # another process holds the index writer: the next ingest indexes it
             log.warning("indexing %s now failed (%s); it is indexed by the next ingest or reindex",
                         paper_id, exc)
