@@ -115,7 +115,7 @@ def test_id_table_finds_rows_by_id_and_grows():
     table.extend(["hep-th/9901001v2-a-longer-id"])  # wider than any before
     assert table.row("hep-th/9901001v2-a-longer-id") == 3 and table.row("2501.00002") == 0
     assert table[2] == "title:0a1b" and len(table) == 4 and "2501.00001" in table and "nope" not in table
-    assert table.tolist() == ["2501.00002", "2501.00001", "title:0a1b", "hep-th/9901001v2-a-longer-id"]
+    assert list(table) == ["2501.00002", "2501.00001", "title:0a1b", "hep-th/9901001v2-a-longer-id"]
 
 
 def test_upsert_of_the_same_new_id_twice_keeps_one_row_with_the_last_vector(filled):

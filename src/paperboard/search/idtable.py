@@ -57,6 +57,3 @@ class IdTable:
     def extend(self, ids: Sequence[str]) -> None:
         """Append ``ids`` (new ones) as the next rows."""
         self._set(self._values, ids)
-
-    def tolist(self) -> list[str]:
-        return [v.decode() for v in self._values]

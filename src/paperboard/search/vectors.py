@@ -247,8 +247,7 @@ class VectorIndex:
                 spans[row] = span
         tmp = self.path / "spans.tmp.npy"
         np.save(tmp, spans)
-        tmp.replace(self.path / SPANS)
-        self._load_passages()
+        tmp.replace(self.path / SPANS)  # read again when the update is published
 
     def _maybe_fold(self) -> None:
         """Fold the delta into the graph when it has grown large (or build the graph once the index has
@@ -411,8 +410,7 @@ class VectorFiller:
             (index.path / SPANS).unlink(missing_ok=True)
             (index.path / PASSAGES).unlink(missing_ok=True)
         index.ids = IdTable(self._ids)
-        index.matrix = index._map_matrix()
-        index._load_passages()
+        index.matrix = index._map_matrix()  # the graph is built from it; the rest is read on publishing
         index._ann_path.unlink(missing_ok=True)  # every row is new: the graph is built from scratch
         index._ann, index._ann_rows, index._stale = None, 0, set()
         index._maybe_fold()
