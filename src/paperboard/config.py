@@ -89,7 +89,8 @@ class Config:
             import secrets
             import tempfile
 
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # mkstemp creates the file with mode 0600: readable by its owner only
             fd, tmp = tempfile.mkstemp(dir=self.data_dir, prefix=".secret_key.")
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_urlsafe(48))
@@ -99,6 +100,8 @@ class Config:
                 pass
             finally:
                 os.unlink(tmp)
+        if path.stat().st_mode & 0o077:  # a key others can read can forge sessions and mail links
+            path.chmod(0o600)
         return path.read_text().strip()
 
 

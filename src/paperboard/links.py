@@ -17,6 +17,24 @@ _NOT_PROJECT = re.compile(
 )
 
 
+def http_url(value: object) -> str | None:
+    """``value`` if it is an absolute http(s) URL with a host and nothing a browser would read otherwise
+    (no white space, controls or quotes); None for anything else (``javascript:``, ``data:``, relative)."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not re.match(r"https?://[^/?#\s]", url, re.IGNORECASE) or len(url) > 2000:
+        return None
+    if any(c.isspace() or ord(c) < 0x20 or c in "\"'<>`\\" or 0x7F <= ord(c) < 0xA0 for c in url):
+        return None
+    return url
+
+
+def safe_links(links: dict[str, object]) -> dict[str, str]:
+    """The links of a record that are http(s) URLs, keyed as given."""
+    return {str(k)[:32]: url for k, v in links.items() if (url := http_url(v))}
+
+
 def find_urls(text: str | None) -> list[str]:
     """URLs in free text, in order, without the punctuation that ends the sentence around them."""
     if not text or not ("://" in text or "www." in text or "WWW." in text):

@@ -12,15 +12,26 @@ _MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),?(?:\s+(\d{4}
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?(?:,?\s+(\d{4}))?$")
 
 
+# What XML 1.0 forbids (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF); HTML and
+# every XML reader choke on them, so they never get into the store or out of the site.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry."""
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
+
+
 def clean_line(text: str | None) -> str:
     """Collapse all white space (titles, names): arXiv wraps long titles over several lines."""
-    return " ".join(text.split()) if text else ""
+    return " ".join(xml_safe(text).split()) if text else ""
 
 
 def clean_abstract(text: str | None) -> str:
     """Unwrap hard line breaks but keep paragraphs (a blank line, or a line indented as arXiv does)."""
     if not text:
         return ""
+    text = xml_safe(text)
     if "\n" not in text:
         return " ".join(text.split())
     paragraphs = _PARAGRAPH.split(text.strip())

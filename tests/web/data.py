@@ -16,6 +16,8 @@ DAYS = ("2025-03-18", "2025-03-19", "2025-03-20")
 PER_DAY = 15
 XSS_ID = "2503.99999"
 XSS_TITLE = '<script>alert("title")</script> Attention <b>is</b> what you need'
+CONTROL_ID = "2503.99998"
+CONTROL_TITLE = "Zebrafish\x01 locomotion\x0b under\x1f \ufffe control characters"
 XSS_ABSTRACT = ('We study <img src=x onerror=alert(1)> models where $x < y$ and $\\text{<script>alert(2)</script>}$ '
                 'holds, and \\(\\alpha^2\\) grows.')
 
@@ -50,8 +52,13 @@ def write_inputs(folder: Path, n_papers: int = 1500) -> tuple[Path, Path, list[d
     records.append({"id": XSS_ID, "title": XSS_TITLE, "summary": XSS_ABSTRACT,
                     "authors": ["Mallory <i>Tables</i>", "Ada Lovelace"], "categories": ["cs.LG"],
                     "comment": "<a href=javascript:alert(3)>code</a>", "listed": "2025-03-20"})
+    records.append({"id": CONTROL_ID, "title": CONTROL_TITLE, "summary": "An abstract\x00 with a NUL\x08.",
+                    "authors": ["Eve\x07 Bell"], "categories": ["cs.RO"], "listed": "2025-03-20"})
     corpus = folder / "papers.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in records))
     daily = folder / "daily_papers.json"
-    daily.write_text(json.dumps(hf_daily_items(records)))
+    items = hf_daily_items(records)
+    items[0]["paper"]["projectPage"] = "javascript:alert(document.cookie)"  # never becomes a link
+    items[1]["paper"]["projectPage"] = "https://example.org/project"
+    daily.write_text(json.dumps(items))
     return corpus, daily, records

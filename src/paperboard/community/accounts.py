@@ -47,6 +47,8 @@ def validate_username(username: str) -> str:
 def create_user(conn: Connection, username: str, password: str, *, email: str | None = None,
                 display_name: str | None = None) -> User:
     validate_username(username)
+    if email:
+        email = _address(email)
     if not MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD:
         raise CommunityError(f"a password needs at least {MIN_PASSWORD} characters")
     if find_user(conn, username) is not None:
@@ -57,9 +59,18 @@ def create_user(conn: Connection, username: str, password: str, *, email: str | 
                 username=username, email=email or None, password_hash=_hasher.hash(password),
                 display_name=(display_name or "").strip()[:128] or None, created_at=utcnow(),
             ).returning(users.c.id)).scalar_one()
-    except IntegrityError:
-        raise CommunityError(f"the username {username!r} is taken") from None
+    except IntegrityError:  # a concurrent sign-up took the name, or the address has an account
+        raise CommunityError(f"the username {username!r} or that e-mail address is taken") from None
     return User(new_id, username, display_name)
+
+
+def _address(email: str) -> str:
+    from ..digest.preferences import PreferenceError, normalize_email
+
+    try:
+        return normalize_email(email)
+    except PreferenceError as exc:
+        raise CommunityError(str(exc)) from None
 
 
 def find_user(conn: Connection, username: str) -> User | None:

@@ -13,6 +13,7 @@ from .clock import utcnow
 from .errors import CommunityError, NotFound
 
 MAX_NAME = 200
+MAX_DESCRIPTION = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,8 @@ def create_collection(conn: Connection, owner: User, name: str, description: str
         raise CommunityError("a collection needs a name")
     if len(name) > MAX_NAME:
         raise CommunityError(f"a collection name is at most {MAX_NAME} characters")
+    if len(description or "") > MAX_DESCRIPTION:
+        raise CommunityError(f"a collection description is at most {MAX_DESCRIPTION:,} characters")
     return conn.execute(insert(collections).values(
         owner_id=owner.id, name=name, description=(description or "").strip() or None, public=public,
         created_at=utcnow()).returning(collections.c.id)).scalar_one()

@@ -68,10 +68,14 @@ def _classify(exc: Exception) -> MailError:
 _UNFOLDED = email.policy.compat32.clone(max_line_length=998)
 
 
-def _data(msg: Message) -> bytes:
+_UNFOLDED_UTF8 = email.policy.SMTPUTF8.clone(max_line_length=998)
+
+
+def _data(msg: Message, *, utf8: bool = False) -> bytes:
     """The message as the DATA phase carries it: CRLF lines, a leading dot doubled (RFC 5321 4.5.2),
-    ending with a line break, without the terminating dot line."""
-    body = re.sub(rb"\r?\n", b"\r\n", msg.as_bytes(policy=_UNFOLDED))
+    ending with a line break, without the terminating dot line. ``utf8``: headers in raw UTF-8, for a
+    message sent with SMTPUTF8."""
+    body = re.sub(rb"\r?\n", b"\r\n", msg.as_bytes(policy=_UNFOLDED_UTF8 if utf8 else _UNFOLDED))
     body = re.sub(rb"(?m)^\.", b"..", body)
     return body if body.endswith(b"\r\n") else body + b"\r\n"
 
@@ -131,8 +135,12 @@ class Mailer:
             self._smtp = self._connect()
         smtp = self._smtp
         recipients = [a for a in (msg.get_all("To") or [])]
+        utf8 = not all(str(a).isascii() for a in [msg["From"], *recipients])
+        if utf8 and not smtp.has_extn("smtputf8"):
+            raise MailError("the mail server does not offer SMTPUTF8, which a non-ASCII address needs",
+                            temporary=False)
         try:
-            code, reply = smtp.mail(str(msg["From"]))
+            code, reply = smtp.mail(str(msg["From"]), ["SMTPUTF8", "BODY=8BITMIME"] if utf8 else [])
             if code != 250:
                 raise smtplib.SMTPSenderRefused(code, reply, str(msg["From"]))
             refused = {}
@@ -147,7 +155,7 @@ class Mailer:
             code, reply = smtp.getreply()
             if code != 354:
                 raise smtplib.SMTPDataError(code, reply)
-            smtp.send(_data(msg))
+            smtp.send(_data(msg, utf8=utf8))
             if before_accept is not None:
                 try:
                     before_accept()

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 FREQUENCIES = ("daily", "weekly")
 MAX_TERMS = 50
 MAX_TERM = 100
+MAX_ADDRESS = 254  # RFC 5321's limit on a forward path, less its angle brackets
 
 
 class PreferenceError(ValueError):
@@ -20,9 +21,10 @@ class PreferenceError(ValueError):
 
 def normalize_email(text: str) -> str:
     """A valid address, normalised (IDNA domain, Unicode NFC) and lower-cased so that one inbox is one
-    subscriber. Deliverability is not checked (no DNS at subscribe time)."""
+    subscriber. Deliverability is not checked (no DNS at subscribe time). A non-ASCII local part is
+    accepted; the mailer sends to it with SMTPUTF8 where the server offers it."""
     try:
-        checked = validate_email((text or "").strip(), check_deliverability=False)
+        checked = validate_email((text or "").strip()[:MAX_ADDRESS + 1], check_deliverability=False)
     except EmailNotValidError as exc:
         shown = (text or "").strip()[:100]
         raise PreferenceError(f"{shown!r} is not a valid e-mail address: {exc}") from None

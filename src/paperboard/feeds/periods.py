@@ -14,6 +14,18 @@ class PeriodError(ValueError):
     """A date, week or month that cannot be read; the message says what was expected."""
 
 
+# Dates a feed, filter or edition may name. Wide enough for any paper, narrow enough that the period's
+# end, its neighbours and the day after it stay representable (year 9999 has no day after it).
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+
+
+def _in_range(when: dt.date, text: str) -> dt.date:
+    if not EARLIEST <= when <= LATEST:
+        raise PeriodError(f"{text!r} is out of range: dates run from {EARLIEST} to {LATEST}")
+    return when
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     kind: Kind
@@ -85,21 +97,25 @@ def parse(kind: str, text: str) -> Period:
     if kind == "date":
         if _DAY.fullmatch(text):
             try:
-                return day(dt.date.fromisoformat(text))
+                found = dt.date.fromisoformat(text)
             except ValueError:
                 pass
+            else:
+                return day(_in_range(found, text))
         raise PeriodError(f"date must be a real day written YYYY-MM-DD, got {text!r}")
     if kind == "week":
         m = _WEEK.fullmatch(text)
         if m:
             try:
-                return week_of(dt.date.fromisocalendar(int(m[1]), int(m[2]), 1))
+                found = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
             except ValueError:
                 pass
+            else:
+                return week_of(_in_range(found, text))
         raise PeriodError(f"week must be an ISO week written YYYY-Www (e.g. 2025-W09), got {text!r}")
     if kind == "month":
         m = _MONTH.fullmatch(text)
         if m and 1 <= int(m[2]) <= 12 and int(m[1]) >= 1:
-            return month_of(dt.date(int(m[1]), int(m[2]), 1))
+            return month_of(_in_range(dt.date(int(m[1]), int(m[2]), 1), text))
         raise PeriodError(f"month must be written YYYY-MM (e.g. 2025-02), got {text!r}")
     raise PeriodError(f"unknown period kind {kind!r}: use date, week or month")

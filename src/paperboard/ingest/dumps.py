@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..ids import InvalidId, canonical_id, title_id
-from ..links import code_url, extract_links
+from ..links import code_url, extract_links, http_url, safe_links
 from ..models import Author, Paper
 from ..text import DateError, clean_abstract, clean_line, optional, parse_date
 from .errors import RecordError
@@ -73,6 +73,8 @@ def _title(record: Mapping[str, Any]) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise RecordError("missing title")
     title = clean_line(raw)
+    if not title:
+        raise RecordError("missing title")
     if len(title) > MAX_TITLE:
         raise RecordError(f"title is {len(title)} characters long (at most {MAX_TITLE})")
     return title
@@ -196,8 +198,8 @@ def _hf_paper(paper: Mapping[str, Any], outer: Mapping[str, Any] | None = None) 
     repo = paper.get("githubRepo")
     if isinstance(repo, str) and code_url(repo):
         links["code"] = code_url(repo) or repo
-    if isinstance(paper.get("projectPage"), str) and paper["projectPage"]:
-        links["project"] = paper["projectPage"]
+    if project := http_url(paper.get("projectPage")):
+        links["project"] = project
     hf = _leftover(paper, {"id", "title", "summary", "authors", "publishedAt"})
     if outer:
         hf.update(_leftover(outer, {"paper", "title", "summary", "publishedAt"}))
@@ -278,7 +280,7 @@ def _parse_paperboard(record: Mapping[str, Any]) -> Paper:
         categories=_categories(record.get("categories")),
         comment=optional(record.get("comment")), journal_ref=optional(record.get("journal_ref")),
         doi=optional(record.get("doi")), license=optional(record.get("license")),
-        links={str(k): str(v) for k, v in links.items()},
+        links=safe_links(links),
         listed=listed, published=published, updated=updated,
         published_text=_short(record.get("published_text"), 64, "published_text"),
         source=_source_name(record.get("source")), extra=extra,

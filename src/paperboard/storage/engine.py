@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +29,7 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(parsed.database).expanduser())
             engine = create_engine(parsed, connect_args={"timeout": 30}, **_JSON)
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
@@ -37,6 +38,16 @@ def make_engine(url: str) -> Engine:
         return create_engine(parsed, pool_pre_ping=True, **_JSON)
     except (ArgumentError, NoSuchModuleError, OSError) as exc:
         raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file readable and writable by its owner only (accounts and subscribers live
+    there); SQLite gives its -wal and -shm files the same permissions."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    mode = path.stat().st_mode
+    if mode & 0o077:
+        path.chmod(mode & 0o700)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from ..feeds import daily, listing, periods
 from . import hf_json
 from .json_response import JSON
 from .pages import _entry, resolve_paper_id, run_search, submit_paper
+from .params import ApiPage
 from .site import site_of
 
 router = APIRouter(prefix="/api", default_response_class=JSON)
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/api", default_response_class=JSON)
 @router.get("/daily_papers", summary="Daily papers (Hugging Face compatible)")
 def daily_papers(
     request: Request,
-    p: Annotated[int, Query(ge=0, description="Page number, from 0.")] = 0,
+    p: ApiPage = 0,
     limit: Annotated[int, Query(ge=1, le=100, description="Papers per page.")] = 50,
     date: Annotated[str | None, Query(description="A day, YYYY-MM-DD.")] = None,
     week: Annotated[str | None, Query(description="An ISO week, YYYY-Www.")] = None,

@@ -21,7 +21,9 @@ from ..config import Config
 from ..search.service import SearchIndex
 from ..storage.engine import open_database
 from . import account_pages, api, digest_pages, pages
+from .body_limit import BodyLimit
 from .cache import AnonymousCache
+from .head import HeadAsGet
 from .headers import SecurityHeaders
 from .json_response import JSON
 from .security import Limit, RateLimiter
@@ -111,6 +113,8 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
     app.add_middleware(SessionMiddleware, secret_key=config.signing_key(), session_cookie="paperboard",
                        max_age=SESSION_DAYS * 86400, same_site="lax",
                        https_only=config.base_url.startswith("https://"))
+    app.add_middleware(BodyLimit)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(StarletteHTTPException)

@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from ..feeds.entries import Entry
+from ..links import http_url
+from ..text import xml_safe
 from .hf_json import timestamp
 from .render import plain_excerpt
 
@@ -15,7 +17,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
     el = ET.SubElement(parent, tag, attrs)
-    el.text = text
+    el.text = xml_safe(text)  # ElementTree escapes markup but writes forbidden characters as they are
     return el
 
 
@@ -36,7 +38,7 @@ def atom_feed(*, title: str, feed_url: str, page_url: str, base_url: str, entrie
         _text(item, "title", p.title)
         _text(item, "id", url)
         ET.SubElement(item, "link", {"rel": "alternate", "type": "text/html", "href": url})
-        if pdf := p.links.get("pdf"):
+        if pdf := http_url(p.links.get("pdf")):
             ET.SubElement(item, "link", {"rel": "related", "type": "application/pdf", "href": pdf})
         when = e.submitted_at or p.updated or p.published or p.listed
         _text(item, "updated", timestamp(when or now) or "")
@@ -45,7 +47,7 @@ def atom_feed(*, title: str, feed_url: str, page_url: str, base_url: str, entrie
         for a in p.authors:
             _text(ET.SubElement(item, "author"), "name", a.name)
         for c in p.categories:
-            ET.SubElement(item, "category", {"term": c})
+            ET.SubElement(item, "category", {"term": xml_safe(c)})
         votes = f"{e.upvotes} upvote{'s' if e.upvotes != 1 else ''}. " if e.upvotes else ""
         _text(item, "summary", votes + plain_excerpt(p.abstract, 1200))
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8",

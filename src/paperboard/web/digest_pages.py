@@ -17,6 +17,7 @@ from ..digest.mailer import Mailer, MailError, SmtpSettings
 from ..digest.picks import Personalizer
 from ..digest.preferences import PreferenceError, Preferences, split_terms
 from ..digest.sender import confirmation_message, digest_parts
+from ..feeds import periods
 from ..feeds.listing import newest_day
 from .site import Site, site_of
 
@@ -151,9 +152,9 @@ def preview(request: Request, token: str | None = None, edition_kind: str = "dai
     if edition_kind not in ("daily", "weekly"):
         raise HTTPException(400, "edition_kind is daily or weekly")
     try:
-        day = dt.date.fromisoformat(date) if date else None
-    except ValueError:
-        raise HTTPException(400, "date must be YYYY-MM-DD") from None
+        day = periods.parse("date", date).start if date else None
+    except periods.PeriodError as exc:
+        raise HTTPException(400, str(exc)) from None
     if day is None:
         with site.engine.connect() as conn:
             day = newest_day(conn) or dt.date.today()

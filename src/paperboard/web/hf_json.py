@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from ..feeds.entries import Entry
+from ..links import http_url
 
 _HF_EXTRAS = ("ai_summary", "ai_keywords", "githubStars", "organization", "mediaUrls")
 
@@ -49,10 +50,10 @@ def paper(entry: Entry) -> dict[str, Any]:
         out["submittedOnDailyAt"] = timestamp(entry.submitted_at)
         if entry.submitter:
             out["submittedOnDailyBy"] = user(entry.submitter, entry.submitter_name)
-    if p.links.get("code"):
-        out["githubRepo"] = p.links["code"]
-    if p.links.get("project"):
-        out["projectPage"] = p.links["project"]
+    if code := http_url(p.links.get("code")):
+        out["githubRepo"] = code
+    if project := http_url(p.links.get("project")):
+        out["projectPage"] = project
     for key in _HF_EXTRAS:
         if key in hf:
             out[key] = hf[key]

@@ -21,6 +21,7 @@ from ..search.lexical import Filters
 from ..search.query import QueryError
 from ..storage.papers import get_paper
 from .atom import atom_feed
+from .params import CollectionId, PageNumber
 from .site import Site, site_of
 
 PER_PAGE = 30
@@ -76,12 +77,12 @@ def _daily(request: Request, period: periods.Period | None, sort: str, page: int
 
 
 @router.get("/")
-def home(request: Request, sort: str = "upvotes", page: int = 1) -> Response:
+def home(request: Request, sort: str = "upvotes", page: PageNumber = 1) -> Response:
     return _daily(request, None, sort, page)
 
 
 @router.get("/papers/trending")
-def trending(request: Request, page: int = 1, since: Annotated[str | None, Query(alias="from")] = None,
+def trending(request: Request, page: PageNumber = 1, since: Annotated[str | None, Query(alias="from")] = None,
              until: str | None = None) -> Response:
     period = None
     if since or until:
@@ -95,7 +96,8 @@ def trending(request: Request, page: int = 1, since: Annotated[str | None, Query
 
 
 @router.get("/papers/{kind}/{slug}")
-def daily_period(request: Request, kind: str, slug: str, sort: str = "upvotes", page: int = 1) -> Response:
+def daily_period(request: Request, kind: str, slug: str, sort: str = "upvotes",
+                 page: PageNumber = 1) -> Response:
     if kind not in ("date", "week", "month"):
         return paper_page(request, f"{kind}/{slug}")  # old-style arXiv ids hold a slash: hep-th/9901001
     try:
@@ -108,7 +110,8 @@ def daily_period(request: Request, kind: str, slug: str, sort: str = "upvotes", 
 # --- every paper, by listing day ---------------------------------------------------------------------
 
 @router.get("/new")
-def new(request: Request, day: str | None = None, category: str | None = None, page: int = 1) -> Response:
+def new(request: Request, day: str | None = None, category: str | None = None,
+        page: PageNumber = 1) -> Response:
     site = site_of(request)
     when = None
     if day:
@@ -143,7 +146,7 @@ def run_search(site: Site, q: str, *, limit: int, category: str | None = None, s
 @router.get("/search")
 def search_page(request: Request, q: str = "", category: str = "", author: str = "",
                 since: Annotated[str, Query(alias="from")] = "", until: str = "", sort: str = "relevance",
-                page: int = 1) -> Response:
+                page: PageNumber = 1) -> Response:
     site = site_of(request)
     q = q.strip()[:1000]
     page = min(max(page, 1), SEARCH_PAGES)
@@ -217,7 +220,7 @@ def paper_route(request: Request, paper_id: str) -> Response:
 
 
 @router.get("/authors/{name:path}")
-def author_page(request: Request, name: str, page: int = 1) -> Response:
+def author_page(request: Request, name: str, page: PageNumber = 1) -> Response:
     site = site_of(request)
     with site.engine.connect() as conn:
         result = listing.author_papers(conn, name, page=_page_number(page), limit=PER_PAGE,
@@ -228,7 +231,7 @@ def author_page(request: Request, name: str, page: int = 1) -> Response:
 
 
 @router.get("/users/{username}")
-def user_page(request: Request, username: str, page: int = 1) -> Response:
+def user_page(request: Request, username: str, page: PageNumber = 1) -> Response:
     site = site_of(request)
     with site.engine.connect() as conn:
         user = accounts.find_user(conn, username)
@@ -321,7 +324,7 @@ async def collection_create(request: Request) -> Response:
 
 
 @router.post("/collections/{cid}/papers")
-async def collection_change(request: Request, cid: int) -> Response:
+async def collection_change(request: Request, cid: CollectionId) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
     with site.engine.begin() as conn:
@@ -332,7 +335,7 @@ async def collection_change(request: Request, cid: int) -> Response:
     return site.back(request, f"/collections/{cid}")
 
 
-def _collection(request: Request, cid: int):  # type: ignore[no-untyped-def]
+def _collection(request: Request, cid: CollectionId):  # type: ignore[no-untyped-def]
     site = site_of(request)
     with site.engine.connect() as conn:
         found = collections.get_collection(conn, cid, site.viewer(request))
@@ -341,14 +344,14 @@ def _collection(request: Request, cid: int):  # type: ignore[no-untyped-def]
 
 
 @router.get("/collections/{cid}.bib")
-def collection_bibtex(request: Request, cid: int) -> Response:
+def collection_bibtex(request: Request, cid: CollectionId) -> Response:
     _, _, entries = _collection(request, cid)
     return PlainTextResponse(bibtex_all(e.paper for e in entries),
                              media_type="application/x-bibtex; charset=utf-8")
 
 
 @router.get("/collections/{cid}.json")
-def collection_json(request: Request, cid: int) -> Response:
+def collection_json(request: Request, cid: CollectionId) -> Response:
     _, found, entries = _collection(request, cid)
     body = {"id": found.id, "name": found.name, "description": found.description, "owner": found.owner,
             "papers": [to_json_dict(e.paper) for e in entries]}
@@ -356,14 +359,14 @@ def collection_json(request: Request, cid: int) -> Response:
 
 
 @router.get("/collections/{cid}.atom")
-def collection_atom(request: Request, cid: int) -> Response:
+def collection_atom(request: Request, cid: CollectionId) -> Response:
     site, found, entries = _collection(request, cid)
     return _atom(site, f"{found.name} (collection by {found.owner})", f"/collections/{cid}.atom",
                  f"/collections/{cid}", entries)
 
 
 @router.get("/collections/{cid}")  # after the .bib/.json/.atom routes, which it would shadow
-def collection_page(request: Request, cid: int) -> Response:
+def collection_page(request: Request, cid: CollectionId) -> Response:
     site, found, entries = _collection(request, cid)
     return site.page(request, "collection.html", collection=found, entries=entries)
 

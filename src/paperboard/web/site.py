@@ -12,16 +12,25 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy import Engine
 
 from .. import __version__
 from ..community.accounts import User, get_user, user_for_token
 from ..config import Config
+from ..links import http_url
 from ..search.service import SearchIndex
+from ..text import xml_safe
 from . import render
 from .security import CSRF_FIELD, RateLimiter, csrf_ok, csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return Markup(xml_safe(value))
+    return xml_safe(value) if isinstance(value, str) else value
 
 
 def _templates() -> Jinja2Templates:
@@ -32,6 +41,8 @@ def _templates() -> Jinja2Templates:
     env.filters["markdown"] = render.markdown
     env.filters["day"] = lambda d: d.strftime("%-d %b %Y") if d else ""
     env.filters["when"] = lambda t: t.strftime("%-d %b %Y, %H:%M UTC") if t else ""
+    env.filters["http_url"] = http_url
+    env.finalize = _printable  # every value a template prints, whatever was stored or asked
     env.globals["version"] = __version__
     env.globals["csrf_field"] = CSRF_FIELD
     return templates
@@ -113,12 +124,12 @@ class Site:
     def flash(request: Request, message: str, kind: str = "info") -> None:
         request.session.setdefault("flash", []).append([kind, message])
 
-    @staticmethod
-    def back(request: Request, fallback: str = "/") -> RedirectResponse:
+    def back(self, request: Request, fallback: str = "/") -> RedirectResponse:
         target = request.headers.get("referer") or fallback
-        base = str(request.base_url)
-        local = target.startswith("/") and not target.startswith(("//", "/\\"))
-        if not target.startswith(base) and not local:
+        base = self.config.base_url + "/"  # the configured address, never the request's Host header
+        if target.startswith(base):
+            target = "/" + target[len(base):]
+        if not target.startswith("/") or target.startswith(("//", "/\\")):
             target = fallback  # only ever redirect within the site
         return RedirectResponse(target, status_code=303)
 

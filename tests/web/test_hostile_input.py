@@ -1,0 +1,127 @@
+"""Input an attacker or a broken dump sends: out-of-range numbers and dates, huge bodies, characters XML
+cannot carry, links with other schemes, HEAD requests (SQLite and PostgreSQL)."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.web.conftest import csrf, sign_up
+from tests.web.data import CONTROL_ID
+
+HUGE = str(2**63 + 5)
+
+OUT_OF_RANGE = [
+    f"/?page={HUGE}", f"/?page=-{HUGE}", "/?page=0", f"/papers/date/2025-03-18?page={HUGE}",
+    f"/api/daily_papers?p={HUGE}", "/api/daily_papers?p=-1", f"/api/daily_papers?limit={HUGE}",
+    f"/new?page={HUGE}", f"/search?q=attention&page={HUGE}", f"/authors/Ada%20Lovelace?page={HUGE}",
+    f"/users/curator0?page={HUGE}", f"/papers/trending?page={HUGE}", f"/api/papers/search?q=x&limit={HUGE}",
+    f"/collections/{HUGE}", f"/collections/-{HUGE}", f"/collections/{HUGE}.bib", f"/collections/{HUGE}.json",
+    f"/collections/{HUGE}.atom", "/collections/0",
+    "/papers/date/9999-12-31", "/papers/week/9999-W52", "/papers/month/9999-12", "/papers/date/0001-01-01",
+    "/api/daily_papers?date=9999-12-31", "/api/daily_papers?week=9999-W52", "/api/daily_papers?month=9999-12",
+    "/new?day=9999-12-31", "/papers/trending?from=9999-12-31&until=9999-12-31",
+    "/search?q=x&from=9999-12-31&until=9999-12-31", "/digest/preview?date=9999-12-31",
+    "/digest/preview?edition_kind=weekly&date=9999-12-31",
+]
+
+
+@pytest.mark.parametrize("path", OUT_OF_RANGE)
+def test_out_of_range_values_are_a_clear_400(client, path):
+    r = client.get(path)
+    assert r.status_code in (400, 404), (path, r.status_code)
+    text = r.text.lower()
+    assert "range" in text or "less than or equal" in text or "greater than or equal" in text \
+        or "no collection" in text, (path, r.text[:300])
+
+
+def test_the_last_representable_dates_still_answer(client):
+    assert client.get("/papers/date/2999-12-31").status_code == 200
+    assert client.get("/api/daily_papers", params={"month": "2999-12"}).json() == []
+    assert client.get("/papers/trending", params={"until": "2999-12-31"}).status_code == 200
+
+
+def test_bodies_over_the_limit_are_413_and_store_nothing(client, populated):
+    sign_up(client, "bigbody")
+    token = csrf(client, "/submit")
+    pid = populated.records[9]["id"]
+    huge = "x" * 2_000_000
+    r = client.post("/comment", data={"csrf_token": token, "paper": pid, "body": huge})
+    assert r.status_code == 413 and "larger than" in r.text
+    r = client.post("/api/papers/" + pid + "/comments", content=b'{"body": "' + huge.encode() + b'"}',
+                    headers={"content-type": "application/json", "authorization": "Bearer nope"})
+    assert r.status_code == 413 and "larger than" in r.json()["error"]
+
+    def chunks():  # no Content-Length: the size is only seen as the body streams in
+        for _ in range(40):
+            yield b"y" * 50_000
+
+    r = client.post("/comment", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413
+    assert "xxxxxxxxxx" not in client.get(f"/papers/{pid}").text
+
+
+def test_stored_text_fields_have_length_limits(client):
+    sign_up(client, "longtexts")
+    token = csrf(client, "/submit")
+    r = client.post("/collections", data={"csrf_token": token, "name": "ok", "description": "d" * 5000},
+                    follow_redirects=False)
+    assert r.status_code == 400 and "at most 2,000 characters" in r.text
+    client.post("/signout", data={"csrf_token": csrf(client, "/")})
+    r = client.post("/signup", data={"csrf_token": csrf(client, "/signup"), "username": "longmail",
+                                     "password": "correct horse battery", "password2": "correct horse battery",
+                                     "email": "a" * 300 + "@example.org"})
+    assert r.status_code == 400 and "not a valid e-mail address" in r.text
+
+
+def _well_formed(body: bytes) -> ET.Element:
+    return ET.fromstring(body)  # raises on anything XML 1.0 forbids
+
+
+def test_control_characters_never_reach_xml_or_html(client, populated):
+    page = client.get(f"/papers/{CONTROL_ID}")
+    assert page.status_code == 200
+    assert "Zebrafish locomotion under control characters" in page.text
+    assert not any(c in page.text for c in "\x00\x01\x07\x08\x0b\x1f\ufffe")
+    found = client.get("/feeds/search.atom", params={"q": "zebrafish"})
+    feed = _well_formed(found.content)
+    titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert "Zebrafish locomotion under control characters" in titles
+    asked = client.get("/feeds/search.atom", params={"q": "zebrafish\x01\x0b locomotion\x1b"})
+    assert asked.status_code == 200 and b"\x01" not in asked.content and b"\x1b" not in asked.content
+    _well_formed(asked.content)
+    for path in ("/feeds/daily.atom", "/feeds/trending.atom"):
+        _well_formed(client.get(path).content)
+    echoed = client.get("/search", params={"q": "zebrafish\x01 \x02locomotion"})
+    assert echoed.status_code == 200 and "\x01" not in echoed.text and "\x02" not in echoed.text
+
+
+def test_only_http_links_are_rendered_from_imported_data(client, populated):
+    bad, good = populated.records[0]["id"], populated.records[1]["id"]
+    page = client.get(f"/papers/{bad}").text
+    assert "javascript:" not in page
+    assert client.get(f"/api/papers/{bad}").json().get("projectPage") is None
+    assert 'href="https://example.org/project"' in client.get(f"/papers/{good}").text
+    assert client.get(f"/api/papers/{good}").json()["projectPage"] == "https://example.org/project"
+
+
+@pytest.mark.parametrize("path", ["/", "/papers/date/2025-03-19", "/api/daily_papers", "/feeds/daily.atom",
+                                  "/healthz", "/api/openapi.json", "/search?q=graph"])
+def test_head_answers_wherever_get_does(client, path):
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_redirects_ignore_the_host_header(client, populated):
+    sign_up(client, "hostheader")
+    pid = populated.records[11]["id"]
+    r = client.post("/upvote", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid},
+                    headers={"host": "evil.example", "referer": "http://evil.example/phish"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/papers/{pid}"
+    local = client.post("/upvote", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid,
+                                         "undo": "1"},
+                        headers={"referer": populated.config.base_url + "/papers/date/2025-03-19"},
+                        follow_redirects=False)
+    assert local.headers["location"] == "/papers/date/2025-03-19"
