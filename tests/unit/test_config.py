@@ -30,3 +30,25 @@ def test_defaults_and_overrides(tmp_path):
 def test_bad_values_say_which_variable(name, value, message):
     with pytest.raises(ConfigError, match=f"{name}=.*{message}"):
         load_config({name: value})
+
+
+def test_the_database_and_the_secret_key_are_readable_by_their_owner_only(tmp_path):
+    import os
+    import stat
+
+    from paperboard.storage.engine import open_database
+
+    old = os.umask(0o022)  # the usual umask would leave both readable by everyone
+    try:
+        config = load_config({}, data_dir=str(tmp_path / "data"))
+        engine = open_database(config.database_url)
+        engine.dispose()
+        config.signing_key()
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "data" / "paperboard.sqlite3", tmp_path / "data" / "secret_key"):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) & 0o077 == 0
+    (tmp_path / "data" / "secret_key").chmod(0o644)  # loosened by hand: tightened again on use
+    config.signing_key()
+    assert stat.S_IMODE((tmp_path / "data" / "secret_key").stat().st_mode) == 0o600
