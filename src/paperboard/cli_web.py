@@ -37,8 +37,10 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
         os.environ["PAPERBOARD_BASE_URL"] = f"http://{host}:{port}"
     config.signing_key()  # created once here, not raced by the workers
     click.echo(f"Paperboard on http://{host}:{port}/ (data in {config.data_dir}); Ctrl-C stops it", err=True)
+    # forwarded headers are believed from the listed proxies only: anyone else could forge them
+    trusted = list(config.trusted_proxies)
     uvicorn.run("paperboard.web.asgi:app", host=host, port=port, workers=workers, log_level="warning",
-                access_log=False, proxy_headers=True)
+                access_log=False, proxy_headers=bool(trusted), forwarded_allow_ips=trusted or "")
 
 
 @main.command()

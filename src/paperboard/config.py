@@ -58,6 +58,10 @@ SETTINGS: tuple[Setting, ...] = (
             "smtp://host:25 (percent-encode special characters in the password)."),
     Setting("mail_from", "Paperboard <digest@localhost>",
             "From address of digests and confirmation mails."),
+    Setting("trusted_proxies", "",
+            "Addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8) of reverse proxies whose "
+            "X-Forwarded-For and X-Forwarded-Proto are believed. Empty: none, every client is the "
+            "connecting address (so a forged header cannot dodge rate limits)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -79,6 +83,7 @@ class Config:
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str = "smtp://127.0.0.1:25"
     mail_from: str = "Paperboard <digest@localhost>"
+    trusted_proxies: tuple[str, ...] = ()
 
     def signing_key(self) -> str:
         """The configured secret, or one generated on first use and kept in the data folder."""
@@ -141,7 +146,22 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -
         base_url=str(raw["base_url"]).rstrip("/"),
         smtp_url=str(raw["smtp_url"]),
         mail_from=str(raw["mail_from"]),
+        trusted_proxies=_networks(raw["trusted_proxies"]),
     )
+
+
+def _networks(value: str | None) -> tuple[str, ...]:
+    import ipaddress
+
+    found = []
+    for item in (value or "").replace(" ", ",").split(","):
+        if not item:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(f"PAPERBOARD_TRUSTED_PROXIES: {item!r} is not an address or network") from None
+    return tuple(found)
 
 
 def _number(name: str, value: str | None, kind: type, minimum: float):  # type: ignore[no-untyped-def]

@@ -182,7 +182,7 @@ def test_anonymous_cache_serves_repeats_and_never_shares_personal_pages():
         return sent[-1]["body"].decode()
 
     assert get("/") == "page 1" and get("/") == "page 1"  # second answer from the cache
-    assert get("/", session={"uid": 7}) == "page 2"  # signed in: always fresh
+    assert get("/", session={"sid": "a-session-id"}) == "page 2"  # signed in: always fresh
     assert get("/", session={"flash": [["info", "hi"]]}) == "page 3"
     assert get("/form") == "page 4" and get("/form") == "page 5"  # hands out a cookie: never kept
     assert get("/missing") == "page 6" and get("/missing") == "page 7"  # only 200s are kept

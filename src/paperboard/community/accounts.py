@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -9,11 +10,11 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..storage.schema import api_tokens, users
-from .clock import utcnow
+from .clock import as_utc, utcnow
 from .errors import CommunityError
 
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,31}")
@@ -108,21 +109,79 @@ def authenticate(conn: Connection, username: str, password: str) -> User | None:
     return _user(row)
 
 
+def change_password(conn: Connection, user: User, current: str, new: str) -> None:
+    """Replace ``user``'s password after checking the current one. The caller ends their other sessions."""
+    if authenticate(conn, user.username, current) is None:
+        raise CommunityError("the current password is wrong")
+    if not MIN_PASSWORD <= len(new or "") <= MAX_PASSWORD:
+        raise CommunityError(f"a password needs at least {MIN_PASSWORD} characters")
+    conn.execute(update(users).where(users.c.id == user.id).values(password_hash=_hasher.hash(new)))
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(conn: Connection, user: User, name: str = "api") -> str:
-    """A new API token for ``user``; only its hash is stored, so this is the one time it is seen."""
+MAX_TOKEN_DAYS = 3650
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """What the account page lists of a token: never the token itself, which is not stored."""
+
+    ref: str  # a public handle: the first 16 hex digits of its hash
+    name: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= utcnow()
+
+
+def create_token(conn: Connection, user: User, name: str = "api", *, days: int | None = None) -> str:
+    """A new API token for ``user``, valid for ``days`` (None: until revoked); only its hash is stored,
+    so this is the one time it is seen."""
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+        raise CommunityError(f"a token lasts 1 to {MAX_TOKEN_DAYS} days (or until revoked)")
     token = "pb_" + secrets.token_urlsafe(32)
-    conn.execute(insert(api_tokens).values(token_hash=_token_hash(token), user_id=user.id,
-                                           name=name[:128] or "api", created_at=utcnow()))
+    now = utcnow()
+    conn.execute(insert(api_tokens).values(
+        token_hash=_token_hash(token), user_id=user.id, name=(name or "").strip()[:128] or "api",
+        created_at=now, expires_at=now + dt.timedelta(days=days) if days else None))
     return token
 
 
+def tokens_of(conn: Connection, user: User) -> list[Token]:
+    rows = conn.execute(select(api_tokens).where(api_tokens.c.user_id == user.id)
+                        .order_by(api_tokens.c.created_at.desc()))
+    return [Token(r.token_hash[:16], r.name, as_utc(r.created_at), as_utc(r.expires_at),  # type: ignore[arg-type]
+                  as_utc(r.last_used_at)) for r in rows]
+
+
+def revoke_token(conn: Connection, user: User, ref: str) -> bool:
+    if len(ref) != 16 or not all(c in "0123456789abcdef" for c in ref):
+        return False
+    return bool(conn.execute(delete(api_tokens).where(api_tokens.c.user_id == user.id,
+                                                      api_tokens.c.token_hash.startswith(ref))).rowcount)
+
+
 def user_for_token(conn: Connection, token: str) -> User | None:
+    """The account of a live token (not revoked, not expired); its last use is recorded."""
     row = conn.execute(
-        select(users).join(api_tokens, api_tokens.c.user_id == users.c.id)
+        select(users, api_tokens.c.token_hash, api_tokens.c.expires_at, api_tokens.c.last_used_at)
+        .join(api_tokens, api_tokens.c.user_id == users.c.id)
         .where(api_tokens.c.token_hash == _token_hash(token))
     ).first()
-    return _user(row) if row else None
+    if row is None:
+        return None
+    now = utcnow()
+    expires = as_utc(row.expires_at)
+    if expires is not None and expires <= now:
+        return None
+    used = as_utc(row.last_used_at)
+    if used is None or now - used > dt.timedelta(minutes=5):
+        conn.execute(update(api_tokens).where(api_tokens.c.token_hash == row.token_hash)
+                     .values(last_used_at=now))
+    return _user(row)

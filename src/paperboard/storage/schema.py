@@ -116,6 +116,32 @@ api_tokens = Table(
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("name", String(128), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),  # None: until revoked
+    Column("last_used_at", DateTime(timezone=True)),
+    Index(None, "user_id"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    # sha256 of the random session id the cookie carries: a stolen database opens no session
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("user_agent", String(200)),
+    Index(None, "user_id"),
+)
+
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    # one counter per action, key and fixed window, shared by every worker and kept across restarts
+    Column("bucket", String(80), primary_key=True),  # action:sha256(key)[:32]
+    Column("window", BigInteger, primary_key=True),  # start of the window, in seconds since the epoch
+    Column("count", Integer, nullable=False),
+    Column("expires", BigInteger, nullable=False),
+    Index(None, "expires"),
 )
 
 submissions = Table(

@@ -1,5 +1,5 @@
-"""Accounts on the site: sign up, sign in and out (argon2, signed session cookies, CSRF, rate limits),
-and API tokens."""
+"""Accounts on the site: sign up, sign in and out (argon2, server-side sessions, CSRF, rate limits),
+sessions and API tokens on the account page, and a password change."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from ..community import accounts
+from ..community import accounts, sessions
 from ..community.errors import CommunityError
 from .site import site_of
 
@@ -27,7 +27,7 @@ def signup_form(request: Request, next: str = "/") -> Response:
 async def signup_post(request: Request) -> Response:
     site = site_of(request)
     form = await site.form(request)
-    site.limit("signup", site.client_address(request))
+    await site.limited(("signup", site.client_address(request)))
     username, password = form.get("username", "").strip(), form.get("password", "")
     try:
         if password != form.get("password2", password):
@@ -42,8 +42,7 @@ async def signup_post(request: Request) -> Response:
         site.flash(request, str(exc), "error")
         return site.page(request, "signup.html", status_code=400, next=_next(form.get("next")),
                          username=username)
-    request.session.clear()
-    request.session["uid"] = user.id
+    await run_in_threadpool(site.sign_in, request, user)
     site.flash(request, f"Welcome, {user.username}!")
     return RedirectResponse(_next(form.get("next")), status_code=303)
 
@@ -58,7 +57,9 @@ async def signin_post(request: Request) -> Response:
     site = site_of(request)
     form = await site.form(request)
     username = form.get("username", "").strip()
-    site.limit("signin", f"{site.client_address(request)}|{username.lower()}")
+    address = site.client_address(request)
+    await site.limited(("signin", f"{address}|{username.lower()}"), ("signin_address", address),
+                       ("signin_account", username.lower()))
 
     def check() -> accounts.User | None:
         with site.engine.begin() as conn:
@@ -69,16 +70,49 @@ async def signin_post(request: Request) -> Response:
         site.flash(request, "Wrong username or password.", "error")
         return site.page(request, "signin.html", status_code=401, next=_next(form.get("next")),
                          username=username)
-    request.session.clear()  # a fresh session (and CSRF token) on sign-in
-    request.session["uid"] = user.id
+    await run_in_threadpool(site.sign_in, request, user)  # a fresh session (and CSRF token)
     return RedirectResponse(_next(form.get("next")), status_code=303)
 
 
 @router.post("/signout")
 async def signout(request: Request) -> Response:
-    await site_of(request).form(request)
+    site = site_of(request)
+    await site.form(request)
+    await run_in_threadpool(site.sign_out, request)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/signout/everywhere")
+async def signout_everywhere(request: Request) -> Response:
+    """End every session of this account, on every device, this one included."""
+    site = site_of(request)
+    await site.form(request)
+    user = site.require_viewer(request)
+
+    def end() -> None:
+        with site.engine.begin() as conn:
+            sessions.end_all(conn, user.id)
+
+    await run_in_threadpool(end)
     request.session.clear()
     return RedirectResponse("/", status_code=303)
+
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _account_page(request: Request, new_token: str | None = None, status_code: int = 200) -> Response:
+    site = site_of(request)
+    user = site.viewer(request)
+    assert user is not None
+    with site.engine.connect() as conn:
+        tokens = accounts.tokens_of(conn, user)
+        live = sessions.of_user(conn, user.id)
+    current = request.session.get("sid")
+    response = site.page(request, "account.html", status_code=status_code, token=new_token, tokens=tokens,
+                         sessions=[(s, sessions.is_current(s, current)) for s in live])
+    response.headers.update(NO_STORE)
+    return response
 
 
 @router.get("/account")
@@ -86,14 +120,73 @@ def account(request: Request) -> Response:
     site = site_of(request)
     if site.viewer(request) is None:
         return RedirectResponse("/signin?next=/account", status_code=303)
-    return site.page(request, "account.html", token=request.session.pop("new_token", None))
+    return _account_page(request)
 
 
 @router.post("/account/tokens")
 async def new_token(request: Request) -> Response:
+    """The new token is in this response only: never in a cookie, a redirect or the database."""
     site = site_of(request)
-    form = await site.form(request)
-    user = site.require_viewer(request)
+    form, user = await site.write_form(request)
+    days_text = form.get("days", "").strip()
+    try:
+        days = int(days_text) if days_text else None
+    except ValueError:
+        days = -1
+
+    def create() -> str:
+        with site.engine.begin() as conn:
+            return accounts.create_token(conn, user, form.get("name") or "api", days=days)
+
+    try:
+        token = await run_in_threadpool(create)
+    except CommunityError as exc:
+        site.flash(request, str(exc), "error")
+        return _account_page(request, status_code=400)
+    return _account_page(request, new_token=token)
+
+
+@router.post("/account/tokens/revoke")
+async def revoke_token(request: Request) -> Response:
+    site = site_of(request)
+    form, user = await site.write_form(request)
     with site.engine.begin() as conn:
-        request.session["new_token"] = accounts.create_token(conn, user, form.get("name") or "api")
+        done = accounts.revoke_token(conn, user, form.get("token", ""))
+    site.flash(request, "Token revoked." if done else "There is no such token.", "info" if done else "error")
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/sessions/end")
+async def end_session(request: Request) -> Response:
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    with site.engine.begin() as conn:
+        done = sessions.end_by_ref(conn, user.id, form.get("session", ""))
+    site.flash(request, "Signed out there." if done else "That session had already ended.")
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/password")
+async def change_password(request: Request) -> Response:
+    """A new password ends every session, and this browser gets a fresh one: a copy of its cookie
+    taken before the change is worth nothing after it."""
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    await site.limited(("signin_account", user.username.lower()))  # the current password is a guess too
+    new = form.get("new_password", "")
+
+    def change() -> None:
+        if new != form.get("new_password2", new):
+            raise CommunityError("the two new passwords differ")
+        with site.engine.begin() as conn:
+            accounts.change_password(conn, user, form.get("password", ""), new)
+            sessions.end_all(conn, user.id)
+        site.sign_in(request, user)
+
+    try:
+        await run_in_threadpool(change)
+    except CommunityError as exc:
+        site.flash(request, str(exc), "error")
+        return _account_page(request, status_code=400)
+    site.flash(request, "Password changed; every other session is signed out.")
     return RedirectResponse("/account", status_code=303)

@@ -81,7 +81,7 @@ class CommentIn(BaseModel):
 async def api_submit(request: Request, body: Submit) -> JSON:
     site = site_of(request)
     user = site.api_user(request)
-    site.limit("write", str(user.id))
+    await site.limited(("write", str(user.id)))
     pid = await run_in_threadpool(submit_paper, site, user, body.paper)
     with site.engine.connect() as conn:
         entry = _entry(conn, pid, user.id)

@@ -20,6 +20,7 @@ from ..community.errors import CommunityError, NotFound
 from ..config import Config
 from ..search.service import SearchIndex
 from ..storage.engine import open_database
+from ..storage.rate_limits import DatabaseCounts
 from . import account_pages, api, digest_pages, pages
 from .body_limit import BodyLimit
 from .cache import AnonymousCache
@@ -86,7 +87,8 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
                cache_seconds: float = 5.0) -> FastAPI:
     engine = engine or open_database(config.database_url)
     search = search or SearchIndex(config.data_dir, config.embedder)
-    site = Site(config=config, engine=engine, search=search, limiter=RateLimiter(limits),
+    limiter = RateLimiter(limits, counts=DatabaseCounts(engine))
+    site = Site(config=config, engine=engine, search=search, limiter=limiter,
                 fetch_from_arxiv=arxiv_fetcher(config, engine, search) if fetch_from_arxiv else None)
 
     @asynccontextmanager

@@ -34,7 +34,7 @@ class AnonymousCache:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or self.ttl <= 0:
             return False
         session = scope.get("session") or {}
-        if session.get("uid") or session.get("flash") or session.get("new_token"):
+        if session.get("sid") or session.get("flash"):
             return False
         return not scope["path"].startswith(self.skip_prefixes)
 

@@ -63,7 +63,7 @@ def subscribe_form(request: Request) -> Response:
 async def subscribe(request: Request) -> Response:
     site = site_of(request)
     form = await site.form(request)
-    site.limit("write", "subscribe|" + site.client_address(request))
+    await site.limited(("subscribe", site.client_address(request)))
     viewer = site.viewer(request)
     try:
         prefs = _preferences(form)

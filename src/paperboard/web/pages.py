@@ -289,7 +289,7 @@ async def upvote_post(request: Request) -> Response:
     user = site.viewer(request)
     if user is None:
         return RedirectResponse("/signin", status_code=303)
-    site.limit("write", str(user.id))
+    await site.limited(("write", str(user.id)))
     paper_id = form.get("paper", "")
     with site.engine.begin() as conn:
         if form.get("undo"):

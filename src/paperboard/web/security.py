@@ -1,8 +1,5 @@
-"""Request safety: CSRF tokens bound to the session, and in-memory rate limits.
-
-Rate limits are per process (a sliding window per key); behind several workers each counts alone, which
-bounds abuse by the number of workers. Put a shared limiter in the proxy for more.
-"""
+"""Request safety: CSRF tokens bound to the session, and rate limits whose counters every worker shares
+(the database, :mod:`paperboard.storage.rate_limits`)."""
 
 from __future__ import annotations
 
@@ -10,10 +7,9 @@ import hmac
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 CSRF_FIELD = "csrf_token"
 
@@ -37,31 +33,54 @@ class Limit:
 
 
 DEFAULT_LIMITS = {
-    "signin": Limit(10, 60),     # per address and username
-    "signup": Limit(20, 3600),   # per address
-    "write": Limit(60, 60),      # per account: submissions, upvotes, comments, collections
+    "signin": Limit(10, 60),              # per client address and username
+    "signin_address": Limit(50, 900),     # per client address, whatever the username (password spraying)
+    "signin_account": Limit(30, 900),     # per username, from every address together
+    "signup": Limit(20, 3600),            # per client address
+    "write": Limit(60, 60),               # per account: submissions, upvotes, comments, collections
+    "subscribe": Limit(20, 3600),         # per client address
+    "mail": Limit(1, 600),                # per recipient: confirmation and manage-link mails
+    "arxiv": Limit(10, 3600),             # per client address: papers fetched from arXiv on demand
 }
 
 
+class Counts(Protocol):
+    def hit(self, action: str, key: str, window: int, expires: int, now: int) -> int: ...
+
+
+class MemoryCounts:
+    """Counters in this process only (tests and one-off tools)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, str, int], tuple[int, int]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, action: str, key: str, window: int, expires: int, now: int) -> int:
+        with self._lock:
+            count = self._counts.get((action, key, window), (0, expires))[0] + 1
+            self._counts[(action, key, window)] = (count, expires)
+            if len(self._counts) > 100_000:  # forget finished windows rather than grow without bound
+                self._counts = {k: v for k, v in self._counts.items() if v[1] >= now}
+            return count
+
+
 class RateLimiter:
-    def __init__(self, limits: dict[str, Limit] | None = None, clock: Callable[[], float] = time.monotonic):
+    """Fixed-window limits: at most ``events`` per ``seconds``-long window, per action and key. The
+    counters live in ``counts``: the database for a served site (every worker counts together)."""
+
+    def __init__(self, limits: dict[str, Limit] | None = None, clock: Callable[[], float] = time.time,
+                 counts: Counts | None = None):
         self.limits = {**DEFAULT_LIMITS, **(limits or {})}
         self._clock = clock
-        self._events: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+        self.counts = counts or MemoryCounts()
 
     def retry_after(self, action: str, key: str) -> float | None:
         """Record an attempt; None if allowed, else the seconds until one would be."""
         limit = self.limits[action]
         now = self._clock()
-        with self._lock:
-            window = self._events[(action, key)]
-            while window and window[0] <= now - limit.seconds:
-                window.popleft()
-            if len(window) >= limit.events:
-                return max(0.0, window[0] + limit.seconds - now)
-            window.append(now)
-            if len(self._events) > 100_000:  # forget idle keys rather than grow without bound
-                for k in [k for k, w in self._events.items() if not w]:
-                    del self._events[k]
-            return None
+        length = max(1, int(limit.seconds))
+        window = int(now // length) * length
+        count = self.counts.hit(action, key, window, window + length, int(now))
+        if count > limit.events:
+            return max(0.0, window + length - now)
+        return None

@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlalchemy import Engine
 
 from .. import __version__
+from ..community import sessions
 from ..community.accounts import User, get_user, user_for_token
 from ..config import Config
 from ..links import http_url
@@ -67,10 +69,13 @@ class Site:
     def viewer(self, request: Request) -> User | None:
         if "viewer" not in request.state._state:
             user = None
-            uid = request.session.get("uid")
-            if isinstance(uid, int):
-                with self.engine.connect() as conn:
-                    user = get_user(conn, uid)
+            sid = request.session.get("sid")
+            if isinstance(sid, str):
+                with self.engine.begin() as conn:
+                    found = sessions.resume(conn, sid)
+                    user = get_user(conn, found.user_id) if found else None
+                if user is None:  # ended, expired or its account is gone: the cookie is worth nothing
+                    request.session.pop("sid", None)
             request.state.viewer = user
         return request.state.viewer
 
@@ -81,7 +86,7 @@ class Site:
         if scheme.lower() != "bearer" or not token.strip():
             raise HTTPException(401, "this endpoint needs an API token: Authorization: Bearer <token> "
                                      "(create one on your account page)")
-        with self.engine.connect() as conn:
+        with self.engine.begin() as conn:
             user = user_for_token(conn, token.strip())
         if user is None:
             raise HTTPException(401, "the API token is not valid")
@@ -93,6 +98,20 @@ class Site:
             raise HTTPException(401, "sign in first")
         return user
 
+    def sign_in(self, request: Request, user: User) -> None:
+        """A fresh cookie session (and CSRF token) holding a new server-side session for ``user``."""
+        request.session.clear()
+        with self.engine.begin() as conn:
+            request.session["sid"] = sessions.start(conn, user.id, request.headers.get("user-agent"))
+        request.state.viewer = user
+
+    def sign_out(self, request: Request) -> None:
+        sid = request.session.get("sid")
+        if isinstance(sid, str):
+            with self.engine.begin() as conn:
+                sessions.end(conn, sid)
+        request.session.clear()
+
     @staticmethod
     def client_address(request: Request) -> str:
         return request.client.host if request.client else "?"
@@ -101,10 +120,16 @@ class Site:
         """The posted form (CSRF checked) of a signed-in person, within their write rate limit."""
         form = await self.form(request)
         user = self.require_viewer(request)
-        self.limit("write", str(user.id))
+        await self.limited(("write", str(user.id)))
         return form, user
 
+    async def limited(self, *checks: tuple[str, str]) -> None:
+        """``limit`` for each (action, key), off the event loop (the counters are database writes)."""
+        for action, key in checks:
+            await run_in_threadpool(self.limit, action, key)
+
     def limit(self, action: str, key: str) -> None:
+        """Count an attempt at ``action`` by ``key``; 429 with Retry-After once over the limit."""
         wait = self.limiter.retry_after(action, key)
         if wait is not None:
             raise HTTPException(429, f"too many attempts; try again in {int(wait) + 1} s",

@@ -1,0 +1,38 @@
+"""Rate limits against a running ``paperboard serve``: a forged X-Forwarded-For dodges nothing, one
+password sprayed over many usernames is slowed, and one account guessed at from many addresses is too."""
+
+import re
+
+import httpx
+from fastapi.testclient import TestClient
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _attempt(http: httpx.Client, username: str, headers: dict[str, str] | None = None) -> int:
+    token = CSRF.search(http.get("/signin").text).group(1)
+    return http.post("/signin", data={"csrf_token": token, "username": username, "password": "Spring2026!"},
+                     headers=headers or {}).status_code
+
+
+def test_forged_forwarded_headers_do_not_reset_the_limit(server):
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        statuses = [_attempt(http, "alice", {"x-forwarded-for": f"203.0.113.{i}", "x-real-ip": f"198.51.100.{i}"})
+                    for i in range(12)]
+    assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
+
+
+def test_one_password_over_many_usernames_is_slowed(server):
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        statuses = [_attempt(http, f"victim{i}") for i in range(60)]
+    first_refusal = statuses.index(429)
+    assert set(statuses[:first_refusal]) == {401} and first_refusal <= 50
+    assert set(statuses[first_refusal:]) == {429}
+
+
+def test_one_account_from_many_addresses_is_slowed(client):
+    statuses = []
+    for i in range(32):
+        browser = TestClient(client.app, base_url="http://testserver", client=(f"192.0.2.{i}", 40000))
+        statuses.append(_attempt(browser, "targeted"))
+    assert statuses[:30] == [401] * 30 and statuses[30:] == [429, 429]
