@@ -45,10 +45,9 @@ def subscribers_add(obj: Context, email: str, confirmed: bool, keywords: str | N
                     threshold: float, send_empty: bool) -> None:
     """Add EMAIL (or change its preferences). Unless --confirmed, a confirmation mail is sent and the
     address gets nothing else until its link is followed."""
+    from .digest import notices
     from .digest import subscribers as store
-    from .digest.mailer import MailError
     from .digest.preferences import PreferenceError, Preferences, split_terms
-    from .digest.sender import confirmation_message
 
     try:
         prefs = Preferences(frequency="weekly" if weekly else "daily", keywords=split_terms(keywords),
@@ -62,12 +61,18 @@ def subscribers_add(obj: Context, email: str, confirmed: bool, keywords: str | N
     state = "confirmed" if subscriber.confirmed else "waiting for confirmation"
     click.echo(f"{'added' if new else 'updated'} {subscriber.email} ({state})")
     if not subscriber.confirmed:
-        try:
-            with _mailer(obj)() as mailer:
-                mailer.send(confirmation_message(obj.config, subscriber))
-        except MailError as exc:
-            raise click.ClickException(f"could not send the confirmation mail: {exc}") from None
-        click.echo(f"confirmation mail sent to {subscriber.email}")
+        engine = obj.engine()
+        with engine.begin() as conn:
+            notices.queue(conn, subscriber, "confirm")
+        done = notices.deliver(engine, obj.config)
+        if done.sent:
+            click.echo(f"confirmation mail sent to {subscriber.email}")
+        elif done.logged:
+            link = notices.notice_message(obj.config, subscriber, "confirm")[1]
+            click.echo(f"no mail server is configured (PAPERBOARD_SMTP_URL); the confirmation link is {link}")
+        else:
+            reason = "; ".join(done.problems) or "see `paperboard mail deliver`"
+            raise click.ClickException(f"the confirmation mail is queued but not sent yet: {reason}")
 
 
 @subscribers.command("list")
@@ -174,4 +179,29 @@ def digest_send(obj: Context, kind: str, day: dt.date | None, dry_run: bool, onl
         click.echo(f"{chosen.key}: sent {summary.sent}, skipped {summary.skipped} (empty), failed "
                    f"{summary.failed}, already done {summary.already_done}, left pending {summary.pending}")
     if summary.failed or summary.pending:
+        sys.exit(1)
+
+
+@main.group()
+def mail() -> None:
+    """Mails the site owes single subscribers (confirmation and manage links), sent through an outbox."""
+
+
+@mail.command("deliver")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_ctx
+def mail_deliver(obj: Context, fmt: str) -> None:
+    """Send the queued confirmation and manage-link mails (the site sends them right away; this catches
+    up those a mail server that was down left queued). Exit status 1 while some stay queued or failed."""
+    from .digest import notices
+
+    done = notices.deliver(obj.engine(), obj.config)
+    if fmt == "json":
+        _dump(done.as_dict())
+    else:
+        for problem in done.problems:
+            click.echo(f"problem: {problem}", err=True)
+        click.echo(f"sent {done.sent}, logged {done.logged} (no mail server), failed {done.failed}, "
+                   f"left queued {done.pending}")
+    if done.failed or done.pending:
         sys.exit(1)

@@ -53,9 +53,10 @@ SETTINGS: tuple[Setting, ...] = (
             "kept in the data folder (file secret_key)."),
     Setting("base_url", "http://127.0.0.1:8000",
             "Public address of the site, used in feeds, e-mails and markdown links."),
-    Setting("smtp_url", "smtp://127.0.0.1:25",
-            "Mail server for digests: smtp://user:pass@host:587?starttls=1, smtps://host:465 or "
-            "smtp://host:25 (percent-encode special characters in the password)."),
+    Setting("smtp_url", "",
+            "Mail server for digests and confirmation mails: smtp://user:pass@host:587?starttls=1, "
+            "smtps://host:465 or smtp://host:25 (percent-encode special characters in the password). "
+            "Empty: none; confirmation links are written to the server's log for the operator."),
     Setting("mail_from", "Paperboard <digest@localhost>",
             "From address of digests and confirmation mails."),
     Setting("trusted_proxies", "",
@@ -81,7 +82,7 @@ class Config:
     batch_size: int
     secret_key: str | None = None
     base_url: str = "http://127.0.0.1:8000"
-    smtp_url: str = "smtp://127.0.0.1:25"
+    smtp_url: str = ""
     mail_from: str = "Paperboard <digest@localhost>"
     trusted_proxies: tuple[str, ...] = ()
 
@@ -144,7 +145,7 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -
         batch_size=_number("batch_size", raw["batch_size"], int, minimum=1),
         secret_key=raw["secret_key"],
         base_url=str(raw["base_url"]).rstrip("/"),
-        smtp_url=str(raw["smtp_url"]),
+        smtp_url=str(raw["smtp_url"] or ""),
         mail_from=str(raw["mail_from"]),
         trusted_proxies=_networks(raw["trusted_proxies"]),
     )

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
+import shutil
 import socket
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -98,3 +101,21 @@ def config_for(folder: Path, smtp_url: str, db_file: Path):
     return load_config({}, data_dir=str(folder / "data"), database_url=f"sqlite:///{db_file}",
                        secret_key="digest-secret", smtp_url=smtp_url, mail_from="Paperboard <digest@example.org>",
                        base_url="http://paperboard.test")
+
+
+@pytest.fixture
+def env(store, smtp, tmp_path):
+    folder, records = store
+    db = tmp_path / "db.sqlite3"
+    shutil.copy(folder / "db.sqlite3", db)
+    config = config_for(folder, smtp.url, db)
+    engine = open_database(config.database_url)
+    yield config, engine, SearchIndex(config.data_dir), smtp, records
+    engine.dispose()
+
+
+def link_in(msg, path):
+    text = msg.get_body(("plain",)).get_content()
+    url = re.search(r"(http://paperboard\.test" + re.escape(path) + r"\S+)", text).group(1)
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"

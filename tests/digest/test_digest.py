@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +13,6 @@ import time
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -25,25 +23,12 @@ from paperboard.digest.editions import edition
 from paperboard.digest.mailer import Mailer, SmtpSettings
 from paperboard.digest.preferences import Preferences
 from paperboard.digest.sender import send_edition
-from paperboard.search.service import SearchIndex
-from paperboard.storage.engine import open_database
 from paperboard.storage.schema import digest_outbox
 from paperboard.web.app import create_app
-from tests.digest.conftest import DAY, LIKED, config_for, free_port
+from tests.digest.conftest import DAY, LIKED, config_for, free_port, link_in
 from tests.web.conftest import csrf
 
 EDITION = edition("daily", __import__("datetime").date.fromisoformat(DAY))
-
-
-@pytest.fixture
-def env(store, smtp, tmp_path):
-    folder, records = store
-    db = tmp_path / "db.sqlite3"
-    shutil.copy(folder / "db.sqlite3", db)
-    config = config_for(folder, smtp.url, db)
-    engine = open_database(config.database_url)
-    yield config, engine, SearchIndex(config.data_dir), smtp, records
-    engine.dispose()
 
 
 def send(config, engine, search, **kwargs):
@@ -55,13 +40,6 @@ def send(config, engine, search, **kwargs):
 def subscribe(engine, email, user_id=None, **prefs):
     with engine.begin() as conn:
         return store.add(conn, email, Preferences(**prefs), confirmed=True, user_id=user_id)[0]
-
-
-def link_in(msg, path):
-    text = msg.get_body(("plain",)).get_content()
-    url = re.search(r"(http://paperboard\.test" + re.escape(path) + r"\S+)", text).group(1)
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}"
 
 
 def test_double_opt_in_on_the_site(env):

@@ -134,13 +134,16 @@ def test_hf_daily_item_shape():
 # --- limits and CSRF ---------------------------------------------------------------------------------
 
 def test_rate_limiter_sliding_window():
-    now = [0.0]
+    now = [9.0]
     limiter = RateLimiter({"signin": Limit(2, 10)}, clock=lambda: now[0])
     assert limiter.retry_after("signin", "k") is None and limiter.retry_after("signin", "k") is None
-    assert limiter.retry_after("signin", "k") == 10
+    assert limiter.retry_after("signin", "k") == 1  # until the window ends
     assert limiter.retry_after("signin", "other") is None
-    now[0] = 10.5
-    assert limiter.retry_after("signin", "k") is None
+    now[0] = 10.5  # a new fixed window, but the sliding one still holds the burst
+    assert limiter.retry_after("signin", "k") is not None
+    now[0] = 35.0  # the last attempt is two windows back
+    assert limiter.retry_after("signin", "k") is None and limiter.retry_after("signin", "k") is None
+    assert limiter.retry_after("signin", "k") is not None
 
 
 def test_csrf_tokens_are_per_session():

@@ -61,6 +61,15 @@ def confirmation(email: str, confirm_url: str, site: str) -> Composed:
                     env.get_template("confirm.html").render(context))
 
 
+def manage_reminder(email: str, manage_url: str, unsubscribe_url: str, site: str) -> Composed:
+    """To an address that is already subscribed when someone asks to subscribe it again."""
+    context = {"email": email, "manage_url": manage_url, "unsubscribe_url": unsubscribe_url, "site": site}
+    env = _env()
+    return Composed("Your Paperboard digest subscription",
+                    env.get_template("manage.txt").render(context),
+                    env.get_template("manage.html").render(context))
+
+
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.header_encoding = QP
 _UTF8_QP.body_encoding = QP

@@ -40,6 +40,8 @@ class SmtpSettings:
 
     @classmethod
     def parse(cls, url: str) -> SmtpSettings:
+        if not (url or "").strip():
+            raise ValueError("no mail server is configured: set PAPERBOARD_SMTP_URL, e.g. smtp://127.0.0.1:25")
         parts = urlsplit(url or "")
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError(f"PAPERBOARD_SMTP_URL must look like smtp://user:pass@host:587?starttls=1 or "

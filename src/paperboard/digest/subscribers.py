@@ -81,5 +81,9 @@ def set_preferences(conn: Connection, subscriber_id: int, preferences: Preferenc
                  .values(preferences=preferences.to_json()))
 
 
+def link_account(conn: Connection, subscriber_id: int, user_id: int | None) -> None:
+    conn.execute(update(subscribers).where(subscribers.c.id == subscriber_id).values(user_id=user_id))
+
+
 def remove(conn: Connection, subscriber_id: int) -> bool:
     return bool(conn.execute(delete(subscribers).where(subscribers.c.id == subscriber_id)).rowcount)

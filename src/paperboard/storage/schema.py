@@ -225,3 +225,19 @@ digest_outbox = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index(None, "edition", "status"),
 )
+
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    # mails the site owes one address (confirm a subscription, a manage link): queued by the request,
+    # sent after it, retried while the mail server is down
+    Column("id", Integer, primary_key=True),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # confirm, manage
+    Column("status", String(16), nullable=False),  # pending, sending, sent, failed (permanent), logged
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index(None, "status"),
+)

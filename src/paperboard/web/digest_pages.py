@@ -8,15 +8,15 @@ import datetime as dt
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
 
+from ..digest import notices, tokens
 from ..digest import subscribers as store
-from ..digest import tokens
 from ..digest.compose import Links, compose
 from ..digest.editions import edition
-from ..digest.mailer import Mailer, MailError, SmtpSettings
 from ..digest.picks import Personalizer
-from ..digest.preferences import PreferenceError, Preferences, split_terms
-from ..digest.sender import confirmation_message, digest_parts
+from ..digest.preferences import PreferenceError, Preferences, normalize_email, split_terms
+from ..digest.sender import digest_parts
 from ..feeds import periods
 from ..feeds.listing import newest_day
 from .site import Site, site_of
@@ -49,11 +49,6 @@ def _preferences(form: dict[str, str], base: Preferences | None = None) -> Prefe
                               "the count and the threshold") from None
 
 
-def send_confirmation(site: Site, subscriber: store.Subscriber) -> None:
-    with Mailer(SmtpSettings.parse(site.config.smtp_url)) as mailer:
-        mailer.send(confirmation_message(site.config, subscriber))
-
-
 @router.get("/subscribe")
 def subscribe_form(request: Request) -> Response:
     return site_of(request).page(request, "subscribe.html", prefs=Preferences(), email="")
@@ -61,27 +56,36 @@ def subscribe_form(request: Request) -> Response:
 
 @router.post("/subscribe")
 async def subscribe(request: Request) -> Response:
+    """Every address gets the same answer, new or already subscribed, so the form tells nobody who is
+    subscribed. A new address is stored unconfirmed and sent a confirmation link; an existing one is
+    left exactly as it is (preferences change only by the signed link in a mail) and its owner is sent
+    the link again. At most one such mail per address every ``mail`` window, whoever asks."""
     site = site_of(request)
     form = await site.form(request)
     await site.limited(("subscribe", site.client_address(request)))
-    viewer = site.viewer(request)
     try:
         prefs = _preferences(form)
-        with site.engine.begin() as conn:
-            subscriber, _ = store.add(conn, form.get("email", ""), prefs,
-                                      user_id=viewer.id if viewer else None)
+        address = normalize_email(form.get("email", ""))
     except PreferenceError as exc:
         site.flash(request, str(exc), "error")
         return site.page(request, "subscribe.html", status_code=400, prefs=Preferences(),
                          email=form.get("email", ""))
-    if subscriber.confirmed:
-        return site.page(request, "subscribed.html", subscriber=subscriber, already=True)
-    try:
-        await run_in_threadpool(send_confirmation, site, subscriber)
-    except (MailError, ValueError) as exc:
-        raise HTTPException(503, f"the confirmation mail could not be sent ({exc}); please try again later") \
-            from None
-    return site.page(request, "subscribed.html", subscriber=subscriber, already=False)
+
+    def record() -> bool:
+        with site.engine.begin() as conn:
+            existing = store.find(conn, address)
+            subscriber = existing or store.add(conn, address, prefs)[0]
+        if site.limiter.retry_after("mail", address) is not None:
+            return False  # mailed a moment ago: the answer is the same, the inbox is spared
+        with site.engine.begin() as conn:
+            notices.queue(conn, subscriber, "manage" if existing and existing.confirmed else "confirm")
+        return True
+
+    queued = await run_in_threadpool(record)
+    response = site.page(request, "subscribed.html", email=address)
+    if queued:
+        response.background = BackgroundTask(notices.deliver_quietly, site.engine, site.config)
+    return response
 
 
 @router.get("/subscribe/confirm")
@@ -116,6 +120,20 @@ async def preferences_save(request: Request, token: str) -> Response:
     with site.engine.begin() as conn:
         store.set_preferences(conn, subscriber.id, prefs)
     site.flash(request, "Saved. The next digest follows your new preferences.")
+    return RedirectResponse(f"/digest/preferences?token={token}", status_code=303)
+
+
+@router.post("/digest/link")
+async def link_account(request: Request, token: str) -> Response:
+    """Let the signed-in account's upvotes and collections pick this subscriber's papers. It takes both
+    proofs: the signed link from the address's mail and the account's own session (with CSRF)."""
+    site = site_of(request)
+    await site.form(request)
+    viewer = site.require_viewer(request)
+    subscriber = _subscriber(site, "manage", token)
+    with site.engine.begin() as conn:
+        store.link_account(conn, subscriber.id, viewer.id)
+    site.flash(request, f"Your picks now follow what {viewer.username} upvotes and saves.")
     return RedirectResponse(f"/digest/preferences?token={token}", status_code=303)
 
 

@@ -45,7 +45,8 @@ DEFAULT_LIMITS = {
 
 
 class Counts(Protocol):
-    def hit(self, action: str, key: str, window: int, expires: int, now: int) -> int: ...
+    def hit(self, action: str, key: str, window: int, previous: int, expires: int,
+            now: int) -> tuple[int, int]: ...
 
 
 class MemoryCounts:
@@ -55,18 +56,21 @@ class MemoryCounts:
         self._counts: dict[tuple[str, str, int], tuple[int, int]] = {}
         self._lock = threading.Lock()
 
-    def hit(self, action: str, key: str, window: int, expires: int, now: int) -> int:
+    def hit(self, action: str, key: str, window: int, previous: int, expires: int,
+            now: int) -> tuple[int, int]:
         with self._lock:
             count = self._counts.get((action, key, window), (0, expires))[0] + 1
             self._counts[(action, key, window)] = (count, expires)
             if len(self._counts) > 100_000:  # forget finished windows rather than grow without bound
                 self._counts = {k: v for k, v in self._counts.items() if v[1] >= now}
-            return count
+            return count, self._counts.get((action, key, previous), (0, 0))[0]
 
 
 class RateLimiter:
-    """Fixed-window limits: at most ``events`` per ``seconds``-long window, per action and key. The
-    counters live in ``counts``: the database for a served site (every worker counts together)."""
+    """At most ``events`` per ``seconds``, per action and key, as a sliding window estimated from two
+    fixed ones (the previous window's count weighted by how much of it the sliding window still
+    covers), so a burst cannot straddle a window boundary. Refused attempts count too. The counters
+    live in ``counts``: the database for a served site (every worker counts together)."""
 
     def __init__(self, limits: dict[str, Limit] | None = None, clock: Callable[[], float] = time.time,
                  counts: Counts | None = None):
@@ -80,7 +84,11 @@ class RateLimiter:
         now = self._clock()
         length = max(1, int(limit.seconds))
         window = int(now // length) * length
-        count = self.counts.hit(action, key, window, window + length, int(now))
-        if count > limit.events:
-            return max(0.0, window + length - now)
-        return None
+        count, before = self.counts.hit(action, key, window, window - length, window + 2 * length, int(now))
+        elapsed = now - window
+        if before * (1 - elapsed / length) + count <= limit.events:
+            return None
+        if count > limit.events or not before:
+            return max(1.0, window + length - now)
+        # the previous window's share must fall to what is left of the limit
+        return max(1.0, length * (1 - (limit.events - count) / before) - elapsed)

@@ -1,8 +1,8 @@
-"""sessions tokens and shared rate limits
+"""sessions, tokens, shared rate limits and the mail outbox
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-12-01 08:48:46.087411
+Create Date: 2026-12-01 08:56:59.979284
 """
 
 import sqlalchemy as sa
@@ -38,6 +38,21 @@ def upgrade() -> None:
     with op.batch_alter_table('sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sessions_user_id'), ['user_id'], unique=False)
 
+    op.create_table('mail_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subscriber_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['subscriber_id'], ['subscribers.id'], name=op.f('fk_mail_outbox_subscriber_id_subscribers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_outbox'))
+    )
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_outbox_status'), ['status'], unique=False)
+
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.add_column(sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True))
@@ -53,6 +68,10 @@ def downgrade() -> None:
         batch_op.drop_column('last_used_at')
         batch_op.drop_column('expires_at')
 
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_status'))
+
+    op.drop_table('mail_outbox')
     with op.batch_alter_table('sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sessions_user_id'))
 
