@@ -91,7 +91,7 @@ def submit(obj: Context, papers: tuple[str, ...], username: str) -> None:
     from .community.accounts import find_user
     from .community.errors import CommunityError
     from .search.service import SearchIndex
-    from .web.app import arxiv_fetcher
+    from .web.app import on_demand
     from .web.pages import submit_paper
     from .web.site import Site
 
@@ -102,7 +102,7 @@ def submit(obj: Context, papers: tuple[str, ...], username: str) -> None:
         raise click.UsageError(f"there is no user {username!r} (create one with `paperboard users add`)")
     search = SearchIndex(obj.config.data_dir, obj.config.embedder)
     site = Site(config=obj.config, engine=engine, search=search, limiter=None,  # type: ignore[arg-type]
-                fetch_from_arxiv=arxiv_fetcher(obj.config, engine, search))
+                on_demand=on_demand(obj.config, engine, search, wait=120))
     failed = 0
     for text in papers:
         try:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,15 +96,14 @@ class Server:
     mail: object  # tests.digest.conftest.Sink: what the server's SMTP relay accepted
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
-    """``paperboard serve`` as a subprocess on a free port, over its own populated SQLite store."""
+@contextmanager
+def serving(site: Populated, extra_env: dict[str, str] | None = None, workers: int = 1) -> Iterator[Server]:
+    """``paperboard serve`` as a subprocess on a free port over ``site``'s store, with an SMTP sink."""
     from aiosmtpd.controller import Controller
 
     from tests.digest.conftest import Sink
 
-    folder = tmp_path_factory.mktemp("served")
-    site = populate(folder, f"sqlite:///{folder / 'db.sqlite3'}")
+    folder = site.folder
     port = free_port()
     sink = Sink()
     relay = Controller(sink, hostname="127.0.0.1", port=free_port())
@@ -112,11 +111,12 @@ def server(tmp_path_factory) -> Iterator[Server]:
     env = {**os.environ, "PAPERBOARD_DATA_DIR": str(site.config.data_dir),
            "PAPERBOARD_DATABASE_URL": site.config.database_url, "PAPERBOARD_SECRET_KEY": "test-secret",
            "PAPERBOARD_ARXIV_API_URL": "http://127.0.0.1:9/unreachable",
-           "PAPERBOARD_SMTP_URL": f"smtp://127.0.0.1:{relay.port}"}
+           "PAPERBOARD_SMTP_URL": f"smtp://127.0.0.1:{relay.port}", **(extra_env or {})}
     url = f"http://127.0.0.1:{port}"
-    with open(folder / "server.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "paperboard", "serve", "--port", str(port)],
-                                env=env, stdout=log, stderr=subprocess.STDOUT)
+    log_path = folder / f"server-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "paperboard", "serve", "--port", str(port),
+                                 "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -126,11 +126,22 @@ def server(tmp_path_factory) -> Iterator[Server]:
             except httpx.TransportError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the server did not start:\n" + (folder / "server.log").read_text()[-3000:])
+                pytest.fail("the server did not start:\n" + log_path.read_text()[-3000:])
             time.sleep(0.2)
         yield Server(url, site, sink)
     finally:
         proc.terminate()
         proc.wait(10)
         relay.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    """``paperboard serve`` as a subprocess on a free port, over its own populated SQLite store."""
+    folder = tmp_path_factory.mktemp("served")
+    site = populate(folder, f"sqlite:///{folder / 'db.sqlite3'}")
+    try:
+        with serving(site) as running:
+            yield running
+    finally:
         site.engine.dispose()

@@ -241,3 +241,38 @@ mail_outbox = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index(None, "status"),
 )
+
+fetch_requests = Table(
+    "fetch_requests",
+    metadata,
+    # papers visitors asked for that were not stored: one queue for every worker, worked through at
+    # arXiv's pace by whichever process holds the "arxiv-on-demand" lease; misses are remembered
+    Column("paper_id", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),  # pending, fetched, missing, failed
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("checked_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Index(None, "status", "requested_at"),
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    # who may run a job now: a holder renews its lease while it works; an expired one may be taken over
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+job_runs = Table(
+    "job_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job", String(64), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False),  # running, ok, failed
+    Column("counts", JSON, nullable=False),
+    Column("error", Text),
+    Index(None, "job", "started_at"),
+)

@@ -82,7 +82,7 @@ async def api_submit(request: Request, body: Submit) -> JSON:
     site = site_of(request)
     user = site.api_user(request)
     await site.limited(("write", str(user.id)))
-    pid = await run_in_threadpool(submit_paper, site, user, body.paper)
+    pid = await run_in_threadpool(submit_paper, site, user, body.paper, request)
     with site.engine.connect() as conn:
         entry = _entry(conn, pid, user.id)
     assert entry is not None

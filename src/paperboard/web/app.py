@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from .. import __version__
-from ..community.errors import CommunityError, NotFound
+from ..community.errors import CommunityError
 from ..config import Config
 from ..search.service import SearchIndex
 from ..storage.engine import open_database
@@ -27,6 +27,7 @@ from .cache import AnonymousCache
 from .head import HeadAsGet
 from .headers import SecurityHeaders
 from .json_response import JSON
+from .on_demand import OnDemand
 from .security import Limit, RateLimiter
 from .site import Site, site_of
 
@@ -35,29 +36,27 @@ STATIC = Path(__file__).parent / "static"
 SESSION_DAYS = 30
 
 
-def arxiv_fetcher(config: Config, engine: Engine, search: SearchIndex) -> Callable[[str], bool]:
-    """Fetch one paper by id from the arXiv API, store and index it; False when arXiv has no such paper
-    or cannot be reached (the caller says so to the person asking)."""
+def arxiv_fetcher(config: Config, engine: Engine, search: SearchIndex) -> Callable[[list[str]], None]:
+    """Fetch papers by id from the arXiv API (one request), store and index what arXiv has; raises when
+    arXiv cannot be reached."""
     from ..ingest.arxiv import fetch_ids
     from ..ingest.arxiv_client import ArxivClient
 
-    def fetch(paper_id: str) -> bool:
-        try:
-            with ArxivClient(delay=config.arxiv_delay, retries=1, max_wait=10, timeout=15) as client:
-                summary = fetch_ids(engine, client, [paper_id], api_url=config.arxiv_api_url)
-        except Exception as exc:  # offline, DNS, arXiv down: the page says it could not be fetched
-            log.warning("fetching %s from arXiv failed: %s", paper_id, exc)
-            return False
-        if summary.added + summary.updated + summary.unchanged == 0:
-            return False
-        try:
-            search.catch_up(engine, fold=False)  # folding the graph is left to ingests
-        except Exception as exc:  # another process holds the index writer: the next ingest indexes it
-            log.warning("indexing %s now failed (%s); it is indexed by the next ingest or reindex",
-                        paper_id, exc)
-        return True
+    def fetch(paper_ids: list[str]) -> None:
+        with ArxivClient(delay=config.arxiv_delay, retries=1, max_wait=10, timeout=15) as client:
+            summary = fetch_ids(engine, client, paper_ids, api_url=config.arxiv_api_url)
+        if summary.added + summary.updated:
+            try:
+                search.catch_up(engine, fold=False)  # folding the graph is left to ingests
+            except Exception as exc:  # another process holds the index writer: the next ingest indexes it
+                log.warning("indexing %s now failed (%s); it is indexed by the next ingest or reindex",
+                            ", ".join(paper_ids), exc)
 
     return fetch
+
+
+def on_demand(config: Config, engine: Engine, search: SearchIndex, *, wait: float = 1.5) -> OnDemand:
+    return OnDemand(engine, arxiv_fetcher(config, engine, search), delay=config.arxiv_delay, wait=wait)
 
 
 def _wants_json(request: Request) -> bool:
@@ -89,7 +88,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
     search = search or SearchIndex(config.data_dir, config.embedder)
     limiter = RateLimiter(limits, counts=DatabaseCounts(engine))
     site = Site(config=config, engine=engine, search=search, limiter=limiter,
-                fetch_from_arxiv=arxiv_fetcher(config, engine, search) if fetch_from_arxiv else None)
+                on_demand=on_demand(config, engine, search) if fetch_from_arxiv else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
@@ -129,7 +128,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
 
     @app.exception_handler(CommunityError)
     async def refused(request: Request, exc: CommunityError) -> Response:
-        return _error(request, 404 if isinstance(exc, NotFound) else 400, str(exc))
+        return _error(request, exc.status, str(exc))
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)

@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from ..cite import bibtex, bibtex_all, markdown_page
 from ..community import accounts, collections, comments, submissions, votes
-from ..community.errors import CommunityError, NotFound
+from ..community.errors import Busy, CommunityError, NotFound, Pending
 from ..feeds import daily, listing, periods
 from ..feeds.entries import Entry
 from ..ids import InvalidId, canonical_id
@@ -21,6 +21,7 @@ from ..search.lexical import Filters
 from ..search.query import QueryError
 from ..storage.papers import get_paper
 from .atom import atom_feed
+from .on_demand import SAY
 from .params import CollectionId, PageNumber
 from .site import Site, site_of
 
@@ -144,24 +145,36 @@ def run_search(site: Site, q: str, *, limit: int, category: str | None = None, s
 
 
 @router.get("/search")
-def search_page(request: Request, q: str = "", category: str = "", author: str = "",
-                since: Annotated[str, Query(alias="from")] = "", until: str = "", sort: str = "relevance",
-                page: PageNumber = 1) -> Response:
+async def search_page(request: Request, q: str = "", category: str = "", author: str = "",
+                      since: Annotated[str, Query(alias="from")] = "", until: str = "",
+                      sort: str = "relevance", page: PageNumber = 1) -> Response:
+    """An arXiv id or URL opens the paper (queued for fetching from arXiv when it is not stored, with
+    a short wait that holds no worker thread); anything else is searched."""
+    site = site_of(request)
+    wanted = resolve_paper_id(q.strip()[:1000])
+    note = None
+    if wanted:
+        if site.on_demand is None:
+            with site.engine.connect() as conn:
+                found = "stored" if get_paper(conn, wanted) is not None else "missing"
+        else:
+            found = await site.on_demand.arequest(wanted, site.fetch_allowed(request))
+        if found == "stored":
+            return RedirectResponse(f"/papers/{wanted}", status_code=303)
+        note = SAY[found].format(id=wanted)
+    return await run_in_threadpool(_search_page, request, q, category, author, since, until, sort, page, note)
+
+
+def _search_page(request: Request, q: str, category: str, author: str, since: str, until: str, sort: str,
+                 page: int, note: str | None) -> Response:
     site = site_of(request)
     q = q.strip()[:1000]
     page = min(max(page, 1), SEARCH_PAGES)
     context: dict[str, Any] = dict(q=q, category=category, author=author, since=since, until=until,
                                    sort=sort if sort in ("relevance", "date", "upvotes") else "relevance",
-                                   page=page, hits=[], corrected={}, more=False)
+                                   page=page, hits=[], corrected={}, more=False, fetch_note=note)
     if not q:
         return site.page(request, "search.html", **context)
-    wanted = resolve_paper_id(q)
-    if wanted:  # an arXiv id or URL goes straight to the paper (fetched from arXiv if it is new)
-        with site.engine.connect() as conn:
-            known = get_paper(conn, wanted) is not None
-        if known or (site.fetch_from_arxiv and site.fetch_from_arxiv(wanted)):
-            return RedirectResponse(f"/papers/{wanted}", status_code=303)
-        context["missing_id"] = wanted
     try:
         result = run_search(site, q, limit=page * SEARCH_PER_PAGE + 1, category=category or None,
                             since=since or None, until=until or None, author=author or None,
@@ -255,15 +268,19 @@ def submit_form(request: Request) -> Response:
     return site.page(request, "submit.html")
 
 
-def submit_paper(site: Site, user: accounts.User, text: str) -> str:
-    """Submit by arXiv id or URL (fetching the paper from arXiv when it is not stored yet)."""
+def submit_paper(site: Site, user: accounts.User, text: str, request: Request | None = None) -> str:
+    """Submit by arXiv id or URL; a paper not stored yet is queued for fetching from arXiv (``request``:
+    whose fetch allowance it uses; None for the operator's CLI)."""
     paper_id = resolve_paper_id(text)
     if paper_id is None:
         raise CommunityError(f"{text.strip()[:100]!r} is not an arXiv id or URL (e.g. 2501.01234)")
     with site.engine.connect() as conn:
         known = get_paper(conn, paper_id) is not None
-    if not known and not (site.fetch_from_arxiv and site.fetch_from_arxiv(paper_id)):
-        raise NotFound(f"paper {paper_id} is not in the store and could not be fetched from arXiv")
+    if not known:
+        found = site.on_demand.request(paper_id, site.fetch_allowed(request)) if site.on_demand else "missing"
+        if found != "stored":
+            error = {"missing": NotFound, "queued": Pending}.get(found, Busy)
+            raise error(SAY[found].format(id=paper_id))
     with site.engine.begin() as conn:
         submissions.submit(conn, paper_id, user)
     return paper_id
@@ -274,10 +291,10 @@ async def submit_post(request: Request) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
     try:
-        paper_id = await run_in_threadpool(submit_paper, site, user, form.get("paper", ""))
+        paper_id = await run_in_threadpool(submit_paper, site, user, form.get("paper", ""), request)
     except CommunityError as exc:
-        site.flash(request, str(exc), "error")
-        return site.page(request, "submit.html", status_code=400, value=form.get("paper", ""))
+        site.flash(request, str(exc), "info" if isinstance(exc, Pending) else "error")
+        return site.page(request, "submit.html", status_code=exc.status, value=form.get("paper", ""))
     site.flash(request, "Submitted to today's daily papers.")
     return RedirectResponse(f"/papers/{paper_id}", status_code=303)
 
@@ -412,7 +429,7 @@ def search_atom(request: Request, q: str, category: str = "", author: str = "") 
 
 
 @router.get("/healthz")
-def health(request: Request) -> Response:
+async def health(request: Request) -> Response:  # on the event loop: answers even when every thread is busy
     with site_of(request).engine.connect() as conn:
         conn.exec_driver_sql("SELECT 1")
     return PlainTextResponse("ok")

@@ -24,6 +24,7 @@ from ..links import http_url
 from ..search.service import SearchIndex
 from ..text import xml_safe
 from . import render
+from .on_demand import OnDemand
 from .security import CSRF_FIELD, RateLimiter, csrf_ok, csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -61,7 +62,8 @@ class Site:
     engine: Engine
     search: SearchIndex
     limiter: RateLimiter
-    fetch_from_arxiv: Callable[[str], bool] | None = None  # stores a paper fetched by id; None when offline
+    on_demand: OnDemand | None = None  # fetches papers visitors ask for from arXiv; None: never
+
     templates: Jinja2Templates = field(default_factory=_templates)
 
     # --- who is asking -------------------------------------------------------------------------------
@@ -111,6 +113,13 @@ class Site:
             with self.engine.begin() as conn:
                 sessions.end(conn, sid)
         request.session.clear()
+
+    def fetch_allowed(self, request: Request | None) -> Callable[[], bool]:
+        """Whether this client may queue one more paper to fetch from arXiv (its ``arxiv`` limit)."""
+        if request is None:
+            return lambda: True
+        address = self.client_address(request)
+        return lambda: self.limiter.retry_after("arxiv", address) is None
 
     @staticmethod
     def client_address(request: Request) -> str:
