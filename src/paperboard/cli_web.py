@@ -157,4 +157,63 @@ def users_token(obj: Context, username: str, name: str, fmt: str) -> None:
         click.echo(token)
 
 
+@main.command()
+@click.option("--once", is_flag=True, help="Run every job that is due once, then exit (for cron and tests).")
+@click.option("--job", "only", multiple=True, type=click.Choice(["harvest", "index", "digest-daily",
+                                                                 "digest-weekly", "mail"]),
+              help="Run this job now, due or not (repeatable); implies --once.")
+@pass_ctx
+def worker(obj: Context, once: bool, only: tuple[str, ...]) -> None:
+    """Keep the site current by itself: harvest arXiv after each announcement (PAPERBOARD_HARVEST_SETS,
+    PAPERBOARD_HARVEST_SCHEDULE), index what arrived, send the digest editions and retry queued mails,
+    each on its schedule (`paperboard settings` lists them; times are UTC). Each job takes a lease in
+    the database, so several workers never run the same job; every run is recorded (`paperboard jobs`).
+    Exit status of --once/--job: 1 when a job failed."""
+    from .config import ConfigError
+    from .worker import Worker
+
+    try:
+        runner = Worker(obj.config, obj.engine())
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+    def report(ran) -> None:  # type: ignore[no-untyped-def]
+        extra = f": {ran.error}" if ran.error else ""
+        click.echo(f"{ran.job} {ran.status} {_counts(ran.counts)}{extra}", err=True)
+
+    if only or once:
+        runs = [r for r in (runner.run(j) for j in only) if r] if only else runner.run_due()
+        for ran in runs:
+            report(ran)
+        if not runs:
+            click.echo("nothing due", err=True)
+        if any(r.status != "ok" for r in runs):
+            raise SystemExit(1)
+        return
+    click.echo(f"worker started (data in {obj.config.data_dir}); Ctrl-C stops it", err=True)
+    runner.forever(on_run=report)
+
+
+def _counts(counts: dict) -> str:  # type: ignore[type-arg]
+    return ", ".join(f"{k} {v}" for k, v in counts.items() if isinstance(v, int | float))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def jobs(obj: Context, fmt: str) -> None:
+    """The worker's jobs: schedule, last run (start, end, status, counts, error) and next run."""
+    from .worker import status
+
+    rows = status(obj.config, obj.engine())
+    if fmt == "json":
+        _dump(rows)
+        return
+    for row in rows:
+        last = row["last_run"]
+        said = (f"last {last['status']} at {last['started_at']} {_counts(last['counts'])}"
+                + (f" error: {last['error']}" if last["error"] else "")) if last else "never run"
+        click.echo(f"{row['job']:<14} {row['schedule']:<12} next {row['next'] or '-':<22} {said}")
+
+
 __all__ = ["Context"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -59,6 +59,19 @@ SETTINGS: tuple[Setting, ...] = (
             "Empty: none; confirmation links are written to the server's log for the operator."),
     Setting("mail_from", "Paperboard <digest@localhost>",
             "From address of digests and confirmation mails."),
+    Setting("harvest_sets", "cs",
+            "OAI-PMH sets that `paperboard worker` harvests (comma-separated, e.g. cs,stat or cs:cs:LG)."),
+    Setting("harvest_schedule", "02:00",
+            "When the worker harvests arXiv: times of day in UTC (arXiv announces around 00:00 UTC, "
+            "Sunday to Thursday), 'every SECONDS', or 'off'."),
+    Setting("index_schedule", "every 300",
+            "When the worker indexes papers that arrived by other means (dumps, on-demand fetches)."),
+    Setting("digest_daily_schedule", "07:00",
+            "When the worker sends the daily digest edition (UTC), or 'off'."),
+    Setting("digest_weekly_schedule", "mon 07:30",
+            "When the worker sends the weekly digest edition: a weekday and a time (UTC), or 'off'."),
+    Setting("mail_schedule", "every 60",
+            "When the worker retries queued confirmation and manage-link mails."),
     Setting("trusted_proxies", "",
             "Addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8) of reverse proxies whose "
             "X-Forwarded-For and X-Forwarded-Proto are believed. Empty: none, every client is the "
@@ -85,6 +98,8 @@ class Config:
     smtp_url: str = ""
     mail_from: str = "Paperboard <digest@localhost>"
     trusted_proxies: tuple[str, ...] = ()
+    harvest_sets: tuple[str, ...] = ("cs",)
+    schedules: dict[str, str] = field(default_factory=dict)  # job name -> schedule text
 
     def signing_key(self) -> str:
         """The configured secret, or one generated on first use and kept in the data folder."""
@@ -148,6 +163,9 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -
         smtp_url=str(raw["smtp_url"] or ""),
         mail_from=str(raw["mail_from"]),
         trusted_proxies=_networks(raw["trusted_proxies"]),
+        harvest_sets=tuple(x.strip() for x in str(raw["harvest_sets"] or "").split(",") if x.strip()),
+        schedules={job: str(raw[f"{job.replace('-', '_')}_schedule"] or "")
+                   for job in ("harvest", "index", "digest-daily", "digest-weekly", "mail")},
     )
 
 

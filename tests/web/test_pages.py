@@ -201,3 +201,10 @@ def test_redirects_after_a_form_stay_on_the_site(client, populated):
         r = client.post("/signin", data={"csrf_token": csrf(client), "username": "frank", "next": nxt,
                                          "password": "correct horse battery"}, follow_redirects=False)
         assert r.headers["location"] == "/"
+
+
+def test_healthz_reports_freshness(client, populated):
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["newest_listing_day"] == max(r["listed"] for r in populated.records)
+    assert body["index_lag"] == 0 and body["last_harvest"] is None  # indexed; no worker has run here

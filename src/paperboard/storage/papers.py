@@ -246,6 +246,14 @@ def count_changed_between(conn: Connection, start: dt.datetime, end: dt.datetime
                         .where(papers.c.changed_at >= start, papers.c.changed_at <= end)).scalar_one()
 
 
+def count_changed_after(conn: Connection, since: dt.datetime | None) -> int:
+    """How many papers were added or changed after ``since`` (all of them when None)."""
+    query = select(func.count()).select_from(papers)
+    if since is not None:
+        query = query.where(papers.c.changed_at > since)
+    return conn.execute(query).scalar_one()
+
+
 def count_papers(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(papers)).scalar_one()
 

@@ -19,7 +19,7 @@ from ..ids import InvalidId, canonical_id
 from ..models import to_json_dict
 from ..search.lexical import Filters
 from ..search.query import QueryError
-from ..storage.papers import get_paper
+from ..storage.papers import count_changed_after, get_paper
 from .atom import atom_feed
 from .on_demand import SAY
 from .params import CollectionId, PageNumber
@@ -430,6 +430,16 @@ def search_atom(request: Request, q: str, category: str = "", author: str = "") 
 
 @router.get("/healthz")
 async def health(request: Request) -> Response:  # on the event loop: answers even when every thread is busy
-    with site_of(request).engine.connect() as conn:
+    """For monitors and operators: the database answers, the newest listing day, the last harvest, and
+    how many stored papers the search index has not caught up with."""
+    site = site_of(request)
+    from ..worker import last_run
+
+    with site.engine.connect() as conn:
         conn.exec_driver_sql("SELECT 1")
-    return PlainTextResponse("ok")
+        newest = listing.newest_day(conn)
+        lag = count_changed_after(conn, site.search.watermark())
+    harvest = last_run(site.engine, "harvest")
+    body = {"status": "ok", "newest_listing_day": newest.isoformat() if newest else None,
+            "last_harvest": harvest.as_dict() if harvest else None, "index_lag": lag}
+    return Response(orjson.dumps(body), media_type="application/json")

@@ -1,0 +1,238 @@
+"""The scheduled jobs that keep a site current by itself: harvest arXiv after each announcement, index
+what arrived, send the digest editions, retry queued mails.
+
+Each job runs under a lease in the database, so two workers (or a worker and a cron ``--once``) never
+run the same job at once, and every run is recorded in ``job_runs`` (start, end, counts, error) for
+``paperboard jobs`` and ``/healthz``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, desc, insert, select, update
+
+from . import schedule
+from .config import Config
+from .storage import leases
+from .storage.schema import job_runs
+
+log = logging.getLogger(__name__)
+JOBS = ("harvest", "index", "digest-daily", "digest-weekly", "mail")
+LEASE_SECONDS = 300.0  # renewed every LEASE_SECONDS / 5 while the job runs
+FIRST_HARVEST_DAYS = 3  # a set never harvested starts this many days back
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    job: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    status: str
+    counts: dict[str, Any]
+    error: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        def stamp(t: dt.datetime | None) -> str | None:
+            return t.isoformat().replace("+00:00", "Z") if t else None
+
+        return {"job": self.job, "started_at": stamp(self.started_at), "finished_at": stamp(self.finished_at),
+                "status": self.status, "counts": self.counts, "error": self.error}
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    from .community.clock import as_utc
+
+    return as_utc(value)
+
+
+def last_run(engine: Engine, job: str, *, ok_only: bool = False) -> Run | None:
+    query = select(job_runs).where(job_runs.c.job == job)
+    if ok_only:
+        query = query.where(job_runs.c.status == "ok")
+    with engine.connect() as conn:
+        row = conn.execute(query.order_by(desc(job_runs.c.started_at)).limit(1)).first()
+    if row is None:
+        return None
+    return Run(row.job, _aware(row.started_at), _aware(row.finished_at), row.status,  # type: ignore[arg-type]
+               dict(row.counts or {}), row.error)
+
+
+def schedules(config: Config) -> dict[str, schedule.Schedule]:
+    """Each job's schedule from the settings; a bad one is a ConfigError naming its variable."""
+    from .config import ConfigError
+
+    found = {}
+    for job in JOBS:
+        try:
+            found[job] = schedule.parse(config.schedules.get(job, ""))
+        except schedule.ScheduleError as exc:
+            env = "PAPERBOARD_" + job.replace("-", "_").upper() + "_SCHEDULE"
+            raise ConfigError(f"{env}: {exc}") from None
+    return found
+
+
+class Worker:
+    def __init__(self, config: Config, engine: Engine, *, search=None,  # type: ignore[no-untyped-def]
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)):
+        self.config = config
+        self.engine = engine
+        self._search = search
+        self.clock = clock
+        self.holder = leases.holder_name()
+        self.schedules = schedules(config)
+
+    @property
+    def search(self):  # type: ignore[no-untyped-def]
+        if self._search is None:
+            from .search.service import SearchIndex
+
+            self._search = SearchIndex(self.config.data_dir, self.config.embedder)
+        return self._search
+
+    # --- the jobs -----------------------------------------------------------------------------------
+
+    def _harvest(self) -> dict[str, Any]:
+        from .ingest import runner
+
+        counts: dict[str, Any] = {"added": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+        errors = []
+        first = (self.clock() - dt.timedelta(days=FIRST_HARVEST_DAYS)).date()
+        for set_name in self.config.harvest_sets:
+            from .ingest.arxiv import last_harvested
+
+            since = None if last_harvested(self.engine, self.config.arxiv_oai_url, set_name) else first
+            summary, failures = runner.run(runner.ArxivJob(from_=since, sets=(set_name,)), self.engine,
+                                           self.config, progress=False)
+            for key in counts:
+                counts[key] += getattr(summary, key)
+            errors += failures
+        counts["indexed"] = self.search.catch_up(self.engine)
+        if errors:
+            raise JobError("; ".join(errors), counts)
+        return counts
+
+    def _index(self) -> dict[str, Any]:
+        return {"indexed": self.search.catch_up(self.engine)}
+
+    def _digest(self, kind: str) -> dict[str, Any]:
+        from .digest.editions import edition
+        from .digest.mailer import Mailer, SmtpSettings
+        from .digest.sender import send_edition
+        from .feeds.listing import newest_day
+
+        with self.engine.connect() as conn:
+            day = newest_day(conn) or self.clock().date()
+        settings = SmtpSettings.parse(self.config.smtp_url)
+        summary = send_edition(self.engine, self.search, self.config, edition(kind, day),
+                               mailer=lambda: Mailer(settings))
+        counts = summary.as_dict()
+        if summary.failed or summary.pending:
+            raise JobError("; ".join(summary.problems) or "some digests were not sent", counts)
+        return counts
+
+    def _mail(self) -> dict[str, Any]:
+        from .digest import notices
+
+        done = notices.deliver(self.engine, self.config)
+        if done.pending:
+            raise JobError("; ".join(done.problems), done.as_dict())
+        return done.as_dict()
+
+    def _job(self, name: str) -> Callable[[], dict[str, Any]]:
+        return {"harvest": self._harvest, "index": self._index, "mail": self._mail,
+                "digest-daily": lambda: self._digest("daily"),
+                "digest-weekly": lambda: self._digest("weekly")}[name]
+
+    # --- running them -------------------------------------------------------------------------------
+
+    def due(self, now: dt.datetime | None = None) -> list[str]:
+        now = now or self.clock()
+        due = []
+        for job in JOBS:
+            plan = self.schedules[job]
+            if not plan.enabled:
+                continue
+            if job.startswith("digest") and not self.config.smtp_url:
+                continue  # no mail server: nothing to send digests with
+            last = last_run(self.engine, job)
+            first_fill = last is None and job == "harvest"  # a new install fills its feeds at once
+            if first_fill or plan.due(last.started_at if last else None, now):
+                due.append(job)
+        return due
+
+    def run(self, job: str) -> Run | None:
+        """Run ``job`` now under its lease; None when another worker is running it."""
+        name = f"job:{job}"
+        if not leases.acquire(self.engine, name, self.holder, LEASE_SECONDS):
+            return None
+        stop = threading.Event()
+        renew = threading.Thread(target=self._renew, args=(name, stop), daemon=True)
+        renew.start()
+        started = self.clock()
+        with self.engine.begin() as conn:
+            run_id = conn.execute(insert(job_runs).values(job=job, started_at=started, status="running",
+                                                          counts={}).returning(job_runs.c.id)).scalar_one()
+        status, counts, error = "ok", {}, None
+        try:
+            counts = self._job(job)()
+        except JobError as exc:
+            status, counts, error = "failed", exc.counts, str(exc)
+        except Exception as exc:  # recorded for the operator; the worker goes on with other jobs
+            log.exception("job %s failed", job)
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            stop.set()
+            renew.join()
+            with self.engine.begin() as conn:
+                conn.execute(update(job_runs).where(job_runs.c.id == run_id).values(
+                    finished_at=self.clock(), status=status, counts=counts,
+                    error=error[:4000] if error else None))
+            leases.release(self.engine, name, self.holder)
+        return Run(job, started, self.clock(), status, counts, error)
+
+    def _renew(self, name: str, stop: threading.Event) -> None:
+        while not stop.wait(LEASE_SECONDS / 5):
+            leases.acquire(self.engine, name, self.holder, LEASE_SECONDS)
+
+    def run_due(self) -> list[Run]:
+        done = []
+        for job in self.due():
+            ran = self.run(job)
+            if ran is not None:
+                done.append(ran)
+        return done
+
+    def forever(self, *, tick: float = 30.0, on_run: Callable[[Run], None] | None = None) -> None:
+        while True:
+            for ran in self.run_due():
+                if on_run:
+                    on_run(ran)
+            time.sleep(tick)
+
+
+class JobError(RuntimeError):
+    """A job that ran but did not fully succeed; ``counts`` says how far it got."""
+
+    def __init__(self, message: str, counts: dict[str, Any]):
+        super().__init__(message)
+        self.counts = counts
+
+
+def status(config: Config, engine: Engine, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Each job: its schedule, last run and when it is next due (``paperboard jobs``)."""
+    now = now or dt.datetime.now(dt.UTC)
+    rows = []
+    for job, plan in schedules(config).items():
+        last = last_run(engine, job)
+        upcoming = plan.next_after(now, last.started_at if last else None) if plan.enabled else None
+        rows.append({"job": job, "schedule": config.schedules.get(job) or "off",
+                     "last_run": last.as_dict() if last else None,
+                     "next": upcoming.isoformat().replace("+00:00", "Z") if upcoming else None})
+    return rows

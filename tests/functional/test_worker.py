@@ -1,0 +1,112 @@
+"""``paperboard worker`` keeps a site current by itself: harvests arXiv (a loopback stand-in replaying
+recorded OAI-PMH pages), indexes what arrived, sends digests (a real aiosmtpd server), records every run,
+and never runs one job twice at once."""
+
+import datetime as dt
+import json
+
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from paperboard.config import load_config
+from paperboard.digest import subscribers as store
+from paperboard.digest.preferences import Preferences
+from paperboard.storage import leases
+from paperboard.storage.engine import open_database
+from paperboard.storage.schema import job_runs
+from paperboard.worker import Worker
+from tests.digest.conftest import Sink, free_port
+from tests.functional.cli import paperboard
+from tests.functional.fake_arxiv import FakeArxiv, oai_pages, xml
+
+
+def _env(server: FakeArxiv, **extra: str) -> dict[str, str]:
+    return {"PAPERBOARD_ARXIV_OAI_URL": server.url + "/oai", "PAPERBOARD_ARXIV_RETRIES": "0",
+            "PAPERBOARD_HARVEST_SETS": "cs", **extra}
+
+
+def test_once_harvests_indexes_and_records_then_has_nothing_due(tmp_path):
+    page1, page2 = oai_pages()
+
+    def handler(path, params):
+        return xml(page2 if params.get("resumptionToken") == "tok|1" else page1)
+
+    with FakeArxiv(handler) as arxiv:
+        first = paperboard("worker", "--once", data_dir=tmp_path, env=_env(arxiv))
+        assert first.returncode == 0, first.stderr
+        assert "harvest ok" in first.stderr and "added 2" in first.stderr and "indexed 2" in first.stderr
+        asked = arxiv.requests[0][1]
+        assert asked["set"] == "cs" and asked["metadataPrefix"] == "arXiv"
+        assert dt.date.fromisoformat(asked["from"]) >= dt.date.today() - dt.timedelta(days=3)
+        again = paperboard("worker", "--once", data_dir=tmp_path, env=_env(arxiv))
+        assert again.returncode == 0 and "nothing due" in again.stderr
+        assert len(arxiv.requests) == 2  # two pages, once
+    found = paperboard("search", "graph", "--format", "json", data_dir=tmp_path)
+    assert json.loads(found.stdout)["results"], found.stderr
+    listed = json.loads(paperboard("jobs", "--format", "json", data_dir=tmp_path).stdout)
+    harvest = next(j for j in listed if j["job"] == "harvest")
+    assert harvest["last_run"]["status"] == "ok" and harvest["last_run"]["counts"]["added"] == 2
+    assert harvest["last_run"]["finished_at"] and harvest["next"]
+
+
+def test_a_failing_harvest_is_recorded_and_resumes_incrementally(tmp_path):
+    page1, page2 = oai_pages()
+    state = {"down": True}
+
+    def handler(path, params):
+        if params.get("resumptionToken") == "tok|1":
+            if state["down"]:
+                return 500, {}, b"oops"
+            return xml(page2)
+        return xml(page1)
+
+    with FakeArxiv(handler) as arxiv:
+        failed = paperboard("worker", "--job", "harvest", data_dir=tmp_path, env=_env(arxiv))
+        assert failed.returncode == 1 and "harvest failed" in failed.stderr
+        listed = json.loads(paperboard("jobs", "--format", "json", data_dir=tmp_path).stdout)
+        run = next(j for j in listed if j["job"] == "harvest")["last_run"]
+        assert run["status"] == "failed" and run["error"] and run["counts"]["added"] == 1
+        state["down"] = False
+        before = len(arxiv.requests)
+        ok = paperboard("worker", "--job", "harvest", data_dir=tmp_path, env=_env(arxiv))
+        assert ok.returncode == 0, ok.stderr
+        assert arxiv.requests[before][1] == {"verb": "ListRecords", "resumptionToken": "tok|1"}  # resumed
+
+
+def test_a_job_another_worker_holds_is_not_run_twice(tmp_path):
+    config = load_config({}, data_dir=str(tmp_path), index_schedule="every 300")
+    engine = open_database(config.database_url)
+    worker = Worker(config, engine)
+    assert leases.acquire(engine, "job:index", "another-worker", 300)
+    assert worker.run("index") is None
+    leases.release(engine, "job:index", "another-worker")
+    ran = worker.run("index")
+    assert ran is not None and ran.status == "ok"
+    with engine.connect() as conn:
+        assert conn.execute(select(job_runs.c.job, job_runs.c.status)).all() == [("index", "ok")]
+    engine.dispose()
+
+
+def test_the_daily_digest_is_sent_on_schedule_once(tmp_path):
+    sink = Sink()
+    relay = Controller(sink, hostname="127.0.0.1", port=free_port())
+    relay.start()
+    try:
+        config = load_config({}, data_dir=str(tmp_path), smtp_url=f"smtp://127.0.0.1:{relay.port}",
+                             digest_daily_schedule="07:00", harvest_schedule="off")
+        engine = open_database(config.database_url)
+        with engine.begin() as conn:
+            store.add(conn, "reader@example.org", Preferences(send_empty=True), confirmed=True)
+        clock = [dt.datetime(2026, 12, 1, 7, 5, tzinfo=dt.UTC)]
+        worker = Worker(config, engine, clock=lambda: clock[0])
+        assert "digest-daily" in worker.due()
+        runs = {r.job: r for r in worker.run_due()}
+        assert runs["digest-daily"].status == "ok" and runs["digest-daily"].counts["sent"] == 1
+        clock[0] += dt.timedelta(hours=3)
+        assert "digest-daily" not in worker.due()
+        clock[0] += dt.timedelta(days=1)
+        assert "digest-daily" in worker.due()
+        engine.dispose()
+    finally:
+        relay.stop()
+    assert [str(m["To"]) for m in sink.messages] == ["reader@example.org"]
