@@ -30,7 +30,7 @@ def test_hugging_face_dumps_become_submissions_once(engine, tmp_path):
     ingest_file(engine, str(dump))  # again: nothing doubles
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(submissions)).scalar_one() == 30
-        assert conn.execute(select(func.count()).select_from(users)).scalar_one() == 3
+        assert conn.execute(select(func.count()).select_from(users)).scalar_one() == 0  # names, not accounts
         top = daily_papers(conn, DailyQuery(limit=100)).entries
     assert top[0].upvotes == max(i["paper"]["upvotes"] for i in items)
     first = items[0]
@@ -41,10 +41,17 @@ def test_hugging_face_dumps_become_submissions_once(engine, tmp_path):
     with engine.connect() as conn:
         top = daily_papers(conn, DailyQuery(limit=1)).entries[0]
         assert (top.paper.id, top.upvotes, top.comments) == (first["paper"]["id"], 1000, 9)
-        assert top.submitter == first["submittedBy"]["name"]
+        assert top.submitter == first["submittedBy"]["name"] and not top.submitter_local
+        assert top.submitter_name == first["submittedBy"]["fullname"]
         assert top.submitted_at.isoformat().startswith(first["publishedAt"][:19])
-        # imported submitters are placeholders: they cannot sign in
         assert authenticate(conn, first["submittedBy"]["name"], "") is None
+    first["paper"]["upvotes"] = 10**30  # counts from a dump are bounded (and never overflow a column)
+    first["numComments"] = -5
+    dump.write_text(json.dumps(items))
+    ingest_file(engine, str(dump))
+    with engine.connect() as conn:
+        top = daily_papers(conn, DailyQuery(limit=1)).entries[0]
+        assert (top.upvotes, top.comments) == (1_000_000, 0)
 
 
 def test_usernames_are_unique_without_regard_to_case(engine):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,10 @@ def test_subscribe_confirm_and_preview_a_digest(page, server):
     pg.get_by_label("Topics (comma-separated)").fill("gaussian splatting, diffusion")
     pg.get_by_role("button", name="Subscribe").click()
     assert pg.locator("h1").inner_text() == "Check your inbox"
-    confirmation = [m for m in server.mail.messages if m["To"] == "browser.reader@example.org"]
+    deadline = time.monotonic() + 10  # the mail goes out just after the page answered
+    while not (confirmation := [m for m in server.mail.messages if m["To"] == "browser.reader@example.org"]):
+        assert time.monotonic() < deadline, "no confirmation mail"
+        time.sleep(0.1)
     assert len(confirmation) == 1
     link = _re.search(r"http://\S+/subscribe/confirm\?token=\S+", confirmation[0].get_body(("plain",)).get_content())
     pg.goto(link.group(0).replace(link.group(0).split("/subscribe")[0], ""))

@@ -3,6 +3,7 @@
 import re
 import xml.etree.ElementTree as ET
 
+from tests.web.conftest import sign_up
 from tests.web.data import DAYS, PER_DAY, XSS_ID
 
 ENTRY_TITLE = re.compile(r'<h2><a href="/papers/([^"]+)">')
@@ -21,7 +22,8 @@ def test_home_is_the_latest_day_ranked_by_upvotes(client):
     assert len(ids) == PER_DAY
     votes = [int(v) for v in UPVOTES.findall(r.text)]
     assert votes == sorted(votes, reverse=True)
-    assert "submitted by" in r.text and "/users/curator" in r.text
+    assert "submitted by" in r.text and "Curator 0" in r.text
+    assert "/users/curator" not in r.text  # names from an imported feed are not local accounts
 
 
 def test_day_week_month_pages_and_their_navigation(client):
@@ -100,6 +102,11 @@ def test_author_and_submitter_pages(client, populated):
     r = client.get(f"/authors/{first['authors'][0]}")
     assert r.status_code == 200 and first["id"] in r.text
     assert client.get("/authors/Nobody%20Ever%20Wrote").status_code == 404
+    assert client.get("/users/curator1").status_code == 404  # an imported name never is an account
+    by_name = client.get("/api/daily_papers", params={"submitter": "curator1", "limit": 100}).json()
+    assert len(by_name) == 15 and {i["submittedBy"]["name"] for i in by_name} == {"curator1"}
+    sign_up(client, "curator1")  # whoever takes the name is not credited with the imported submissions
     u = client.get("/users/curator1")
-    assert u.status_code == 200 and "Submitted papers (15)" in u.text
+    assert u.status_code == 200 and "Submitted papers (0)" in u.text
+    assert len(client.get("/api/daily_papers", params={"submitter": "curator1", "limit": 100}).json()) == 15
     assert client.get("/users/no-such-user").status_code == 404

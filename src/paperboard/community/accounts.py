@@ -84,17 +84,6 @@ def get_user(conn: Connection, user_id: int) -> User | None:
     return _user(row) if row else None
 
 
-def ensure_user(conn: Connection, username: str, display_name: str | None = None) -> User:
-    """A passwordless account that stands for someone on an imported feed (can never sign in)."""
-    found = find_user(conn, username)
-    if found is not None:
-        return found
-    new_id = conn.execute(insert(users).values(
-        username=username, display_name=display_name, created_at=utcnow()).returning(users.c.id)
-    ).scalar_one()
-    return User(new_id, username, display_name)
-
-
 def authenticate(conn: Connection, username: str, password: str) -> User | None:
     row = conn.execute(select(users).where(func.lower(users.c.username) == (username or "").lower())).first()
     if row is None or not row.password_hash:

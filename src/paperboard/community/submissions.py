@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from ..storage.schema import papers, submissions
-from .accounts import USERNAME, User, ensure_user
+from ..text import clean_line
+from .accounts import USERNAME, User
 from .clock import as_utc, utcnow
 from .errors import CommunityError, NotFound
 
@@ -54,8 +55,14 @@ def _hf_time(value: Any) -> dt.datetime | None:
         return None
 
 
+MAX_IMPORTED_COUNT = 1_000_000  # no paper has more upvotes or comments than this on any feed
+
+
 def _count(value: Any) -> int:
-    return value if isinstance(value, int) and value >= 0 else 0
+    """A count from a dump, bounded: what is not a number, negative or not finite counts 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        return 0
+    return int(min(value, MAX_IMPORTED_COUNT))
 
 
 def import_huggingface(conn: Connection, papers_extra: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
@@ -75,12 +82,12 @@ def import_huggingface(conn: Connection, papers_extra: Iterable[tuple[str, Mappi
             continue
         by = hf.get("submittedBy") or hf.get("submittedOnDailyBy") or {}
         name = by.get("name") or by.get("user") if isinstance(by, Mapping) else None
-        user = None
-        if isinstance(name, str) and USERNAME.fullmatch(name):
-            fullname = by.get("fullname")
-            user = ensure_user(conn, name, fullname if isinstance(fullname, str) else None)
+        name = name if isinstance(name, str) and USERNAME.fullmatch(name) else None
+        fullname = by.get("fullname") if isinstance(by, Mapping) else None
+        display = clean_line(fullname)[:128] or None if isinstance(fullname, str) and name else None
+        # the name is shown and filtered on as the Hub does, but it never is (or credits) a local account
         conn.execute(insert(submissions).values(
-            paper_id=paper_id, day=when.date(), submitter_id=user.id if user else None,
-            submitter_name=user.username if user else None, created_at=when, **counts))
+            paper_id=paper_id, day=when.date(), submitter_id=None, submitter_name=name,
+            submitter_display=display, created_at=when, **counts))
         added += 1
     return added

@@ -29,7 +29,8 @@ MAX_LIMIT = 100
 @dataclass(frozen=True, slots=True)
 class DailyQuery:
     period: Period | None = None  # None: every submission (trending: the last week of them)
-    submitter: str | None = None
+    submitter: str | None = None  # by name, as the Hub filters (imported submitters too)
+    submitter_id: int | None = None  # by local account (a user page)
     sort: Sort = "upvotes"
     page: int = 0
     limit: int = 50
@@ -43,7 +44,8 @@ def _rows_query():  # type: ignore[no-untyped-def]
     total_votes = (submissions.c.imported_upvotes + votes).label("votes")
     return select(
         submissions.c.paper_id, submissions.c.day, submissions.c.created_at, submissions.c.submitter_name,
-        users.c.display_name, total_votes, (submissions.c.imported_comments + said).label("said"),
+        func.coalesce(users.c.display_name, submissions.c.submitter_display).label("display_name"),
+        submissions.c.submitter_id, total_votes, (submissions.c.imported_comments + said).label("said"),
     ).select_from(submissions.outerjoin(users, users.c.id == submissions.c.submitter_id)), total_votes
 
 
@@ -52,6 +54,8 @@ def _filtered(query, q: DailyQuery, since: dt.datetime | None):  # type: ignore[
         query = query.where(submissions.c.day >= q.period.start, submissions.c.day < q.period.end)
     if q.submitter:
         query = query.where(func.lower(submissions.c.submitter_name) == q.submitter.lower())
+    if q.submitter_id is not None:
+        query = query.where(submissions.c.submitter_id == q.submitter_id)
     if since is not None:
         query = query.where(submissions.c.created_at >= since)
     return query
@@ -103,7 +107,7 @@ def daily_papers(conn: Connection, q: DailyQuery, *, viewer_id: int | None = Non
         Entry(stored[r.paper_id], upvotes=r.votes, comments=r.said,
               day=dt.date.fromisoformat(r.day) if isinstance(r.day, str) else r.day,
               submitted_at=as_utc(r.created_at), submitter=r.submitter_name, submitter_name=r.display_name,
-              upvoted=r.paper_id in mine)
+              submitter_local=r.submitter_id is not None, upvoted=r.paper_id in mine)
         for r in rows if r.paper_id in stored
     ]
     return Page(entries, total, q.page, q.limit)

@@ -17,6 +17,7 @@ class Entry:
     submitted_at: dt.datetime | None = None
     submitter: str | None = None
     submitter_name: str | None = None
+    submitter_local: bool = False  # a local account (has a user page), not a name from an imported feed
     upvoted: bool = False  # by the person looking
 
 

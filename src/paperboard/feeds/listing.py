@@ -45,13 +45,15 @@ def entries_for(conn: Connection, ids: list[str], viewer_id: int | None = None) 
     if found:
         rows = conn.execute(
             select(submissions.c.paper_id, submissions.c.day, submissions.c.created_at,
-                   submissions.c.submitter_name, users.c.display_name)
+                   submissions.c.submitter_name,
+                   func.coalesce(users.c.display_name, submissions.c.submitter_display),
+                   submissions.c.submitter_id)
             .select_from(submissions.outerjoin(users, users.c.id == submissions.c.submitter_id))
             .where(submissions.c.paper_id.in_(found)))
-        for pid, day, created, submitter, display in rows:
+        for pid, day, created, submitter, display, local in rows:
             e = entries[pid]
             e.day, e.submitted_at = _date(day), as_utc(created)
-            e.submitter, e.submitter_name = submitter, display
+            e.submitter, e.submitter_name, e.submitter_local = submitter, display, local is not None
     return [entries[i] for i in ids if i in entries]
 
 

@@ -150,8 +150,11 @@ submissions = Table(
     Column("id", Integer, primary_key=True),
     Column("paper_id", String(64), ForeignKey("papers.id", **_paper_fk), nullable=False),
     Column("day", Date, nullable=False),
+    # a local account, or None for a submission imported from another feed, which names its submitter
+    # (``submitter_name``, ``submitter_display``) without ever becoming or crediting a local account
     Column("submitter_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
     Column("submitter_name", String(128)),
+    Column("submitter_display", String(128)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # counts a paper brought from an imported feed (Hugging Face); local upvotes and comments add to them
     Column("imported_upvotes", Integer, nullable=False, server_default="0"),

@@ -251,7 +251,7 @@ def user_page(request: Request, username: str, page: PageNumber = 1) -> Response
         if user is None:
             raise HTTPException(404, f"there is no user {username!r}")
         viewer = site.viewer(request)
-        submitted = daily.daily_papers(conn, daily.DailyQuery(submitter=user.username, sort="publishedAt",
+        submitted = daily.daily_papers(conn, daily.DailyQuery(submitter_id=user.id, sort="publishedAt",
                                                               page=_page_number(page), limit=PER_PAGE),
                                        viewer_id=viewer.id if viewer else None)
         kept = collections.collections_of(conn, user.id, public_only=not (viewer and viewer.id == user.id))

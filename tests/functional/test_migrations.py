@@ -1,0 +1,29 @@
+"""Upgrading a store made by an older release (SQLite and PostgreSQL)."""
+
+import datetime as dt
+
+from alembic import command
+from sqlalchemy import text
+
+from paperboard.storage.engine import _alembic_config, make_engine, migrate
+
+
+def test_imported_submitter_accounts_become_names(db_url):
+    engine = make_engine(db_url)
+    command.upgrade(_alembic_config(engine), "0003")
+    now = dt.datetime(2025, 3, 20, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO papers (id, title, title_hash, abstract, authors, categories, links, "
+                          "source, extra, content_hash, ingested_at, changed_at) VALUES ('2503.00001', 't', 1, "
+                          "'', '[]', '[]', '{}', 'x', '{}', 'h', :now, :now)"), {"now": now})
+        conn.execute(text("INSERT INTO users (id, username, password_hash, created_at, display_name) VALUES "
+                          "(1, 'akhaliq', NULL, :now, 'AK'), (2, 'alice', 'argon2-hash', :now, NULL)"),
+                     {"now": now})
+        conn.execute(text("INSERT INTO submissions (paper_id, day, submitter_id, submitter_name, created_at) "
+                          "VALUES ('2503.00001', '2025-03-20', 1, 'akhaliq', :now)"), {"now": now})
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT username FROM users")).scalars().all() == ["alice"]
+        row = conn.execute(text("SELECT submitter_id, submitter_name, submitter_display FROM submissions")).one()
+    assert tuple(row) == (None, "akhaliq", "AK")
+    engine.dispose()
