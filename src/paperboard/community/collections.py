@@ -8,6 +8,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..storage.schema import collection_items, collections, papers, users
+from ..text import xml_safe
 from .accounts import User
 from .clock import utcnow
 from .errors import CommunityError, NotFound
@@ -29,7 +30,7 @@ class Collection:
 
 def create_collection(conn: Connection, owner: User, name: str, description: str = "",
                       public: bool = True) -> int:
-    name = (name or "").strip()
+    name, description = xml_safe(name or "").strip(), xml_safe(description or "")
     if not name:
         raise CommunityError("a collection needs a name")
     if len(name) > MAX_NAME:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select
 
 from ..storage.schema import comments, papers, users
+from ..text import xml_safe
 from .accounts import User
 from .clock import as_utc, utcnow
 from .errors import CommunityError, NotFound
@@ -25,7 +26,7 @@ class Comment:
 
 
 def add_comment(conn: Connection, paper_id: str, user: User, body: str) -> Comment:
-    body = (body or "").replace("\r\n", "\n").strip()
+    body = xml_safe((body or "").replace("\r\n", "\n")).strip()
     if not body:
         raise CommunityError("a comment cannot be empty")
     if len(body) > MAX_COMMENT:

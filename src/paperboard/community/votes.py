@@ -12,10 +12,14 @@ from .clock import utcnow
 from .errors import NotFound
 
 
-def upvote(conn: Connection, paper_id: str, user_id: int) -> bool:
-    """True if this is a new upvote; upvoting twice changes nothing."""
+def _known(conn: Connection, paper_id: str) -> None:
     if conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first() is None:
         raise NotFound(f"paper {paper_id} is not in the store")
+
+
+def upvote(conn: Connection, paper_id: str, user_id: int) -> bool:
+    """True if this is a new upvote; upvoting twice changes nothing."""
+    _known(conn, paper_id)
     try:
         with conn.begin_nested():
             conn.execute(insert(upvotes).values(paper_id=paper_id, user_id=user_id, created_at=utcnow()))
@@ -25,6 +29,8 @@ def upvote(conn: Connection, paper_id: str, user_id: int) -> bool:
 
 
 def remove_upvote(conn: Connection, paper_id: str, user_id: int) -> bool:
+    """True if there was an upvote to take back; a paper that is not stored is NotFound."""
+    _known(conn, paper_id)
     result = conn.execute(delete(upvotes).where(upvotes.c.paper_id == paper_id, upvotes.c.user_id == user_id))
     return bool(result.rowcount)
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from ..community import comments, votes
 from ..feeds import daily, listing, periods
 from . import hf_json
+from .api_schema import Comment, DailyItem, Paper, Vote, responses
 from .json_response import JSON
 from .pages import _entry, resolve_paper_id, run_search, submit_paper
 from .params import ApiPage
@@ -21,7 +22,8 @@ from .site import site_of
 router = APIRouter(prefix="/api", default_response_class=JSON)
 
 
-@router.get("/daily_papers", summary="Daily papers (Hugging Face compatible)")
+@router.get("/daily_papers", summary="Daily papers (Hugging Face compatible)",
+            responses=responses(DailyItem, many=True), response_model=None)
 def daily_papers(
     request: Request,
     p: ApiPage = 0,
@@ -48,7 +50,8 @@ def daily_papers(
     return JSON([hf_json.daily_item(e) for e in page.entries])
 
 
-@router.get("/papers/search", summary="Search papers (Hugging Face compatible)")
+@router.get("/papers/search", summary="Search papers (Hugging Face compatible)",
+            responses=responses(DailyItem, many=True), response_model=None)
 def search_papers(
     request: Request,
     q: Annotated[str, Query(max_length=250, description="What to look for.")] = "",
@@ -77,7 +80,10 @@ class CommentIn(BaseModel):
     body: str = Field(min_length=1, max_length=comments.MAX_COMMENT, description="Markdown.")
 
 
-@router.post("/submissions", status_code=201, summary="Submit a paper to today's daily papers")
+@router.post("/submissions", status_code=201, summary="Submit a paper to today's daily papers",
+             response_model=None,
+             responses=responses(DailyItem, status=201, errors=(400, 401, 404, 413, 429),
+                                 extra={202: "The paper is being fetched from arXiv: submit again shortly."}))
 async def api_submit(request: Request, body: Submit) -> JSON:
     site = site_of(request)
     user = site.api_user(request)
@@ -103,17 +109,20 @@ def _vote(request: Request, paper_id: str, up: bool) -> JSON:
         return JSON({"id": pid, "upvotes": votes.counts(conn, [pid])[pid][0], "upvoted": up})
 
 
-@router.post("/papers/{paper_id:path}/upvote", summary="Upvote a paper (idempotent)")
+@router.post("/papers/{paper_id:path}/upvote", summary="Upvote a paper (idempotent)", response_model=None,
+             responses=responses(Vote, errors=(400, 401, 404, 413, 429)))
 def api_upvote(request: Request, paper_id: str) -> JSON:
     return _vote(request, paper_id, up=True)
 
 
-@router.delete("/papers/{paper_id:path}/upvote", summary="Take an upvote back")
+@router.delete("/papers/{paper_id:path}/upvote", summary="Take an upvote back", response_model=None,
+               responses=responses(Vote, errors=(400, 401, 404, 413, 429)))
 def api_unvote(request: Request, paper_id: str) -> JSON:
     return _vote(request, paper_id, up=False)
 
 
-@router.post("/papers/{paper_id:path}/comments", status_code=201, summary="Comment on a paper")
+@router.post("/papers/{paper_id:path}/comments", status_code=201, summary="Comment on a paper",
+             response_model=None, responses=responses(Comment, status=201, errors=(400, 401, 404, 413, 429)))
 def api_comment(request: Request, paper_id: str, body: CommentIn) -> JSON:
     site, user, pid = _write_target(request, paper_id)
     with site.engine.begin() as conn:
@@ -122,7 +131,8 @@ def api_comment(request: Request, paper_id: str, body: CommentIn) -> JSON:
                  "createdAt": hf_json.timestamp(posted.created_at)}, status_code=201)
 
 
-@router.get("/papers/{paper_id:path}/comments", summary="Comments on a paper, oldest first")
+@router.get("/papers/{paper_id:path}/comments", summary="Comments on a paper, oldest first",
+            response_model=None, responses=responses(Comment, many=True, errors=(400, 404, 413, 429)))
 def api_comments(request: Request, paper_id: str) -> JSON:
     site = site_of(request)
     pid = _paper_id(paper_id)
@@ -134,7 +144,8 @@ def api_comments(request: Request, paper_id: str) -> JSON:
                   "createdAt": hf_json.timestamp(c.created_at)} for c in said])
 
 
-@router.get("/papers/{paper_id:path}", summary="One paper (Hugging Face compatible)")
+@router.get("/papers/{paper_id:path}", summary="One paper (Hugging Face compatible)", response_model=None,
+            responses=responses(Paper, errors=(400, 404, 413, 429)))
 def paper_info(request: Request, paper_id: Annotated[str, Path(max_length=200)]) -> JSON:
     site = site_of(request)
     pid = _paper_id(paper_id)

@@ -81,6 +81,19 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _describe_errors(app: FastAPI) -> None:
+    from .api_schema import without_validation_422
+
+    plain = app.openapi
+
+    def openapi() -> dict:  # type: ignore[type-arg]
+        if app.openapi_schema is None:
+            app.openapi_schema = without_validation_422(plain())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(config: Config, *, engine: Engine | None = None, search: SearchIndex | None = None,
                limits: dict[str, Limit] | None = None, fetch_from_arxiv: bool = True,
                cache_seconds: float = 5.0) -> FastAPI:
@@ -109,6 +122,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
         docs_url=None, openapi_url="/api/openapi.json", redoc_url=None,
     )
     app.state.site = site
+    _describe_errors(app)
     # outermost last: headers on everything; sessions decoded before the cache looks at them
     app.add_middleware(AnonymousCache, ttl=cache_seconds, skip_prefixes=("/signin", "/signup", "/healthz"))
     app.add_middleware(SessionMiddleware, secret_key=config.signing_key(), session_cookie="paperboard",

@@ -3,11 +3,10 @@
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 
-class JSON(Response):
-    media_type = "application/json"
+class JSON(JSONResponse):  # a JSONResponse, so the OpenAPI description says application/json
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)

@@ -152,7 +152,8 @@ class Site:
         if not csrf_ok(request.session, data.get(CSRF_FIELD)):
             raise HTTPException(403, "this form has expired or did not come from this site; "
                                      "reload the page and try again")
-        return {k: v for k, v in data.items() if isinstance(v, str)}
+        # what XML forbids (NUL and other controls) never reaches the store: PostgreSQL refuses NUL in text
+        return {k: xml_safe(v) for k, v in data.items() if isinstance(v, str)}
 
     @staticmethod
     def flash(request: Request, message: str, kind: str = "info") -> None:

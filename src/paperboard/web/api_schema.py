@@ -1,0 +1,107 @@
+"""What the API's answers look like, for its OpenAPI description (the handlers build the JSON by hand in
+``hf_json``; these models only describe it, and the schemathesis test holds the two together)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)  # extra keys are allowed in the answers
+
+
+class ErrorBody(_Shape):
+    error: str = Field(description="What is wrong, for a person to read.")
+
+
+class Author(_Shape):
+    id: str = Field(alias="_id")
+    name: str
+    hidden: bool
+
+
+class HubUser(_Shape):
+    id: str = Field(alias="_id")
+    name: str
+    user: str
+    fullname: str
+    avatarUrl: str
+    type: str
+    isPro: bool
+
+
+class Paper(_Shape):
+    id: str
+    authors: list[Author]
+    publishedAt: str | None = Field(description="The paper's first version, ISO 8601 ending in Z.")
+    title: str
+    summary: str
+    upvotes: int
+    numComments: int
+    discussionId: str
+    submittedOnDailyAt: str | None = None
+    submittedOnDailyBy: HubUser | None = None
+    githubRepo: str | None = None
+    projectPage: str | None = None
+
+
+class DailyItem(_Shape):
+    paper: Paper
+    publishedAt: str | None = Field(description="When it was put on the daily feed (else the paper's date).")
+    title: str
+    summary: str
+    thumbnail: str
+    numComments: int
+    isAuthorParticipating: bool
+    submittedBy: HubUser | None = None
+
+
+class Vote(_Shape):
+    id: str
+    upvotes: int
+    upvoted: bool
+
+
+class Comment(_Shape):
+    id: int
+    paper: str | None = None
+    author: str | None
+    body: str
+    createdAt: str | None
+
+
+ERRORS: dict[int, str] = {
+    400: "The request is malformed or a value is out of range.",
+    401: "An API token is needed, or the one given is not valid.",
+    404: "No such paper.",
+    413: "The request body is too large.",
+    429: "Too many requests; Retry-After says when to try again.",
+}
+
+
+def responses(ok: type[BaseModel] | None, *, status: int = 200, many: bool = False,
+              errors: tuple[int, ...] = (400, 413, 429), extra: dict[int, str] | None = None
+              ) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route: its answer and the errors it can give, each ``{"error": ...}``."""
+    out: dict[int | str, dict[str, Any]] = {}
+    if ok is not None:
+        schema: Any = list[ok] if many else ok  # type: ignore[valid-type]
+        out[status] = {"model": schema}
+    for code in errors:
+        out[code] = {"model": ErrorBody, "description": ERRORS[code]}
+    for code, said in (extra or {}).items():
+        out[code] = {"model": ErrorBody, "description": said}
+    return out
+
+
+def without_validation_422(schema: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI documents a 422 for every route with parameters; this API answers those with 400."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict):
+                operation.get("responses", {}).pop("422", None)
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
+    return schema
