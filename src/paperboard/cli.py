@@ -34,8 +34,14 @@ class Context:
         return self._config
 
     def engine(self):  # type: ignore[no-untyped-def]
+        config = self.config
+        default_file = config.data_dir / "paperboard.sqlite3"
+        if config.database_url == f"sqlite:///{default_file}" and not default_file.exists():
+            # most often a shell without the PAPERBOARD_DATA_DIR that the running site was started with
+            click.echo(f"note: no store in {config.data_dir} yet; a new one is created there "
+                       "(PAPERBOARD_DATA_DIR or --data-dir chooses another folder)", err=True)
         try:
-            return open_database(self.config.database_url)
+            return open_database(config.database_url)
         except DatabaseError as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -123,11 +129,14 @@ def ingest(obj: Context, sources: tuple[str, ...], fmt: str, from_: dt.date | No
         summary, failures = runner.run(job, engine, config, progress=progress)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    if out_fmt != "json":  # the ingest's own result first, then the (longer) indexing
+        _print_summary(summary, failures, out_fmt)
     if update_index:
         from .cli_search import update_search_index
 
         update_search_index(obj, engine, progress)
-    _print_summary(summary, failures, out_fmt)
+    if out_fmt == "json":
+        _print_summary(summary, failures, out_fmt)
     if summary.rejected or failures:
         sys.exit(1)
 
@@ -203,7 +212,7 @@ def settings(obj: Context, fmt: str) -> None:
     """Every setting: its environment variable, current value and meaning."""
     config = obj.config
     rows = [
-        {"env": s.env, "value": str(getattr(config, s.name)), "default": s.default, "help": s.help}
+        {"env": s.env, "value": config.setting(s.name), "default": s.default, "help": s.help}
         for s in SETTINGS
     ]
     if fmt == "json":

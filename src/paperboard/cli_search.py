@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -29,8 +30,12 @@ def update_search_index(obj: Context, engine, progress: bool | None) -> None:  #
     pending = index.pending(engine)
     if not pending[0]:
         return
+    started = time.perf_counter()
+    click.echo(f"indexing {len(pending[0]):,} papers for search ({obj.config.embedder} embeddings and BM25) "
+               f"in {index.root}", err=True)
     with bar(len(pending[0]), desc="index", unit="paper", enabled=progress) as pbar:
         index.catch_up(engine, on_progress=pbar.update, pending=pending)
+    click.echo(f"indexed {len(pending[0]):,} papers in {time.perf_counter() - started:.1f} s", err=True)
 
 
 def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # type: ignore[type-arg]

@@ -36,11 +36,23 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
     if not os.environ.get("PAPERBOARD_BASE_URL"):
         os.environ["PAPERBOARD_BASE_URL"] = f"http://{host}:{port}"
     config.signing_key()  # created once here, not raced by the workers
+    _say_if_empty(engine, config)
     click.echo(f"Paperboard on http://{host}:{port}/ (data in {config.data_dir}); Ctrl-C stops it", err=True)
     # forwarded headers are believed from the listed proxies only: anyone else could forge them
     trusted = list(config.trusted_proxies)
     uvicorn.run("paperboard.web.asgi:app", host=host, port=port, workers=workers, log_level="warning",
                 access_log=False, proxy_headers=bool(trusted), forwarded_allow_ips=trusted or "")
+
+
+def _say_if_empty(engine, config) -> None:  # type: ignore[no-untyped-def]
+    """Operator hints go to the operator's terminal, never to the public pages."""
+    from .storage.papers import count_papers
+
+    with engine.connect() as conn:
+        empty = count_papers(conn) == 0
+    if empty:
+        click.echo(f"the store in {config.data_dir} is empty: load a dump (paperboard ingest FILE) or let "
+                   "the worker harvest arXiv (paperboard worker)", err=True)
 
 
 @main.command()

@@ -101,6 +101,13 @@ class Config:
     harvest_sets: tuple[str, ...] = ("cs",)
     schedules: dict[str, str] = field(default_factory=dict)  # job name -> schedule text
 
+    def setting(self, name: str) -> str:
+        """The value of the setting ``name`` as text (``paperboard settings``)."""
+        if name.endswith("_schedule"):
+            return self.schedules.get(name[: -len("_schedule")].replace("_", "-"), "")
+        value = getattr(self, name)
+        return ",".join(value) if isinstance(value, tuple) else str(value)
+
     def signing_key(self) -> str:
         """The configured secret, or one generated on first use and kept in the data folder."""
         if self.secret_key:

@@ -26,6 +26,7 @@ from .storage.schema import job_runs
 log = logging.getLogger(__name__)
 JOBS = ("harvest", "index", "digest-daily", "digest-weekly", "mail")
 LEASE_SECONDS = 300.0  # renewed every LEASE_SECONDS / 5 while the job runs
+RETRY_FAILED = dt.timedelta(minutes=15)  # a failed run is tried again this soon, whatever its schedule
 FIRST_HARVEST_DAYS = 3  # a set never harvested starts this many days back
 
 
@@ -163,7 +164,8 @@ class Worker:
                 continue  # no mail server: nothing to send digests with
             last = last_run(self.engine, job)
             first_fill = last is None and job == "harvest"  # a new install fills its feeds at once
-            if first_fill or plan.due(last.started_at if last else None, now):
+            retry = last is not None and last.status == "failed" and now - last.started_at >= RETRY_FAILED
+            if first_fill or retry or plan.due(last.started_at if last else None, now):
                 due.append(job)
         return due
 

@@ -111,3 +111,29 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(tmp_path):
     assert "%|" not in quiet.stderr and "added 559" in quiet.stdout
     shown = paperboard("ingest", str(SEED), "--progress", data_dir=tmp_path / "b")
     assert "seed-papers.jsonl" in shown.stderr and "559 papers" in shown.stderr and "100%" in shown.stderr
+
+
+def test_settings_lists_every_setting_with_its_value(tmp_path):
+    from paperboard.config import SETTINGS
+
+    listed = json.loads(paperboard("settings", "--format", "json", data_dir=tmp_path,
+                                   env={"PAPERBOARD_HARVEST_SETS": "cs,stat",
+                                        "PAPERBOARD_DIGEST_WEEKLY_SCHEDULE": "fri 09:00"}).stdout)
+    values = {row["env"]: row["value"] for row in listed}
+    assert set(values) == {s.env for s in SETTINGS}
+    assert values["PAPERBOARD_HARVEST_SETS"] == "cs,stat"
+    assert values["PAPERBOARD_DIGEST_WEEKLY_SCHEDULE"] == "fri 09:00"
+    assert values["PAPERBOARD_INDEX_SCHEDULE"] == "every 300"
+
+
+def test_a_command_on_a_folder_without_a_store_says_so(tmp_path):
+    fresh = paperboard("stats", data_dir=tmp_path / "elsewhere")
+    assert fresh.returncode == 0 and "no store in" in fresh.stderr and "PAPERBOARD_DATA_DIR" in fresh.stderr
+    again = paperboard("stats", data_dir=tmp_path / "elsewhere")
+    assert "no store in" not in again.stderr
+
+
+def test_indexing_says_what_it_does(tmp_path):
+    result = paperboard("ingest", str(SEED), data_dir=tmp_path)
+    assert "added 559" in result.stdout
+    assert "indexing 559 papers for search" in result.stderr and "indexed 559 papers in" in result.stderr

@@ -110,3 +110,17 @@ def test_the_daily_digest_is_sent_on_schedule_once(tmp_path):
     finally:
         relay.stop()
     assert [str(m["To"]) for m in sink.messages] == ["reader@example.org"]
+
+
+def test_a_failed_run_is_retried_within_a_quarter_hour(tmp_path):
+    config = load_config({}, data_dir=str(tmp_path), harvest_schedule="02:00",
+                         arxiv_oai_url="http://127.0.0.1:9/unreachable", arxiv_retries="0", harvest_sets="cs")
+    engine = open_database(config.database_url)
+    clock = [dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)]
+    worker = Worker(config, engine, clock=lambda: clock[0])
+    assert worker.run("harvest").status == "failed"
+    clock[0] += dt.timedelta(minutes=5)
+    assert "harvest" not in worker.due()
+    clock[0] += dt.timedelta(minutes=11)
+    assert "harvest" in worker.due()
+    engine.dispose()

@@ -110,3 +110,19 @@ def test_author_and_submitter_pages(client, populated):
     assert u.status_code == 200 and "Submitted papers (0)" in u.text
     assert len(client.get("/api/daily_papers", params={"submitter": "curator1", "limit": 100}).json()) == 15
     assert client.get("/users/no-such-user").status_code == 404
+
+
+def test_empty_days_keep_their_way_to_the_neighbours(client):
+    empty = client.get("/papers/date/2025-03-22")  # a Saturday after the last submitted day
+    assert empty.status_code == 200 and "No papers were submitted" in empty.text
+    assert f'href="/papers/date/{DAYS[-1]}" rel="prev"' in empty.text
+    before = client.get("/papers/date/2025-03-01")
+    assert f'href="/papers/date/{DAYS[0]}" rel="next"' in before.text
+    quiet = client.get("/new", params={"day": "2025-03-22"})
+    assert quiet.status_code == 200 and 'rel="prev"' in quiet.text
+
+
+def test_the_digest_preview_opens_on_an_edition_with_content(client):
+    preview = client.get("/digest/preview")
+    assert preview.status_code == 200
+    assert re.search(r"/papers/\d{4}\.\d{4,5}", preview.text)  # trending papers, not an empty edition

@@ -152,7 +152,7 @@ def test_writes_need_an_account(client):
     assert r.status_code == 401
 
 
-def test_an_empty_store_explains_how_to_ingest(tmp_path):
+def test_an_empty_store_welcomes_without_operator_commands(tmp_path):
     from fastapi.testclient import TestClient
 
     from paperboard.config import load_config
@@ -161,7 +161,9 @@ def test_an_empty_store_explains_how_to_ingest(tmp_path):
     config = load_config({}, data_dir=str(tmp_path), secret_key="k")
     with TestClient(create_app(config, fetch_from_arxiv=False)) as c:
         r = c.get("/")
-        assert r.status_code == 200 and "paperboard ingest" in r.text
+        assert r.status_code == 200 and "no papers here yet" in r.text
+        # the command line is for the operator's terminal, not the public
+        assert "paperboard ingest" not in r.text and "<pre>" not in r.text
         assert c.get("/new").status_code == 200
         assert c.get("/search?q=anything").status_code == 200
         assert c.get("/api/daily_papers").json() == []
@@ -184,6 +186,7 @@ def test_a_store_without_submissions_opens_on_the_newest_papers(tmp_path):
         r = c.get("/")
         assert r.status_code == 200 and "No one has submitted a paper" in r.text
         assert r.text.count('class="entry"') > 0
+        assert "paperboard ingest" not in r.text
 
 
 def test_redirects_after_a_form_stay_on_the_site(client, populated):

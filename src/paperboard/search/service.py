@@ -62,6 +62,7 @@ class SearchIndex:
     """Both indexes of one data folder, and the embedder that fills the dense one."""
 
     def __init__(self, data_dir: Path, embedder: str | Embedder = "wordllama"):
+        self.root = data_dir / "index"
         self._embedder_spec = embedder
         self._embedder: Embedder | None = embedder if not isinstance(embedder, str) else None
         root = data_dir / "index"

@@ -18,6 +18,7 @@ from ..digest.picks import Personalizer
 from ..digest.preferences import PreferenceError, Preferences, normalize_email, split_terms
 from ..digest.sender import digest_parts
 from ..feeds import periods
+from ..feeds.daily import latest_day
 from ..feeds.listing import newest_day
 from .site import Site, site_of
 
@@ -173,9 +174,9 @@ def preview(request: Request, token: str | None = None, edition_kind: str = "dai
         day = periods.parse("date", date).start if date else None
     except periods.PeriodError as exc:
         raise HTTPException(400, str(exc)) from None
-    if day is None:
+    if day is None:  # the newest edition with something in it: trending needs submissions
         with site.engine.connect() as conn:
-            day = newest_day(conn) or dt.date.today()
+            day = (None if token else latest_day(conn)) or newest_day(conn) or dt.date.today()
     personalizer = Personalizer(site.engine, site.search, edition(edition_kind, day))
     if token:
         subscriber = _subscriber(site, "manage", token)
