@@ -193,3 +193,19 @@ def test_anonymous_cache_serves_repeats_and_never_shares_personal_pages():
     assert get("/", method="POST") == "page 10"
     now[0] = 5.1
     assert get("/") == "page 11"  # expired
+
+
+def test_sessions_name_their_device():
+    import datetime as dt
+
+    from paperboard.community.sessions import Session
+
+    now = dt.datetime.now(dt.UTC)
+
+    def device(agent):
+        return Session("h" * 64, 1, now, now, agent).device
+
+    assert device("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36") == "Chrome on Linux"
+    assert device("Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/120 Safari/537.36 Edg/120") == "Edge on Windows"
+    assert device("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 Safari/605.1") == "Safari on iPhone"
+    assert device(None) == "A browser"

@@ -159,3 +159,47 @@ def test_subscribe_confirm_and_preview_a_digest(page, server):
     pg.get_by_role("link", name="Preview your digest").click()
     assert "Paperboard" in pg.content() and "gaussian splatting" in pg.content().lower()
     shot(pg, "desktop-digest-preview")
+
+
+def test_the_account_page_manages_tokens_and_sessions(browser, server):
+    """Sign up, create a token (shown once), revoke it, see the other browser's session, sign out
+    everywhere: the other browser is signed out too."""
+    import httpx
+
+    desk = browser.new_context(base_url=server.url, **DESKTOP)
+    other = browser.new_context(base_url=server.url, **PHONE)
+    pg, phone = desk.new_page(), other.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        pg.goto("/signup")
+        pg.get_by_label("Username").fill("accountowner")
+        pg.get_by_label("Password (8 characters or more)").fill("correct horse battery")
+        pg.get_by_label("Password again").fill("correct horse battery")
+        pg.get_by_role("button", name="Create account").click()
+        phone.goto("/signin")
+        phone.get_by_label("Username").fill("accountowner")
+        phone.get_by_label("Password").fill("correct horse battery")
+        phone.get_by_role("button", name="Sign in").click()
+        pg.goto("/account")
+        pg.get_by_label("Token name").fill("reading list script")
+        pg.get_by_role("button", name="Create a token").click()
+        token = pg.locator("code.token").inner_text()
+        assert token.startswith("pb_")
+        shot(pg, "desktop-account")
+        pid = server.populated.records[30]["id"]
+        auth = {"authorization": f"Bearer {token}"}
+        assert httpx.post(f"{server.url}/api/papers/{pid}/upvote", headers=auth).status_code == 200
+        pg.goto("/account")
+        assert pg.locator("code.token").count() == 0  # shown once
+        assert pg.locator("ul.sessions li").count() == 2
+        pg.locator("tr.token-row", has_text="reading list script").get_by_role("button", name="Revoke").click()
+        assert "Token revoked" in pg.content()
+        assert httpx.post(f"{server.url}/api/papers/{pid}/upvote", headers=auth).status_code == 401
+        pg.get_by_role("button", name="Sign out everywhere").click()
+        phone.goto("/account")
+        assert phone.url.endswith("/signin?next=/account")  # the other browser was signed out too
+    finally:
+        desk.close()
+        other.close()
+    assert not errors, errors

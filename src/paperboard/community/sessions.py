@@ -19,6 +19,12 @@ ABSOLUTE = dt.timedelta(days=30)  # since sign-in, however active
 TOUCH_EVERY = dt.timedelta(minutes=5)  # how stale last_seen_at may get before it is written again
 
 
+_BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"),
+             ("curl/", "curl"))  # in this order: Edge's agent names Chrome too, Chrome's names Safari
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("Linux", "Linux"))
+
+
 @dataclass(frozen=True, slots=True)
 class Session:
     id_hash: str
@@ -26,6 +32,14 @@ class Session:
     created_at: dt.datetime
     last_seen_at: dt.datetime
     user_agent: str | None
+
+    @property
+    def device(self) -> str:
+        """"Firefox on Linux" and the like, from the user agent (for the account page)."""
+        agent = self.user_agent or ""
+        browser = next((name for key, name in _BROWSERS if key in agent), "A browser")
+        system = next((name for key, name in _SYSTEMS if key in agent), "")
+        return f"{browser} on {system}" if system else browser
 
     @property
     def ref(self) -> str:

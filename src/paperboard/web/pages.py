@@ -428,6 +428,11 @@ def search_atom(request: Request, q: str, category: str = "", author: str = "") 
                  "/search?" + request.url.query, entries)
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:  # for clients that ask before reading the page's <link rel="icon">
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/healthz")
 async def health(request: Request) -> Response:  # on the event loop: answers even when every thread is busy
     """For monitors and operators: the database answers, the newest listing day, the last harvest, and

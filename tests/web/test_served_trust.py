@@ -1,5 +1,6 @@
-"""Rate limits against a running ``paperboard serve``: a forged X-Forwarded-For dodges nothing, one
-password sprayed over many usernames is slowed, and one account guessed at from many addresses is too."""
+"""Against a running ``paperboard serve``: a forged X-Forwarded-For dodges no rate limit, one password
+sprayed over many usernames is slowed, one account guessed at from many addresses is too, and a copied
+session cookie dies with sign-out."""
 
 import re
 
@@ -36,3 +37,16 @@ def test_one_account_from_many_addresses_is_slowed(client):
         browser = TestClient(client.app, base_url="http://testserver", client=(f"192.0.2.{i}", 40000))
         statuses.append(_attempt(browser, "targeted"))
     assert statuses[:30] == [401] * 30 and statuses[30:] == [429, 429]
+
+
+def test_a_copied_cookie_dies_with_sign_out_over_http(server):
+    with httpx.Client(base_url=server.url, timeout=30) as owner:
+        token = CSRF.search(owner.get("/signup").text).group(1)
+        r = owner.post("/signup", data={"csrf_token": token, "username": "httpowner",
+                                        "password": "correct horse battery", "password2": "correct horse battery"})
+        assert r.status_code == 303
+        stolen = owner.cookies["paperboard"]
+        with httpx.Client(base_url=server.url, timeout=30, cookies={"paperboard": stolen}) as thief:
+            assert 'href="/users/httpowner"' in thief.get("/account").text
+            owner.post("/signout", data={"csrf_token": CSRF.search(owner.get("/").text).group(1)})
+            assert thief.get("/account", follow_redirects=False).status_code == 303  # to sign-in
