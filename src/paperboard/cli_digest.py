@@ -171,14 +171,21 @@ def digest_send(obj: Context, kind: str, day: dt.date | None, dry_run: bool, onl
     with bar(total, desc=f"digest {chosen.key}", unit="mail", enabled=progress) as pbar:
         summary = sender.send_edition(engine, search, obj.config, chosen, mailer=_mailer(obj), only=only,
                                       on_progress=pbar.update)
+    _report(fmt, summary.as_dict(), summary.problems,
+            f"{chosen.key}: sent {summary.sent}, skipped {summary.skipped} (empty), failed {summary.failed}, "
+            f"already done {summary.already_done}, left pending {summary.pending}",
+            failed=bool(summary.failed or summary.pending))
+
+
+def _report(fmt: str, data: dict, problems: list[str], line: str, *, failed: bool) -> None:  # type: ignore[type-arg]
+    """A sending run's outcome: JSON, or its problems and one line; exit status 1 when it ``failed``."""
     if fmt == "json":
-        _dump(summary.as_dict())
+        _dump(data)
     else:
-        for problem in summary.problems:
+        for problem in problems:
             click.echo(f"problem: {problem}", err=True)
-        click.echo(f"{chosen.key}: sent {summary.sent}, skipped {summary.skipped} (empty), failed "
-                   f"{summary.failed}, already done {summary.already_done}, left pending {summary.pending}")
-    if summary.failed or summary.pending:
+        click.echo(line)
+    if failed:
         sys.exit(1)
 
 
@@ -196,12 +203,5 @@ def mail_deliver(obj: Context, fmt: str) -> None:
     from .digest import notices
 
     done = notices.deliver(obj.engine(), obj.config)
-    if fmt == "json":
-        _dump(done.as_dict())
-    else:
-        for problem in done.problems:
-            click.echo(f"problem: {problem}", err=True)
-        click.echo(f"sent {done.sent}, logged {done.logged} (no mail server), failed {done.failed}, "
-                   f"left queued {done.pending}")
-    if done.failed or done.pending:
-        sys.exit(1)
+    _report(fmt, done.as_dict(), done.problems, f"sent {done.sent}, logged {done.logged} (no mail server), "
+            f"failed {done.failed}, left queued {done.pending}", failed=bool(done.failed or done.pending))

@@ -145,3 +145,19 @@ def test_two_deliveries_at_once_send_each_mail_once(env):
         controller.stop()
     sent = sorted(str(m["To"]) for m in slow.messages)
     assert sent == sorted(f"queued{i}@example.org" for i in range(30))
+
+
+def test_the_cli_queues_and_delivers_confirmation_mails(env):
+    import json
+
+    from tests.digest.test_digest import run_cli
+
+    config, _, _, smtp, _ = env
+    down = replace(config, smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    added = run_cli(down, "subscribers", "add", "cli.reader@example.org", "--keywords", "grokking")
+    assert added.returncode == 1 and "queued but not sent yet" in added.stderr
+    retried = run_cli(config, "mail", "deliver", "--format", "json")
+    assert retried.returncode == 0 and json.loads(retried.stdout)["sent"] == 1
+    assert len(smtp.to("cli.reader@example.org")) == 1
+    offline = run_cli(replace(config, smtp_url=""), "subscribers", "add", "no.mail@example.org")
+    assert offline.returncode == 0 and "/subscribe/confirm?token=" in offline.stdout
