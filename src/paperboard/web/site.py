@@ -63,7 +63,6 @@ class Site:
     search: SearchIndex
     limiter: RateLimiter
     on_demand: OnDemand | None = None  # fetches papers visitors ask for from arXiv; None: never
-
     templates: Jinja2Templates = field(default_factory=_templates)
 
     # --- who is asking -------------------------------------------------------------------------------
