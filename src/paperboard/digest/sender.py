@@ -1,4 +1,5 @@
-"""Sending an edition through the outbox: exactly once per subscriber, safe to kill and rerun.
+"""Sending an edition through the outbox: at most once per subscriber, safe to kill, rerun and run twice
+at the same time (the conditional update that marks a digest sent decides which run's copy goes out).
 
 1. Plan: one ``pending`` row per confirmed subscriber of the edition's frequency (idempotent).
 2. For each pending row: compose, then send; the row becomes ``sent`` in the same instant the message
@@ -16,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 
 from ..config import Config
 from ..search.service import SearchIndex
+from ..storage.bulk import insert_missing
 from ..storage.schema import digest_outbox, subscribers
 from . import tokens
 from .compose import Composed, Links, compose, confirmation, message
@@ -103,19 +105,20 @@ def plan(engine: Engine, edition: Edition, only: str | None = None) -> int:
         now = dt.datetime.now(dt.UTC)
         rows = [{"subscriber_id": s.id, "edition": edition.key, "status": "pending", "attempts": 0,
                  "updated_at": now} for s in due if s.id not in planned]
-        if rows:
-            conn.execute(insert(digest_outbox), rows)
+        insert_missing(conn, digest_outbox, rows)  # a run planning at the same time may add some first
         return len(due)
 
 
 def _mark(engine: Engine, edition: Edition, subscriber_id: int, status: str, *, error: str | None = None,
-          expect: str = "pending") -> None:
+          expect: str = "pending") -> bool:
+    """Move the row from ``expect`` to ``status``; False when it was not in ``expect`` (another run got
+    there first): the row count of this conditional update decides who sends."""
     with engine.begin() as conn:
-        conn.execute(update(digest_outbox)
+        return conn.execute(update(digest_outbox)
                      .where(digest_outbox.c.subscriber_id == subscriber_id,
                             digest_outbox.c.edition == edition.key, digest_outbox.c.status == expect)
                      .values(status=status, last_error=error, attempts=digest_outbox.c.attempts + 1,
-                             updated_at=dt.datetime.now(dt.UTC)))
+                             updated_at=dt.datetime.now(dt.UTC))).rowcount == 1
 
 
 def send_edition(engine: Engine, search: SearchIndex, config: Config, edition: Edition, *,
@@ -146,6 +149,8 @@ def send_edition(engine: Engine, search: SearchIndex, config: Config, edition: E
                 outcome, detail = _deliver(engine, edition, smtp, subscriber, msg, sleep)
                 if outcome == "sent":
                     summary.sent += 1
+                elif outcome == "taken":
+                    summary.already_done += 1
                 elif outcome == "failed":
                     summary.failed += 1
                     summary.problems.append(f"{subscriber.email}: {detail}")
@@ -158,20 +163,27 @@ def send_edition(engine: Engine, search: SearchIndex, config: Config, edition: E
     return summary
 
 
+class _Taken(Exception):
+    """Another run marked this digest sent first: this run's copy is abandoned before the server takes it."""
+
+
 def _deliver(engine: Engine, edition: Edition, smtp: Mailer, subscriber: Subscriber, msg: Message,
              sleep: Callable[[float], None]) -> tuple[str, str]:
-    """("sent" | "failed" | "unavailable", what the server said)."""
+    """("sent" | "taken" | "failed" | "unavailable", what the server said)."""
     for attempt in range(len(RETRY_DELAYS) + 1):
         marked = False
 
         def mark_sent() -> None:
             nonlocal marked
-            _mark(engine, edition, subscriber.id, "sent")
+            if not _mark(engine, edition, subscriber.id, "sent"):
+                raise _Taken  # the DATA phase is left unfinished: the server discards this copy
             marked = True
 
         try:
             smtp.send(msg, before_accept=mark_sent)
             return "sent", ""
+        except _Taken:
+            return "taken", ""
         except MailError as exc:
             if marked:  # recorded as sent, but the server did not take it: undo
                 _mark(engine, edition, subscriber.id, "pending", error=str(exc), expect="sent")

@@ -41,3 +41,17 @@ def timestamp_value(conn: Connection, value: dt.datetime) -> Any:
     if conn.dialect.name == "sqlite":  # SQLAlchemy's own SQLite storage format (naive, UTC)
         return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     return value
+
+
+def dialect_insert(conn_or_engine: Any, table: Table) -> Any:
+    """An INSERT for ``table`` that knows ON CONFLICT on both databases (SQLite and PostgreSQL)."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return (pg_insert if conn_or_engine.dialect.name == "postgresql" else sqlite_insert)(table)
+
+
+def insert_missing(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows``, leaving out those whose key another transaction inserted first."""
+    if rows:
+        conn.execute(dialect_insert(conn, table).on_conflict_do_nothing(), rows)

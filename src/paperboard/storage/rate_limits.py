@@ -7,9 +7,8 @@ from __future__ import annotations
 import hashlib
 
 from sqlalchemy import Engine, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from .bulk import dialect_insert
 from .schema import rate_limits
 
 SWEEP_EVERY = 200  # hits between deletions of expired windows
@@ -18,7 +17,6 @@ SWEEP_EVERY = 200  # hits between deletions of expired windows
 class DatabaseCounts:
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
         self._hits = 0
 
     def hit(self, action: str, key: str, window: int, previous: int, expires: int,
@@ -26,7 +24,8 @@ class DatabaseCounts:
         """Count one event in ``window``; the window's count including it, and the ``previous``
         window's count."""
         bucket = f"{action[:40]}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
-        stmt = self._insert(rate_limits).values(bucket=bucket, window=window, count=1, expires=expires)
+        stmt = dialect_insert(self.engine, rate_limits).values(bucket=bucket, window=window, count=1,
+                                                               expires=expires)
         stmt = stmt.on_conflict_do_update(index_elements=["bucket", "window"],
                                           set_={"count": rate_limits.c.count + 1})
         with self.engine.begin() as conn:
