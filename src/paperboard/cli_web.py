@@ -8,6 +8,7 @@ import os
 import click
 
 from .cli import Context, _dump, main, pass_ctx
+from .config import JOBS
 
 
 @main.command()
@@ -30,13 +31,13 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
     config = obj.config
     engine = obj.engine()
     update_search_index(obj, engine, progress)
+    _say_if_empty(engine, config)
     engine.dispose()
     os.environ["PAPERBOARD_DATA_DIR"] = str(config.data_dir)  # the workers read the same configuration
     os.environ["PAPERBOARD_DATABASE_URL"] = config.database_url
     if not os.environ.get("PAPERBOARD_BASE_URL"):
         os.environ["PAPERBOARD_BASE_URL"] = f"http://{host}:{port}"
     config.signing_key()  # created once here, not raced by the workers
-    _say_if_empty(engine, config)
     click.echo(f"Paperboard on http://{host}:{port}/ (data in {config.data_dir}); Ctrl-C stops it", err=True)
     # forwarded headers are believed from the listed proxies only: anyone else could forge them
     trusted = list(config.trusted_proxies)
@@ -46,10 +47,12 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
 
 def _say_if_empty(engine, config) -> None:  # type: ignore[no-untyped-def]
     """Operator hints go to the operator's terminal, never to the public pages."""
-    from .storage.papers import count_papers
+    from sqlalchemy import select
+
+    from .storage.schema import papers
 
     with engine.connect() as conn:
-        empty = count_papers(conn) == 0
+        empty = conn.execute(select(papers.c.id).limit(1)).first() is None  # not a count of millions
     if empty:
         click.echo(f"the store in {config.data_dir} is empty: load a dump (paperboard ingest FILE) or let "
                    "the worker harvest arXiv (paperboard worker)", err=True)
@@ -171,8 +174,7 @@ def users_token(obj: Context, username: str, name: str, fmt: str) -> None:
 
 @main.command()
 @click.option("--once", is_flag=True, help="Run every job that is due once, then exit (for cron and tests).")
-@click.option("--job", "only", multiple=True, type=click.Choice(["harvest", "index", "digest-daily",
-                                                                 "digest-weekly", "mail"]),
+@click.option("--job", "only", multiple=True, type=click.Choice(JOBS),
               help="Run this job now, due or not (repeatable); implies --once.")
 @pass_ctx
 def worker(obj: Context, once: bool, only: tuple[str, ...]) -> None:

@@ -79,6 +79,8 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+# the worker's jobs; each has a setting NAME_schedule (``-`` written ``_``)
+JOBS = ("harvest", "index", "digest-daily", "digest-weekly", "mail")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +174,7 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -
         trusted_proxies=_networks(raw["trusted_proxies"]),
         harvest_sets=tuple(x.strip() for x in str(raw["harvest_sets"] or "").split(",") if x.strip()),
         schedules={job: str(raw[f"{job.replace('-', '_')}_schedule"] or "")
-                   for job in ("harvest", "index", "digest-daily", "digest-weekly", "mail")},
+                   for job in JOBS},
     )
 
 

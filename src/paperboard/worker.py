@@ -19,12 +19,11 @@ from typing import Any
 from sqlalchemy import Engine, desc, insert, select, update
 
 from . import schedule
-from .config import Config
+from .config import JOBS, Config
 from .storage import leases
 from .storage.schema import job_runs
 
 log = logging.getLogger(__name__)
-JOBS = ("harvest", "index", "digest-daily", "digest-weekly", "mail")
 LEASE_SECONDS = 300.0  # renewed every LEASE_SECONDS / 5 while the job runs
 RETRY_FAILED = dt.timedelta(minutes=15)  # a failed run is tried again this soon, whatever its schedule
 FIRST_HARVEST_DAYS = 3  # a set never harvested starts this many days back
@@ -104,10 +103,10 @@ class Worker:
 
         counts: dict[str, Any] = {"added": 0, "updated": 0, "unchanged": 0, "rejected": 0}
         errors = []
+        from .ingest.arxiv import last_harvested
+
         first = (self.clock() - dt.timedelta(days=FIRST_HARVEST_DAYS)).date()
         for set_name in self.config.harvest_sets:
-            from .ingest.arxiv import last_harvested
-
             since = None if last_harvested(self.engine, self.config.arxiv_oai_url, set_name) else first
             summary, failures = runner.run(runner.ArxivJob(from_=since, sets=(set_name,)), self.engine,
                                            self.config, progress=False)

@@ -50,8 +50,7 @@ def create_user(conn: Connection, username: str, password: str, *, email: str | 
     validate_username(username)
     if email:
         email = _address(email)
-    if not MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD:
-        raise CommunityError(f"a password needs at least {MIN_PASSWORD} characters")
+    _check_password(password)
     if find_user(conn, username) is not None:
         raise CommunityError(f"the username {username!r} is taken")
     try:
@@ -63,6 +62,11 @@ def create_user(conn: Connection, username: str, password: str, *, email: str | 
     except IntegrityError:  # a concurrent sign-up took the name, or the address has an account
         raise CommunityError(f"the username {username!r} or that e-mail address is taken") from None
     return User(new_id, username, display_name)
+
+
+def _check_password(password: str | None) -> None:
+    if not MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD:
+        raise CommunityError(f"a password needs at least {MIN_PASSWORD} characters")
 
 
 def _address(email: str) -> str:
@@ -102,13 +106,21 @@ def change_password(conn: Connection, user: User, current: str, new: str) -> Non
     """Replace ``user``'s password after checking the current one. The caller ends their other sessions."""
     if authenticate(conn, user.username, current) is None:
         raise CommunityError("the current password is wrong")
-    if not MIN_PASSWORD <= len(new or "") <= MAX_PASSWORD:
-        raise CommunityError(f"a password needs at least {MIN_PASSWORD} characters")
+    _check_password(new)
     conn.execute(update(users).where(users.c.id == user.id).values(password_hash=_hasher.hash(new)))
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def secret_hash(secret: str) -> str:
+    """What is stored of a secret handed to a client (an API token, a session id): its SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+_REF = re.compile(r"[0-9a-f]{16}")
+
+
+def is_ref(text: str) -> bool:
+    """Whether ``text`` can be a public handle of a stored secret: the first 16 hex digits of its hash."""
+    return bool(_REF.fullmatch(text or ""))
 
 
 MAX_TOKEN_DAYS = 3650
@@ -137,7 +149,7 @@ def create_token(conn: Connection, user: User, name: str = "api", *, days: int |
     token = "pb_" + secrets.token_urlsafe(32)
     now = utcnow()
     conn.execute(insert(api_tokens).values(
-        token_hash=_token_hash(token), user_id=user.id, name=(name or "").strip()[:128] or "api",
+        token_hash=secret_hash(token), user_id=user.id, name=(name or "").strip()[:128] or "api",
         created_at=now, expires_at=now + dt.timedelta(days=days) if days else None))
     return token
 
@@ -150,7 +162,7 @@ def tokens_of(conn: Connection, user: User) -> list[Token]:
 
 
 def revoke_token(conn: Connection, user: User, ref: str) -> bool:
-    if len(ref) != 16 or not all(c in "0123456789abcdef" for c in ref):
+    if not is_ref(ref):
         return False
     return bool(conn.execute(delete(api_tokens).where(api_tokens.c.user_id == user.id,
                                                       api_tokens.c.token_hash.startswith(ref))).rowcount)
@@ -161,7 +173,7 @@ def user_for_token(conn: Connection, token: str) -> User | None:
     row = conn.execute(
         select(users, api_tokens.c.token_hash, api_tokens.c.expires_at, api_tokens.c.last_used_at)
         .join(api_tokens, api_tokens.c.user_id == users.c.id)
-        .where(api_tokens.c.token_hash == _token_hash(token))
+        .where(api_tokens.c.token_hash == secret_hash(token))
     ).first()
     if row is None:
         return None

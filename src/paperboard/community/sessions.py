@@ -5,13 +5,13 @@ copies of the cookie exist."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, update
 
 from ..storage.schema import sessions
+from .accounts import is_ref, secret_hash
 from .clock import as_utc, utcnow
 
 IDLE = dt.timedelta(days=14)  # unused this long: over
@@ -47,10 +47,6 @@ class Session:
         return self.id_hash[:16]
 
 
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def _row(row) -> Session:  # type: ignore[no-untyped-def]
     return Session(row.id_hash, row.user_id, as_utc(row.created_at), as_utc(row.last_seen_at),  # type: ignore[arg-type]
                    row.user_agent)
@@ -60,7 +56,7 @@ def start(conn: Connection, user_id: int, user_agent: str | None = None) -> str:
     """A new session for ``user_id``; returns the id for the cookie (only its hash is stored)."""
     raw = secrets.token_urlsafe(32)
     now = utcnow()
-    conn.execute(insert(sessions).values(id_hash=_hash(raw), user_id=user_id, created_at=now,
+    conn.execute(insert(sessions).values(id_hash=secret_hash(raw), user_id=user_id, created_at=now,
                                          last_seen_at=now, user_agent=(user_agent or "")[:200] or None))
     return raw
 
@@ -73,7 +69,7 @@ def resume(conn: Connection, raw: str, now: dt.datetime | None = None) -> Sessio
     """The live session a cookie's id names, its last use recorded; None (and the row removed) when it
     was ended or has expired."""
     now = now or utcnow()
-    row = conn.execute(select(sessions).where(sessions.c.id_hash == _hash(raw))).first()
+    row = conn.execute(select(sessions).where(sessions.c.id_hash == secret_hash(raw))).first()
     if row is None:
         return None
     found = _row(row)
@@ -86,23 +82,20 @@ def resume(conn: Connection, raw: str, now: dt.datetime | None = None) -> Sessio
 
 
 def end(conn: Connection, raw: str) -> None:
-    conn.execute(delete(sessions).where(sessions.c.id_hash == _hash(raw)))
+    conn.execute(delete(sessions).where(sessions.c.id_hash == secret_hash(raw)))
 
 
 def end_by_ref(conn: Connection, user_id: int, ref: str) -> bool:
     """End one of ``user_id``'s sessions by its public handle (from the account page)."""
-    if len(ref) != 16 or not all(c in "0123456789abcdef" for c in ref):
+    if not is_ref(ref):
         return False
     return bool(conn.execute(delete(sessions).where(sessions.c.user_id == user_id,
                                                     sessions.c.id_hash.startswith(ref))).rowcount)
 
 
-def end_all(conn: Connection, user_id: int, *, keep: str | None = None) -> int:
-    """End every session of ``user_id`` (but the one whose id is ``keep``); how many ended."""
-    stmt = delete(sessions).where(sessions.c.user_id == user_id)
-    if keep:
-        stmt = stmt.where(sessions.c.id_hash != _hash(keep))
-    return int(conn.execute(stmt).rowcount)
+def end_all(conn: Connection, user_id: int) -> int:
+    """End every session of ``user_id``; how many ended."""
+    return int(conn.execute(delete(sessions).where(sessions.c.user_id == user_id)).rowcount)
 
 
 def of_user(conn: Connection, user_id: int, now: dt.datetime | None = None) -> list[Session]:
@@ -113,4 +106,4 @@ def of_user(conn: Connection, user_id: int, now: dt.datetime | None = None) -> l
 
 
 def is_current(found: Session, raw: str | None) -> bool:
-    return bool(raw) and found.id_hash == _hash(raw or "")
+    return bool(raw) and found.id_hash == secret_hash(raw or "")

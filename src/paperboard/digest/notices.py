@@ -73,14 +73,17 @@ def notice_message(config: Config, subscriber: Subscriber, kind: str) -> tuple[M
     return msg, url
 
 
+def _claimable(now: dt.datetime):  # type: ignore[no-untyped-def]
+    """Queued, or claimed by a process that has not finished it in STALE_CLAIM (it was killed)."""
+    return or_(mail_outbox.c.status == "pending",
+               (mail_outbox.c.status == "sending") & (mail_outbox.c.updated_at < now - STALE_CLAIM))
+
+
 def _claim(engine: Engine, row_id: int, now: dt.datetime) -> bool:
     """Take one queued mail for this process; False when another process took it first."""
     with engine.begin() as conn:
         taken = conn.execute(
-            update(mail_outbox)
-            .where(mail_outbox.c.id == row_id,
-                   or_(mail_outbox.c.status == "pending",
-                       (mail_outbox.c.status == "sending") & (mail_outbox.c.updated_at < now - STALE_CLAIM)))
+            update(mail_outbox).where(mail_outbox.c.id == row_id, _claimable(now))
             .values(status="sending", updated_at=now, attempts=mail_outbox.c.attempts + 1))
         return taken.rowcount == 1
 
@@ -99,9 +102,7 @@ def deliver(engine: Engine, config: Config, *, mailer: Callable[[], Mailer] | No
     with engine.connect() as conn:
         rows = conn.execute(
             select(mail_outbox.c.id, mail_outbox.c.subscriber_id, mail_outbox.c.kind)
-            .where(or_(mail_outbox.c.status == "pending",
-                       (mail_outbox.c.status == "sending") & (mail_outbox.c.updated_at < now - STALE_CLAIM)))
-            .order_by(mail_outbox.c.id).limit(limit)).all()
+            .where(_claimable(now)).order_by(mail_outbox.c.id).limit(limit)).all()
     if not rows:
         return done
     configured = bool(config.smtp_url.strip())

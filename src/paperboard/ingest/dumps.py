@@ -70,10 +70,8 @@ def parse_record(record: object, fmt: str | None = None) -> Paper:
 
 def _title(record: Mapping[str, Any]) -> str:
     raw = record.get("title")
-    if not isinstance(raw, str) or not raw.strip():
-        raise RecordError("missing title")
-    title = clean_line(raw)
-    if not title:
+    title = clean_line(raw) if isinstance(raw, str) else ""
+    if not title:  # absent, blank, or nothing but characters XML cannot carry
         raise RecordError("missing title")
     if len(title) > MAX_TITLE:
         raise RecordError(f"title is {len(title)} characters long (at most {MAX_TITLE})")

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..community.clock import as_utc
 from ..storage import leases
-from ..storage.papers import get_paper
+from ..storage.papers import fetch_many, get_paper
 from ..storage.schema import fetch_requests
 
 log = logging.getLogger(__name__)
@@ -72,16 +72,16 @@ class OnDemand:
             if get_paper(conn, paper_id) is not None:
                 return "stored"
             row = conn.execute(select(fetch_requests).where(fetch_requests.c.paper_id == paper_id)).first()
+            if row is not None:
+                if row.status == "pending":
+                    self._start()
+                    return None
+                checked = as_utc(row.checked_at) or now
+                ttl = MISS_TTL if row.status == "missing" else FAILED_TTL
+                if row.status in ("missing", "failed") and now - checked < ttl:
+                    return "missing"
             pending = conn.execute(select(func.count()).select_from(fetch_requests)
                                    .where(fetch_requests.c.status == "pending")).scalar_one()
-        if row is not None:
-            if row.status == "pending":
-                self._start()
-                return None
-            checked = as_utc(row.checked_at) or now
-            ttl = MISS_TTL if row.status == "missing" else FAILED_TTL
-            if row.status in ("missing", "failed") and now - checked < ttl:
-                return "missing"
         if pending >= MAX_PENDING:
             return "busy"
         if not allowed():
@@ -100,19 +100,14 @@ class OnDemand:
         self._start()
         return None
 
-    def _status(self, paper_id: str) -> str | None:
-        with self.engine.connect() as conn:
-            return conn.execute(select(fetch_requests.c.status)
-                                .where(fetch_requests.c.paper_id == paper_id)).scalar()
-
     def _settled(self, paper_id: str) -> Outcome | None:
-        status = self._status(paper_id)
-        if status == "fetched":
-            with self.engine.connect() as conn:
+        """How the queued ``paper_id`` ended; None while it is still queued."""
+        with self.engine.connect() as conn:
+            status = conn.execute(select(fetch_requests.c.status)
+                                  .where(fetch_requests.c.paper_id == paper_id)).scalar()
+            if status == "fetched":
                 return "stored" if get_paper(conn, paper_id) is not None else "missing"
-        if status in ("missing", "failed"):
-            return "missing"
-        return None
+        return "missing" if status in ("missing", "failed") else None
 
     def request(self, paper_id: str, allowed: Callable[[], bool] = lambda: True) -> Outcome:
         """Blocking form of :meth:`arequest` (the CLI and tests)."""
@@ -191,7 +186,7 @@ class OnDemand:
             self._mark(ids, "failed", now)
             return True
         with self.engine.connect() as conn:
-            found = {i for i in ids if get_paper(conn, i) is not None}
+            found = set(fetch_many(conn, ids))
         self._mark([i for i in ids if i in found], "fetched", now)
         self._mark([i for i in ids if i not in found], "missing", now)
         return True

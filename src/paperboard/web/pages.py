@@ -43,6 +43,12 @@ def _page_number(value: int) -> int:
     return max(0, value - 1)
 
 
+def _stored_or_missing(site: Site, paper_id: str) -> str:
+    """Whether ``paper_id`` is stored, for a site that never fetches from arXiv."""
+    with site.engine.connect() as conn:
+        return "stored" if get_paper(conn, paper_id) is not None else "missing"
+
+
 def resolve_paper_id(text: str) -> str | None:
     """The stored id for what someone typed: an arXiv id/URL in any spelling, or a stored id as is."""
     try:
@@ -155,8 +161,7 @@ async def search_page(request: Request, q: str = "", category: str = "", author:
     note = None
     if wanted:
         if site.on_demand is None:
-            with site.engine.connect() as conn:
-                found = "stored" if get_paper(conn, wanted) is not None else "missing"
+            found = _stored_or_missing(site, wanted)
         else:
             found = await site.on_demand.arequest(wanted, site.fetch_allowed(request))
         if found == "stored":
@@ -274,13 +279,13 @@ def submit_paper(site: Site, user: accounts.User, text: str, request: Request | 
     paper_id = resolve_paper_id(text)
     if paper_id is None:
         raise CommunityError(f"{text.strip()[:100]!r} is not an arXiv id or URL (e.g. 2501.01234)")
-    with site.engine.connect() as conn:
-        known = get_paper(conn, paper_id) is not None
-    if not known:
-        found = site.on_demand.request(paper_id, site.fetch_allowed(request)) if site.on_demand else "missing"
-        if found != "stored":
-            error = {"missing": NotFound, "queued": Pending}.get(found, Busy)
-            raise error(SAY[found].format(id=paper_id))
+    if site.on_demand is None:
+        found = _stored_or_missing(site, paper_id)
+    else:  # answers "stored" at once for a stored paper
+        found = site.on_demand.request(paper_id, site.fetch_allowed(request))
+    if found != "stored":
+        error = {"missing": NotFound, "queued": Pending}.get(found, Busy)
+        raise error(SAY[found].format(id=paper_id))
     with site.engine.begin() as conn:
         submissions.submit(conn, paper_id, user)
     return paper_id
