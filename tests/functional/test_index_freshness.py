@@ -88,3 +88,27 @@ def test_a_server_process_sees_papers_another_process_indexed(engine, tmp_path):
     ingest.catch_up(engine)
     related = server.similar(engine, paper_id="2501.00003", limit=2)  # its vector is known
     assert {h.id for h in related} == {"2501.00001", "2501.00002"} and len(server.vectors) == 3
+
+
+def test_a_paper_stored_without_an_id_that_finds_its_id_is_indexed_once_under_it(engine, tmp_path):
+    from paperboard.ids import title_id
+
+    title = "Sparse graph transformers for molecules"
+    add(engine, "2501.00001")
+    with engine.begin() as conn:  # as a dump without ids stores it
+        upsert(conn, [Paper(id=title_id(title), title=title, abstract="Molecules as sparse graphs.")])
+    index = SearchIndex(tmp_path)
+    index.catch_up(engine)
+    assert title_id(title) in index.vectors
+    with engine.begin() as conn:  # the same paper arrives from arXiv: the stored row takes the real id
+        upsert(conn, [Paper(id="2502.00002", title=title, abstract="Molecules as sparse graphs.")])
+    for reopened in (index, SearchIndex(tmp_path)):
+        if reopened is index:
+            index.catch_up(engine)
+        assert len(reopened.lexical) == 2 and len(reopened.vectors) == 2
+        assert title_id(title) not in reopened.vectors and "2502.00002" in reopened.vectors
+        hits = reopened.search(engine, "sparse graph transformers molecules", limit=5).hits
+        assert hits[0].id == "2502.00002"
+    other = SearchIndex(tmp_path, Letters())  # a first index of another embedder (the BM25 is shared)
+    other.catch_up(engine)
+    assert len(other.lexical) == 2 and len(other.vectors) == 2

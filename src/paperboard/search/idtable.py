@@ -57,3 +57,20 @@ class IdTable:
     def extend(self, ids: Sequence[str]) -> None:
         """Append ``ids`` (new ones) as the next rows."""
         self._set(self._values, ids)
+
+    def rename(self, pairs: Sequence[tuple[str, str]]) -> int:
+        """Give the row of each old id the new id (when the old one is here and the new one is not);
+        returns how many rows were renamed."""
+        values, done = None, 0
+        for old, new in pairs:
+            row = self.row(old)
+            if row is None or new in self:
+                continue
+            if values is None or len(new.encode()) > values.dtype.itemsize:
+                width = max(self._values.dtype.itemsize, len(new.encode()))
+                values = self._values.astype(f"S{width}")  # a copy: readers of the old table are unaffected
+            values[row] = new.encode()
+            self._values, self._order = values, np.argsort(values, kind="stable")
+            done += 1
+        return done
+

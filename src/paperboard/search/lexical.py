@@ -62,6 +62,23 @@ class Filters:
 NO_FILTERS = Filters()
 
 
+class LexicalWriter:
+    def __init__(self, writer: tantivy.IndexWriter, document: Callable[[Paper], tantivy.Document]):
+        self._writer = writer
+        self._document = document
+
+    def add(self, papers: Iterable[Paper], replace: bool) -> None:
+        """Add ``papers``; ``replace`` first deletes any document with the same id."""
+        for paper in papers:
+            if replace:
+                self._writer.delete_documents_by_term("id", paper.id)
+            self._writer.add_document(self._document(paper))
+
+    def remove(self, ids: Iterable[str]) -> None:
+        for paper_id in ids:
+            self._writer.delete_documents_by_term("id", paper_id)
+
+
 class LexicalIndex:
     def __init__(self, path: Path):
         self.path = path
@@ -82,19 +99,12 @@ class LexicalIndex:
     # --- writing ---------------------------------------------------------------------------------
 
     @contextmanager
-    def writing(self) -> Iterator[Callable[[Iterable[Paper], bool], None]]:
-        """One writer for a whole run; ``add(papers, replace)`` adds (replacing same ids); one commit
-        at the end (nothing is visible, or kept, if the run fails)."""
+    def writing(self) -> Iterator[LexicalWriter]:
+        """One writer for a whole run; one commit at the end (nothing is visible, or kept, if the run
+        fails)."""
         writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=2)
-
-        def add(papers: Iterable[Paper], replace: bool) -> None:
-            for paper in papers:
-                if replace:
-                    writer.delete_documents_by_term("id", paper.id)
-                writer.add_document(self._document(paper))
-
         try:
-            yield add
+            yield LexicalWriter(writer, self._document)
         except BaseException:
             writer.rollback()
             raise

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from ..community.votes import counts
 from ..models import Paper
-from ..storage.papers import changed_since, count_changed_between, fetch_many
+from ..storage.papers import changed_since, count_changed_between, fetch_many, renamed_since
 from .documents import document_text, passages
 from .embedders import Embedder, make_embedder
 from .hybrid import best_correction, dense_weight, diversify, fuse
@@ -142,12 +142,15 @@ class SearchIndex:
         ids, latest = pending if pending is not None else self.pending(engine)
         if not ids and latest == self.watermark():
             return 0
-        done = self._index(engine, ids, on_progress, fold)
+        mark = self.watermark()
+        with engine.connect() as conn:  # a rebuild drops every renamed id the shared BM25 may hold
+            renamed = renamed_since(conn, mark - WATERMARK_OVERLAP if mark else None)
+        done = self._index(engine, ids, renamed, on_progress, fold)
         self._save_watermark(engine, latest)
         return done
 
-    def _index(self, engine: Engine, ids: list[str], on_progress: Callable[[int], None] | None,
-               fold: bool) -> int:
+    def _index(self, engine: Engine, ids: list[str], renamed: list[tuple[str, str]],
+               on_progress: Callable[[int], None] | None, fold: bool) -> int:
         everything = self.watermark() is None  # ``ids`` is every paper: the vectors are rewritten
         replace = len(self.lexical) > 0
         filler = self.vectors.fill() if everything else None
@@ -155,10 +158,11 @@ class SearchIndex:
         new_ids: list[str] = []
         new_vectors: list[np.ndarray] = []
         new_blocks: list[np.ndarray] = []
-        with self.lexical.writing() as add, engine.connect() as conn:
+        with self.lexical.writing() as lexical, engine.connect() as conn:
+            lexical.remove(old for old, _ in renamed)
             for start in range(0, len(ids), EMBED_BATCH):
                 batch = list(fetch_many(conn, ids[start : start + EMBED_BATCH]).values())
-                add(batch, replace)
+                lexical.add(batch, replace)
                 vectors = self.embedder.embed([document_text(p) for p in batch])
                 blocks = self._passage_vectors(batch)
                 if filler is not None:
@@ -175,6 +179,7 @@ class SearchIndex:
             if filler is not None:
                 filler.close()
             elif new_ids:
+                self.vectors.rename(renamed)  # the renamed rows then take the new ids' vectors in place
                 blocks = new_blocks if self.embedder.passages else None
                 self.vectors.upsert(new_ids, np.vstack(new_vectors), blocks, fold=fold)
         return done

@@ -191,6 +191,11 @@ class VectorIndex:
         """Replace the whole index, streaming rows to a new file."""
         return VectorFiller(self)
 
+    def rename(self, pairs: Sequence[tuple[str, str]]) -> int:
+        """Move rows from old ids to new ones (a paper stored without an id that found its real one);
+        published with the next ``upsert``, which the new ids always get."""
+        return self.ids.rename(pairs)
+
     def upsert(self, ids: Sequence[str], vectors: np.ndarray,
                passages: Sequence[np.ndarray] | None = None, *, fold: bool = True) -> None:
         """Set the vectors of ``ids`` (new ids are appended), and their passage vectors if given, and

@@ -25,7 +25,7 @@ from .rows import (
     paper_from_values,
     prepare,
 )
-from .schema import paper_authors, paper_categories, papers
+from .schema import paper_authors, paper_categories, paper_renames, papers
 
 TITLE_ID_END = TITLE_ID_PREFIX[:-1] + chr(ord(TITLE_ID_PREFIX[-1]) + 1)  # ids in [prefix, end)
 _CHUNK = 500  # ids per IN (...) lookup; well under every backend's parameter limit
@@ -137,6 +137,8 @@ def _adopt_title_rows(conn: Connection, added: list[Prepared]) -> dict[str, str]
             if new_id in adopted:
                 continue
             conn.execute(update(papers).where(papers.c.id == old_id).values(id=new_id))
+            conn.execute(delete(paper_renames).where(paper_renames.c.old_id == old_id))  # stored again
+            conn.execute(paper_renames.insert().values(old_id=old_id, new_id=new_id, renamed_at=now()))
             adopted[new_id] = content_hash
     return adopted
 
@@ -238,6 +240,14 @@ def changed_since(conn: Connection, since: dt.datetime | None, *, strictly_after
         if latest is None or (stamp is not None and stamp > latest):
             latest = stamp
     return ids, latest
+
+
+def renamed_since(conn: Connection, since: dt.datetime | None) -> list[tuple[str, str]]:
+    """(old id, new id) of papers renamed at or after ``since`` (all when None), oldest first."""
+    query = select(paper_renames.c.old_id, paper_renames.c.new_id).order_by(paper_renames.c.renamed_at)
+    if since is not None:
+        query = query.where(paper_renames.c.renamed_at >= since)
+    return [(old, new) for old, new in conn.execute(query)]
 
 
 def count_changed_between(conn: Connection, start: dt.datetime, end: dt.datetime) -> int:

@@ -258,6 +258,16 @@ fetch_requests = Table(
     Index(None, "status", "requested_at"),
 )
 
+paper_renames = Table(
+    "paper_renames",
+    metadata,
+    # a paper stored under a ``title:`` id that became the paper with a real id: the search index drops
+    # the old id when it catches up
+    Column("old_id", String(64), primary_key=True),
+    Column("new_id", String(64), nullable=False),
+    Column("renamed_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 leases = Table(
     "leases",
     metadata,
