@@ -196,12 +196,18 @@ def worker(obj: Context, once: bool, only: tuple[str, ...]) -> None:
         click.echo(f"{ran.job} {ran.status} {_counts(ran.counts)}{extra}", err=True)
 
     if only or once:
-        runs = [r for r in (runner.run(j) for j in only) if r] if only else runner.run_due()
+        runs, busy = [], []
+        for job in only:
+            ran = runner.run(job)
+            (runs if ran else busy).append(ran or job)
+        runs = runs if only else runner.run_due()
         for ran in runs:
             report(ran)
-        if not runs:
+        for job in busy:
+            click.echo(f"{job} not started: another process is running it", err=True)
+        if not runs and not busy:
             click.echo("nothing due", err=True)
-        if any(r.status != "ok" for r in runs):
+        if busy or any(r.status != "ok" for r in runs):
             raise SystemExit(1)
         return
     click.echo(f"worker started (data in {obj.config.data_dir}); Ctrl-C stops it", err=True)

@@ -164,7 +164,10 @@ class Worker:
             last = last_run(self.engine, job)
             first_fill = last is None and job == "harvest"  # a new install fills its feeds at once
             retry = last is not None and last.status == "failed" and now - last.started_at >= RETRY_FAILED
-            if first_fill or retry or plan.due(last.started_at if last else None, now):
+            # a run whose process died (killed, or the machine stopped) is run again at once
+            cut_short = (last is not None and last.status == "running"
+                         and not leases.held(self.engine, f"job:{job}"))
+            if first_fill or retry or cut_short or plan.due(last.started_at if last else None, now):
                 due.append(job)
         return due
 
@@ -178,6 +181,10 @@ class Worker:
         renew.start()
         started = self.clock()
         with self.engine.begin() as conn:
+            # holding the lease, this process is the only one running the job: a run still marked
+            # running was cut short
+            conn.execute(update(job_runs).where(job_runs.c.job == job, job_runs.c.status == "running").values(
+                status="abandoned", finished_at=started, error="its process ended before the run did"))
             run_id = conn.execute(insert(job_runs).values(job=job, started_at=started, status="running",
                                                           counts={}).returning(job_runs.c.id)).scalar_one()
         status, counts, error = "ok", {}, None

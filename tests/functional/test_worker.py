@@ -4,6 +4,9 @@ and never runs one job twice at once."""
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
@@ -123,4 +126,31 @@ def test_a_failed_run_is_retried_within_a_quarter_hour(tmp_path):
     assert "harvest" not in worker.due()
     clock[0] += dt.timedelta(minutes=11)
     assert "harvest" in worker.due()
+    engine.dispose()
+
+
+def test_a_job_whose_worker_was_killed_runs_again_at_once_and_the_cut_run_is_marked(tmp_path):
+    """A worker killed with SIGKILL leaves its lease and a run marked running: the next worker on this
+    machine sees that process is gone, takes the lease at once and records the cut run as abandoned,
+    while a live holder's lease is still respected."""
+    config = load_config({}, data_dir=str(tmp_path), harvest_schedule="off")
+    engine = open_database(config.database_url)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    holder = leases.holder_name().replace(f":{os.getpid()}:", f":{dead.pid}:")
+    assert leases.acquire(engine, "job:index", holder, 300)
+    with engine.begin() as conn:
+        conn.execute(job_runs.insert().values(job="index", started_at=dt.datetime.now(dt.UTC),
+                                              status="running", counts={}))
+    worker = Worker(config, engine)
+    assert "index" in worker.due()  # its schedule (every 5 minutes) alone would wait
+    assert worker.run("index").status == "ok"
+    with engine.connect() as conn:
+        assert [r.status for r in conn.execute(select(job_runs.c.status).order_by(job_runs.c.id))] \
+            == ["abandoned", "ok"]
+    alive = leases.holder_name()  # this very process, under another lease holder's name
+    assert leases.acquire(engine, "job:index", alive, 300)
+    assert worker.run("index") is None
+    held = paperboard("worker", "--job", "index", data_dir=tmp_path)
+    assert held.returncode == 1 and "another process is running it" in held.stderr
     engine.dispose()

@@ -284,7 +284,7 @@ job_runs = Table(
     Column("job", String(64), nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
-    Column("status", String(16), nullable=False),  # running, ok, failed
+    Column("status", String(16), nullable=False),  # running, ok, failed, abandoned (its process died)
     Column("counts", JSON, nullable=False),
     Column("error", Text),
     Index(None, "job", "started_at"),
