@@ -167,6 +167,8 @@ def test_anonymous_cache_serves_repeats_and_never_shares_personal_pages():
         headers = [(b"content-type", b"text/html")]
         if scope["path"] == "/form":
             headers.append((b"set-cookie", b"session=x"))
+        if scope["path"] == "/note":
+            headers.append((b"Cache-Control", b"No-Store"))
         status = 404 if scope["path"] == "/missing" else 200
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": f"page {len(calls)}".encode()})
@@ -191,8 +193,9 @@ def test_anonymous_cache_serves_repeats_and_never_shares_personal_pages():
     assert get("/missing") == "page 6" and get("/missing") == "page 7"  # only 200s are kept
     assert get("/signin") == "page 8" and get("/signin") == "page 9"
     assert get("/", method="POST") == "page 10"
+    assert get("/note") == "page 11" and get("/note") == "page 12"  # says no-store: never kept
     now[0] = 5.1
-    assert get("/") == "page 11"  # expired
+    assert get("/") == "page 13"  # expired
 
 
 def test_sessions_name_their_device():

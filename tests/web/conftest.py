@@ -36,6 +36,7 @@ class Populated:
     engine: Engine
     search: SearchIndex
     records: list[dict]
+    transport: str = "app"
 
 
 def populate(folder: Path, url: str) -> Populated:
@@ -49,22 +50,50 @@ def populate(folder: Path, url: str) -> Populated:
     return Populated(folder, config, engine, search, records)
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def populated(request, tmp_path_factory) -> Iterator[Populated]:
-    folder = tmp_path_factory.mktemp(f"site-{request.param}")
-    with ExitStack() as stack:
-        url = (f"sqlite:///{folder / 'db.sqlite3'}" if request.param == "sqlite"
-               else stack.enter_context(fresh_postgres_database()))
-        site = populate(folder, url)
-        yield site
-        site.engine.dispose()
+# Where a module's tests run: the store, and how requests reach the app. "app" is the app in the test
+# process (its page cache off: tracebacks point at the failing line); "served" is `paperboard serve` in
+# a subprocess over real HTTP with every middleware as deployed (page cache included), "served-2" the
+# same with two worker processes sharing the store.
+VARIANTS = {"sqlite": ("sqlite", "app"), "postgres": ("postgres", "app"),
+            "sqlite-served": ("sqlite", "served"), "postgres-served": ("postgres", "served"),
+            "postgres-served-2": ("postgres", "served-2")}
+
+
+def sites(*names: str):  # type: ignore[no-untyped-def]
+    """A module-scoped ``populated`` fixture over the given variants, each a site of its own (so no
+    test sees what a test of another variant wrote)."""
+    params = [pytest.param(n, id=n, marks=pytest.mark.postgres) if VARIANTS[n][0] == "postgres"
+              else pytest.param(n, id=n) for n in names]
+
+    @pytest.fixture(scope="module", params=params)
+    def populated(request, tmp_path_factory) -> Iterator[Populated]:
+        database, transport = VARIANTS[request.param]
+        folder = tmp_path_factory.mktemp(f"site-{request.param}")
+        with ExitStack() as stack:
+            url = (f"sqlite:///{folder / 'db.sqlite3'}" if database == "sqlite"
+                   else stack.enter_context(fresh_postgres_database()))
+            site = populate(folder, url)
+            site.transport = transport
+            yield site
+            site.engine.dispose()
+
+    return populated
+
+
+populated = sites("sqlite", "postgres")
 
 
 @pytest.fixture(scope="module")
-def client(populated: Populated) -> Iterator[TestClient]:
-    app = create_app(populated.config, engine=populated.engine, search=populated.search,
-                     limits={"signin": Limit(5, 60)}, fetch_from_arxiv=False, cache_seconds=0)
-    with TestClient(app, base_url="http://testserver") as c:
+def client(populated: Populated) -> Iterator[TestClient | httpx.Client]:
+    if populated.transport == "app":
+        app = create_app(populated.config, engine=populated.engine, search=populated.search,
+                         limits={"signin": Limit(5, 60)}, fetch_from_arxiv=False, cache_seconds=0)
+        with TestClient(app, base_url="http://testserver") as c:
+            yield c
+        return
+    workers = 2 if populated.transport == "served-2" else 1
+    with serving(populated, workers=workers) as running, \
+            httpx.Client(base_url=running.url, follow_redirects=True, timeout=30) as c:
         yield c
 
 
@@ -110,7 +139,7 @@ def serving(site: Populated, extra_env: dict[str, str] | None = None, workers: i
     relay.start()
     env = {**os.environ, "PAPERBOARD_DATA_DIR": str(site.config.data_dir),
            "PAPERBOARD_DATABASE_URL": site.config.database_url, "PAPERBOARD_SECRET_KEY": "test-secret",
-           "PAPERBOARD_ARXIV_API_URL": "http://127.0.0.1:9/unreachable",
+           "PAPERBOARD_ARXIV_API_URL": "http://127.0.0.1:9/unreachable", "PAPERBOARD_ARXIV_RETRIES": "0",
            "PAPERBOARD_SMTP_URL": f"smtp://127.0.0.1:{relay.port}", **(extra_env or {})}
     url = f"http://127.0.0.1:{port}"
     log_path = folder / f"server-{port}.log"

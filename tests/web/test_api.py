@@ -5,8 +5,10 @@ import datetime as dt
 import pytest
 
 from paperboard.community.accounts import create_token, find_user
-from tests.web.conftest import sign_up
+from tests.web.conftest import sign_up, sites
 from tests.web.data import DAYS, PER_DAY
+
+populated = sites("sqlite", "sqlite-served", "postgres-served")  # in the test process, and served over HTTP
 
 
 def test_daily_papers_in_the_hugging_face_shape(client):

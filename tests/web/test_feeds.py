@@ -3,8 +3,10 @@
 import re
 import xml.etree.ElementTree as ET
 
-from tests.web.conftest import sign_up
+from tests.web.conftest import sign_up, sites
 from tests.web.data import DAYS, PER_DAY, XSS_ID
+
+populated = sites("sqlite", "sqlite-served", "postgres-served")  # in the test process, and served over HTTP
 
 ENTRY_TITLE = re.compile(r'<h2><a href="/papers/([^"]+)">')
 UPVOTES = re.compile(r'<span class="count">(\d+)</span>')

@@ -2,9 +2,10 @@
 
 Everyone who is not signed in sees the same daily page, paper page or API answer, so those are rendered
 once per ``ttl`` seconds per process instead of once per request. Only GET/HEAD responses with status
-200 and no ``Set-Cookie`` are kept (a page that hands out a CSRF token sets a cookie, so forms are never
-shared); signed-in people and anyone with a message waiting always get a fresh page. Anonymous readers
-may see a vote count up to ``ttl`` seconds old.
+200, no ``Set-Cookie`` and no ``Cache-Control: no-store`` or ``private`` are kept (a page that hands
+out a CSRF token sets a cookie, so forms are never shared; a note about a fetch under way or about the
+client's own limit says no-store); signed-in people and anyone with a message waiting always get a
+fresh page. Anonymous readers may see a vote count up to ``ttl`` seconds old.
 """
 
 from __future__ import annotations
@@ -65,7 +66,10 @@ class AnonymousCache:
         await self.app(scope, receive, capture)
 
     def _store(self, key: bytes, start: Message, body: bytes, now: float) -> None:
-        if start.get("status") != 200 or any(k.lower() == b"set-cookie" for k, _ in start.get("headers", [])):
+        headers = {k.lower(): v.lower() for k, v in start.get("headers", [])}
+        if start.get("status") != 200 or b"set-cookie" in headers:
+            return
+        if any(word in headers.get(b"cache-control", b"") for word in (b"no-store", b"private")):
             return
         self._entries[key] = (now + self.ttl, start, body)
         self._entries.move_to_end(key)

@@ -167,7 +167,11 @@ async def search_page(request: Request, q: str = "", category: str = "", author:
         if found == "stored":
             return RedirectResponse(f"/papers/{wanted}", status_code=303)
         note = SAY[found].format(id=wanted)
-    return await run_in_threadpool(_search_page, request, q, category, author, since, until, sort, page, note)
+    response = await run_in_threadpool(_search_page, request, q, category, author, since, until, sort, page,
+                                       note)
+    if note:  # a fetch under way, or this client's own limit: never the page cache's answer to others
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _search_page(request: Request, q: str, category: str, author: str, since: str, until: str, sort: str,
