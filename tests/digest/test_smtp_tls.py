@@ -75,15 +75,21 @@ def test_tls_from_the_first_byte(trusted):
         controller.stop()
 
 
-def test_an_untrusted_certificate_is_refused(ca):
+@pytest.mark.parametrize("scheme", ["smtps", "starttls"])
+def test_an_untrusted_certificate_is_refused_and_said_so(ca, scheme):
     sink, port = Sink(), free_port()
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(tls)  # the CA is not trusted by the client here
-    controller = Controller(sink, hostname="127.0.0.1", port=port, ssl_context=tls)
+    wrap = {"ssl_context": tls} if scheme == "smtps" else {"tls_context": tls, "require_starttls": True}
+    controller = Controller(sink, hostname="127.0.0.1", port=port, **wrap)
     controller.start()
+    url = f"smtps://127.0.0.1:{port}" if scheme == "smtps" else f"smtp://127.0.0.1:{port}?starttls=1"
     try:
-        with pytest.raises(MailError), Mailer(SmtpSettings.parse(f"smtps://127.0.0.1:{port}")) as mailer:
+        with pytest.raises(MailError) as refused, Mailer(SmtpSettings.parse(url)) as mailer:
             mailer.send(mail("x@example.org"))
+        assert "certificate this machine does not trust" in str(refused.value)
+        assert "unable to get local issuer certificate" in str(refused.value)
+        assert refused.value.temporary  # kept, and sent once the operator mends the chain
         assert sink.messages == []
     finally:
         controller.stop()

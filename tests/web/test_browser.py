@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.conftest import ROOT
 from tests.web.data import DAYS, XSS_ID, XSS_TITLE
@@ -37,9 +38,8 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
     path = chromium_path()
-    with playwright.sync_playwright() as p:
+    with sync_playwright() as p:
         b = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS, headless=True)
         yield b
         b.close()
@@ -120,7 +120,7 @@ def test_markup_in_papers_shows_as_text(page):
     assert page.locator("h1").inner_text() == XSS_TITLE
     assert page.locator(".abstract math").count() >= 2  # TeX rendered as MathML
     assert page.locator(".abstract img, .abstract script").count() == 0
-    page.goto(f"/papers/date/{DAYS[2]}")
+    assert page.locator(".authors").inner_text().startswith("Mallory <i>Tables</i>")  # a name, as text
     page.goto("/search?q=attention+what+you+need")
     assert XSS_TITLE in page.locator("li.hit h2").all_inner_texts()
 
@@ -203,3 +203,92 @@ def test_the_account_page_manages_tokens_and_sessions(browser, server):
         desk.close()
         other.close()
     assert not errors, errors
+
+
+class Watched:
+    """A browser context on the site only (any request off it is refused, and remembered), with every
+    console error, uncaught script error and failed same-site request it met."""
+
+    def __init__(self, browser, server, size: dict):
+        self.server = server
+        self.context = browser.new_context(base_url=server.url, **size)
+        self.problems: list[str] = []
+        self.context.route("**/*", self._only_the_site)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.problems.append(f"console: {m.text}") if m.type == "error" else None)
+        self.page.on("pageerror", lambda exc: self.problems.append(f"script error: {exc}"))
+        self.page.on("response", lambda r: self.problems.append(f"{r.status} {r.url}")
+                     if r.status >= 400 and r.request.resource_type != "document" else None)
+        self.page.on("dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss()))
+
+    def _only_the_site(self, route) -> None:  # type: ignore[no-untyped-def]
+        if route.request.url.startswith(self.server.url):
+            route.continue_()
+        else:
+            self.problems.append(f"left the site: {route.request.url}")
+            route.abort()
+
+    def visit(self, path: str, heading: str) -> None:
+        response = self.page.goto(path)
+        assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+        h1 = self.page.locator("h1").first.inner_text()
+        assert re.match(heading, h1), f"{path}: the heading is {h1!r}"
+
+    def sign_up(self, username: str) -> None:
+        self.page.goto("/signup")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password (8 characters or more)").fill("a long enough password")
+        self.page.get_by_label("Password again").fill("a long enough password")
+        self.page.get_by_role("button", name="Create account").click()
+        assert self.page.locator(".flash").first.inner_text() == f"Welcome, {username}!"
+
+
+def _tour(site: Watched, author: str, username: str, collection: str) -> None:
+    for path, heading in [("/", "Daily papers"), ("/new", "New papers"), ("/papers/trending", "Trending papers"),
+                          ("/papers/week/2025-W12", r"Daily papers\s+Week 12"),
+                          ("/papers/month/2025-03", r"Daily papers\s+March 2025"),
+                          (f"/papers/{XSS_ID}", re.escape(XSS_TITLE)), ("/search?q=diffusion", ""),
+                          (f"/authors/{author}", re.escape(author)), (f"/users/{username}", re.escape(username)),
+                          (collection, "Reading group"), ("/subscribe", "Papers in your inbox"),
+                          ("/account", re.escape(username)), ("/submit", "Submit")]:
+        site.visit(path, heading)
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_every_kind_of_page_works_at_desktop_and_phone_sizes(browser, server, size):
+    """Sign up, submit, start a collection from the paper page, then every kind of page: each answers
+    200 with its heading, with no console or script error, no failed request and (on a phone) no sideways
+    scrolling; sign out, and the sign-in page takes the account back."""
+    site = Watched(browser, server, DESKTOP if size == "desktop" else PHONE)
+    pg, username = site.page, f"tour{size}"
+    try:
+        site.sign_up(username)
+        paper = server.populated.records[410 + (size == "phone")]
+        pg.goto("/submit")
+        pg.get_by_label("arXiv id or URL").fill(paper["id"])
+        pg.get_by_role("button", name="Submit").click()
+        pg.wait_for_url(f"**/papers/{paper['id']}")
+        pg.locator("details.collect summary").click()
+        pg.get_by_label("New collection name").fill("Reading group")
+        pg.get_by_role("button", name="Create and save").click()
+        pg.wait_for_url(re.compile(r"/collections/\d+$"))
+        collection = pg.url.removeprefix(server.url)
+        assert paper["title"] in pg.locator("main").inner_text()
+        _tour(site, paper["authors"][0], username, collection)
+        pg.goto(f"/users/{username}")
+        assert paper["title"] in pg.locator("main").inner_text()  # the user page lists the submission
+        if size == "phone":
+            for path in ["/", "/new", f"/papers/{paper['id']}", collection, "/account", "/search?q=graph"]:
+                pg.goto(path)
+                width = pg.evaluate("document.documentElement.scrollWidth")
+                assert width <= PHONE["viewport"]["width"], f"{path} scrolls sideways on a phone ({width}px)"
+        shot(pg, f"{size}-collection")
+        pg.get_by_role("button", name="Sign out").click()
+        site.visit("/signin", "Sign in")
+        pg.get_by_label("Username").fill(username)
+        pg.get_by_label("Password").fill("a long enough password")
+        pg.get_by_role("button", name="Sign in").click()
+        assert pg.get_by_role("button", name="Sign out").is_visible()
+    finally:
+        site.context.close()
+    assert not site.problems, site.problems

@@ -1,13 +1,18 @@
 """The daily feeds, trending and the new listings through HTTP, on SQLite and PostgreSQL."""
 
+import datetime as dt
+import itertools
 import re
 import xml.etree.ElementTree as ET
 
+from paperboard.feeds import daily
+from paperboard.feeds.ranking import trending_score
 from tests.web.conftest import sign_up, sites
-from tests.web.data import DAYS, PER_DAY, XSS_ID
+from tests.web.data import DAYS, PER_DAY, XSS_ID, XSS_TITLE, hf_daily_items
 
 populated = sites("sqlite", "sqlite-served", "postgres-served")  # in the test process, and served over HTTP
 
+ATOM = "{http://www.w3.org/2005/Atom}"
 ENTRY_TITLE = re.compile(r'<h2><a href="/papers/([^"]+)">')
 UPVOTES = re.compile(r'<span class="count">(\d+)</span>')
 
@@ -25,7 +30,8 @@ def test_home_is_the_latest_day_ranked_by_upvotes(client):
     votes = [int(v) for v in UPVOTES.findall(r.text)]
     assert votes == sorted(votes, reverse=True)
     assert "submitted by" in r.text and "Curator 0" in r.text
-    assert "/users/curator" not in r.text  # names from an imported feed are not local accounts
+    # names from an imported feed are not local accounts: never a link to a user page
+    assert 'submitted by <span class="imported"' in r.text and "submitted by <a" not in r.text
 
 
 def test_day_week_month_pages_and_their_navigation(client):
@@ -54,11 +60,23 @@ def test_bad_periods_are_a_clear_400(client):
         assert words in r.text
 
 
-def test_trending_decays_with_age(client):
+def test_trending_decays_with_age(client, populated):
     r = client.get("/papers/trending")
     assert r.status_code == 200 and "hours since submission" in r.text
     ids = ids_on(r.text)
-    assert len(ids) == 30
+    now = dt.datetime.now(dt.UTC)
+    submitted = {i["paper"]["id"]: (i["paper"]["upvotes"], dt.datetime.fromisoformat(i["publishedAt"]))
+                 for i in hf_daily_items(populated.records)}
+    decayed = sorted(submitted, key=lambda pid: (-trending_score(*submitted[pid], now), pid))
+    assert ids == decayed[:30]
+    # seen from the evening of the last day (the site's clock is today), age outweighs some votes
+    evening = dt.datetime.fromisoformat(f"{DAYS[-1]}T23:00:00+00:00")
+    with populated.engine.connect() as conn:
+        then = [e.paper.id for e in daily.daily_papers(conn, daily.DailyQuery(sort="trending", limit=45),
+                                                       now=evening).entries]
+    assert then == sorted(submitted, key=lambda pid: (-trending_score(*submitted[pid], evening), pid))
+    assert any(submitted[a][0] < submitted[b][0] for a, b in itertools.pairwise(then))  # fresher first
+    assert then[:5] != sorted(submitted, key=lambda pid: -submitted[pid][0])[:5]
     ranged = client.get(f"/papers/trending?from={DAYS[0]}&until={DAYS[0]}")
     assert len(ids_on(ranged.text)) == PER_DAY
     sorted_day = client.get(f"/papers/date/{DAYS[2]}?sort=trending")
@@ -79,11 +97,15 @@ def test_new_listing_by_day_and_category(client, populated):
 
 
 def test_markup_in_titles_and_abstracts_is_text_everywhere(client):
-    pages = [client.get(f"/papers/date/{DAYS[2]}").text, client.get(f"/papers/{XSS_ID}").text,
-             client.get("/search?q=attention+what+you+need").text, client.get("/new?day=2025-03-20").text]
-    for html in pages:
-        assert "<script>alert" not in html and "<img src=x" not in html and "<b>is</b>" not in html
-    paper = pages[1]
+    urls = [f"/papers/{XSS_ID}", "/search?q=attention&author=Ada+Lovelace", "/authors/Ada Lovelace",
+            "/new?day=2025-03-20&category=cs.LG&page=1"]
+    pages = [client.get(url).text for url in urls]
+    for url, html in zip(urls, pages, strict=True):
+        assert f'href="/papers/{XSS_ID}"' in html or url.startswith("/papers/"), f"{url} lacks the paper"
+        assert "<script>alert" not in html and "<img src=x" not in html and "<b>is</b>" not in html, url
+        assert "&lt;b&gt;is&lt;/b&gt;" in html, url  # the title is there, as text
+        assert "Mallory &lt;i&gt;Tables&lt;/i&gt;" in html and "<i>Tables" not in html, url  # and the author
+    paper = pages[0]
     assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in paper or "&lt;script&gt;" in paper
     assert "<math" in paper and "<mi>α</mi>" in paper  # TeX rendered as MathML
     assert "javascript:" not in paper.split("<main>")[1].split('class="comment-note"')[0]
@@ -97,6 +119,18 @@ def test_atom_feeds_are_valid_and_escaped(client):
         assert root.tag == "{http://www.w3.org/2005/Atom}feed"
         assert root.findall("{http://www.w3.org/2005/Atom}entry")
     assert client.get("/feeds/search.atom?q=").status_code == 400
+    # the paper full of markup: its title, authors and abstract come back as the same text, never as
+    # elements (a feed reader renders the text, it runs no script)
+    found = client.get("/feeds/search.atom", params={"q": "attention", "author": "Ada Lovelace"})
+    entry = next(e for e in ET.fromstring(found.content).iter(f"{ATOM}entry")
+                 if e.findtext(f"{ATOM}id", "").endswith(f"/papers/{XSS_ID}"))
+    assert entry.findtext(f"{ATOM}title") == XSS_TITLE
+    assert [a.findtext(f"{ATOM}name") for a in entry.iter(f"{ATOM}author")] == ["Mallory <i>Tables</i>",
+                                                                                "Ada Lovelace"]
+    assert "<img src=x onerror=alert(1)>" in entry.findtext(f"{ATOM}summary")
+    assert {el.tag for el in entry.iter()} <= {f"{ATOM}{t}" for t in (
+        "entry", "title", "id", "link", "updated", "published", "author", "name", "category", "summary")}
+    assert b"<script>" not in found.content and b"&lt;script&gt;" in found.content
 
 
 def test_author_and_submitter_pages(client, populated):
@@ -112,6 +146,7 @@ def test_author_and_submitter_pages(client, populated):
     assert u.status_code == 200 and "Submitted papers (0)" in u.text
     assert len(client.get("/api/daily_papers", params={"submitter": "curator1", "limit": 100}).json()) == 15
     assert client.get("/users/no-such-user").status_code == 404
+    client.cookies.clear()  # the other tests read as an anonymous visitor
 
 
 def test_empty_days_keep_their_way_to_the_neighbours(client):

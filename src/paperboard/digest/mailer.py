@@ -114,6 +114,9 @@ class Mailer:
                 smtp.login(s.username, s.password or "")
         except smtplib.SMTPAuthenticationError as exc:
             raise MailError(f"the mail server refused the login: {exc}", temporary=False) from None
+        except ssl.SSLCertVerificationError as exc:  # kept for a retry: the operator may mend the chain
+            raise MailError(f"the mail server {s.host}:{s.port} shows a certificate this machine does not "
+                            f"trust ({exc.verify_message}); nothing was sent", temporary=True) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise MailError(f"cannot reach the mail server {s.host}:{s.port}: {exc}",
                             temporary=True) from None
