@@ -58,6 +58,23 @@ def fresh_postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def cloned_postgres_database(template_url: str) -> Iterator[str]:
+    """A new database copied from ``template_url``'s (which nobody may be connected to), dropped
+    afterwards: a populated store per test at the cost of a file copy."""
+    assert POSTGRES_URL
+    name, template = f"pb_{uuid.uuid4().hex[:12]}", template_url.rsplit("/", 1)[1]
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     with fresh_postgres_database() as url:

@@ -9,6 +9,7 @@ import re
 import shutil
 import socket
 import threading
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -22,7 +23,7 @@ from paperboard.config import load_config
 from paperboard.ingest.files_job import ingest_file
 from paperboard.search.service import SearchIndex
 from paperboard.storage.engine import open_database
-from tests.conftest import ARXIV_CS, require
+from tests.conftest import ARXIV_CS, cloned_postgres_database, fresh_postgres_database, require
 
 DAY = "2025-09-29"
 LIKED = "2504.01928"  # "Is the Reversal Curse a Binding Problem?", listed in April
@@ -97,21 +98,38 @@ def store(tmp_path_factory):
     return folder, records
 
 
-def config_for(folder: Path, smtp_url: str, db_file: Path):
-    return load_config({}, data_dir=str(folder / "data"), database_url=f"sqlite:///{db_file}",
+@pytest.fixture(scope="module")
+def postgres_store(store):
+    """The same store in a PostgreSQL database that each test clones."""
+    folder, _ = store
+    with fresh_postgres_database() as url:
+        engine = open_database(url)
+        ingest_file(engine, str(folder / "papers.jsonl"))
+        engine.dispose()
+        yield url
+
+
+def config_for(folder: Path, smtp_url: str, database_url: str):
+    return load_config({}, data_dir=str(folder / "data"), database_url=database_url,
                        secret_key="digest-secret", smtp_url=smtp_url, mail_from="Paperboard <digest@example.org>",
                        base_url="http://paperboard.test")
 
 
-@pytest.fixture
-def env(store, smtp, tmp_path):
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def env(request, store, smtp, tmp_path):
+    """A store of its own for each test (a copy of the module's), on SQLite and on PostgreSQL."""
     folder, records = store
-    db = tmp_path / "db.sqlite3"
-    shutil.copy(folder / "db.sqlite3", db)
-    config = config_for(folder, smtp.url, db)
-    engine = open_database(config.database_url)
-    yield config, engine, SearchIndex(config.data_dir), smtp, records
-    engine.dispose()
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            db = tmp_path / "db.sqlite3"
+            shutil.copy(folder / "db.sqlite3", db)
+            url = f"sqlite:///{db}"
+        else:
+            url = stack.enter_context(cloned_postgres_database(request.getfixturevalue("postgres_store")))
+        config = config_for(folder, smtp.url, url)
+        engine = open_database(config.database_url)
+        yield config, engine, SearchIndex(config.data_dir), smtp, records
+        engine.dispose()
 
 
 def link_in(msg, path):

@@ -4,7 +4,6 @@ row count of the conditional update that marks a digest sent decides which run's
 
 import threading
 from collections import Counter
-from dataclasses import replace
 
 import pytest
 
@@ -34,7 +33,7 @@ def test_concurrent_runs_send_each_digest_once(store, smtp, database, runs):
     folder, _ = store
     engine = open_database(database)
     ingest_file(engine, str(folder / "papers.jsonl"))
-    config = replace(config_for(folder, smtp.url, folder / "unused.sqlite3"), database_url=database)
+    config = config_for(folder, smtp.url, database)
     emails = [f"reader{i:02d}@example.org" for i in range(40)]
     with engine.begin() as conn:
         for email in emails:

@@ -23,7 +23,7 @@ from paperboard.digest.editions import edition
 from paperboard.digest.mailer import Mailer, SmtpSettings
 from paperboard.digest.preferences import Preferences
 from paperboard.digest.sender import send_edition
-from paperboard.storage.schema import digest_outbox
+from paperboard.storage.schema import digest_outbox, subscribers
 from paperboard.web.app import create_app
 from tests.digest.conftest import DAY, LIKED, config_for, free_port, link_in
 from tests.web.conftest import csrf
@@ -155,7 +155,7 @@ def test_smtp_down_marks_nothing_sent_then_catches_up(env):
     config, engine, search, smtp, _ = env
     for i in range(3):
         subscribe(engine, f"down{i}@example.org", keywords=("reversal curse",))
-    down = config_for(config.data_dir.parent, f"smtp://127.0.0.1:{free_port()}", config.database_url[10:])
+    down = config_for(config.data_dir.parent, f"smtp://127.0.0.1:{free_port()}", config.database_url)
     summary = send(down, engine, search)
     assert summary.sent == 0 and summary.pending == 3 and "stopped" in summary.problems[0]
     with engine.connect() as conn:
@@ -214,7 +214,10 @@ def run_cli(config, *args, wait=True):
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_killed_and_rerun_sends_everyone_exactly_once(env):
+def test_killed_and_rerun_sends_nobody_twice_and_loses_at_most_the_digest_in_hand(env):
+    """The guarantee the README states: at most once. A run killed after the database made a digest's
+    "sent" durable (while the commit's reply is on its way, or before the last five bytes of DATA went
+    out) loses that one digest; every other one arrives, once."""
     config, engine, _, smtp, _ = env
     emails = [f"reader{i:02d}@example.org" for i in range(40)]
     for i, email in enumerate(emails):
@@ -228,9 +231,16 @@ def test_killed_and_rerun_sends_everyone_exactly_once(env):
         proc.wait()
     final = run_cli(config, "digest", "send", "--date", DAY, "--format", "json")
     assert final.returncode == 0, final.stderr
-    assert sorted(m["To"] for m in smtp.messages) == sorted(emails)  # every one, once
+    got = [m["To"] for m in smtp.messages]
+    assert len(got) == len(set(got)), "someone got the edition twice"
+    lost = set(emails) - set(got)
+    assert len(lost) <= 3, lost  # at most the one in hand at each of the three kills
+    with engine.connect() as conn:
+        status = dict(conn.execute(select(subscribers.c.email, digest_outbox.c.status).join(
+            subscribers, subscribers.c.id == digest_outbox.c.subscriber_id)).all())
+    assert {status[e] for e in emails} == {"sent"}  # the lost ones too: recorded, never sent again
     again = run_cli(config, "digest", "send", "--date", DAY, "--format", "json")
-    assert json.loads(again.stdout)["sent"] == 0 and len(smtp.messages) == len(emails)
+    assert json.loads(again.stdout)["sent"] == 0 and len(smtp.messages) == len(got)
 
 
 def test_sending_to_one_address(env):
