@@ -2,9 +2,13 @@
 
 import json
 
+import pytest
+
 from tests.conftest import fixture_bytes
 from tests.functional.cli import paperboard
 from tests.functional.fake_arxiv import RETRY_BODY, FakeArxiv, oai_pages, xml
+
+pytestmark = pytest.mark.usefixtures("store_kind")  # each test on SQLite and on PostgreSQL
 
 
 def _env(server: FakeArxiv) -> dict[str, str]:

@@ -4,9 +4,12 @@ import gzip
 import json
 
 import orjson
+import pytest
 
 from tests.conftest import FIXTURES, SEED, require
 from tests.functional.cli import paperboard
+
+pytestmark = pytest.mark.usefixtures("store_kind")  # each test on SQLite and on PostgreSQL
 
 
 def _summary(result) -> dict:
@@ -126,6 +129,7 @@ def test_settings_lists_every_setting_with_its_value(tmp_path):
     assert values["PAPERBOARD_INDEX_SCHEDULE"] == "every 300"
 
 
+@pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)  # a SQLite file that is not there yet
 def test_a_command_on_a_folder_without_a_store_says_so(tmp_path):
     fresh = paperboard("stats", data_dir=tmp_path / "elsewhere")
     assert fresh.returncode == 0 and "no store in" in fresh.stderr and "PAPERBOARD_DATA_DIR" in fresh.stderr

@@ -2,8 +2,12 @@
 
 import json
 
+import pytest
+
 from tests.conftest import SEED, require
 from tests.functional.cli import paperboard
+
+pytestmark = pytest.mark.usefixtures("store_kind")  # each test on SQLite and on PostgreSQL
 
 
 def test_ingest_indexes_and_search_answers_in_json(tmp_path):
