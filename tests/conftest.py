@@ -91,3 +91,10 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng = open_database(db_url)
     yield eng
     eng.dispose()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``PAPERBOARD_TEST_REVERSE=1``: run the tests in reverse order, to show that none depends on what
+    an earlier one left behind (module fixtures are shared; what a test writes must not leak)."""
+    if os.environ.get("PAPERBOARD_TEST_REVERSE"):
+        items.reverse()

@@ -5,9 +5,25 @@ session cookie dies with sign-out."""
 import re
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
+
+from paperboard.storage.schema import rate_limits
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits(request, server):
+    """Each test starts with no sign-in attempts counted (the counts live in the site's database, which
+    every test of the module shares)."""
+    engines = [server.populated.engine]
+    if "client" in request.fixturenames:
+        engines.append(request.getfixturevalue("populated").engine)
+    for engine in engines:
+        with engine.begin() as conn:
+            conn.execute(delete(rate_limits))
 
 
 def _attempt(http: httpx.Client, username: str, headers: dict[str, str] | None = None) -> int:
