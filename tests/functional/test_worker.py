@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
@@ -19,8 +20,15 @@ from paperboard.storage.engine import open_database
 from paperboard.storage.schema import job_runs
 from paperboard.worker import Worker
 from tests.digest.conftest import Sink, free_port
-from tests.functional.cli import paperboard
+from tests.functional.cli import database_for, paperboard
 from tests.functional.fake_arxiv import FakeArxiv, oai_pages, xml
+
+pytestmark = pytest.mark.usefixtures("store_kind")  # each test on SQLite and on PostgreSQL
+
+
+def _config(data_dir, **settings):
+    """The settings a CLI call on ``data_dir`` would read (its PostgreSQL database, when on one)."""
+    return load_config({}, data_dir=str(data_dir), database_url=database_for(data_dir), **settings)
 
 
 def _env(server: FakeArxiv, **extra: str) -> dict[str, str]:
@@ -77,7 +85,7 @@ def test_a_failing_harvest_is_recorded_and_resumes_incrementally(tmp_path):
 
 
 def test_a_job_another_worker_holds_is_not_run_twice(tmp_path):
-    config = load_config({}, data_dir=str(tmp_path), index_schedule="every 300")
+    config = _config(tmp_path, index_schedule="every 300")
     engine = open_database(config.database_url)
     worker = Worker(config, engine)
     assert leases.acquire(engine, "job:index", "another-worker", 300)
@@ -95,7 +103,7 @@ def test_the_daily_digest_is_sent_on_schedule_once(tmp_path):
     relay = Controller(sink, hostname="127.0.0.1", port=free_port())
     relay.start()
     try:
-        config = load_config({}, data_dir=str(tmp_path), smtp_url=f"smtp://127.0.0.1:{relay.port}",
+        config = _config(tmp_path, smtp_url=f"smtp://127.0.0.1:{relay.port}",
                              digest_daily_schedule="07:00", harvest_schedule="off")
         engine = open_database(config.database_url)
         with engine.begin() as conn:
@@ -116,7 +124,7 @@ def test_the_daily_digest_is_sent_on_schedule_once(tmp_path):
 
 
 def test_a_failed_run_is_retried_within_a_quarter_hour(tmp_path):
-    config = load_config({}, data_dir=str(tmp_path), harvest_schedule="02:00",
+    config = _config(tmp_path, harvest_schedule="02:00",
                          arxiv_oai_url="http://127.0.0.1:9/unreachable", arxiv_retries="0", harvest_sets="cs")
     engine = open_database(config.database_url)
     clock = [dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)]
@@ -133,7 +141,7 @@ def test_a_job_whose_worker_was_killed_runs_again_at_once_and_the_cut_run_is_mar
     """A worker killed with SIGKILL leaves its lease and a run marked running: the next worker on this
     machine sees that process is gone, takes the lease at once and records the cut run as abandoned,
     while a live holder's lease is still respected."""
-    config = load_config({}, data_dir=str(tmp_path), harvest_schedule="off")
+    config = _config(tmp_path, harvest_schedule="off")
     engine = open_database(config.database_url)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
