@@ -164,13 +164,16 @@ def serving(site: Populated, extra_env: dict[str, str] | None = None, workers: i
         relay.stop()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
-    """``paperboard serve`` as a subprocess on a free port, over its own populated SQLite store."""
-    folder = tmp_path_factory.mktemp("served")
-    site = populate(folder, f"sqlite:///{folder / 'db.sqlite3'}")
-    try:
-        with serving(site) as running:
-            yield running
-    finally:
-        site.engine.dispose()
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def server(request, tmp_path_factory) -> Iterator[Server]:
+    """``paperboard serve`` as a subprocess on a free port, over its own populated store."""
+    folder = tmp_path_factory.mktemp(f"served-{request.param}")
+    with ExitStack() as stack:
+        url = (f"sqlite:///{folder / 'db.sqlite3'}" if request.param == "sqlite"
+               else stack.enter_context(fresh_postgres_database()))
+        site = populate(folder, url)
+        try:
+            with serving(site) as running:
+                yield running
+        finally:
+            site.engine.dispose()

@@ -15,12 +15,12 @@ from tests.web.conftest import populate, serving
 MISSING = "arxiv-api/id-not-found-0000.0000.xml"
 
 
-def test_a_burst_of_unknown_ids_is_queued_capped_and_paced(tmp_path):
+def test_a_burst_of_unknown_ids_is_queued_capped_and_paced(tmp_path, db_url):
     def slow_arxiv(path, params):
         time.sleep(1.0)
         return xml(fixture_bytes(MISSING))
 
-    site = populate(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    site = populate(tmp_path, db_url)
     with FakeArxiv(slow_arxiv) as arxiv, serving(site, {"PAPERBOARD_ARXIV_API_URL": arxiv.url + "/api/query",
                                                         "PAPERBOARD_ARXIV_DELAY": "1"}, workers=2) as server:
         ids = [f"2509.{10000 + i}" for i in range(45)]
