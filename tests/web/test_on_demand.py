@@ -17,12 +17,13 @@ FOUND = "arxiv-api/id-versioned-2104.12255v1.xml"
 MISSING = "arxiv-api/id-not-found-0000.0000.xml"
 
 
-def test_search_and_submit_fetch_unknown_papers_from_arxiv(tmp_path):
+def test_search_and_submit_fetch_unknown_papers_from_arxiv(tmp_path, db_url):
     def handler(path, params):
         return xml(fixture_bytes(FOUND if params.get("id_list", "").startswith("2104.12255") else MISSING))
 
     with FakeArxiv(handler) as arxiv:
-        config = load_config({}, data_dir=str(tmp_path), secret_key="k", arxiv_api_url=arxiv.url + "/api/query",
+        config = load_config({}, data_dir=str(tmp_path), database_url=db_url, secret_key="k",
+                             arxiv_api_url=arxiv.url + "/api/query",
                              arxiv_delay="0")
         with TestClient(create_app(config, cache_seconds=0)) as client:
             r = client.get("/search", params={"q": "https://arxiv.org/abs/2104.12255v1"}, follow_redirects=False)

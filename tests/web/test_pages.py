@@ -162,13 +162,13 @@ def test_writes_need_an_account(client):
     assert r.status_code == 401
 
 
-def test_an_empty_store_welcomes_without_operator_commands(tmp_path):
+def test_an_empty_store_welcomes_without_operator_commands(tmp_path, db_url):
     from fastapi.testclient import TestClient
 
     from paperboard.config import load_config
     from paperboard.web.app import create_app
 
-    config = load_config({}, data_dir=str(tmp_path), secret_key="k")
+    config = load_config({}, data_dir=str(tmp_path), database_url=db_url, secret_key="k")
     with TestClient(create_app(config, fetch_from_arxiv=False)) as c:
         r = c.get("/")
         assert r.status_code == 200 and "no papers here yet" in r.text
@@ -179,7 +179,7 @@ def test_an_empty_store_welcomes_without_operator_commands(tmp_path):
         assert c.get("/api/daily_papers").json() == []
 
 
-def test_a_store_without_submissions_opens_on_the_newest_papers(tmp_path):
+def test_a_store_without_submissions_opens_on_the_newest_papers(tmp_path, db_url):
     from fastapi.testclient import TestClient
 
     from paperboard.config import load_config
@@ -188,7 +188,7 @@ def test_a_store_without_submissions_opens_on_the_newest_papers(tmp_path):
     from paperboard.web.app import create_app
     from tests.web.data import corpus_records
 
-    config = load_config({}, data_dir=str(tmp_path), secret_key="k")
+    config = load_config({}, data_dir=str(tmp_path), database_url=db_url, secret_key="k")
     dump = tmp_path / "papers.jsonl"
     dump.write_text("".join(json.dumps(r) + "\n" for r in corpus_records(50)))
     ingest_file(open_database(config.database_url), str(dump))
