@@ -197,10 +197,12 @@ def worker(obj: Context, once: bool, only: tuple[str, ...]) -> None:
 
     if only or once:
         runs, busy = [], []
-        for job in only:
-            ran = runner.run(job)
-            (runs if ran else busy).append(ran or job)
-        runs = runs if only else runner.run_due()
+        if only:
+            for job in only:
+                ran = runner.run(job)
+                (runs if ran else busy).append(ran or job)
+        else:
+            runs = runner.run_due()
         for ran in runs:
             report(ran)
         for job in busy:
