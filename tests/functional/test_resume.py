@@ -1,0 +1,74 @@
+"""In the test process, on SQLite and PostgreSQL: an ingest stopped after some batches resumes after
+the last committed one, and one whose file changed since starts again (the SIGKILL version of this,
+in a subprocess, is tests/functional/test_crash.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from paperboard.ingest.files import DumpFile
+from paperboard.ingest.files_job import ingest_file
+from paperboard.storage import checkpoints
+from paperboard.storage.schema import papers
+from tests.web.data import corpus_records
+
+
+class Stop(Exception):
+    pass
+
+
+def _dump(tmp_path, n: int = 230):
+    path = tmp_path / "papers.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in corpus_records(n)))
+    return path
+
+
+def _stop_after(batches: int):
+    seen = []
+
+    def on_batch(summary, done, total):
+        seen.append(summary.added)
+        if len(seen) == batches:
+            raise Stop
+
+    return on_batch
+
+
+def _stored(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(papers)).scalar_one()
+
+
+def test_a_stopped_ingest_resumes_after_its_last_batch(engine, tmp_path):
+    path = _dump(tmp_path)
+    key = DumpFile(path).checkpoint_key
+    with pytest.raises(Stop):
+        ingest_file(engine, str(path), batch_size=50, parallel=False, on_batch=_stop_after(3))
+    with engine.connect() as conn:
+        state = checkpoints.load(conn, key)
+    assert state is not None and state["done"] == 150 and state["format"] == "auto"
+    assert _stored(engine) == 150
+    summary = ingest_file(engine, str(path), batch_size=50, parallel=False)
+    assert (summary.skipped, summary.added, summary.unchanged) == (150, 80, 0)
+    assert summary.as_dict()["resumed_after"] == 150
+    with engine.connect() as conn:
+        assert checkpoints.load(conn, key) is None  # cleared by the run that finished
+    again = ingest_file(engine, str(path), batch_size=50, parallel=False)
+    assert (again.skipped, again.added, again.unchanged) == (0, 0, 230)  # a new run reads it all
+
+
+def test_a_checkpoint_of_another_file_or_format_is_not_trusted(engine, tmp_path):
+    path = _dump(tmp_path)
+    with pytest.raises(Stop):
+        ingest_file(engine, str(path), batch_size=50, parallel=False, on_batch=_stop_after(2))
+    other_format = ingest_file(engine, str(path), fmt="jsonl", batch_size=50, parallel=False)
+    assert other_format.skipped == 0 and other_format.unchanged == 100 and other_format.added == 130
+    with pytest.raises(Stop):
+        ingest_file(engine, str(path), batch_size=50, parallel=False, on_batch=_stop_after(2))
+    path.write_text(path.read_text() + json.dumps(corpus_records(231)[-1]) + "\n")  # the file changed
+    changed = ingest_file(engine, str(path), batch_size=50, parallel=False)
+    assert changed.skipped == 0 and changed.added == 1 and changed.unchanged == 230
+    assert _stored(engine) == 231
