@@ -34,16 +34,16 @@ def find_submission(conn: Connection, paper_id: str) -> Submission | None:
 
 def submit(conn: Connection, paper_id: str, user: User, *, when: dt.datetime | None = None) -> Submission:
     """Put a stored paper on the feed of the day of ``when`` (UTC, default now); once per paper."""
-    when = when or utcnow()
+    when = (when or utcnow()).astimezone(dt.UTC)  # SQLite keeps no offset: store UTC, never local time
     if conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first() is None:
         raise NotFound(f"paper {paper_id} is not in the store")
     existing = find_submission(conn, paper_id)
     if existing is not None:
         raise CommunityError(f"paper {paper_id} is already on the daily feed of {existing.day.isoformat()}")
     conn.execute(insert(submissions).values(
-        paper_id=paper_id, day=when.astimezone(dt.UTC).date(), submitter_id=user.id,
-        submitter_name=user.username, created_at=when))
-    return Submission(paper_id, when.astimezone(dt.UTC).date(), user.username, when)
+        paper_id=paper_id, day=when.date(), submitter_id=user.id, submitter_name=user.username,
+        created_at=when))
+    return Submission(paper_id, when.date(), user.username, when)
 
 
 def _hf_time(value: Any) -> dt.datetime | None:

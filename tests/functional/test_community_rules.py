@@ -1,0 +1,99 @@
+"""The rules of the site's write path, at the library level, on SQLite and PostgreSQL: comments,
+collections, submissions, upvotes and sessions, each with what it refuses and what it stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from paperboard.community import collections, comments, sessions, submissions, votes
+from paperboard.community.accounts import create_user
+from paperboard.community.errors import CommunityError, NotFound
+from paperboard.models import Paper
+from paperboard.storage.papers import upsert
+from paperboard.storage.schema import comments as comment_rows
+
+IDS = ("2501.00001", "2501.00002", "2501.00003")
+
+
+@pytest.fixture
+def people(engine):
+    with engine.begin() as conn:
+        upsert(conn, [Paper(id=i, title=f"Paper {i}", abstract="About graphs.") for i in IDS])
+        return create_user(conn, "ada", "correct horse battery"), create_user(conn, "bob", "correct horse battery")
+
+
+def test_a_comment_is_stored_as_written_within_its_limits(engine, people):
+    ada, _ = people
+    with engine.begin() as conn:
+        said = comments.add_comment(conn, IDS[0], ada, "  line one\r\nline two\x07  ")
+        assert said.body == "line one\nline two" and said.author == "ada"  # CRLF as LF, XML-unsafe dropped
+        stored = conn.execute(select(comment_rows.c.body).where(comment_rows.c.id == said.id)).scalar_one()
+        assert stored == "line one\nline two"
+        longest = comments.add_comment(conn, IDS[0], ada, "x" * comments.MAX_COMMENT)
+        assert len(longest.body) == comments.MAX_COMMENT
+        for body, words in [("", "cannot be empty"), (" \r\n\t", "cannot be empty"), (None, "cannot be empty"),
+                            ("x" * (comments.MAX_COMMENT + 1), "is at most 10,000 characters (this one has 10,001)")]:
+            with pytest.raises(CommunityError) as refused:
+                comments.add_comment(conn, IDS[0], ada, body)
+            assert str(refused.value) == f"a comment {words}"
+        with pytest.raises(NotFound, match=r"paper 2501\.09999 is not in the store"):
+            comments.add_comment(conn, "2501.09999", ada, "hello")
+        assert [c.body for c in comments.list_comments(conn, IDS[0])] == ["line one\nline two", "x" * 10_000]
+
+
+def test_collections_belong_to_their_owner(engine, people):
+    ada, bob = people
+    with engine.begin() as conn:
+        cid = collections.create_collection(conn, ada, "Reading group")
+        assert collections.add_paper(conn, cid, ada, IDS[0]) and collections.add_paper(conn, cid, ada, IDS[1])
+        assert not collections.add_paper(conn, cid, ada, IDS[0])  # already there
+        with pytest.raises(CommunityError):
+            collections.remove_paper(conn, cid, bob, IDS[0])  # not bob's
+        assert collections.remove_paper(conn, cid, ada, IDS[0]) is True
+        assert collections.remove_paper(conn, cid, ada, IDS[0]) is False  # gone already
+        assert collections.get_collection(conn, cid, ada).paper_ids == (IDS[1],)
+        assert collections.collections_of(conn, ada.id, public_only=False) == [(cid, "Reading group", 1)]
+
+
+def test_a_paper_is_submitted_once_on_the_day_of_its_submission(engine, people):
+    ada, bob = people
+    when = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))  # 1 Dec in UTC
+    with engine.begin() as conn:
+        assert submissions.find_submission(conn, IDS[0]) is None
+        made = submissions.submit(conn, IDS[0], ada, when=when)
+        assert made.day == dt.date(2026, 12, 1)
+        found = submissions.find_submission(conn, IDS[0])
+        assert (found.paper_id, found.day, found.submitter) == (IDS[0], dt.date(2026, 12, 1), "ada")
+        assert found.created_at == when
+        with pytest.raises(CommunityError, match="already on the daily feed of 2026-12-01"):
+            submissions.submit(conn, IDS[0], bob)
+        with pytest.raises(NotFound):
+            submissions.submit(conn, "2501.09999", bob)
+
+
+def test_upvotes_count_once_and_liked_papers_are_newest_first(engine, people):
+    ada, bob = people
+    with engine.begin() as conn:
+        for paper_id in IDS:
+            assert votes.upvote(conn, paper_id, ada.id)
+        assert not votes.upvote(conn, IDS[0], ada.id)  # once
+        assert votes.liked_papers(conn, ada.id) == list(reversed(IDS))
+        assert votes.liked_papers(conn, ada.id, limit=2) == [IDS[2], IDS[1]]
+        assert votes.liked_papers(conn, bob.id) == []
+        assert votes.remove_upvote(conn, IDS[1], ada.id) and not votes.remove_upvote(conn, IDS[1], ada.id)
+        assert votes.liked_papers(conn, ada.id) == [IDS[2], IDS[0]]
+
+
+def test_one_session_is_ended_by_its_handle_and_only_its_owners(engine, people):
+    ada, bob = people
+    with engine.begin() as conn:
+        first, second = sessions.start(conn, ada.id), sessions.start(conn, ada.id)
+        handle = next(s.ref for s in sessions.of_user(conn, ada.id) if sessions.is_current(s, first))
+        assert not sessions.end_by_ref(conn, bob.id, handle)  # not bob's session
+        assert not sessions.end_by_ref(conn, ada.id, "")  # not a handle at all
+        assert sessions.end_by_ref(conn, ada.id, handle)
+        assert sessions.resume(conn, first) is None and sessions.resume(conn, second) is not None
+        assert not sessions.end_by_ref(conn, ada.id, handle)  # ended already
