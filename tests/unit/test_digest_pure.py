@@ -1,6 +1,7 @@
 """Pure parts of digests: addresses, preferences, signed links, SMTP settings, DATA encoding, composing."""
 
 import datetime as dt
+import smtplib
 from email.message import EmailMessage
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from paperboard.digest import tokens
 from paperboard.digest.compose import Links, compose, message
 from paperboard.digest.editions import edition
-from paperboard.digest.mailer import SmtpSettings, _data
+from paperboard.digest.mailer import SmtpSettings, _classify, _data
 from paperboard.digest.picks import Pick
 from paperboard.digest.preferences import PreferenceError, Preferences, normalize_email, split_terms
 from paperboard.models import Author, Paper
@@ -79,3 +80,31 @@ def test_compose_names_the_reason_and_escapes_html():
                   when=dt.datetime(2025, 9, 29, tzinfo=dt.UTC))
     assert msg["List-Unsubscribe"] == "<http://s/unsub>"
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+@pytest.mark.parametrize("exc, temporary, says", [
+    (smtplib.SMTPRecipientsRefused({"a@x.org": (550, b"no such user")}), False, "refused by the mail server"),
+    (smtplib.SMTPRecipientsRefused({"a@x.org": (450, b"mailbox busy"), "b@x.org": (550, b"no")}), True,
+     "unavailable or busy"),  # the mildest reply decides: retried while one recipient may still take it
+    (smtplib.SMTPRecipientsRefused({"a@x.org": (451, b"try later")}), True, "unavailable or busy"),
+    (smtplib.SMTPRecipientsRefused({}), False, "refused by the mail server"),
+    (smtplib.SMTPDataError(554, b"rejected"), False, "refused by the mail server"),
+    (smtplib.SMTPDataError(599, b"odd"), False, "refused by the mail server"),
+    (smtplib.SMTPDataError(600, b"beyond"), True, "unavailable or busy"),
+    (smtplib.SMTPDataError(499, b"greylisted"), True, "unavailable or busy"),
+    (smtplib.SMTPServerDisconnected("gone"), True, "unavailable or busy"),
+    (ConnectionRefusedError(111, "refused"), True, "unavailable or busy"),
+])
+def test_mail_errors_are_temporary_unless_the_server_said_5xx(exc, temporary, says):
+    err = _classify(exc)
+    assert err.temporary is temporary
+    assert str(err).startswith("refused by the mail server: " if not temporary else "mail server unavailable")
+    assert says in str(err) and str(err).endswith(str(exc))
+
+
+def test_a_delivery_reports_every_count():
+    from paperboard.digest.notices import Delivery
+
+    done = Delivery(sent=3, logged=1, failed=2, pending=4, problems=["x@example.org: refused"])
+    assert done.as_dict() == {"sent": 3, "logged": 1, "failed": 2, "pending": 4,
+                              "problems": ["x@example.org: refused"]}
