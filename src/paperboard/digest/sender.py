@@ -24,7 +24,7 @@ from ..search.service import SearchIndex
 from ..storage.bulk import insert_missing
 from ..storage.schema import digest_outbox, subscribers
 from . import tokens
-from .compose import Composed, Links, compose, confirmation, message
+from .compose import Composed, Links, compose, message
 from .editions import Edition
 from .mailer import Mailer, MailError
 from .picks import Personalizer
@@ -84,14 +84,6 @@ def _domain(config: Config) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(config.base_url).hostname or "paperboard.local"
-
-
-def confirmation_message(config: Config, subscriber: Subscriber) -> Message:
-    token = tokens.make(config.signing_key(), "confirm", subscriber.id, subscriber.email)
-    url = f"{config.base_url}/subscribe/confirm?token={token}"
-    composed = confirmation(subscriber.email, url, config.base_url)
-    return message(composed, sender=config.mail_from, to=subscriber.email, message_domain=_domain(config),
-                   unsubscribe=None, when=dt.datetime.now(dt.UTC))
 
 
 def plan(engine: Engine, edition: Edition, only: str | None = None) -> int:
