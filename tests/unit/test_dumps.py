@@ -98,3 +98,18 @@ def test_class_lists_in_categories_are_split():
     assert p.categories == ("cs.LG", "I.2.6", "C.1.4", "68T09", "68T50")
     with pytest.raises(RecordError, match="longer than 128"):
         parse_record({"id": "2401.00001", "title": "t", "categories": ["x" * 200]})
+
+
+def test_summaries_of_several_sources_add_up():
+    from paperboard.ingest.pipeline import MAX_PROBLEMS_KEPT, Summary
+
+    total = Summary(added=1, updated=2, unchanged=3, rejected=1, skipped=5, problems=[("a:1", "bad")],
+                    seconds=1.5)
+    other = Summary(added=10, updated=20, unchanged=30, rejected=MAX_PROBLEMS_KEPT, skipped=7,
+                    problems=[(f"b:{i}", "worse") for i in range(MAX_PROBLEMS_KEPT)], seconds=2.0)
+    total.merge(other)
+    assert (total.added, total.updated, total.unchanged, total.rejected, total.skipped) == (11, 22, 33, 1001, 12)
+    assert total.seconds == 3.5 and total.processed == 11 + 22 + 33 + 1001
+    assert len(total.problems) == MAX_PROBLEMS_KEPT  # kept up to the cap, the first ones first
+    assert total.problems[:2] == [("a:1", "bad"), ("b:0", "worse")]
+    assert total.as_dict()["resumed_after"] == 12 and total.as_dict()["papers_per_second"] == round(1067 / 3.5)
