@@ -62,3 +62,20 @@ def test_usernames_are_unique_without_regard_to_case(engine):
     with engine.connect() as conn:
         assert authenticate(conn, "ZOE", "a fine password").username == "Zoe"
         assert authenticate(conn, "zoe", "wrong password") is None
+
+
+def test_a_hub_dump_without_submitted_on_daily_at_fills_the_feed(engine, tmp_path):
+    """Many dumps of /api/daily_papers carry no paper.submittedOnDailyAt: the item's own publishedAt is
+    the moment it went on the feed."""
+    items = hf_daily_items(corpus_records(30))
+    for item in items:
+        del item["paper"]["submittedOnDailyAt"]
+    dump = tmp_path / "daily.json"
+    dump.write_text(json.dumps(items))
+    ingest_file(engine, str(dump))
+    with engine.connect() as conn:
+        entries = daily_papers(conn, DailyQuery(limit=100)).entries
+    assert len(entries) == 30
+    when = {e.paper.id: e.submitted_at.isoformat()[:19] for e in entries}
+    assert when == {i["paper"]["id"]: i["publishedAt"][:19] for i in items}
+    assert {e.paper.listed.isoformat() for e in entries} == {i["publishedAt"][:10] for i in items}

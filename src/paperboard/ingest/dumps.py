@@ -201,6 +201,10 @@ def _hf_paper(paper: Mapping[str, Any], outer: Mapping[str, Any] | None = None) 
     hf = _leftover(paper, {"id", "title", "summary", "authors", "publishedAt"})
     if outer:
         hf.update(_leftover(outer, {"paper", "title", "summary", "publishedAt"}))
+        # a daily-papers item's own publishedAt is when it went on the feed (the Hub client reads it as
+        # submitted_at); many dumps carry no paper.submittedOnDailyAt
+        if not isinstance(hf.get("submittedOnDailyAt"), str) and isinstance(outer.get("publishedAt"), str):
+            hf["submittedOnDailyAt"] = outer["publishedAt"]
     listed = None
     submitted = hf.get("submittedOnDailyAt")
     if isinstance(submitted, str):
