@@ -44,6 +44,37 @@ def test_a_comment_is_stored_as_written_within_its_limits(engine, people):
         assert [c.body for c in comments.list_comments(conn, IDS[0])] == ["line one\nline two", "x" * 10_000]
 
 
+def test_a_collection_is_named_described_and_private_when_asked(engine, people):
+    ada, bob = people
+    with engine.begin() as conn:
+        cid = collections.create_collection(conn, ada, "  Reading\x07 group ", "  weekly  ", public=False)
+        found = collections.get_collection(conn, cid, ada)
+        assert (found.name, found.description, found.owner, found.public, found.paper_ids) == \
+            ("Reading group", "weekly", "ada", False, ())
+        for viewer in (None, bob):  # a private collection is not there for anyone else
+            with pytest.raises(NotFound, match=f"there is no collection {cid}"):
+                collections.get_collection(conn, cid, viewer)
+        with pytest.raises(NotFound):
+            collections.get_collection(conn, cid + 1000, ada)
+        plain = collections.create_collection(conn, ada, "Plain")
+        assert collections.get_collection(conn, plain, None).description is None  # public, no description
+        longest = collections.create_collection(conn, ada, "n" * collections.MAX_NAME,
+                                                "d" * collections.MAX_DESCRIPTION)
+        assert len(collections.get_collection(conn, longest).name) == collections.MAX_NAME
+        for name, description, says in [
+            ("", "", "a collection needs a name"), (" \x07 ", "", "a collection needs a name"),
+            ("n" * (collections.MAX_NAME + 1), "", f"a collection name is at most {collections.MAX_NAME} characters"),
+            ("ok", "d" * (collections.MAX_DESCRIPTION + 1),
+             f"a collection description is at most {collections.MAX_DESCRIPTION:,} characters")]:
+            with pytest.raises(CommunityError) as refused:
+                collections.create_collection(conn, ada, name, description)
+            assert str(refused.value) == says
+        assert collections.collections_of(conn, ada.id, public_only=True) == [(plain, "Plain", 0),
+                                                                              (longest, "n" * 200, 0)]
+        assert [c[0] for c in collections.collections_of(conn, ada.id, public_only=False)] == [cid, plain, longest]
+        assert collections.collections_of(conn, bob.id, public_only=False) == []
+
+
 def test_collections_belong_to_their_owner(engine, people):
     ada, bob = people
     with engine.begin() as conn:
@@ -52,6 +83,10 @@ def test_collections_belong_to_their_owner(engine, people):
         assert not collections.add_paper(conn, cid, ada, IDS[0])  # already there
         with pytest.raises(CommunityError):
             collections.remove_paper(conn, cid, bob, IDS[0])  # not bob's
+        with pytest.raises(CommunityError, match="only its owner can change a collection"):
+            collections.add_paper(conn, cid, bob, IDS[2])
+        with pytest.raises(NotFound):
+            collections.add_paper(conn, cid, ada, "2501.09999")
         assert collections.remove_paper(conn, cid, ada, IDS[0]) is True
         assert collections.remove_paper(conn, cid, ada, IDS[0]) is False  # gone already
         assert collections.get_collection(conn, cid, ada).paper_ids == (IDS[1],)
@@ -85,6 +120,15 @@ def test_upvotes_count_once_and_liked_papers_are_newest_first(engine, people):
         assert votes.liked_papers(conn, bob.id) == []
         assert votes.remove_upvote(conn, IDS[1], ada.id) and not votes.remove_upvote(conn, IDS[1], ada.id)
         assert votes.liked_papers(conn, ada.id) == [IDS[2], IDS[0]]
+        with pytest.raises(NotFound):
+            votes.upvote(conn, "2501.09999", ada.id)
+        assert votes.upvote(conn, IDS[0], bob.id)
+        comments.add_comment(conn, IDS[0], bob, "nice")
+        assert votes.counts(conn, [IDS[0], IDS[1], "2501.09999"]) == {IDS[0]: (2, 1), IDS[1]: (0, 0),
+                                                                      "2501.09999": (0, 0)}
+        assert votes.counts(conn, []) == {}
+        assert votes.upvoted_by(conn, ada.id, list(IDS)) == {IDS[0], IDS[2]}
+        assert votes.upvoted_by(conn, None, list(IDS)) == set()
 
 
 def test_one_session_is_ended_by_its_handle_and_only_its_owners(engine, people):
