@@ -113,3 +113,16 @@ def test_summaries_of_several_sources_add_up():
     assert len(total.problems) == MAX_PROBLEMS_KEPT  # kept up to the cap, the first ones first
     assert total.problems[:2] == [("a:1", "bad"), ("b:0", "worse")]
     assert total.as_dict()["resumed_after"] == 12 and total.as_dict()["papers_per_second"] == round(1067 / 3.5)
+
+
+def test_a_summary_keeps_the_first_problems_and_counts_them_all():
+    from paperboard.ingest.pipeline import MAX_PROBLEMS_KEPT, Summary
+
+    summary = Summary()
+    for i in range(MAX_PROBLEMS_KEPT + 5):
+        summary.reject(f"dump.jsonl:{i + 1}", "not valid JSON")
+    assert summary.rejected == MAX_PROBLEMS_KEPT + 5 and summary.processed == MAX_PROBLEMS_KEPT + 5
+    assert len(summary.problems) == MAX_PROBLEMS_KEPT and summary.problems[0] == ("dump.jsonl:1", "not valid JSON")
+    assert summary.as_dict()["problems"][-1] == {"location": f"dump.jsonl:{MAX_PROBLEMS_KEPT}",
+                                                 "reason": "not valid JSON"}
+    assert summary.as_dict()["papers_per_second"] is None  # no time measured

@@ -140,7 +140,11 @@ def test_rate_limiter_sliding_window():
     assert limiter.retry_after("signin", "k") == 1  # until the window ends
     assert limiter.retry_after("signin", "other") is None
     now[0] = 10.5  # a new fixed window, but the sliding one still holds the burst
-    assert limiter.retry_after("signin", "k") is not None
+    # 3 attempts in the window before, 95% of it still inside the sliding one: wait until its share
+    # has fallen to the 1 attempt left, 10 * (1 - 1/3) - 0.5 seconds
+    assert limiter.retry_after("signin", "k") == pytest.approx(10 * (1 - 1 / 3) - 0.5)
+    now[0] = 17.0  # refused attempts count too: this window alone is over the limit until it ends
+    assert limiter.retry_after("signin", "k") == pytest.approx(3.0)
     now[0] = 35.0  # the last attempt is two windows back
     assert limiter.retry_after("signin", "k") is None and limiter.retry_after("signin", "k") is None
     assert limiter.retry_after("signin", "k") is not None
