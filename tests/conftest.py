@@ -40,33 +40,18 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database, dropped afterwards."""
+def fresh_postgres_database(template_url: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database, dropped afterwards: empty, or a copy of ``template_url``'s (which
+    nobody may be connected to; a populated store per test at the cost of a file copy)."""
     if not POSTGRES_URL:
         if os.environ.get("PAPERBOARD_REQUIRE_POSTGRES"):
             pytest.fail("PAPERBOARD_REQUIRE_POSTGRES is set but PAPERBOARD_TEST_POSTGRES_URL is not")
         pytest.skip("PostgreSQL not started (run ./scripts/test, or set PAPERBOARD_TEST_POSTGRES_URL)")
     name = f"pb_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template_url.rsplit("/", 1)[1]}"' if template_url else ""
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
-def cloned_postgres_database(template_url: str) -> Iterator[str]:
-    """A new database copied from ``template_url``'s (which nobody may be connected to), dropped
-    afterwards: a populated store per test at the cost of a file copy."""
-    assert POSTGRES_URL
-    name, template = f"pb_{uuid.uuid4().hex[:12]}", template_url.rsplit("/", 1)[1]
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
         yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:

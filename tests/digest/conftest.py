@@ -23,7 +23,7 @@ from paperboard.config import load_config
 from paperboard.ingest.files_job import ingest_file
 from paperboard.search.service import SearchIndex
 from paperboard.storage.engine import open_database
-from tests.conftest import ARXIV_CS, cloned_postgres_database, fresh_postgres_database, require
+from tests.conftest import ARXIV_CS, fresh_postgres_database, require
 
 DAY = "2025-09-29"
 LIKED = "2504.01928"  # "Is the Reversal Curse a Binding Problem?", listed in April
@@ -125,7 +125,7 @@ def env(request, store, smtp, tmp_path):
             shutil.copy(folder / "db.sqlite3", db)
             url = f"sqlite:///{db}"
         else:
-            url = stack.enter_context(cloned_postgres_database(request.getfixturevalue("postgres_store")))
+            url = stack.enter_context(fresh_postgres_database(request.getfixturevalue("postgres_store")))
         config = config_for(folder, smtp.url, url)
         engine = open_database(config.database_url)
         yield config, engine, SearchIndex(config.data_dir), smtp, records
