@@ -252,3 +252,39 @@ def test_sending_to_one_address(env):
     assert [m["To"] for m in smtp.messages] == ["one@example.org"]
     unknown = run_cli(config, "digest", "send", "--date", DAY, "--to", "nobody@example.org")
     assert unknown.returncode == 2 and "not a confirmed subscriber" in unknown.stderr
+
+
+def test_an_edition_run_reports_and_records_every_digest(env):
+    config, engine, search, smtp, _ = env
+    for email, prefs in [("picks@example.org", {"keywords": ("reversal curse",)}),
+                         ("empty@example.org", {"keywords": ("zzzqqqxxy",), "trending": False}),
+                         ("bounce@example.org", {"keywords": ("reversal curse",)}),
+                         ("weekly@example.org", {"keywords": ("reversal curse",), "frequency": "weekly"})]:
+        subscribe(engine, email, **prefs)
+    with engine.begin() as conn:  # never confirmed: never due
+        store.add(conn, "unconfirmed@example.org", Preferences(keywords=("reversal curse",)))
+    steps = []
+    summary = send(config, engine, search, on_progress=steps.append)
+    assert steps == [1, 1, 1]
+    problems = summary.as_dict().pop("problems")
+    assert {k: v for k, v in summary.as_dict().items() if k != "problems"} == {
+        "edition": EDITION.key, "due": 3, "sent": 1, "skipped": 1, "failed": 1, "already_done": 0, "pending": 0}
+    assert len(problems) == 1 and problems[0].startswith("bounce@example.org: refused by the mail server")
+    with engine.connect() as conn:
+        status = dict(conn.execute(select(subscribers.c.email, digest_outbox.c.status).join(
+            subscribers, subscribers.c.id == digest_outbox.c.subscriber_id)).all())
+    assert status == {"picks@example.org": "sent", "empty@example.org": "skipped", "bounce@example.org": "failed"}
+    again = send(config, engine, search)
+    assert (again.due, again.sent, again.already_done, again.skipped) == (3, 0, 3, 0)
+
+    for email in ("late@example.org", "later@example.org"):  # two new readers; one digest sent by hand
+        subscribe(engine, email, keywords=("reversal curse",))
+    one = send(config, engine, search, only="late@example.org")
+    assert (one.due, one.sent, one.already_done) == (1, 1, 0)
+    with engine.connect() as conn:
+        planned = set(conn.execute(select(subscribers.c.email).join(
+            digest_outbox, subscribers.c.id == digest_outbox.c.subscriber_id)).scalars())
+    assert "later@example.org" not in planned  # only the one asked for was planned
+    assert [str(m["To"]) for m in smtp.messages] == ["picks@example.org", "late@example.org"]
+    rest = send(config, engine, search)
+    assert (rest.sent, rest.already_done) == (1, 4) and str(smtp.messages[-1]["To"]) == "later@example.org"

@@ -126,3 +126,13 @@ def test_a_summary_keeps_the_first_problems_and_counts_them_all():
     assert summary.as_dict()["problems"][-1] == {"location": f"dump.jsonl:{MAX_PROBLEMS_KEPT}",
                                                  "reason": "not valid JSON"}
     assert summary.as_dict()["papers_per_second"] is None  # no time measured
+
+
+def test_a_summary_as_the_cli_prints_it():
+    from paperboard.ingest.pipeline import Summary
+
+    summary = Summary(added=5, updated=2, unchanged=1, rejected=2, skipped=4, seconds=2.0004)
+    summary.problems = [("dump.jsonl:3", "missing title")]
+    assert summary.as_dict() == {
+        "added": 5, "updated": 2, "unchanged": 1, "rejected": 2, "resumed_after": 4, "seconds": 2.0,
+        "papers_per_second": 5, "problems": [{"location": "dump.jsonl:3", "reason": "missing title"}]}
