@@ -89,6 +89,7 @@ def test_compose_names_the_reason_and_escapes_html():
     (smtplib.SMTPRecipientsRefused({"a@x.org": (451, b"try later")}), True, "unavailable or busy"),
     (smtplib.SMTPRecipientsRefused({}), False, "refused by the mail server"),
     (smtplib.SMTPDataError(554, b"rejected"), False, "refused by the mail server"),
+    (smtplib.SMTPDataError(500, b"syntax error"), False, "refused by the mail server"),  # 5xx from its first
     (smtplib.SMTPDataError(599, b"odd"), False, "refused by the mail server"),
     (smtplib.SMTPDataError(600, b"beyond"), True, "unavailable or busy"),
     (smtplib.SMTPDataError(499, b"greylisted"), True, "unavailable or busy"),
