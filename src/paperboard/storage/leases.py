@@ -74,9 +74,7 @@ def release(engine: Engine, name: str, holder: str) -> None:
 def held(engine: Engine, name: str) -> str | None:
     """The live holder of ``name``, or None when nobody holds it (expired, or its process is gone)."""
     now = dt.datetime.now(dt.UTC)
-    with engine.connect() as conn:
-        row = conn.execute(select(leases.c.holder, leases.c.expires_at).where(leases.c.name == name)).first()
-    if row is None or holder_gone(row.holder):
-        return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.UTC)
-    return row.holder if expires >= now else None
+    with engine.connect() as conn:  # live by the same comparison ``acquire`` makes
+        holder = conn.execute(select(leases.c.holder)
+                              .where(leases.c.name == name, leases.c.expires_at >= now)).scalar()
+    return None if holder is None or holder_gone(holder) else holder
