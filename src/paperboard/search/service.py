@@ -140,18 +140,16 @@ class SearchIndex:
         """Index every paper added or changed since the last run. ``fold=False`` (a serving process)
         never loads the whole HNSW graph to fold updates into it: the next ingest does."""
         ids, latest = pending if pending is not None else self.pending(engine)
-        if not ids and latest == self.watermark():
-            return 0
         mark = self.watermark()
-        with engine.connect() as conn:  # a rebuild drops every renamed id the shared BM25 may hold
-            renamed = renamed_since(conn, mark - WATERMARK_OVERLAP if mark else None)
-        done = self._index(engine, ids, renamed, on_progress, fold)
+        if not ids and latest == mark:
+            return 0
+        done = self._index(engine, ids, mark, on_progress, fold)
         self._save_watermark(engine, latest)
         return done
 
-    def _index(self, engine: Engine, ids: list[str], renamed: list[tuple[str, str]],
+    def _index(self, engine: Engine, ids: list[str], mark: dt.datetime | None,
                on_progress: Callable[[int], None] | None, fold: bool) -> int:
-        everything = self.watermark() is None  # ``ids`` is every paper: the vectors are rewritten
+        everything = mark is None  # ``ids`` is every paper: the vectors are rewritten
         replace = len(self.lexical) > 0
         filler = self.vectors.fill() if everything else None
         done = 0
@@ -159,6 +157,8 @@ class SearchIndex:
         new_vectors: list[np.ndarray] = []
         new_blocks: list[np.ndarray] = []
         with self.lexical.writing() as lexical, engine.connect() as conn:
+            # a rebuild drops every renamed id the shared BM25 may hold, a catch-up those since its mark
+            renamed = renamed_since(conn, None if mark is None else mark - WATERMARK_OVERLAP)
             lexical.remove(old for old, _ in renamed)
             for start in range(0, len(ids), EMBED_BATCH):
                 batch = list(fetch_many(conn, ids[start : start + EMBED_BATCH]).values())
