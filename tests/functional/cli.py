@@ -12,29 +12,30 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-_postgres: dict[str, object] = {}  # "stack": the ExitStack owning the databases, "urls": folder -> url
+_active: tuple[ExitStack, dict[Path, str]] | None = None  # inside on_postgres(): the databases by folder
 
 
 @contextmanager
 def on_postgres() -> Iterator[None]:
-    from tests.conftest import fresh_postgres_database
-
+    global _active
     with ExitStack() as stack:
-        _postgres.update(stack=stack, urls={}, make=fresh_postgres_database)
+        _active = (stack, {})
         try:
             yield
         finally:
-            _postgres.clear()
+            _active = None
 
 
 def database_for(data_dir: Path) -> str | None:
     """The PostgreSQL URL standing in for ``data_dir``'s SQLite file, inside ``on_postgres()``."""
-    if not _postgres:
+    if _active is None:
         return None
-    urls: dict[Path, str] = _postgres["urls"]  # type: ignore[assignment]
+    from tests.conftest import fresh_postgres_database
+
+    stack, urls = _active
     key = Path(data_dir).resolve()
     if key not in urls:
-        urls[key] = _postgres["stack"].enter_context(_postgres["make"]())  # type: ignore[attr-defined,operator]
+        urls[key] = stack.enter_context(fresh_postgres_database())
     return urls[key]
 
 
