@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, desc, insert, select, update
 
 from . import schedule
+from .community.clock import as_utc
 from .config import JOBS, Config
 from .storage import leases
 from .storage.schema import job_runs
@@ -46,12 +47,6 @@ class Run:
                 "status": self.status, "counts": self.counts, "error": self.error}
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    from .community.clock import as_utc
-
-    return as_utc(value)
-
-
 def last_run(engine: Engine, job: str, *, ok_only: bool = False) -> Run | None:
     query = select(job_runs).where(job_runs.c.job == job)
     if ok_only:
@@ -60,7 +55,7 @@ def last_run(engine: Engine, job: str, *, ok_only: bool = False) -> Run | None:
         row = conn.execute(query.order_by(desc(job_runs.c.started_at)).limit(1)).first()
     if row is None:
         return None
-    return Run(row.job, _aware(row.started_at), _aware(row.finished_at), row.status,  # type: ignore[arg-type]
+    return Run(row.job, as_utc(row.started_at), as_utc(row.finished_at), row.status,  # type: ignore[arg-type]
                dict(row.counts or {}), row.error)
 
 
