@@ -43,6 +43,15 @@ def optional(text: str | None) -> str | None:
     return cleaned or None
 
 
+def plain_excerpt(text: str, limit: int = 300) -> str:
+    """A short one-line excerpt (TeX dollars dropped) for feed entries and mails; templates escape it."""
+    flat = " ".join(text.replace("$", "").split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat.rfind(" ", 0, limit)
+    return flat[: cut if cut > limit // 2 else limit].rstrip(",;:") + "…"
+
+
 class DateError(ValueError):
     pass
 

@@ -76,20 +76,18 @@ def schedules(config: Config) -> dict[str, schedule.Schedule]:
 class Worker:
     def __init__(self, config: Config, engine: Engine, *, search=None,  # type: ignore[no-untyped-def]
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)):
+        from .board import Paperboard
+
         self.config = config
         self.engine = engine
-        self._search = search
+        self.board = Paperboard(config, engine=engine, index=search, fetch_from_arxiv=False)
         self.clock = clock
         self.holder = leases.holder_name()
         self.schedules = schedules(config)
 
     @property
     def search(self):  # type: ignore[no-untyped-def]
-        if self._search is None:
-            from .search.service import SearchIndex
-
-            self._search = SearchIndex(self.config.data_dir, self.config.embedder)
-        return self._search
+        return self.board.index
 
     # --- the jobs -----------------------------------------------------------------------------------
 
@@ -103,18 +101,17 @@ class Worker:
         first = (self.clock() - dt.timedelta(days=FIRST_HARVEST_DAYS)).date()
         for set_name in self.config.harvest_sets:
             since = None if last_harvested(self.engine, self.config.arxiv_oai_url, set_name) else first
-            summary, failures = runner.run(runner.ArxivJob(from_=since, sets=(set_name,)), self.engine,
-                                           self.config, progress=False)
+            summary, failures = self.board.ingest(runner.ArxivJob(from_=since, sets=(set_name,)))
             for key in counts:
                 counts[key] += getattr(summary, key)
             errors += failures
-        counts["indexed"] = self.search.catch_up(self.engine)
+        counts["indexed"] = self.board.catch_up()
         if errors:
             raise JobError("; ".join(errors), counts)
         return counts
 
     def _index(self) -> dict[str, Any]:
-        return {"indexed": self.search.catch_up(self.engine)}
+        return {"indexed": self.board.catch_up()}
 
     def _digest(self, kind: str) -> dict[str, Any]:
         from .digest.editions import edition

@@ -5,13 +5,14 @@ import datetime as dt
 import pytest
 from huggingface_hub.utils import parse_datetime
 
+from paperboard import hf_json
 from paperboard.cite import bibtex, bibtex_all, bibtex_key, markdown_page
 from paperboard.feeds import periods
 from paperboard.feeds.entries import Entry
 from paperboard.feeds.ranking import trending_score
 from paperboard.models import Author, Paper
-from paperboard.web import hf_json
-from paperboard.web.render import markdown, plain_excerpt, rich_text
+from paperboard.text import plain_excerpt
+from paperboard.web.render import markdown, rich_text
 from paperboard.web.security import Limit, RateLimiter, csrf_ok, csrf_token
 
 UTC = dt.UTC

@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..addresses import normalize_email
 from ..storage.schema import api_tokens, users
 from .clock import as_utc, utcnow
 from .errors import CommunityError
@@ -70,12 +71,7 @@ def _check_password(password: str | None) -> None:
 
 
 def _address(email: str) -> str:
-    from ..digest.preferences import PreferenceError, normalize_email
-
-    try:
-        return normalize_email(email)
-    except PreferenceError as exc:
-        raise CommunityError(str(exc)) from None
+    return normalize_email(email)  # an AddressError is a refusal like any other
 
 
 def find_user(conn: Connection, username: str) -> User | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from ..feeds.entries import Entry
-from ..web.render import plain_excerpt
+from ..text import plain_excerpt
 from .editions import Edition
 from .picks import Pick
 

@@ -7,28 +7,24 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
+from .. import addresses
+from ..errors import PaperboardError
 
 FREQUENCIES = ("daily", "weekly")
 MAX_TERMS = 50
 MAX_TERM = 100
-MAX_ADDRESS = 254  # RFC 5321's limit on a forward path, less its angle brackets
 
 
-class PreferenceError(ValueError):
+class PreferenceError(PaperboardError):
     """Preferences or an address that cannot be used; the message says why."""
 
 
 def normalize_email(text: str) -> str:
-    """A valid address, normalised (IDNA domain, Unicode NFC) and lower-cased so that one inbox is one
-    subscriber. Deliverability is not checked (no DNS at subscribe time). A non-ASCII local part is
-    accepted; the mailer sends to it with SMTPUTF8 where the server offers it."""
+    """:func:`paperboard.addresses.normalize_email`, refusing with a PreferenceError."""
     try:
-        checked = validate_email((text or "").strip()[:MAX_ADDRESS + 1], check_deliverability=False)
-    except EmailNotValidError as exc:
-        shown = (text or "").strip()[:100]
-        raise PreferenceError(f"{shown!r} is not a valid e-mail address: {exc}") from None
-    return checked.normalized.lower()
+        return addresses.normalize_email(text)
+    except addresses.AddressError as exc:
+        raise PreferenceError(str(exc)) from None
 
 
 def split_terms(value: str | Iterable[str] | None) -> tuple[str, ...]:

@@ -7,10 +7,12 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from ..errors import PaperboardError
+
 Kind = Literal["date", "week", "month"]
 
 
-class PeriodError(ValueError):
+class PeriodError(PaperboardError):
     """A date, week or month that cannot be read; the message says what was expected."""
 
 

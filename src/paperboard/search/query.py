@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..errors import PaperboardError
 from ..ids import InvalidId, parse_arxiv_id
 from .hybrid import STOPWORDS
 
@@ -22,7 +23,7 @@ _WORD = re.compile(r"\w+(?:[.\-']\w+)*", re.UNICODE)
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-class QueryError(ValueError):
+class QueryError(PaperboardError):
     """The query cannot be run; the message says why."""
 
 

@@ -10,12 +10,12 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from ..community import comments, votes
-from ..feeds import daily, listing, periods
-from . import hf_json
+from .. import hf_json
+from ..board import paper_id_of
+from ..community import comments
+from ..feeds import daily, periods
 from .api_schema import Comment, DailyItem, Paper, Vote, responses
 from .json_response import JSON
-from .pages import _entry, resolve_paper_id, run_search, submit_paper
 from .params import ApiPage
 from .site import site_of
 
@@ -43,9 +43,7 @@ def daily_papers(
         period = periods.parse(*given[0]) if given else None
     except periods.PeriodError as exc:
         raise HTTPException(400, str(exc)) from None
-    site = site_of(request)
-    with site.engine.connect() as conn:
-        page = daily.daily_papers(conn, daily.DailyQuery(period=period, submitter=submitter, sort=sort,
+    page = site_of(request).board.daily(daily.DailyQuery(period=period, submitter=submitter, sort=sort,
                                                          page=p, limit=limit))
     return JSON([hf_json.daily_item(e) for e in page.entries])
 
@@ -57,17 +55,15 @@ def search_papers(
     q: Annotated[str, Query(max_length=250, description="What to look for.")] = "",
     limit: Annotated[int, Query(ge=1, le=120)] = 50,
 ) -> JSON:
-    site = site_of(request)
+    board = site_of(request).board
     if not q.strip():
         return JSON([])
-    result = run_search(site, q, limit=limit)
-    with site.engine.connect() as conn:
-        found = listing.entries_for(conn, [h.id for h in result.hits])
+    found = board.entries([h.id for h in board.search(q, limit=limit).hits])
     return JSON([hf_json.daily_item(e) for e in found])
 
 
 def _paper_id(raw: str) -> str:
-    return resolve_paper_id(raw) or raw
+    return paper_id_of(raw) or raw
 
 
 # --- writes -----------------------------------------------------------------------------------------
@@ -88,10 +84,8 @@ async def api_submit(request: Request, body: Submit) -> JSON:
     site = site_of(request)
     user = site.api_user(request)
     await site.limited(("write", str(user.id)))
-    pid = await run_in_threadpool(submit_paper, site, user, body.paper, request)
-    with site.engine.connect() as conn:
-        entry = _entry(conn, pid, user.id)
-    assert entry is not None
+    pid = await run_in_threadpool(site.board.submit, user, body.paper, site.fetch_allowed(request))
+    entry = await run_in_threadpool(site.board.entry, pid, user.id)
     return JSON(hf_json.daily_item(entry), status_code=201)
 
 
@@ -104,9 +98,7 @@ def _write_target(request: Request, paper_id: str):  # type: ignore[no-untyped-d
 
 def _vote(request: Request, paper_id: str, up: bool) -> JSON:
     site, user, pid = _write_target(request, paper_id)
-    with site.engine.begin() as conn:
-        (votes.upvote if up else votes.remove_upvote)(conn, pid, user.id)
-        return JSON({"id": pid, "upvotes": votes.counts(conn, [pid])[pid][0], "upvoted": up})
+    return JSON({"id": pid, "upvotes": site.board.vote(pid, user, up=up), "upvoted": up})
 
 
 @router.post("/papers/{paper_id:path}/upvote", summary="Upvote a paper (idempotent)", response_model=None,
@@ -125,8 +117,7 @@ def api_unvote(request: Request, paper_id: str) -> JSON:
              response_model=None, responses=responses(Comment, status=201, errors=(400, 401, 404, 413, 429)))
 def api_comment(request: Request, paper_id: str, body: CommentIn) -> JSON:
     site, user, pid = _write_target(request, paper_id)
-    with site.engine.begin() as conn:
-        posted = comments.add_comment(conn, pid, user, body.body)
+    posted = site.board.comment(pid, user, body.body)
     return JSON({"id": posted.id, "paper": pid, "author": posted.author, "body": posted.body,
                  "createdAt": hf_json.timestamp(posted.created_at)}, status_code=201)
 
@@ -134,12 +125,7 @@ def api_comment(request: Request, paper_id: str, body: CommentIn) -> JSON:
 @router.get("/papers/{paper_id:path}/comments", summary="Comments on a paper, oldest first",
             response_model=None, responses=responses(Comment, many=True, errors=(400, 404, 413, 429)))
 def api_comments(request: Request, paper_id: str) -> JSON:
-    site = site_of(request)
-    pid = _paper_id(paper_id)
-    with site.engine.connect() as conn:
-        if not listing.entries_for(conn, [pid]):
-            raise HTTPException(404, f"paper {pid} is not in the store")
-        said = comments.list_comments(conn, pid)
+    said = site_of(request).board.comments(_paper_id(paper_id))
     return JSON([{"id": c.id, "author": c.author, "body": c.body,
                   "createdAt": hf_json.timestamp(c.created_at)} for c in said])
 
@@ -147,10 +133,4 @@ def api_comments(request: Request, paper_id: str) -> JSON:
 @router.get("/papers/{paper_id:path}", summary="One paper (Hugging Face compatible)", response_model=None,
             responses=responses(Paper, errors=(400, 404, 413, 429)))
 def paper_info(request: Request, paper_id: Annotated[str, Path(max_length=200)]) -> JSON:
-    site = site_of(request)
-    pid = _paper_id(paper_id)
-    with site.engine.connect() as conn:
-        entry = _entry(conn, pid, None)
-    if entry is None:
-        raise HTTPException(404, f"paper {pid} is not in the store")
-    return JSON(hf_json.paper(entry))
+    return JSON(hf_json.paper(site_of(request).board.entry(_paper_id(paper_id))))

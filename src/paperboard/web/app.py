@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,10 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from .. import __version__
-from ..community.errors import CommunityError
+from ..board import Paperboard
 from ..config import Config
+from ..errors import PaperboardError
 from ..search.service import SearchIndex
-from ..storage.engine import open_database
 from ..storage.rate_limits import DatabaseCounts
 from . import account_pages, api, digest_pages, pages
 from .body_limit import BodyLimit
@@ -27,36 +25,11 @@ from .cache import AnonymousCache
 from .head import HeadAsGet
 from .headers import SecurityHeaders
 from .json_response import JSON
-from .on_demand import OnDemand
 from .security import Limit, RateLimiter
 from .site import Site, site_of
 
-log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 SESSION_DAYS = 30
-
-
-def arxiv_fetcher(config: Config, engine: Engine, search: SearchIndex) -> Callable[[list[str]], None]:
-    """Fetch papers by id from the arXiv API (one request), store and index what arXiv has; raises when
-    arXiv cannot be reached."""
-    from ..ingest.arxiv import fetch_ids
-    from ..ingest.arxiv_client import ArxivClient
-
-    def fetch(paper_ids: list[str]) -> None:
-        with ArxivClient(delay=config.arxiv_delay, retries=1, max_wait=10, timeout=15) as client:
-            summary = fetch_ids(engine, client, paper_ids, api_url=config.arxiv_api_url)
-        if summary.added + summary.updated:
-            try:
-                search.catch_up(engine, fold=False)  # folding the graph is left to ingests
-            except Exception as exc:  # another process holds the index writer: the next ingest indexes it
-                log.warning("indexing %s now failed (%s); it is indexed by the next ingest or reindex",
-                            ", ".join(paper_ids), exc)
-
-    return fetch
-
-
-def on_demand(config: Config, engine: Engine, search: SearchIndex, *, wait: float = 1.5) -> OnDemand:
-    return OnDemand(engine, arxiv_fetcher(config, engine, search), delay=config.arxiv_delay, wait=wait)
 
 
 def _wants_json(request: Request) -> bool:
@@ -96,12 +69,12 @@ def _describe_errors(app: FastAPI) -> None:
 
 def create_app(config: Config, *, engine: Engine | None = None, search: SearchIndex | None = None,
                limits: dict[str, Limit] | None = None, fetch_from_arxiv: bool = True,
-               cache_seconds: float = 5.0) -> FastAPI:
-    engine = engine or open_database(config.database_url)
-    search = search or SearchIndex(config.data_dir, config.embedder)
-    limiter = RateLimiter(limits, counts=DatabaseCounts(engine))
-    site = Site(config=config, engine=engine, search=search, limiter=limiter,
-                on_demand=on_demand(config, engine, search) if fetch_from_arxiv else None)
+               cache_seconds: float = 5.0, board: Paperboard | None = None) -> FastAPI:
+    """The website and the JSON API over ``board`` (by default one built from ``config``, ``engine``,
+    ``search`` and ``fetch_from_arxiv``)."""
+    board = board or Paperboard(config, engine=engine, index=search, fetch_from_arxiv=fetch_from_arxiv)
+    site = Site(board=board, limiter=RateLimiter(limits, counts=DatabaseCounts(board.engine)))
+    search = board.index
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
@@ -140,8 +113,8 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         return _error(request, 400, _validation_message(exc))
 
-    @app.exception_handler(CommunityError)
-    async def refused(request: Request, exc: CommunityError) -> Response:
+    @app.exception_handler(PaperboardError)
+    async def refused(request: Request, exc: PaperboardError) -> Response:
         return _error(request, exc.status, str(exc))
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -7,10 +7,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from ..feeds.entries import Entry
+from ..hf_json import timestamp
 from ..links import http_url
-from ..text import xml_safe
-from .hf_json import timestamp
-from .render import plain_excerpt
+from ..text import plain_excerpt, xml_safe
 
 ATOM = "http://www.w3.org/2005/Atom"
 

@@ -177,7 +177,7 @@ def preview(request: Request, token: str | None = None, edition_kind: str = "dai
     if day is None:  # the newest edition with something in it: trending needs submissions
         with site.engine.connect() as conn:
             day = (None if token else latest_day(conn)) or newest_day(conn) or dt.date.today()
-    personalizer = Personalizer(site.engine, site.search, edition(edition_kind, day))
+    personalizer = Personalizer(site.engine, site.board.index, edition(edition_kind, day))
     if token:
         subscriber = _subscriber(site, "manage", token)
         parts = digest_parts(site.config, personalizer, subscriber)

@@ -10,18 +10,14 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
+from ..board import paper_id_of
 from ..cite import bibtex, bibtex_all, markdown_page
-from ..community import accounts, collections, comments, submissions, votes
-from ..community.errors import Busy, CommunityError, NotFound, Pending
+from ..errors import NotFound, PaperboardError, Pending
 from ..feeds import daily, listing, periods
 from ..feeds.entries import Entry
-from ..ids import InvalidId, canonical_id
+from ..ingest.on_demand import SAY
 from ..models import to_json_dict
-from ..search.lexical import Filters
-from ..search.query import QueryError
-from ..storage.papers import count_changed_after, get_paper
 from .atom import atom_feed
-from .on_demand import SAY
 from .params import CollectionId, PageNumber
 from .site import Site, site_of
 
@@ -43,20 +39,6 @@ def _page_number(value: int) -> int:
     return max(0, value - 1)
 
 
-def _stored_or_missing(site: Site, paper_id: str) -> str:
-    """Whether ``paper_id`` is stored, for a site that never fetches from arXiv."""
-    with site.engine.connect() as conn:
-        return "stored" if get_paper(conn, paper_id) is not None else "missing"
-
-
-def resolve_paper_id(text: str) -> str | None:
-    """The stored id for what someone typed: an arXiv id/URL in any spelling, or a stored id as is."""
-    try:
-        return canonical_id(text.strip()).id
-    except InvalidId:
-        return None
-
-
 router = APIRouter(include_in_schema=False)
 
 
@@ -65,20 +47,19 @@ router = APIRouter(include_in_schema=False)
 def _daily(request: Request, period: periods.Period | None, sort: str, page: int, *,
            trending: bool = False) -> Response:
     site = site_of(request)
-    with site.engine.connect() as conn:
-        if period is None and not trending:
-            latest = daily.latest_day(conn)
-            if latest is None:  # nothing submitted yet: the newest papers are the useful home page
-                newest = listing.new_papers(conn, listing.ListingQuery(limit=PER_PAGE),
-                                            viewer_id=_uid(site, request))
-                if newest.day is None:
-                    return site.page(request, "empty.html")
-                return site.page(request, "new.html", listing=newest, category=None, no_submissions=True)
-            period = periods.day(latest)
-        query = daily.DailyQuery(period=period, sort="trending" if trending else _sort(sort),  # type: ignore[arg-type]
-                                 page=_page_number(page), limit=PER_PAGE)
-        result = daily.daily_papers(conn, query, viewer_id=_uid(site, request))
-        before, after = daily.neighbours(conn, period) if period else (None, None)
+    board, viewer_id = site.board, _uid(site, request)
+    if period is None and not trending:
+        latest = board.latest_day()
+        if latest is None:  # nothing submitted yet: the newest papers are the useful home page
+            newest = board.new_papers(listing.ListingQuery(limit=PER_PAGE), viewer_id)
+            if newest.day is None:
+                return site.page(request, "empty.html")
+            return site.page(request, "new.html", listing=newest, category=None, no_submissions=True)
+        period = periods.day(latest)
+    query = daily.DailyQuery(period=period, sort="trending" if trending else _sort(sort),  # type: ignore[arg-type]
+                             page=_page_number(page), limit=PER_PAGE)
+    result = board.daily(query, viewer_id)
+    before, after = board.neighbours(period) if period else (None, None)
     return site.page(request, "daily.html", period=period, feed=result, sort=query.sort, previous=before,
                      next=after, trending=trending)
 
@@ -127,28 +108,12 @@ def new(request: Request, day: str | None = None, category: str | None = None,
         except periods.PeriodError as exc:
             raise HTTPException(400, str(exc)) from None
     category = (category or "").strip() or None
-    with site.engine.connect() as conn:
-        result = listing.new_papers(conn, listing.ListingQuery(when, category, _page_number(page), PER_PAGE),
-                                    viewer_id=_uid(site, request))
+    result = site.board.new_papers(listing.ListingQuery(when, category, _page_number(page), PER_PAGE),
+                                   _uid(site, request))
     return site.page(request, "new.html", listing=result, category=category)
 
 
 # --- search -----------------------------------------------------------------------------------------
-
-def run_search(site: Site, q: str, *, limit: int, category: str | None = None, since: str | None = None,
-               until: str | None = None, author: str | None = None, sort: str = "relevance"):  # type: ignore[no-untyped-def]
-    """The search behind the page, the Atom feed and the API. A bad query or filter raises HTTP 400."""
-    try:
-        filters = Filters(
-            categories=(category,) if category else (),
-            since=periods.parse("date", since).start if since else None,
-            until=periods.parse("date", until).start if until else None,
-            author=author or None,
-        )
-        return site.search.search(site.engine, q, limit=limit, filters=filters, sort=sort)
-    except (periods.PeriodError, QueryError) as exc:
-        raise HTTPException(400, str(exc)) from None
-
 
 @router.get("/search")
 async def search_page(request: Request, q: str = "", category: str = "", author: str = "",
@@ -157,13 +122,10 @@ async def search_page(request: Request, q: str = "", category: str = "", author:
     """An arXiv id or URL opens the paper (queued for fetching from arXiv when it is not stored, with
     a short wait that holds no worker thread); anything else is searched."""
     site = site_of(request)
-    wanted = resolve_paper_id(q.strip()[:1000])
+    wanted = paper_id_of(q.strip()[:1000])
     note = None
     if wanted:
-        if site.on_demand is None:
-            found = _stored_or_missing(site, wanted)
-        else:
-            found = await site.on_demand.arequest(wanted, site.fetch_allowed(request))
+        found = await site.board.aask(wanted, site.fetch_allowed(request))
         if found == "stored":
             return RedirectResponse(f"/papers/{wanted}", status_code=303)
         note = SAY[found].format(id=wanted)
@@ -185,11 +147,11 @@ def _search_page(request: Request, q: str, category: str, author: str, since: st
     if not q:
         return site.page(request, "search.html", **context)
     try:
-        result = run_search(site, q, limit=page * SEARCH_PER_PAGE + 1, category=category or None,
-                            since=since or None, until=until or None, author=author or None,
-                            sort=context["sort"])
-    except HTTPException as exc:
-        context["error"] = exc.detail
+        result = site.board.search(q, limit=page * SEARCH_PER_PAGE + 1, category=category or None,
+                                   since=since or None, until=until or None, author=author or None,
+                                   sort=context["sort"])
+    except PaperboardError as exc:
+        context["error"] = str(exc)
         return site.page(request, "search.html", status_code=400, **context)
     hits = result.hits[(page - 1) * SEARCH_PER_PAGE:]
     context.update(hits=hits[:SEARCH_PER_PAGE], more=len(hits) > SEARCH_PER_PAGE and page < SEARCH_PAGES,
@@ -199,38 +161,30 @@ def _search_page(request: Request, q: str, category: str, author: str, since: st
 
 # --- a paper ----------------------------------------------------------------------------------------
 
-def _entry(conn, paper_id: str, viewer_id: int | None) -> Entry | None:  # type: ignore[no-untyped-def]
-    found = listing.entries_for(conn, [paper_id], viewer_id)
-    return found[0] if found else None
-
-
 def paper_page(request: Request, raw_id: str) -> Response:
     site = site_of(request)
     fmt = None
     for suffix in (".md", ".bib", ".json"):
         if raw_id.endswith(suffix):
             raw_id, fmt = raw_id[: -len(suffix)], suffix
-    paper_id = resolve_paper_id(raw_id) or raw_id
-    viewer = site.viewer(request)
-    with site.engine.connect() as conn:
-        entry = _entry(conn, paper_id, viewer.id if viewer else None)
-        if entry is None:
-            raise HTTPException(404, f"paper {paper_id} is not in the store")
-        if paper_id != raw_id and fmt is None:
-            return RedirectResponse(f"/papers/{paper_id}", status_code=301)
-        if fmt == ".md":
-            text = markdown_page(entry.paper, upvotes=entry.upvotes, comments=entry.comments,
-                                 base_url=site.config.base_url)
-            return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
-        if fmt == ".bib":
-            return PlainTextResponse(bibtex(entry.paper), media_type="application/x-bibtex; charset=utf-8")
-        if fmt == ".json":
-            return Response(orjson.dumps(to_json_dict(entry.paper)), media_type="application/json")
-        said = comments.list_comments(conn, paper_id)
-        mine = collections.collections_of(conn, viewer.id, public_only=False) if viewer else []
+    paper_id = paper_id_of(raw_id) or raw_id
+    board, viewer = site.board, site.viewer(request)
+    entry = board.entry(paper_id, viewer.id if viewer else None)
+    if paper_id != raw_id and fmt is None:
+        return RedirectResponse(f"/papers/{paper_id}", status_code=301)
+    if fmt == ".md":
+        text = markdown_page(entry.paper, upvotes=entry.upvotes, comments=entry.comments,
+                             base_url=site.config.base_url)
+        return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+    if fmt == ".bib":
+        return PlainTextResponse(bibtex(entry.paper), media_type="application/x-bibtex; charset=utf-8")
+    if fmt == ".json":
+        return Response(orjson.dumps(to_json_dict(entry.paper)), media_type="application/json")
+    said = board.comments(paper_id)
+    mine = board.collections_of(viewer, viewer) if viewer else []
     try:
-        similar = site.search.similar(site.engine, paper_id=paper_id, limit=6)
-    except KeyError:  # not indexed yet
+        similar = board.similar(paper_id, limit=6)
+    except NotFound:  # not indexed yet
         similar = []
     return site.page(request, "paper.html", entry=entry, paper=entry.paper, comments=said, similar=similar,
                      bibtex=bibtex(entry.paper), my_collections=mine)
@@ -244,26 +198,19 @@ def paper_route(request: Request, paper_id: str) -> Response:
 @router.get("/authors/{name:path}")
 def author_page(request: Request, name: str, page: PageNumber = 1) -> Response:
     site = site_of(request)
-    with site.engine.connect() as conn:
-        result = listing.author_papers(conn, name, page=_page_number(page), limit=PER_PAGE,
-                                       viewer_id=_uid(site, request))
-    if not result.total:
-        raise HTTPException(404, f"no stored paper has an author named {name!r}")
+    result = site.board.author(name, page=_page_number(page), limit=PER_PAGE, viewer_id=_uid(site, request))
     return site.page(request, "author.html", name=name, feed=result)
 
 
 @router.get("/users/{username}")
 def user_page(request: Request, username: str, page: PageNumber = 1) -> Response:
     site = site_of(request)
-    with site.engine.connect() as conn:
-        user = accounts.find_user(conn, username)
-        if user is None:
-            raise HTTPException(404, f"there is no user {username!r}")
-        viewer = site.viewer(request)
-        submitted = daily.daily_papers(conn, daily.DailyQuery(submitter_id=user.id, sort="publishedAt",
-                                                              page=_page_number(page), limit=PER_PAGE),
-                                       viewer_id=viewer.id if viewer else None)
-        kept = collections.collections_of(conn, user.id, public_only=not (viewer and viewer.id == user.id))
+    board, viewer = site.board, site.viewer(request)
+    user = board.user(username)
+    query = daily.DailyQuery(submitter_id=user.id, sort="publishedAt", page=_page_number(page),
+                             limit=PER_PAGE)
+    submitted = board.daily(query, viewer.id if viewer else None)
+    kept = board.collections_of(user, viewer)
     return site.page(request, "user.html", user=user, feed=submitted, collections=kept)
 
 
@@ -277,31 +224,14 @@ def submit_form(request: Request) -> Response:
     return site.page(request, "submit.html")
 
 
-def submit_paper(site: Site, user: accounts.User, text: str, request: Request | None = None) -> str:
-    """Submit by arXiv id or URL; a paper not stored yet is queued for fetching from arXiv (``request``:
-    whose fetch allowance it uses; None for the operator's CLI)."""
-    paper_id = resolve_paper_id(text)
-    if paper_id is None:
-        raise CommunityError(f"{text.strip()[:100]!r} is not an arXiv id or URL (e.g. 2501.01234)")
-    if site.on_demand is None:
-        found = _stored_or_missing(site, paper_id)
-    else:  # answers "stored" at once for a stored paper
-        found = site.on_demand.request(paper_id, site.fetch_allowed(request))
-    if found != "stored":
-        error = {"missing": NotFound, "queued": Pending}.get(found, Busy)
-        raise error(SAY[found].format(id=paper_id))
-    with site.engine.begin() as conn:
-        submissions.submit(conn, paper_id, user)
-    return paper_id
-
-
 @router.post("/submit")
 async def submit_post(request: Request) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
     try:
-        paper_id = await run_in_threadpool(submit_paper, site, user, form.get("paper", ""), request)
-    except CommunityError as exc:
+        paper_id = await run_in_threadpool(site.board.submit, user, form.get("paper", ""),
+                                           site.fetch_allowed(request))
+    except PaperboardError as exc:
         site.flash(request, str(exc), "info" if isinstance(exc, Pending) else "error")
         return site.page(request, "submit.html", status_code=exc.status, value=form.get("paper", ""))
     site.flash(request, "Submitted to today's daily papers.")
@@ -317,11 +247,7 @@ async def upvote_post(request: Request) -> Response:
         return RedirectResponse("/signin", status_code=303)
     await site.limited(("write", str(user.id)))
     paper_id = form.get("paper", "")
-    with site.engine.begin() as conn:
-        if form.get("undo"):
-            votes.remove_upvote(conn, paper_id, user.id)
-        else:
-            votes.upvote(conn, paper_id, user.id)
+    site.board.vote(paper_id, user, up=not form.get("undo"))
     return site.back(request, f"/papers/{paper_id}")
 
 
@@ -330,8 +256,7 @@ async def comment_post(request: Request) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
     paper_id = form.get("paper", "")
-    with site.engine.begin() as conn:
-        posted = comments.add_comment(conn, paper_id, user, form.get("body", ""))
+    posted = site.board.comment(paper_id, user, form.get("body", ""))
     return RedirectResponse(f"/papers/{paper_id}#comment-{posted.id}", status_code=303)
 
 
@@ -341,11 +266,9 @@ async def comment_post(request: Request) -> Response:
 async def collection_create(request: Request) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
-    with site.engine.begin() as conn:
-        cid = collections.create_collection(conn, user, form.get("name", ""), form.get("description", ""),
-                                            public=form.get("public", "1") == "1")
-        if form.get("paper"):
-            collections.add_paper(conn, cid, user, form["paper"])
+    cid = site.board.create_collection(user, form.get("name", ""), form.get("description", ""),
+                                       public=form.get("public", "1") == "1",
+                                       papers=[form["paper"]] if form.get("paper") else [])
     return RedirectResponse(f"/collections/{cid}", status_code=303)
 
 
@@ -353,19 +276,13 @@ async def collection_create(request: Request) -> Response:
 async def collection_change(request: Request, cid: CollectionId) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
-    with site.engine.begin() as conn:
-        if form.get("remove"):
-            collections.remove_paper(conn, cid, user, form.get("paper", ""))
-        else:
-            collections.add_paper(conn, cid, user, form.get("paper", ""))
+    site.board.collect(cid, user, form.get("paper", ""), remove=bool(form.get("remove")))
     return site.back(request, f"/collections/{cid}")
 
 
 def _collection(request: Request, cid: CollectionId):  # type: ignore[no-untyped-def]
     site = site_of(request)
-    with site.engine.connect() as conn:
-        found = collections.get_collection(conn, cid, site.viewer(request))
-        entries = listing.entries_for(conn, list(found.paper_ids), _uid(site, request))
+    found, entries = site.board.collection(cid, site.viewer(request))
     return site, found, entries
 
 
@@ -409,18 +326,16 @@ def _atom(site: Site, title: str, feed_path: str, page_path: str, entries: list[
 @router.get("/feeds/daily.atom")
 def daily_atom(request: Request) -> Response:
     site = site_of(request)
-    with site.engine.connect() as conn:
-        latest = daily.latest_day(conn)
-        entries = daily.daily_papers(conn, daily.DailyQuery(
-            period=periods.week_of(latest) if latest else None, sort="publishedAt", limit=100)).entries
+    latest = site.board.latest_day()
+    entries = site.board.daily(daily.DailyQuery(period=periods.week_of(latest) if latest else None,
+                                                sort="publishedAt", limit=100)).entries
     return _atom(site, "Paperboard daily papers", "/feeds/daily.atom", "/", entries)
 
 
 @router.get("/feeds/trending.atom")
 def trending_atom(request: Request) -> Response:
     site = site_of(request)
-    with site.engine.connect() as conn:
-        entries = daily.daily_papers(conn, daily.DailyQuery(sort="trending", limit=50)).entries
+    entries = site.board.daily(daily.DailyQuery(sort="trending", limit=50)).entries
     return _atom(site, "Paperboard trending papers", "/feeds/trending.atom", "/papers/trending", entries)
 
 
@@ -429,10 +344,9 @@ def search_atom(request: Request, q: str, category: str = "", author: str = "") 
     site = site_of(request)
     if not q.strip():
         raise HTTPException(400, "q is required: the search whose results the feed follows")
-    result = run_search(site, q[:1000], limit=50, category=category or None, author=author or None,
-                        sort="date")
-    with site.engine.connect() as conn:
-        entries = listing.entries_for(conn, [h.id for h in result.hits])
+    result = site.board.search(q[:1000], limit=50, category=category or None, author=author or None,
+                               sort="date")
+    entries = site.board.entries([h.id for h in result.hits])
     return _atom(site, f"Paperboard search: {q[:100]}", str(request.url.path) + "?" + request.url.query,
                  "/search?" + request.url.query, entries)
 
@@ -449,10 +363,8 @@ async def health(request: Request) -> Response:  # on the event loop: answers ev
     site = site_of(request)
     from ..worker import last_run
 
-    with site.engine.connect() as conn:
-        conn.exec_driver_sql("SELECT 1")
-        newest = listing.newest_day(conn)
-        lag = count_changed_after(conn, site.search.watermark())
+    newest = site.board.newest_day()  # fails when the database does not answer
+    lag = site.board.index_lag()
     harvest = last_run(site.engine, "harvest")
     body = {"status": "ok", "newest_listing_day": newest.isoformat() if newest else None,
             "last_harvest": harvest.as_dict() if harvest else None, "index_lag": lag}

@@ -77,15 +77,6 @@ def rich_text(text: str) -> Markup:
     return Markup("".join(f"<p>{' '.join(p.split())}</p>" for p in paragraphs if p))
 
 
-def plain_excerpt(text: str, limit: int = 300) -> str:
-    """A short one-line excerpt (TeX dollars dropped) for feed entries; the template escapes it."""
-    flat = " ".join(text.replace("$", "").split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat.rfind(" ", 0, limit)
-    return flat[: cut if cut > limit // 2 else limit].rstrip(",;:") + "…"
-
-
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable(["image"])  # no remote images in comments (tracking pixels, layout breakage)

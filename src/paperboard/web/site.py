@@ -1,5 +1,5 @@
-"""What every request handler needs: the store, the search index, the limiter, the templates, and who is
-asking. Built once per process by :func:`paperboard.web.app.create_app`."""
+"""What every request handler needs: the library (:class:`paperboard.board.Paperboard`), the limiter, the
+templates, and who is asking. Built once per process by :func:`paperboard.web.app.create_app`."""
 
 from __future__ import annotations
 
@@ -17,14 +17,13 @@ from markupsafe import Markup
 from sqlalchemy import Engine
 
 from .. import __version__
+from ..board import Paperboard
 from ..community import sessions
 from ..community.accounts import User, get_user, user_for_token
 from ..config import Config
 from ..links import http_url
-from ..search.service import SearchIndex
-from ..text import xml_safe
+from ..text import plain_excerpt, xml_safe
 from . import render
-from .on_demand import OnDemand
 from .security import CSRF_FIELD, RateLimiter, csrf_ok, csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,7 +39,7 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.filters["rich"] = render.rich_text
-    env.filters["excerpt"] = render.plain_excerpt
+    env.filters["excerpt"] = plain_excerpt
     env.filters["markdown"] = render.markdown
     env.filters["day"] = lambda d: d.strftime("%-d %b %Y") if d else ""
     env.filters["when"] = lambda t: t.strftime("%-d %b %Y, %H:%M UTC") if t else ""
@@ -58,12 +57,17 @@ def site_of(request: Request) -> Site:
 
 @dataclass
 class Site:
-    config: Config
-    engine: Engine
-    search: SearchIndex
+    board: Paperboard
     limiter: RateLimiter
-    on_demand: OnDemand | None = None  # fetches papers visitors ask for from arXiv; None: never
     templates: Jinja2Templates = field(default_factory=_templates)
+
+    @property
+    def config(self) -> Config:
+        return self.board.config
+
+    @property
+    def engine(self) -> Engine:
+        return self.board.engine
 
     # --- who is asking -------------------------------------------------------------------------------
 

@@ -1,79 +1,16 @@
-"""The ``paperboard`` command line: parses arguments and calls the library; nothing else.
-
-Every command that prints data takes ``--format json`` for pipes. Exit status: 0 success, 1 some input
-was rejected or a source failed (what was valid is stored), 2 usage or configuration errors.
-"""
+"""``paperboard ingest``, ``export``, ``stats`` and ``settings``: the store from the command line."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Any
 
 import click
-import orjson
 
-from . import __version__
-from .config import SETTINGS, Config, ConfigError, load_config
-from .ingest.pipeline import Summary
-from .storage.engine import DatabaseError, open_database
-
-
-class Context:
-    def __init__(self, db: str | None, data_dir: str | None):
-        self._overrides = {"database_url": db, "data_dir": data_dir}
-        self._config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            try:
-                self._config = load_config(**self._overrides)
-            except ConfigError as exc:
-                raise click.UsageError(str(exc)) from None
-        return self._config
-
-    def engine(self):  # type: ignore[no-untyped-def]
-        config = self.config
-        default_file = config.data_dir / "paperboard.sqlite3"
-        if config.database_url == f"sqlite:///{default_file}" and not default_file.exists():
-            # most often a shell without the PAPERBOARD_DATA_DIR that the running site was started with
-            click.echo(f"note: no store in {config.data_dir} yet; a new one is created there "
-                       "(PAPERBOARD_DATA_DIR or --data-dir chooses another folder)", err=True)
-        try:
-            return open_database(config.database_url)
-        except DatabaseError as exc:
-            raise click.ClickException(str(exc)) from None
-
-
-pass_ctx = click.make_pass_decorator(Context)
-
-
-def _dump(data: Any) -> None:
-    click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="paperboard")
-@click.option("--db", metavar="URL", help="Database URL (overrides PAPERBOARD_DATABASE_URL), "
-              "e.g. sqlite:///papers.db or postgresql://user@host/db.")
-@click.option("--data-dir", metavar="DIR", help="Data folder (overrides PAPERBOARD_DATA_DIR).")
-@click.pass_context
-def main(ctx: click.Context, db: str | None, data_dir: str | None) -> None:
-    """Paperboard: ingest research papers, browse feeds, search, and send digests.
-
-    Everything is stored under one data folder (SQLite by default); see `paperboard settings`.
-    """
-    ctx.obj = Context(db, data_dir)
-
-
-def _parse_day(_ctx: Any, _param: Any, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+from ..config import SETTINGS
+from ..ingest.pipeline import Summary
+from .base import Context, dump, main, parse_day, pass_ctx
+from .search import update_search_index
 
 
 @main.command(context_settings={"ignore_unknown_options": False})
@@ -81,10 +18,10 @@ def _parse_day(_ctx: Any, _param: Any, value: str | None) -> dt.date | None:
 @click.option("--format", "fmt", default="auto", show_default=True,
               help="Input format of FILEs: auto, jsonl, json, oai, atom, or a record format "
                    "(arxiv, titles, hf-daily, hf-paper, kaggle, paperboard).")
-@click.option("--from", "from_", callback=_parse_day, metavar="DATE",
+@click.option("--from", "from_", callback=parse_day, metavar="DATE",
               help="arxiv: harvest records changed on or after DATE (YYYY-MM-DD). "
                    "Default: where the last harvest of the same set ended.")
-@click.option("--until", callback=_parse_day, metavar="DATE", help="arxiv: ... and on or before DATE.")
+@click.option("--until", callback=parse_day, metavar="DATE", help="arxiv: ... and on or before DATE.")
 @click.option("--set", "sets", multiple=True, metavar="SET",
               help="arxiv: OAI set to harvest, as the endpoint names it (e.g. cs, or cs:cs:LG). Repeatable.")
 @click.option("--category", "categories", multiple=True, metavar="CAT",
@@ -114,7 +51,7 @@ def ingest(obj: Context, sources: tuple[str, ...], fmt: str, from_: dt.date | No
     Re-ingesting changes nothing; newer versions update in place. Malformed records are reported with
     their location and skipped; the exit status is 1 when anything was rejected.
     """
-    from .ingest import runner
+    from ..ingest import runner
 
     arxiv_opts = from_ or until or sets or categories or ids
     if sources[0] == "arxiv" and len(sources) == 1:
@@ -123,18 +60,14 @@ def ingest(obj: Context, sources: tuple[str, ...], fmt: str, from_: dt.date | No
         raise click.UsageError("--from/--until/--set/--category/--ids go with `paperboard ingest arxiv`")
     else:
         job = runner.FilesJob(paths=sources, fmt=fmt)
-    config = obj.config
-    engine = obj.engine()
     try:
-        summary, failures = runner.run(job, engine, config, progress=progress)
+        summary, failures = obj.board().ingest(job, progress=progress)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if out_fmt != "json":  # the ingest's own result first, then the (longer) indexing
         _print_summary(summary, failures, out_fmt)
     if update_index:
-        from .cli_search import update_search_index
-
-        update_search_index(obj, engine, progress)
+        update_search_index(obj, progress)
     if out_fmt == "json":
         _print_summary(summary, failures, out_fmt)
     if summary.rejected or failures:
@@ -145,7 +78,7 @@ def _print_summary(summary: Summary, failures: list[str], out_fmt: str) -> None:
     if out_fmt == "json":
         data = summary.as_dict()
         data["failures"] = failures
-        _dump(data)
+        dump(data)
         return
     for location, reason in summary.problems:
         click.echo(f"rejected: {location}: {reason}", err=True)
@@ -168,7 +101,7 @@ def _print_summary(summary: Summary, failures: list[str], out_fmt: str) -> None:
 @pass_ctx
 def export(obj: Context, fmt: str, output: str) -> None:
     """Write every stored paper as JSON lines (or a JSON array) that `paperboard ingest` reads back."""
-    from .export import write_export
+    from ..export import write_export
 
     engine = obj.engine()
     if output == "-":
@@ -184,12 +117,12 @@ def export(obj: Context, fmt: str, output: str) -> None:
 @pass_ctx
 def stats(obj: Context, fmt: str) -> None:
     """Counts: papers, authors, categories, date range, papers by source."""
-    from .storage.papers import stats as compute
+    from ..storage.papers import stats as compute
 
     with obj.engine().connect() as conn:
         data = compute(conn)
     if fmt == "json":
-        _dump(data)
+        dump(data)
         return
     click.echo(f"papers      {data['papers']:,}")
     click.echo(f"authors     {data['authors']:,}")
@@ -216,10 +149,7 @@ def settings(obj: Context, fmt: str) -> None:
         for s in SETTINGS
     ]
     if fmt == "json":
-        _dump(rows)
+        dump(rows)
         return
     for row in rows:
         click.echo(f"{row['env']}={row['value']}\n    {row['help']}")
-
-
-from . import cli_digest, cli_search, cli_web  # noqa: E402,F401  (register the other commands)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..feeds.entries import Entry
-from ..links import http_url
+from .feeds.entries import Entry
+from .links import http_url
 
 _HF_EXTRAS = ("ai_summary", "ai_keywords", "githubStars", "organization", "mediaUrls")
 

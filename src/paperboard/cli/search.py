@@ -10,37 +10,27 @@ from pathlib import Path
 
 import click
 
-from .cli import Context, _dump, _parse_day, main, pass_ctx
-from .progress import bar
+from ..progress import bar
+from .base import Context, dump, main, parse_day, pass_ctx
 
 
-def _index(obj: Context):  # type: ignore[no-untyped-def]
-    from .search.embedders import EmbedderError
-    from .search.service import SearchIndex
-
-    try:
-        return SearchIndex(obj.config.data_dir, obj.config.embedder)
-    except EmbedderError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def update_search_index(obj: Context, engine, progress: bool | None) -> None:  # type: ignore[no-untyped-def]
+def update_search_index(obj: Context, progress: bool | None) -> None:
     """Index everything added or changed since the index last caught up (embeddings in batches)."""
-    index = _index(obj)
-    pending = index.pending(engine)
+    index, board = obj.index(), obj.board()
+    pending = board.pending()
     if not pending[0]:
         return
     started = time.perf_counter()
     click.echo(f"indexing {len(pending[0]):,} papers for search ({obj.config.embedder} embeddings and BM25) "
                f"in {index.root}", err=True)
     with bar(len(pending[0]), desc="index", unit="paper", enabled=progress) as pbar:
-        index.catch_up(engine, on_progress=pbar.update, pending=pending)
+        board.catch_up(on_progress=pbar.update, pending=pending)
     click.echo(f"indexed {len(pending[0]):,} papers in {time.perf_counter() - started:.1f} s", err=True)
 
 
 def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # type: ignore[type-arg]
     if fmt == "json":
-        _dump({**(extra or {}), "results": [h.as_dict() for h in hits]})
+        dump({**(extra or {}), "results": [h.as_dict() for h in hits]})
         return
     if not hits:
         click.echo("no results", err=True)
@@ -54,8 +44,8 @@ def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # typ
 @main.command()
 @click.argument("query")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--from", "since", callback=_parse_day, metavar="DATE", help="Listed on or after DATE.")
-@click.option("--until", callback=_parse_day, metavar="DATE", help="Listed on or before DATE.")
+@click.option("--from", "since", callback=parse_day, metavar="DATE", help="Listed on or after DATE.")
+@click.option("--until", callback=parse_day, metavar="DATE", help="Listed on or before DATE.")
 @click.option("--category", "categories", multiple=True, metavar="CAT", help="e.g. cs.LG (repeatable: any).")
 @click.option("--author", metavar="NAME", help="Papers with an author whose name contains NAME.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "upvotes"]), default="relevance",
@@ -73,21 +63,20 @@ def search(obj: Context, query: str, limit: int, since: dt.date | None, until: d
       paperboard search https://arxiv.org/abs/2401.00001
     Misspelled words are corrected against the index vocabulary.
     """
-    from .search.lexical import Filters
-    from .search.query import QueryError
-    from .storage.papers import count_papers
+    from ..errors import PaperboardError
+    from ..search.lexical import Filters
+    from ..storage.papers import count_papers
 
-    index = _index(obj)
-    engine = obj.engine()
-    with engine.connect() as conn:
+    index, board = obj.index(), obj.board()
+    with board.engine.connect() as conn:
         stored = count_papers(conn)
     if len(index.lexical) < stored:
         click.echo(f"the search index holds {len(index.lexical):,} of {stored:,} papers: "
                    "run `paperboard reindex`", err=True)
     filters = Filters(categories=categories, since=since, until=until, author=author)
     try:
-        result = index.search(engine, query, limit=limit, filters=filters, sort=sort)
-    except QueryError as exc:
+        result = board.search(query, limit=limit, filters=filters, sort=sort)
+    except PaperboardError as exc:
         raise click.UsageError(str(exc)) from None
     if result.corrected and fmt == "table":
         fixed = ", ".join(f"{a} -> {b}" for a, b in result.corrected.items())
@@ -107,10 +96,12 @@ def similar(obj: Context, paper_id: str | None, text: str | None, limit: int, fm
         raise click.UsageError("give a PAPER_ID or --text, not both")
     if text == "-":
         text = sys.stdin.read()
-    index = _index(obj)
+    from ..errors import NotFound
+
+    obj.index()
     try:
-        hits = index.similar(obj.engine(), paper_id=paper_id, text=text, limit=limit)
-    except KeyError:
+        hits = obj.board().similar(paper_id, text=text, limit=limit)
+    except NotFound:
         raise click.ClickException(
             f"{paper_id} is not in the index (ingest it, or run paperboard reindex)"
         ) from None
@@ -122,14 +113,14 @@ def similar(obj: Context, paper_id: str | None, text: str | None, limit: int, fm
 @pass_ctx
 def reindex(obj: Context, progress: bool | None) -> None:
     """Rebuild the search indexes (BM25 and embeddings) from the database."""
-    from .storage.papers import count_papers
+    from ..storage.papers import count_papers
 
-    engine = obj.engine()
-    index = _index(obj)
-    with engine.connect() as conn:
+    obj.index()
+    board = obj.board()
+    with board.engine.connect() as conn:
         total = count_papers(conn)
     with bar(total, desc="reindex", unit="paper", enabled=progress) as pbar:
-        done = index.reindex(engine, on_progress=pbar.update)
+        done = board.reindex(on_progress=pbar.update)
     click.echo(f"indexed {done:,} papers")
 
 
@@ -147,11 +138,11 @@ def bench() -> None:
 @pass_ctx
 def relevance(obj: Context, corpus: Path, qrels: tuple[Path, ...], fmt: str, details: bool) -> None:
     """nDCG@10, Recall@10 and MRR of BM25 alone, dense alone and hybrid, in a fresh temporary store."""
-    from .search.evaluate import run_relevance
+    from ..search.evaluate import run_relevance
 
     report = run_relevance(corpus, qrels, embedder=obj.config.embedder, details=details)
     if fmt == "json":
-        _dump(report)
+        dump(report)
         return
     for path, modes in report.items():
         click.echo(path)

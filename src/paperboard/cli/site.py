@@ -7,8 +7,8 @@ import os
 
 import click
 
-from .cli import Context, _dump, main, pass_ctx
-from .config import JOBS
+from ..config import JOBS
+from .base import Context, dump, main, pass_ctx
 
 
 @main.command()
@@ -26,13 +26,12 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
     """
     import uvicorn
 
-    from .cli_search import update_search_index
+    from .search import update_search_index
 
     config = obj.config
-    engine = obj.engine()
-    update_search_index(obj, engine, progress)
-    _say_if_empty(engine, config)
-    engine.dispose()
+    update_search_index(obj, progress)
+    _say_if_empty(obj.engine(), config)
+    obj.board().close()
     os.environ["PAPERBOARD_DATA_DIR"] = str(config.data_dir)  # the workers read the same configuration
     os.environ["PAPERBOARD_DATABASE_URL"] = config.database_url
     if not os.environ.get("PAPERBOARD_BASE_URL"):
@@ -49,7 +48,7 @@ def _say_if_empty(engine, config) -> None:  # type: ignore[no-untyped-def]
     """Operator hints go to the operator's terminal, never to the public pages."""
     from sqlalchemy import select
 
-    from .storage.schema import papers
+    from ..storage.schema import papers
 
     with engine.connect() as conn:
         empty = conn.execute(select(papers.c.id).limit(1)).first() is None  # not a count of millions
@@ -73,9 +72,9 @@ def _say_if_empty(engine, config) -> None:  # type: ignore[no-untyped-def]
 def daily(obj: Context, day: str | None, week: str | None, month: str | None, submitter: str | None,
           sort: str, limit: int, page: int, fmt: str) -> None:
     """The daily papers feed (what / and /api/daily_papers show). Without a period: every submission."""
-    from .feeds import daily as feed
-    from .feeds import periods
-    from .web.hf_json import daily_item
+    from ..feeds import daily as feed
+    from ..feeds import periods
+    from ..hf_json import daily_item
 
     given = [(k, v) for k, v in (("date", day), ("week", week), ("month", month)) if v]
     if len(given) > 1:
@@ -84,11 +83,10 @@ def daily(obj: Context, day: str | None, week: str | None, month: str | None, su
         period = periods.parse(*given[0]) if given else None
     except periods.PeriodError as exc:
         raise click.UsageError(str(exc)) from None
-    with obj.engine().connect() as conn:
-        result = feed.daily_papers(conn, feed.DailyQuery(period=period, submitter=submitter, sort=sort,  # type: ignore[arg-type]
-                                                         page=page - 1, limit=limit))
+    result = obj.board().daily(feed.DailyQuery(period=period, submitter=submitter, sort=sort,  # type: ignore[arg-type]
+                                               page=page - 1, limit=limit))
     if fmt == "json":
-        _dump([daily_item(e) for e in result.entries])
+        dump([daily_item(e) for e in result.entries])
         return
     if not result.entries:
         click.echo("no submissions", err=True)
@@ -103,26 +101,19 @@ def daily(obj: Context, day: str | None, week: str | None, month: str | None, su
 @pass_ctx
 def submit(obj: Context, papers: tuple[str, ...], username: str) -> None:
     """Put papers (arXiv ids or URLs, stored or fetched from arXiv) on today's daily feed."""
-    from .community.accounts import find_user
-    from .community.errors import CommunityError
-    from .search.service import SearchIndex
-    from .web.app import on_demand
-    from .web.pages import submit_paper
-    from .web.site import Site
+    from ..errors import NotFound, PaperboardError
 
-    engine = obj.engine()
-    with engine.connect() as conn:
-        user = find_user(conn, username)
-    if user is None:
-        raise click.UsageError(f"there is no user {username!r} (create one with `paperboard users add`)")
-    search = SearchIndex(obj.config.data_dir, obj.config.embedder)
-    site = Site(config=obj.config, engine=engine, search=search, limiter=None,  # type: ignore[arg-type]
-                on_demand=on_demand(obj.config, engine, search, wait=120))
+    board = obj.board(fetch_wait=120)
+    try:
+        user = board.user(username)
+    except NotFound:
+        raise click.UsageError(f"there is no user {username!r} "
+                               "(create one with `paperboard users add`)") from None
     failed = 0
     for text in papers:
         try:
-            click.echo(f"submitted {submit_paper(site, user, text)}")
-        except CommunityError as exc:
+            click.echo(f"submitted {board.submit(user, text)}")
+        except PaperboardError as exc:
             click.echo(f"error: {exc}", err=True)
             failed += 1
     if failed:
@@ -141,8 +132,8 @@ def users() -> None:
 @click.option("--email", default=None)
 @pass_ctx
 def users_add(obj: Context, username: str, password: str, email: str | None) -> None:
-    from .community.accounts import create_user
-    from .community.errors import CommunityError
+    from ..community.accounts import create_user
+    from ..community.errors import CommunityError
 
     try:
         with obj.engine().begin() as conn:
@@ -159,7 +150,7 @@ def users_add(obj: Context, username: str, password: str, email: str | None) -> 
 @pass_ctx
 def users_token(obj: Context, username: str, name: str, fmt: str) -> None:
     """Print a new API token for USERNAME (only its hash is stored: keep it)."""
-    from .community.accounts import create_token, find_user
+    from ..community.accounts import create_token, find_user
 
     with obj.engine().begin() as conn:
         user = find_user(conn, username)
@@ -167,7 +158,7 @@ def users_token(obj: Context, username: str, name: str, fmt: str) -> None:
             raise click.UsageError(f"there is no user {username!r}")
         token = create_token(conn, user, name)
     if fmt == "json":
-        _dump({"user": user.username, "token": token})
+        dump({"user": user.username, "token": token})
     else:
         click.echo(token)
 
@@ -183,8 +174,8 @@ def worker(obj: Context, once: bool, only: tuple[str, ...]) -> None:
     each on its schedule (`paperboard settings` lists them; times are UTC). Each job takes a lease in
     the database, so several workers never run the same job; every run is recorded (`paperboard jobs`).
     Exit status of --once/--job: 1 when a job failed."""
-    from .config import ConfigError
-    from .worker import Worker
+    from ..config import ConfigError
+    from ..worker import Worker
 
     try:
         runner = Worker(obj.config, obj.engine())
@@ -225,11 +216,11 @@ def _counts(counts: dict) -> str:  # type: ignore[type-arg]
 @pass_ctx
 def jobs(obj: Context, fmt: str) -> None:
     """The worker's jobs: schedule, last run (start, end, status, counts, error) and next run."""
-    from .worker import status
+    from ..worker import status
 
     rows = status(obj.config, obj.engine())
     if fmt == "json":
-        _dump(rows)
+        dump(rows)
         return
     for row in rows:
         last = row["last_run"]

@@ -7,12 +7,12 @@ import sys
 
 import click
 
-from .cli import Context, _dump, _parse_day, main, pass_ctx
-from .progress import bar
+from ..progress import bar
+from .base import Context, dump, main, parse_day, pass_ctx
 
 
 def _mailer(obj: Context):  # type: ignore[no-untyped-def]
-    from .digest.mailer import Mailer, SmtpSettings
+    from ..digest.mailer import Mailer, SmtpSettings
 
     try:
         settings = SmtpSettings.parse(obj.config.smtp_url)
@@ -45,9 +45,9 @@ def subscribers_add(obj: Context, email: str, confirmed: bool, keywords: str | N
                     threshold: float, send_empty: bool) -> None:
     """Add EMAIL (or change its preferences). Unless --confirmed, a confirmation mail is sent and the
     address gets nothing else until its link is followed."""
-    from .digest import notices
-    from .digest import subscribers as store
-    from .digest.preferences import PreferenceError, Preferences, split_terms
+    from ..digest import notices
+    from ..digest import subscribers as store
+    from ..digest.preferences import PreferenceError, Preferences, split_terms
 
     try:
         prefs = Preferences(frequency="weekly" if weekly else "daily", keywords=split_terms(keywords),
@@ -79,12 +79,12 @@ def subscribers_add(obj: Context, email: str, confirmed: bool, keywords: str | N
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_ctx
 def subscribers_list(obj: Context, fmt: str) -> None:
-    from .digest.subscribers import all_subscribers
+    from ..digest.subscribers import all_subscribers
 
     with obj.engine().connect() as conn:
         found = all_subscribers(conn)
     if fmt == "json":
-        _dump([{"email": s.email, "confirmed": s.confirmed, "preferences": s.preferences.to_json()}
+        dump([{"email": s.email, "confirmed": s.confirmed, "preferences": s.preferences.to_json()}
                for s in found])
         return
     for s in found:
@@ -98,7 +98,7 @@ def subscribers_list(obj: Context, fmt: str) -> None:
 @click.argument("email")
 @pass_ctx
 def subscribers_remove(obj: Context, email: str) -> None:
-    from .digest import subscribers as store
+    from ..digest import subscribers as store
 
     with obj.engine().begin() as conn:
         found = store.find(conn, email)
@@ -115,7 +115,7 @@ def digest() -> None:
 
 @digest.command("send")
 @click.option("--edition", "kind", type=click.Choice(["daily", "weekly"]), default="daily", show_default=True)
-@click.option("--date", "day", callback=_parse_day, metavar="DATE",
+@click.option("--date", "day", callback=parse_day, metavar="DATE",
               help="A day of the edition. Default: the newest announcement day in the store.")
 @click.option("--dry-run", is_flag=True, help="Compose every digest and report, but send and record nothing.")
 @click.option("--to", "only", metavar="EMAIL", help="Only this (confirmed) subscriber.")
@@ -128,13 +128,12 @@ def digest_send(obj: Context, kind: str, day: dt.date | None, dry_run: bool, onl
 
     A rerun (after a kill, a crash or an SMTP outage) sends only what was not sent. Exit status 1 when
     some digests failed or remain to be sent."""
-    from .digest import sender
-    from .digest.editions import edition
-    from .digest.picks import Personalizer
-    from .digest.preferences import PreferenceError, normalize_email
-    from .digest.subscribers import all_subscribers
-    from .feeds.listing import newest_day
-    from .search.service import SearchIndex
+    from ..digest import sender
+    from ..digest.editions import edition
+    from ..digest.picks import Personalizer
+    from ..digest.preferences import PreferenceError, normalize_email
+    from ..digest.subscribers import all_subscribers
+    from ..feeds.listing import newest_day
 
     engine = obj.engine()
     if day is None:
@@ -150,7 +149,7 @@ def digest_send(obj: Context, kind: str, day: dt.date | None, dry_run: bool, onl
             target = next((s for s in all_subscribers(conn) if s.email == only), None)
         if target is None or not target.confirmed or target.preferences.frequency != kind:
             raise click.UsageError(f"{only} is not a confirmed subscriber of the {kind} digest")
-    search = SearchIndex(obj.config.data_dir, obj.config.embedder)
+    search = obj.index()
     if dry_run:
         personalizer = Personalizer(engine, search, chosen)
         with engine.connect() as conn:
@@ -161,7 +160,7 @@ def digest_send(obj: Context, kind: str, day: dt.date | None, dry_run: bool, onl
             parts = sender.digest_parts(obj.config, personalizer, s)
             report.append({"email": s.email, "subject": parts[0].subject if parts else None})
         if fmt == "json":
-            _dump({"edition": chosen.key, "dry_run": True, "digests": report})
+            dump({"edition": chosen.key, "dry_run": True, "digests": report})
         else:
             for r in report:
                 click.echo(f"{r['email']:<40} {r['subject'] or '(nothing to send: skipped)'}")
@@ -180,7 +179,7 @@ def digest_send(obj: Context, kind: str, day: dt.date | None, dry_run: bool, onl
 def _report(fmt: str, data: dict, problems: list[str], line: str, *, failed: bool) -> None:  # type: ignore[type-arg]
     """A sending run's outcome: JSON, or its problems and one line; exit status 1 when it ``failed``."""
     if fmt == "json":
-        _dump(data)
+        dump(data)
     else:
         for problem in problems:
             click.echo(f"problem: {problem}", err=True)
@@ -200,7 +199,7 @@ def mail() -> None:
 def mail_deliver(obj: Context, fmt: str) -> None:
     """Send the queued confirmation and manage-link mails (the site sends them right away; this catches
     up those a mail server that was down left queued). Exit status 1 while some stay queued or failed."""
-    from .digest import notices
+    from ..digest import notices
 
     done = notices.deliver(obj.engine(), obj.config)
     _report(fmt, done.as_dict(), done.problems, f"sent {done.sent}, logged {done.logged} (no mail server), "

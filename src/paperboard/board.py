@@ -1,0 +1,282 @@
+"""The library's one face: :class:`Paperboard` owns the store and the search index and offers every verb
+the front ends need (the CLI, the website, the JSON API, the digest and the MCP server are adapters over
+it). Verbs take and return plain values and raise :mod:`paperboard.errors`, never HTTP errors::
+
+    from paperboard import Paperboard
+    board = Paperboard.open(data_dir="papers")
+    board.ingest_files(["papers.jsonl.gz"])
+    for hit in board.search("diffusion models for video", limit=5).hits:
+        print(hit.id, hit.title)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+
+from .community import accounts, collections, comments, submissions, votes
+from .config import Config, load_config
+from .errors import Busy, NotFound, Pending
+from .feeds import daily, listing, periods
+from .feeds.entries import Entry, Page
+from .ids import InvalidId, canonical_id
+from .ingest.on_demand import SAY, OnDemand, Outcome
+from .ingest.pipeline import Summary
+from .search.lexical import Filters
+from .search.service import Hit, SearchIndex, SearchResult
+from .storage.engine import open_database
+from .storage.papers import get_paper
+
+log = logging.getLogger(__name__)
+
+Allowed = Callable[[], bool]  # whether the asker may queue one more paper to fetch from arXiv
+
+
+def paper_id_of(text: str) -> str | None:
+    """The stored id for what someone typed: an arXiv id or URL in any spelling; None for anything else."""
+    try:
+        return canonical_id(text.strip()).id
+    except InvalidId:
+        return None
+
+
+def _day(text: str | None) -> dt.date | None:
+    return periods.parse("date", text).start if text else None
+
+
+class Paperboard:
+    """One store and its search index. ``fetch_from_arxiv``: papers asked for by id that are not stored
+    are fetched from arXiv through one shared, paced queue (``fetch_wait``: how long a verb waits for one);
+    without it such papers are simply not found."""
+
+    def __init__(self, config: Config, *, engine: Engine | None = None, index: SearchIndex | None = None,
+                 fetch_from_arxiv: bool = True, fetch_wait: float = 1.5):
+        self.config = config
+        self.engine = engine or open_database(config.database_url)
+        self._index = index
+        self.on_demand = OnDemand(self.engine, self.fetch, delay=config.arxiv_delay,
+                                  wait=fetch_wait) if fetch_from_arxiv else None
+
+    @classmethod
+    def open(cls, **overrides: Any) -> Paperboard:
+        """From the environment (``PAPERBOARD_*``) and ``overrides`` such as ``data_dir`` or
+        ``database_url``; raises :class:`paperboard.config.ConfigError` for a bad setting."""
+        return cls(load_config(**overrides))
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index, opened on first use (commands that never search never load it)."""
+        if self._index is None:
+            self._index = SearchIndex(self.config.data_dir, self.config.embedder)
+        return self._index
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- store and index ----------------------------------------------------------------------------
+
+    def ingest(self, job: Any, *, progress: bool | None = False) -> tuple[Summary, list[str]]:
+        """Run an ingest job (:class:`paperboard.ingest.runner.FilesJob` or ``ArxivJob``): the summary
+        and the sources that failed as a whole. The index is not updated: call :meth:`catch_up`."""
+        from .ingest import runner
+
+        return runner.run(job, self.engine, self.config, progress=progress)
+
+    def ingest_files(self, paths: Sequence[str], fmt: str = "auto") -> Summary:
+        """Store the papers of dump files and index them."""
+        from .ingest.runner import FilesJob
+
+        summary, _ = self.ingest(FilesJob(paths=tuple(paths), fmt=fmt))
+        self.catch_up()
+        return summary
+
+    def pending(self) -> tuple[list[str], dt.datetime | None]:
+        """The stored papers the index has not caught up with, and the watermark it would reach."""
+        return self.index.pending(self.engine)
+
+    def catch_up(self, *, on_progress: Callable[[int], None] | None = None,
+                 pending: tuple[list[str], dt.datetime | None] | None = None, fold: bool = True) -> int:
+        """Index what was stored or changed since the index last caught up; how many papers."""
+        return self.index.catch_up(self.engine, on_progress=on_progress, pending=pending, fold=fold)
+
+    def reindex(self, on_progress: Callable[[int], None] | None = None) -> int:
+        return self.index.reindex(self.engine, on_progress=on_progress)
+
+    def index_lag(self) -> int:
+        """How many stored papers changed after the index last caught up."""
+        from .storage.papers import count_changed_after
+
+        with self.engine.connect() as conn:
+            return count_changed_after(conn, self.index.watermark())
+
+    def fetch(self, paper_ids: list[str]) -> Summary:
+        """Fetch papers by id from the arXiv API (one request), store and index what arXiv has; raises
+        when arXiv cannot be reached."""
+        from .ingest.arxiv import fetch_ids
+        from .ingest.arxiv_client import ArxivClient
+
+        config = self.config
+        with ArxivClient(delay=config.arxiv_delay, retries=1, max_wait=10, timeout=15) as client:
+            summary = fetch_ids(self.engine, client, paper_ids, api_url=config.arxiv_api_url)
+        if summary.added + summary.updated:
+            try:
+                self.catch_up(fold=False)  # folding the graph is left to ingests
+            except Exception as exc:  # another process holds the index writer: the next ingest indexes it
+                log.warning("indexing %s now failed (%s); it is indexed by the next ingest or reindex",
+                            ", ".join(paper_ids), exc)
+        return summary
+
+    def ask(self, paper_id: str, allowed: Allowed | None = None) -> Outcome:
+        """Whether ``paper_id`` is stored, after fetching it from arXiv when it is not (and the asker is
+        ``allowed`` to queue it): stored, missing, queued, busy or limited."""
+        if self.on_demand is None:
+            with self.engine.connect() as conn:
+                return "stored" if get_paper(conn, paper_id) is not None else "missing"
+        return self.on_demand.request(paper_id, allowed or (lambda: True))
+
+    async def aask(self, paper_id: str, allowed: Allowed | None = None) -> Outcome:
+        """:meth:`ask` for an event loop: waits without holding a thread."""
+        if self.on_demand is None:
+            from starlette.concurrency import run_in_threadpool
+
+            return await run_in_threadpool(self.ask, paper_id)
+        return await self.on_demand.arequest(paper_id, allowed or (lambda: True))
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def entry(self, paper_id: str, viewer_id: int | None = None) -> Entry:
+        """A stored paper with its votes, comments count and submission; NotFound when not stored."""
+        found = self.entries([paper_id], viewer_id)
+        if not found:
+            raise NotFound(f"paper {paper_id} is not in the store")
+        return found[0]
+
+    def entries(self, paper_ids: list[str], viewer_id: int | None = None) -> list[Entry]:
+        """The stored ones of ``paper_ids``, in that order."""
+        with self.engine.connect() as conn:
+            return listing.entries_for(conn, paper_ids, viewer_id)
+
+    def daily(self, query: daily.DailyQuery, viewer_id: int | None = None) -> Page:
+        with self.engine.connect() as conn:
+            return daily.daily_papers(conn, query, viewer_id=viewer_id)
+
+    def latest_day(self) -> dt.date | None:
+        """The newest day with a submission."""
+        with self.engine.connect() as conn:
+            return daily.latest_day(conn)
+
+    def neighbours(self, period: periods.Period) -> tuple[periods.Period | None, periods.Period | None]:
+        """The nearest periods of the same kind before and after ``period`` that have submissions."""
+        with self.engine.connect() as conn:
+            return daily.neighbours(conn, period)
+
+    def new_papers(self, query: listing.ListingQuery, viewer_id: int | None = None) -> listing.Listing:
+        with self.engine.connect() as conn:
+            return listing.new_papers(conn, query, viewer_id=viewer_id)
+
+    def newest_day(self) -> dt.date | None:
+        """The newest listing day in the store."""
+        with self.engine.connect() as conn:
+            return listing.newest_day(conn)
+
+    def author(self, name: str, *, page: int = 0, limit: int = 50,
+               viewer_id: int | None = None) -> Page:
+        """The papers of an author; NotFound when no stored paper has one of that name."""
+        with self.engine.connect() as conn:
+            found = listing.author_papers(conn, name, page=page, limit=limit, viewer_id=viewer_id)
+        if not found.total:
+            raise NotFound(f"no stored paper has an author named {name!r}")
+        return found
+
+    def user(self, username: str) -> accounts.User:
+        with self.engine.connect() as conn:
+            found = accounts.find_user(conn, username)
+        if found is None:
+            raise NotFound(f"there is no user {username!r}")
+        return found
+
+    def search(self, q: str, *, limit: int = 10, category: str | None = None, since: str | None = None,
+               until: str | None = None, author: str | None = None, sort: str = "relevance",
+               filters: Filters | None = None) -> SearchResult:
+        """Hybrid search; ``since`` / ``until`` are days (YYYY-MM-DD). A query or filter that cannot be
+        read raises :class:`paperboard.errors.PaperboardError` (QueryError, PeriodError)."""
+        if filters is None:
+            filters = Filters(categories=(category,) if category else (), since=_day(since),
+                              until=_day(until), author=author or None)
+        return self.index.search(self.engine, q, limit=limit, filters=filters, sort=sort)
+
+    def similar(self, paper_id: str | None = None, *, text: str | None = None, limit: int = 10) -> list[Hit]:
+        """Papers nearest to a paper or to pasted text; NotFound when the paper is not indexed."""
+        try:
+            return self.index.similar(self.engine, paper_id=paper_id, text=text, limit=limit)
+        except KeyError:
+            raise NotFound(f"{paper_id} is not in the search index (ingest it, or reindex)") from None
+
+    def comments(self, paper_id: str) -> list[comments.Comment]:
+        """A paper's comments, oldest first; NotFound when the paper is not stored."""
+        with self.engine.connect() as conn:
+            if get_paper(conn, paper_id) is None:
+                raise NotFound(f"paper {paper_id} is not in the store")
+            return comments.list_comments(conn, paper_id)
+
+    def collection(self, collection_id: int, viewer: accounts.User | None = None,
+                   ) -> tuple[collections.Collection, list[Entry]]:
+        """A collection the viewer may see, and its papers' entries."""
+        viewer_id = viewer.id if viewer else None
+        with self.engine.connect() as conn:
+            found = collections.get_collection(conn, collection_id, viewer)
+            return found, listing.entries_for(conn, list(found.paper_ids), viewer_id)
+
+    def collections_of(self, user: accounts.User, viewer: accounts.User | None = None,
+                       ) -> list[tuple[int, str, int]]:
+        """(id, name, size) of ``user``'s collections that ``viewer`` may see."""
+        own = viewer is not None and viewer.id == user.id
+        with self.engine.connect() as conn:
+            return collections.collections_of(conn, user.id, public_only=not own)
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    def submit(self, user: accounts.User, text: str, allowed: Allowed | None = None) -> str:
+        """Put a paper (arXiv id or URL) on today's daily feed; a paper not stored yet is fetched from
+        arXiv first. Pending while it is on its way, Busy when the queue or the asker's allowance is full."""
+        paper_id = paper_id_of(text)
+        if paper_id is None:
+            from .errors import PaperboardError
+
+            raise PaperboardError(f"{text.strip()[:100]!r} is not an arXiv id or URL (e.g. 2501.01234)")
+        found = self.ask(paper_id, allowed)
+        if found != "stored":
+            error = {"missing": NotFound, "queued": Pending}.get(found, Busy)
+            raise error(SAY[found].format(id=paper_id))
+        with self.engine.begin() as conn:
+            submissions.submit(conn, paper_id, user)
+        return paper_id
+
+    def vote(self, paper_id: str, user: accounts.User, *, up: bool = True) -> int:
+        """Upvote (or take the upvote back, idempotently); the paper's upvotes after."""
+        with self.engine.begin() as conn:
+            (votes.upvote if up else votes.remove_upvote)(conn, paper_id, user.id)
+            return votes.counts(conn, [paper_id])[paper_id][0]
+
+    def comment(self, paper_id: str, user: accounts.User, body: str) -> comments.Comment:
+        with self.engine.begin() as conn:
+            return comments.add_comment(conn, paper_id, user, body)
+
+    def create_collection(self, user: accounts.User, name: str, description: str = "", *,
+                          public: bool = True, papers: Iterable[str] = ()) -> int:
+        with self.engine.begin() as conn:
+            cid = collections.create_collection(conn, user, name, description, public=public)
+            for paper_id in papers:
+                collections.add_paper(conn, cid, user, paper_id)
+        return cid
+
+    def collect(self, collection_id: int, user: accounts.User, paper_id: str, *,
+                remove: bool = False) -> bool:
+        """Add a paper to one's collection (or remove it); whether anything changed."""
+        with self.engine.begin() as conn:
+            change = collections.remove_paper if remove else collections.add_paper
+            return change(conn, collection_id, user, paper_id)

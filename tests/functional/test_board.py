@@ -1,0 +1,90 @@
+"""The library face, used as a program would use it (on SQLite and PostgreSQL): its verbs store, index,
+find, vote and collect, and refuse with the library's errors, never HTTP ones."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from paperboard import Paperboard
+from paperboard.community.accounts import create_user
+from paperboard.config import load_config
+from paperboard.errors import NotFound, PaperboardError
+from paperboard.feeds.daily import DailyQuery
+from tests.web.data import corpus_records, hf_daily_items
+
+
+@pytest.fixture
+def board(db_url, tmp_path):
+    opened = Paperboard(load_config(database_url=db_url, data_dir=str(tmp_path / "data")),
+                        fetch_from_arxiv=False)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def stored(board, tmp_path):
+    records = corpus_records(60)
+    dump = tmp_path / "daily.json"
+    dump.write_text(json.dumps(hf_daily_items(records[:20])))
+    rest = tmp_path / "papers.jsonl"
+    rest.write_text("".join(json.dumps(r) + "\n" for r in records[20:]))
+    first = board.ingest_files([str(dump), str(rest)])
+    return records, first
+
+
+def test_ingest_files_stores_and_indexes_in_one_call(board, stored):
+    records, summary = stored
+    assert summary.added == len(records)
+    assert board.pending()[0] == []  # nothing left for the index to catch up with
+    assert board.index_lag() == 0
+    wanted = records[30]
+    hits = board.search(wanted["title"], limit=3).hits
+    assert hits[0].id == wanted["id"]
+    assert board.entry(wanted["id"]).paper.title == wanted["title"]
+
+
+def test_the_daily_feed_holds_the_dumps_submissions(board, stored):
+    page = board.daily(DailyQuery(limit=100))
+    assert len(page.entries) == 20
+    assert board.latest_day() == max(e.day for e in page.entries)
+
+
+def test_votes_comments_and_collections_through_the_face(board, stored):
+    records, _ = stored
+    paper_id = records[25]["id"]
+    with board.engine.begin() as conn:
+        reader = create_user(conn, "reader", "a long enough password")
+    assert board.vote(paper_id, reader) == 1
+    assert board.vote(paper_id, reader) == 1  # idempotent
+    assert board.vote(paper_id, reader, up=False) == 0
+    said = board.comment(paper_id, reader, "Worth reading.")
+    assert [c.body for c in board.comments(paper_id)] == [said.body]
+    cid = board.create_collection(reader, "To read", papers=[paper_id])
+    found, entries = board.collection(cid, reader)
+    assert found.name == "To read" and [e.paper.id for e in entries] == [paper_id]
+    assert board.collect(cid, reader, paper_id, remove=True)
+    assert board.collection(cid, reader)[1] == []
+    assert board.collections_of(reader, None) == [(cid, "To read", 0)]
+
+
+def test_refusals_are_the_librarys_errors(board, stored):
+    with board.engine.begin() as conn:
+        reader = create_user(conn, "reader", "a long enough password")
+    with pytest.raises(NotFound, match="not in the store"):
+        board.entry("2501.99999")
+    with pytest.raises(NotFound, match="not in the store"):
+        board.comments("2501.99999")
+    with pytest.raises(NotFound):  # not stored, and this board never fetches from arXiv
+        board.submit(reader, "https://arxiv.org/abs/2501.99999")
+    with pytest.raises(PaperboardError, match="not an arXiv id"):
+        board.submit(reader, "not a paper")
+    with pytest.raises(PaperboardError, match="YYYY-MM-DD"):
+        board.search("graphs", since="last tuesday")
+    with pytest.raises(NotFound, match="not in the search index"):
+        board.similar("2501.99999")
+    with pytest.raises(NotFound, match="no stored paper has an author"):
+        board.author("Nobody Ever Named This")
+    with pytest.raises(NotFound, match="no user"):
+        board.user("ghost")
