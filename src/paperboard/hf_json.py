@@ -4,6 +4,10 @@ Field names and nesting follow what ``huggingface_hub`` parses (``PaperInfo``, `
 ``User``): a daily-papers item is ``{"paper": {...}, "publishedAt": <submission time>, "title",
 "summary", "numComments", "submittedBy", ...}``; a paper is the inner object with
 ``submittedOnDailyAt`` and ``submittedOnDailyBy`` when it was submitted.
+
+``PaperInfo`` reads a paper's summary, links, organization and linked repositories at the top level of
+what it is given, so a daily item carries those fields both inside ``paper`` and beside it. Every field
+is present: ``null`` (or an empty list) where nothing is known, never missing.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from typing import Any
 from .feeds.entries import Entry
 from .links import http_url
 
-_HF_EXTRAS = ("ai_summary", "ai_keywords", "githubStars", "organization", "mediaUrls")
+LINKED = ("Models", "Datasets", "Spaces")  # linkedModels / numTotalModels, ...
+HUB_KEYS = ("ai_summary", "ai_keywords", "githubRepo", "githubStars", "projectPage", "organization",
+            *(f"{prefix}{kind}" for kind in LINKED for prefix in ("linked", "numTotal")))
 
 
 def timestamp(value: dt.datetime | dt.date | None) -> str | None:
@@ -33,9 +39,42 @@ def user(username: str, display_name: str | None = None) -> dict[str, Any]:
             "followerCount": 0}
 
 
-def paper(entry: Entry) -> dict[str, Any]:
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _organization(value: Any) -> dict[str, Any] | None:
+    """The Hub's organization object, from what a dump said; its avatar only as an http(s) URL."""
+    if not isinstance(value, dict) or not _text(value.get("name")):
+        return None
+    avatar = http_url(value.get("avatarUrl") or value.get("avatar")) or ""
+    return {"_id": _text(value.get("_id")) or value["name"], "name": value["name"],
+            "fullname": _text(value.get("fullname")) or value["name"], "avatar": avatar, "avatarUrl": avatar}
+
+
+def hub_fields(entry: Entry) -> dict[str, Any]:
+    """What ``PaperInfo`` reads beside the paper's own text: summary and keywords (null until they are
+    written), code and project links, organization, and the repositories that link the paper."""
     p = entry.paper
     hf = p.extra.get("huggingface") if isinstance(p.extra.get("huggingface"), dict) else {}
+    keywords = hf.get("ai_keywords")
+    stars = hf.get("githubStars")
+    out: dict[str, Any] = {
+        "ai_summary": _text(hf.get("ai_summary")),
+        "ai_keywords": [k for k in keywords if _text(k)] if isinstance(keywords, list) else None,
+        "githubRepo": http_url(p.links.get("code")),
+        "githubStars": stars if type(stars) is int and stars >= 0 else None,
+        "projectPage": http_url(p.links.get("project")),
+        "organization": _organization(hf.get("organization")),
+    }
+    for kind in LINKED:
+        out[f"linked{kind}"] = []
+        out[f"numTotal{kind}"] = 0
+    return out
+
+
+def paper(entry: Entry) -> dict[str, Any]:
+    p = entry.paper
     out: dict[str, Any] = {
         "id": p.id,
         "authors": [{"_id": f"{p.id}#{i}", "name": a.name, "hidden": False} for i, a in enumerate(p.authors)],
@@ -50,13 +89,7 @@ def paper(entry: Entry) -> dict[str, Any]:
         out["submittedOnDailyAt"] = timestamp(entry.submitted_at)
         if entry.submitter:
             out["submittedOnDailyBy"] = user(entry.submitter, entry.submitter_name)
-    if code := http_url(p.links.get("code")):
-        out["githubRepo"] = code
-    if project := http_url(p.links.get("project")):
-        out["projectPage"] = project
-    for key in _HF_EXTRAS:
-        if key in hf:
-            out[key] = hf[key]
+    out.update(hub_fields(entry))
     return out
 
 
@@ -70,6 +103,7 @@ def daily_item(entry: Entry) -> dict[str, Any]:
         "thumbnail": "",
         "numComments": entry.comments,
         "isAuthorParticipating": False,
+        **{key: inner[key] for key in HUB_KEYS},
     }
     if entry.submitter:
         item["submittedBy"] = user(entry.submitter, entry.submitter_name)

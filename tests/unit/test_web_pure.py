@@ -132,6 +132,26 @@ def test_hf_daily_item_shape():
     assert "submittedBy" not in bare and bare["publishedAt"] == "2023-09-21T00:00:00.000Z"
 
 
+def test_hub_fields_are_always_there_and_only_of_their_own_types():
+    import dataclasses
+
+    bare = hf_json.daily_item(Entry(PAPER))
+    for where in (bare, bare["paper"]):
+        assert set(hf_json.HUB_KEYS) <= set(where)
+        assert where["ai_summary"] is None and where["ai_keywords"] is None and where["organization"] is None
+        assert where["linkedSpaces"] == [] and where["numTotalSpaces"] == 0
+    hostile = {"ai_summary": ["not", "text"], "ai_keywords": "one string", "githubStars": True,
+               "organization": {"name": "lab", "avatar": "javascript:alert(1)"}, "mediaUrls": ["https://x.example/a.png"]}
+    odd = dataclasses.replace(PAPER, extra={"huggingface": hostile})
+    item = hf_json.daily_item(Entry(odd))
+    assert (item["ai_summary"], item["ai_keywords"], item["githubStars"]) == (None, None, None)
+    assert item["organization"] == {"_id": "lab", "name": "lab", "fullname": "lab", "avatar": "", "avatarUrl": ""}
+    assert "mediaUrls" not in item["paper"]  # a third-party image is never passed on
+    fine = dataclasses.replace(PAPER, extra={"huggingface": {"ai_keywords": ["a", 3, "b"], "githubStars": 7}})
+    paper = hf_json.paper(Entry(fine))
+    assert paper["ai_keywords"] == ["a", "b"] and paper["githubStars"] == 7
+
+
 # --- limits and CSRF ---------------------------------------------------------------------------------
 
 def test_rate_limiter_sliding_window():

@@ -60,5 +60,9 @@ def write_inputs(folder: Path, n_papers: int = 1500) -> tuple[Path, Path, list[d
     items = hf_daily_items(records)
     items[0]["paper"]["projectPage"] = "javascript:alert(document.cookie)"  # never becomes a link
     items[1]["paper"]["projectPage"] = "https://example.org/project"
+    items[1]["paper"]["githubRepo"] = "https://github.com/example-lab/code"
+    items[1]["paper"]["githubStars"] = 42
+    items[1]["organization"] = {"_id": "o1", "name": "example-lab", "fullname": "Example Lab",
+                                "avatar": "https://example.org/lab.png"}
     daily.write_text(json.dumps(items))
     return corpus, daily, records

@@ -38,6 +38,26 @@ def test_paper_info_list_papers_read_paper(hf, server):
     assert text.startswith("# " + first["title"])
 
 
+def test_the_client_sees_every_field_it_reads(hf, server):
+    """PaperInfo's summary, keywords, links, organization and linked repositories, from /api/papers/{id}
+    and from the daily list (where it reads them beside the paper, not inside it)."""
+    linked = server.populated.records[1]
+    listed = {p.id: p for p in hf.list_daily_papers(date=DAYS[0], limit=100)}
+    for info in (hf.paper_info(linked["id"]), listed[linked["id"]]):
+        assert info.github_repo == "https://github.com/example-lab/code"
+        assert info.github_stars == 42
+        assert info.project_page == "https://example.org/project"
+        assert (info.organization.name, info.organization.fullname) == ("example-lab", "Example Lab")
+        assert info.organization.avatar_url == "https://example.org/lab.png"
+        assert info.ai_keywords == ["test"] and info.ai_summary is None  # null until summaries are written
+        assert info.linked_models == info.linked_datasets == info.linked_spaces == []
+        assert (info.num_total_models, info.num_total_datasets) == (0, 0)
+        assert info.numTotalSpaces == 0  # the client keeps what it has no attribute for under the Hub's name
+        assert info.submitted_by.fullname == "Curator 1" and info.submitted_by.is_pro is False
+    plain = listed[server.populated.records[2]["id"]]
+    assert plain.github_repo is None and plain.organization is None and plain.linked_models == []
+
+
 def test_errors_reach_the_client(hf):
     with pytest.raises(HfHubHTTPError) as missing:
         hf.paper_info("2501.99999")

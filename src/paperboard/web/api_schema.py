@@ -32,7 +32,32 @@ class HubUser(_Shape):
     isPro: bool
 
 
-class Paper(_Shape):
+class Organization(_Shape):
+    id: str = Field(alias="_id")
+    name: str
+    fullname: str
+    avatar: str
+    avatarUrl: str
+
+
+class HubFields(_Shape):
+    """What huggingface_hub's PaperInfo reads beside the paper's text, on papers and on daily items."""
+
+    ai_summary: str | None = Field(description="One sentence on the paper; null until written.")
+    ai_keywords: list[str] | None = Field(description="Keywords of the paper; null until written.")
+    githubRepo: str | None = Field(description="The paper's code repository, when one is known.")
+    githubStars: int | None
+    projectPage: str | None
+    organization: Organization | None
+    linkedModels: list[dict[str, Any]]
+    numTotalModels: int
+    linkedDatasets: list[dict[str, Any]]
+    numTotalDatasets: int
+    linkedSpaces: list[dict[str, Any]]
+    numTotalSpaces: int
+
+
+class Paper(HubFields):
     id: str
     authors: list[Author]
     publishedAt: str | None = Field(description="The paper's first version, ISO 8601 ending in Z.")
@@ -43,11 +68,9 @@ class Paper(_Shape):
     discussionId: str
     submittedOnDailyAt: str | None = None
     submittedOnDailyBy: HubUser | None = None
-    githubRepo: str | None = None
-    projectPage: str | None = None
 
 
-class DailyItem(_Shape):
+class DailyItem(HubFields):
     paper: Paper
     publishedAt: str | None = Field(description="When it was put on the daily feed (else the paper's date).")
     title: str
