@@ -90,3 +90,44 @@ def test_the_hf_papers_command_line(server, tmp_path):
     assert json.loads(run("info", first["id"], "--json"))["title"] == first["title"]
     assert run("read", first["id"]).startswith("# " + first["title"])
     assert first["id"] in run("search", first["title"], "-q").split()
+
+
+class TestPaperApiBehaviours:
+    """huggingface_hub's own TestPaperApi (tests/test_hf_api.py), on our data: the same calls, the same
+    expectations."""
+
+    def test_query_and_its_limit(self, hf, server):
+        wanted = server.populated.records[3]
+        assert wanted["title"] in [p.title for p in hf.list_papers(query=wanted["title"])]
+        assert len(list(hf.list_papers(query="learning", limit=2))) == 2
+
+    def test_unknown_id_is_404_and_a_bad_date_400(self, hf):
+        from huggingface_hub.errors import BadRequestError
+
+        with pytest.raises(HfHubHTTPError) as context:
+            hf.paper_info("1234.56789")
+        assert context.value.response.status_code == 404
+        with pytest.raises(BadRequestError):
+            list(hf.list_daily_papers(date="2025-13-40"))
+
+    def test_default_date_and_a_given_one(self, hf):
+        for papers in (list(hf.list_daily_papers()), list(hf.list_daily_papers(date=DAYS[1]))):
+            assert papers and all(p.id and p.title for p in papers)
+
+    def test_a_week_and_a_month_stay_in_their_bounds(self, hf):
+        import datetime as dt
+
+        year, week, _ = dt.date.fromisoformat(DAYS[0]).isocalendar()
+        papers = list(hf.list_daily_papers(week=f"{year}-W{week:02d}", limit=100))
+        start = dt.datetime.fromisocalendar(year, week - 1, 5).replace(tzinfo=dt.UTC)  # the Friday before
+        end = dt.datetime.fromisocalendar(year, week, 7).replace(tzinfo=dt.UTC) + dt.timedelta(days=1)
+        assert papers and all(start <= p.submitted_at < end for p in papers)
+        papers = list(hf.list_daily_papers(month=DAYS[0][:7], limit=100))
+        first = dt.datetime.fromisoformat(DAYS[0][:7] + "-01").replace(tzinfo=dt.UTC)
+        assert papers and all(first - dt.timedelta(days=1) <= p.submitted_at < first + dt.timedelta(days=31)
+                              for p in papers)
+
+    def test_submitter_page_past_the_end_and_exact_limit(self, hf):
+        assert all(p.submitted_by.fullname == "Curator 0" for p in hf.list_daily_papers(submitter="curator0"))
+        assert list(hf.list_daily_papers(date=DAYS[0], p=100)) == []
+        assert len(list(hf.list_daily_papers(date=DAYS[0], limit=10))) == 10
