@@ -4,7 +4,7 @@ Every command that prints data takes ``--format json`` for pipes. Exit status: 0
 was rejected or a source failed (what was valid is stored), 2 usage or configuration errors.
 """
 
-from . import digest, search, site, store  # noqa: F401  (each registers its commands)
+from . import assistant, digest, search, site, store  # noqa: F401  (each registers its commands)
 from .base import main
 
 __all__ = ["main"]

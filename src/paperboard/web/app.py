@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from .. import __version__
 from ..board import Paperboard
+from ..community.accounts import User
 from ..config import Config
 from ..errors import PaperboardError
 from ..search.service import SearchIndex
@@ -67,6 +68,19 @@ def _describe_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _mcp(site: Site):  # type: ignore[no-untyped-def]
+    from ..errors import Busy
+    from ..mcp_server import build_server
+
+    def within_limit(user: User) -> None:  # the same write limit as the site's forms and API
+        try:
+            site.limit("write", str(user.id))
+        except StarletteHTTPException as exc:
+            raise Busy(str(exc.detail)) from None
+
+    return build_server(site.board, on_write=within_limit)
+
+
 def create_app(config: Config, *, engine: Engine | None = None, search: SearchIndex | None = None,
                limits: dict[str, Limit] | None = None, fetch_from_arxiv: bool = True,
                cache_seconds: float = 5.0, board: Paperboard | None = None) -> FastAPI:
@@ -75,6 +89,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
     board = board or Paperboard(config, engine=engine, index=search, fetch_from_arxiv=fetch_from_arxiv)
     site = Site(board=board, limiter=RateLimiter(limits, counts=DatabaseCounts(board.engine)))
     search = board.index
+    assistant = _mcp(site)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
@@ -85,7 +100,8 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
         with threadpool_limits(limits=1):
             if len(search.vectors):  # load the embedding model now, not on the first search
                 search.embedder.embed(["warm up"])
-            yield
+            async with assistant.session_manager.run():
+                yield
 
     app = FastAPI(
         title="Paperboard API", version=__version__, lifespan=lifespan,
@@ -118,6 +134,17 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
         return _error(request, exc.status, str(exc))
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # the MCP server's one route, /mcp, under the same middleware as every other route
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    from ..mcp_server import allowed_hosts
+
+    hosts, origins = allowed_hosts(config.base_url)
+    app.router.routes.extend(assistant.streamable_http_app(
+        streamable_http_path="/mcp", stateless_http=True, json_response=True,
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=True,
+                                                     allowed_hosts=hosts, allowed_origins=origins),
+    ).routes)
     app.include_router(api.router)
     app.include_router(account_pages.router)
     app.include_router(digest_pages.router)

@@ -1,0 +1,108 @@
+"""The MCP server, driven by the official SDK's own client: over streamable HTTP at /mcp of a running
+`paperboard serve`, and over stdio from `paperboard mcp` as an assistant starts it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from typing import Any
+
+import httpx2
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+from paperboard.community.accounts import create_token, create_user, find_user
+from tests.web.data import DAYS, PER_DAY
+
+TOOLS = {"search", "paper", "daily_papers", "similar", "authors", "collections", "collection_export",
+         "collection_add", "submit", "upvote"}
+
+
+def _token(engine, username: str) -> str:
+    with engine.begin() as conn:
+        user = find_user(conn, username) or create_user(conn, username, "a long enough password")
+        return create_token(conn, user, "mcp test")
+
+
+def _data(result) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    assert not result.is_error, result.content
+    return result.structured_content or json.loads(result.content[0].text)
+
+
+async def _session(client: Client, server, target: int) -> None:  # type: ignore[no-untyped-def]
+    """What an assistant does in one session: read, then write with the token."""
+    records = server.populated.records
+    tools = {t.name for t in (await client.list_tools()).tools}
+    assert tools >= TOOLS
+    wanted = records[5]
+    found = _data(await client.call_tool("search", {"query": wanted["title"], "limit": 3}))
+    assert found["results"][0]["id"] == wanted["id"]
+    one = _data(await client.call_tool("paper", {"id": f"https://arxiv.org/abs/{wanted['id']}v2"}))
+    assert one["title"] == wanted["title"] and one["authors"] == wanted["authors"]
+    assert one["bibtex"].startswith("@") and one["markdown"].startswith("# " + wanted["title"])
+    day = _data(await client.call_tool("daily_papers", {"date": DAYS[1]}))
+    assert day["period"] == DAYS[1] and len(day["papers"]) == PER_DAY
+    assert [p["upvotes"] for p in day["papers"]] == sorted((p["upvotes"] for p in day["papers"]), reverse=True)
+    near = _data(await client.call_tool("similar", {"id": wanted["id"], "limit": 4}))
+    assert len(near["results"]) == 4 and wanted["id"] not in [h["id"] for h in near["results"]]
+    pasted = _data(await client.call_tool("similar", {"text": wanted["summary"], "limit": 3}))
+    assert wanted["id"] in [h["id"] for h in pasted["results"]]
+    by = _data(await client.call_tool("authors", {"name": wanted["authors"][0]}))
+    assert wanted["id"] in [p["id"] for p in by["papers"]]
+    text = await client.read_resource(f"paperboard://papers/{wanted['id']}.md")
+    assert text.contents[0].text.startswith("# " + wanted["title"])
+
+    bad = await client.call_tool("daily_papers", {"date": "2025-02-30"})
+    assert bad.is_error and "real day" in bad.content[0].text
+    missing = await client.call_tool("paper", {"id": "2501.99999"})
+    assert missing.is_error and "not in the store" in missing.content[0].text
+
+    target = records[target]["id"]  # not on the daily feed: no imported upvotes
+    voted = _data(await client.call_tool("upvote", {"paper": target}))
+    assert voted == {"id": target, "upvotes": 1, "upvoted": True}
+    mine = _data(await client.call_tool("collections", {}))
+    assert mine["collections"] == []
+
+
+def test_over_http_reads_need_nothing_and_writes_need_a_token(server):
+    token = _token(server.populated.engine, "assistant")
+
+    async def run() -> None:
+        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http, \
+                Client(streamable_http_client(server.url + "/mcp", http_client=http)) as client:
+            await _session(client, server, 100)
+        async with Client(server.url + "/mcp") as anonymous:  # no token: reads work, writes refuse
+            read = _data(await anonymous.call_tool("paper", {"id": server.populated.records[0]["id"]}))
+            assert read["id"] == server.populated.records[0]["id"]
+            refused = await anonymous.call_tool("upvote", {"paper": server.populated.records[0]["id"]})
+            assert refused.is_error and "API token" in refused.content[0].text
+
+    asyncio.run(run())
+
+
+def test_a_foreign_host_header_is_refused(server):
+    """DNS rebinding: a page on another origin must not reach a local instance's MCP server."""
+    r = httpx2.post(server.url + "/mcp", headers={"Host": "evil.example", "Content-Type": "application/json",
+                                                  "Accept": "application/json, text/event-stream"},
+                    json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, timeout=10)
+    assert r.status_code in (403, 421)
+
+
+def test_over_stdio_as_an_assistant_starts_it(server):
+    token = _token(server.populated.engine, "stdio-assistant")
+    config = server.populated.config
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "paperboard", "--data-dir", str(config.data_dir), "--db", config.database_url, "mcp",
+              "--token", token, "--fetch-wait", "0"],
+        env={**os.environ, "PAPERBOARD_ARXIV_API_URL": "http://127.0.0.1:9/unreachable"},
+    )
+
+    async def run() -> None:
+        async with Client(params) as client:
+            await _session(client, server, 101)
+
+    asyncio.run(run())
