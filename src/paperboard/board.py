@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from .community import accounts, collections, comments, submissions, votes
 from .config import Config, load_config
-from .errors import Busy, NotFound, Pending
+from .errors import Busy, NotFound, PaperboardError, Pending
 from .feeds import daily, listing, periods
 from .feeds.entries import Entry, Page
 from .ids import InvalidId, canonical_id
@@ -178,6 +178,13 @@ class Paperboard:
         with self.engine.connect() as conn:
             return listing.new_papers(conn, query, viewer_id=viewer_id)
 
+    def papers(self, after: listing.Cursor | None = None, limit: int = 50,
+               ) -> tuple[list[Entry], listing.Cursor | None]:
+        """Every stored paper, newest first, a page at a time: the entries after ``after`` and the
+        cursor of the next page (None on the last)."""
+        with self.engine.connect() as conn:
+            return listing.every_paper(conn, after, limit)
+
     def newest_day(self) -> dt.date | None:
         """The newest listing day in the store."""
         with self.engine.connect() as conn:
@@ -240,18 +247,23 @@ class Paperboard:
 
     # --- writing ------------------------------------------------------------------------------------
 
-    def submit(self, user: accounts.User, text: str, allowed: Allowed | None = None) -> str:
-        """Put a paper (arXiv id or URL) on today's daily feed; a paper not stored yet is fetched from
-        arXiv first. Pending while it is on its way, Busy when the queue or the asker's allowance is full."""
+    def fetched(self, text: str, allowed: Allowed | None = None) -> str:
+        """The id of a paper (arXiv id or URL) once it is stored, fetching it from arXiv when it is not:
+        Pending while it is on its way, NotFound when arXiv has no such paper, Busy when the queue or
+        the asker's allowance is full."""
         paper_id = paper_id_of(text)
         if paper_id is None:
-            from .errors import PaperboardError
-
             raise PaperboardError(f"{text.strip()[:100]!r} is not an arXiv id or URL (e.g. 2501.01234)")
         found = self.ask(paper_id, allowed)
         if found != "stored":
             error = {"missing": NotFound, "queued": Pending}.get(found, Busy)
             raise error(SAY[found].format(id=paper_id))
+        return paper_id
+
+    def submit(self, user: accounts.User, text: str, allowed: Allowed | None = None) -> str:
+        """Put a paper (arXiv id or URL) on today's daily feed; a paper not stored yet is fetched from
+        arXiv first. Pending while it is on its way, Busy when the queue or the asker's allowance is full."""
+        paper_id = self.fetched(text, allowed)
         with self.engine.begin() as conn:
             submissions.submit(conn, paper_id, user)
         return paper_id
@@ -262,9 +274,11 @@ class Paperboard:
             (votes.upvote if up else votes.remove_upvote)(conn, paper_id, user.id)
             return votes.counts(conn, [paper_id])[paper_id][0]
 
-    def comment(self, paper_id: str, user: accounts.User, body: str) -> comments.Comment:
+    def comment(self, paper_id: str, user: accounts.User, body: str, *,
+                reply_to: int | None = None) -> comments.Comment:
+        """Comment on a paper, or reply to one of its comments."""
         with self.engine.begin() as conn:
-            return comments.add_comment(conn, paper_id, user, body)
+            return comments.add_comment(conn, paper_id, user, body, reply_to=reply_to)
 
     def create_collection(self, user: accounts.User, name: str, description: str = "", *,
                           public: bool = True, papers: Iterable[str] = ()) -> int:

@@ -98,3 +98,73 @@ def test_writes_take_a_token(client, populated):
     assert client.post("/api/papers/2501.99999/upvote", headers=auth).status_code == 404
     assert client.get(f"/api/papers/{pid}").json()["upvotes"] == 0
     assert client.get(f"/api/papers/{pid}").json()["numComments"] == 1
+
+
+def _token_for(client, populated, username: str) -> dict[str, str]:
+    sign_up(client, username)
+    client.cookies.clear()
+    with populated.engine.begin() as conn:
+        return {"Authorization": f"Bearer {create_token(conn, find_user(conn, username))}"}
+
+
+def test_every_paper_a_page_at_a_time_by_the_link_header(client, populated):
+    seen: list[str] = []
+    url = "/api/papers?limit=100"
+    while url:
+        r = client.get(url)
+        assert r.status_code == 200
+        page = r.json()
+        assert len(page) <= 100
+        seen += [p["id"] for p in page]
+        link = r.headers.get("link")
+        url = link[link.index("<") + 1:link.index(">")] if link else None
+        assert not link or link.endswith('rel="next"')
+    assert sorted(seen) == sorted({r["id"] for r in populated.records})  # each paper once, none left out
+    days = [client.get(f"/api/papers/{pid}").json()["publishedAt"] for pid in seen[:3]]
+    assert days == sorted(days, reverse=True)
+    assert len(client.get("/api/papers", params={"limit": 7}).json()) == 7
+    for bad in ("not-a-cursor!", "%%%", "MjAyNS0xMy0wMXx4"):  # the last: base64 of an impossible day
+        r = client.get("/api/papers", params={"cursor": bad})
+        assert r.status_code == 400 and "cursor" in r.json()["error"]
+    assert client.get("/api/papers", params={"limit": 0}).status_code == 400
+
+
+def test_hub_write_routes(client, populated):
+    pid = populated.records[310]["id"]
+    auth = _token_for(client, populated, "erin")
+    assert client.post("/api/papers/submit", json={"arxivId": pid}).status_code == 401
+    r = client.post("/api/papers/submit", json={"arxivId": f"arXiv:{pid}v3"}, headers=auth)
+    assert r.status_code == 201 and r.json()["paper"]["id"] == pid and r.json()["submittedBy"]["name"] == "erin"
+    assert client.post("/api/papers/submit", json={"arxivId": "nonsense"}, headers=auth).status_code == 400
+    indexed = client.post("/api/papers/index", json={"arxivId": pid}, headers=auth)
+    assert indexed.status_code == 200 and indexed.json()["id"] == pid
+    missing = client.post("/api/papers/index", json={"arxivId": "2501.99999"}, headers=auth)
+    # not stored: in the test process the site never fetches from arXiv; served, it queues the paper
+    assert missing.status_code == (404 if populated.transport == "app" else 202), missing.text
+    assert "2501.99999" in missing.json()["error"]
+    assert client.get(f"/api/arxiv/{pid}/repos").json() == {"models": [], "datasets": [], "spaces": []}
+    assert client.get("/api/arxiv/2501.99999/repos").status_code == 404
+
+
+def test_comment_threads_through_the_hub_routes(client, populated):
+    pid = populated.records[320]["id"]
+    auth = _token_for(client, populated, "frank")
+    first = client.post(f"/api/papers/{pid}/comment", json={"comment": "Does it scale?"}, headers=auth)
+    assert first.status_code == 201 and first.json()["parentId"] is None
+    cid = first.json()["id"]
+    reply = client.post(f"/api/papers/{pid}/comment/{cid}/reply", json={"comment": "Yes"}, headers=auth)
+    assert reply.status_code == 201 and reply.json()["parentId"] == cid
+    deeper = client.post(f"/api/papers/{pid}/comment/{reply.json()['id']}/reply", json={"comment": "Really"},
+                         headers=auth)
+    assert deeper.json()["parentId"] == cid  # a reply to a reply joins the thread
+    listed = client.get(f"/api/papers/{pid}/comments").json()
+    assert [(c["body"], c["parentId"]) for c in listed] == [("Does it scale?", None), ("Yes", cid), ("Really", cid)]
+    other = populated.records[321]["id"]
+    assert client.post(f"/api/papers/{other}/comment/{cid}/reply", json={"comment": "x"},
+                       headers=auth).status_code == 404  # a comment of another paper
+    for bad in ("0", "-1", "abc", "99999999999999999999"):
+        assert client.post(f"/api/papers/{pid}/comment/{bad}/reply", json={"comment": "x"},
+                           headers=auth).status_code in (400, 404)
+    assert client.post(f"/api/papers/{pid}/comment", json={"comment": ""}, headers=auth).status_code == 400
+    page = client.get(f"/papers/{pid}").text
+    assert page.index("Does it scale?") < page.index('class="replies"') < page.index("Really")

@@ -118,7 +118,13 @@ def test_submit_upvote_comment_collect(client, populated):
     assert again.status_code == 400 and "already on the daily feed" in again.text
     nonsense = client.post("/submit", data={"csrf_token": csrf(client, "/submit"), "paper": "not an id"})
     assert nonsense.status_code == 400 and "not an arXiv id" in nonsense.text
-    absent = client.post("/submit", data={"csrf_token": csrf(client, "/submit"), "paper": "2501.99999"})
+    deadline = time.monotonic() + 30
+    while True:  # served, the site asks (an unreachable) arXiv first: "being fetched", then the miss
+        absent = client.post("/submit", data={"csrf_token": csrf(client, "/submit"), "paper": "2501.99999"})
+        if absent.status_code != 202 or time.monotonic() > deadline:
+            break
+        assert populated.transport != "app" and "being fetched" in absent.text
+        time.sleep(0.5)
     assert absent.status_code == 404 and "arXiv does not have it" in absent.text
     assert pid in client.get("/users/carol").text
 
@@ -139,6 +145,16 @@ def test_submit_upvote_comment_collect(client, populated):
     assert "1 comment" in html
     empty = client.post("/comment", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid, "body": "  "})
     assert empty.status_code == 400
+    first = int(re.search(r'name="reply_to" value="(\d+)"', html).group(1))  # the page offers a reply form
+    replied = client.post("/comment", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid,
+                                            "reply_to": str(first), "body": "A reply"}, follow_redirects=False)
+    assert replied.status_code == 303
+    thread = client.get(f"/papers/{pid}").text
+    assert thread.index('class="replies"') < thread.index("A reply") and "2 comments" in thread
+    for bad in ("abc", "-3", "9" * 30, "99999999"):
+        r = client.post("/comment", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid,
+                                          "reply_to": bad, "body": "x"})
+        assert r.status_code in (400, 404), bad
 
     r = client.post("/collections", data={"csrf_token": csrf(client, f"/papers/{pid}"), "name": "To read",
                                           "paper": pid}, follow_redirects=False)

@@ -1,4 +1,5 @@
-"""Comments on papers: markdown as written is stored; rendering (sanitised) happens on display."""
+"""Comments on papers, in threads one level deep (a reply to a reply joins its thread): markdown as
+written is stored; rendering (sanitised) happens on display."""
 
 from __future__ import annotations
 
@@ -23,9 +24,12 @@ class Comment:
     author: str | None
     body: str
     created_at: dt.datetime
+    parent_id: int | None = None  # the thread's first comment, for a reply
 
 
-def add_comment(conn: Connection, paper_id: str, user: User, body: str) -> Comment:
+def add_comment(conn: Connection, paper_id: str, user: User, body: str, *,
+                reply_to: int | None = None) -> Comment:
+    """``reply_to``: a comment on the same paper that this one answers."""
     body = xml_safe((body or "").replace("\r\n", "\n")).strip()
     if not body:
         raise CommunityError("a comment cannot be empty")
@@ -33,16 +37,35 @@ def add_comment(conn: Connection, paper_id: str, user: User, body: str) -> Comme
         raise CommunityError(f"a comment is at most {MAX_COMMENT:,} characters (this one has {len(body):,})")
     if conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first() is None:
         raise NotFound(f"paper {paper_id} is not in the store")
+    parent = None
+    if reply_to is not None:
+        row = conn.execute(select(comments.c.id, comments.c.parent_id).where(
+            comments.c.id == reply_to, comments.c.paper_id == paper_id)).first()
+        if row is None:
+            raise NotFound(f"paper {paper_id} has no comment {reply_to} to reply to")
+        parent = row.parent_id or row.id
     when = utcnow()
-    new_id = conn.execute(insert(comments).values(paper_id=paper_id, user_id=user.id, body=body,
-                                                  created_at=when).returning(comments.c.id)).scalar_one()
-    return Comment(new_id, paper_id, user.username, body, when)
+    new_id = conn.execute(insert(comments).values(
+        paper_id=paper_id, user_id=user.id, body=body, parent_id=parent, created_at=when,
+    ).returning(comments.c.id)).scalar_one()
+    return Comment(new_id, paper_id, user.username, body, when, parent)
 
 
 def list_comments(conn: Connection, paper_id: str) -> list[Comment]:
     rows = conn.execute(
-        select(comments.c.id, comments.c.paper_id, users.c.username, comments.c.body, comments.c.created_at)
+        select(comments.c.id, comments.c.paper_id, users.c.username, comments.c.body, comments.c.created_at,
+               comments.c.parent_id)
         .select_from(comments.outerjoin(users, users.c.id == comments.c.user_id))
         .where(comments.c.paper_id == paper_id).order_by(comments.c.created_at, comments.c.id)
     )
-    return [Comment(r.id, r.paper_id, r.username, r.body, as_utc(r.created_at)) for r in rows]  # type: ignore[arg-type]
+    return [Comment(r.id, r.paper_id, r.username, r.body, as_utc(r.created_at), r.parent_id)  # type: ignore[arg-type]
+            for r in rows]
+
+
+def threads(said: list[Comment]) -> list[tuple[Comment, list[Comment]]]:
+    """Each thread's first comment with its replies, both oldest first (pure)."""
+    replies: dict[int, list[Comment]] = {}
+    for c in said:
+        if c.parent_id is not None:
+            replies.setdefault(c.parent_id, []).append(c)
+    return [(c, replies.get(c.id, [])) for c in said if c.parent_id is None]

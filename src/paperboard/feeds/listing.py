@@ -98,3 +98,30 @@ def author_papers(conn: Connection, name: str, *, page: int = 0, limit: int = 50
         .order_by(func.coalesce(papers.c.listed, papers.c.published).desc(), papers.c.id.desc())
         .limit(limit).offset(page * limit)).scalars().all()
     return Page(entries_for(conn, list(ids), viewer_id), total, page, limit)
+
+
+Cursor = tuple[dt.date | None, str]  # the last paper of a page: its listing day and id
+
+
+def every_paper(conn: Connection, after: Cursor | None, limit: int) -> tuple[list[Entry], Cursor | None]:
+    """Every stored paper, newest listing day first (then id, descending; papers without a listing day
+    last), a page at a time by keyset: the entries after ``after`` and the cursor of the next page."""
+    query = select(papers.c.id, papers.c.listed)
+    if after is None:
+        dated = query.where(papers.c.listed.is_not(None))
+    elif after[0] is not None:
+        day, pid = after
+        dated = query.where((papers.c.listed < day) | ((papers.c.listed == day) & (papers.c.id < pid)))
+    else:
+        dated = None
+    rows: list = []  # type: ignore[type-arg]
+    if dated is not None:
+        rows = conn.execute(dated.order_by(papers.c.listed.desc(), papers.c.id.desc()).limit(limit + 1)).all()
+    if len(rows) <= limit:  # then the papers without a listing day
+        undated = query.where(papers.c.listed.is_(None))
+        if after is not None and after[0] is None:
+            undated = undated.where(papers.c.id < after[1])
+        rows += conn.execute(undated.order_by(papers.c.id.desc()).limit(limit + 1 - len(rows))).all()
+    page = rows[:limit]
+    cursor = (_date(page[-1].listed), page[-1].id) if len(rows) > limit else None
+    return entries_for(conn, [r.id for r in page]), cursor

@@ -4,6 +4,8 @@ API token (``Authorization: Bearer ...``). Errors are ``{"error": "..."}`` with 
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -13,8 +15,8 @@ from pydantic import BaseModel, Field
 from .. import hf_json
 from ..board import paper_id_of
 from ..community import comments
-from ..feeds import daily, periods
-from .api_schema import Comment, DailyItem, Paper, Vote, responses
+from ..feeds import daily, listing, periods
+from .api_schema import Comment, DailyItem, Paper, Repos, Vote, responses
 from .json_response import JSON
 from .params import ApiPage
 from .site import site_of
@@ -76,17 +78,54 @@ class CommentIn(BaseModel):
     body: str = Field(min_length=1, max_length=comments.MAX_COMMENT, description="Markdown.")
 
 
-@router.post("/submissions", status_code=201, summary="Submit a paper to today's daily papers",
-             response_model=None,
-             responses=responses(DailyItem, status=201, errors=(400, 401, 404, 413, 429),
-                                 extra={202: "The paper is being fetched from arXiv: submit again shortly."}))
-async def api_submit(request: Request, body: Submit) -> JSON:
+class HubComment(BaseModel):
+    comment: str = Field(min_length=1, max_length=comments.MAX_COMMENT, description="Markdown.")
+
+
+class HubPaperRef(BaseModel):
+    arxivId: str = Field(max_length=300, description="arXiv id or URL of the paper.")
+
+
+def _comment(posted: comments.Comment) -> dict:  # type: ignore[type-arg]
+    return {"id": posted.id, "paper": posted.paper_id, "author": posted.author, "body": posted.body,
+            "parentId": posted.parent_id, "createdAt": hf_json.timestamp(posted.created_at)}
+
+
+async def _submit(request: Request, text: str) -> JSON:
     site = site_of(request)
     user = site.api_user(request)
     await site.limited(("write", str(user.id)))
-    pid = await run_in_threadpool(site.board.submit, user, body.paper, site.fetch_allowed(request))
+    pid = await run_in_threadpool(site.board.submit, user, text, site.fetch_allowed(request))
     entry = await run_in_threadpool(site.board.entry, pid, user.id)
     return JSON(hf_json.daily_item(entry), status_code=201)
+
+
+_SUBMITTED = responses(DailyItem, status=201, errors=(400, 401, 404, 413, 429),
+                       extra={202: "The paper is being fetched from arXiv: submit again shortly."})
+
+
+@router.post("/submissions", status_code=201, summary="Submit a paper to today's daily papers",
+             response_model=None, responses=_SUBMITTED)
+async def api_submit(request: Request, body: Submit) -> JSON:
+    return await _submit(request, body.paper)
+
+
+@router.post("/papers/submit", status_code=201, response_model=None, responses=_SUBMITTED,
+             summary="Submit a paper to today's daily papers (the Hub's route)")
+async def hub_submit(request: Request, body: HubPaperRef) -> JSON:
+    return await _submit(request, body.arxivId)
+
+
+@router.post("/papers/index", response_model=None, summary="Make sure a paper has its page: fetched from "
+             "arXiv when it is not stored yet",
+             responses=responses(Paper, errors=(400, 401, 404, 413, 429),
+                                 extra={202: "The paper is being fetched from arXiv: ask again shortly."}))
+async def hub_index(request: Request, body: HubPaperRef) -> JSON:
+    site = site_of(request)
+    user = site.api_user(request)
+    await site.limited(("write", str(user.id)))
+    pid = await run_in_threadpool(site.board.fetched, body.arxivId, site.fetch_allowed(request))
+    return JSON(hf_json.paper(await run_in_threadpool(site.board.entry, pid)))
 
 
 def _write_target(request: Request, paper_id: str):  # type: ignore[no-untyped-def]
@@ -117,17 +156,67 @@ def api_unvote(request: Request, paper_id: str) -> JSON:
              response_model=None, responses=responses(Comment, status=201, errors=(400, 401, 404, 413, 429)))
 def api_comment(request: Request, paper_id: str, body: CommentIn) -> JSON:
     site, user, pid = _write_target(request, paper_id)
-    posted = site.board.comment(pid, user, body.body)
-    return JSON({"id": posted.id, "paper": pid, "author": posted.author, "body": posted.body,
-                 "createdAt": hf_json.timestamp(posted.created_at)}, status_code=201)
+    return JSON(_comment(site.board.comment(pid, user, body.body)), status_code=201)
+
+
+@router.post("/papers/{paper_id:path}/comment", status_code=201, response_model=None,
+             summary="Comment on a paper (the Hub's route)",
+             responses=responses(Comment, status=201, errors=(400, 401, 404, 413, 429)))
+def hub_comment(request: Request, paper_id: str, body: HubComment) -> JSON:
+    site, user, pid = _write_target(request, paper_id)
+    return JSON(_comment(site.board.comment(pid, user, body.comment)), status_code=201)
+
+
+@router.post("/papers/{paper_id:path}/comment/{comment_id}/reply", status_code=201,
+             summary="Reply to a comment (a reply to a reply joins its thread)", response_model=None,
+             responses=responses(Comment, status=201, errors=(400, 401, 404, 413, 429)))
+def hub_reply(request: Request, paper_id: str, comment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+              body: HubComment) -> JSON:
+    site, user, pid = _write_target(request, paper_id)
+    return JSON(_comment(site.board.comment(pid, user, body.comment, reply_to=comment_id)), status_code=201)
 
 
 @router.get("/papers/{paper_id:path}/comments", summary="Comments on a paper, oldest first",
             response_model=None, responses=responses(Comment, many=True, errors=(400, 404, 413, 429)))
 def api_comments(request: Request, paper_id: str) -> JSON:
     said = site_of(request).board.comments(_paper_id(paper_id))
-    return JSON([{"id": c.id, "author": c.author, "body": c.body,
-                  "createdAt": hf_json.timestamp(c.created_at)} for c in said])
+    return JSON([_comment(c) for c in said])
+
+
+def _cursor(text: str | None) -> listing.Cursor | None:
+    if not text:
+        return None
+    try:
+        padded = text.encode() + b"=" * (-len(text) % 4)
+        day, bar, pid = base64.b64decode(padded, altchars=b"-_", validate=True).decode().partition("|")
+        if bar and pid:
+            return (dt.date.fromisoformat(day) if day else None), pid
+    except ValueError:
+        pass
+    raise HTTPException(400, "cursor is not one this API gave out")
+
+
+@router.get("/papers", summary="Every paper, newest first, a page at a time (the Hub's /api/papers)",
+            responses=responses(Paper, many=True), response_model=None)
+def list_papers(
+    request: Request,
+    cursor: Annotated[str | None, Query(max_length=200,
+                                        description="From the Link header of the page before.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> JSON:
+    entries, after = site_of(request).board.papers(_cursor(cursor), limit)
+    headers = {}
+    if after is not None:
+        token = base64.urlsafe_b64encode(f"{after[0] or ''}|{after[1]}".encode()).decode().rstrip("=")
+        headers["Link"] = f'<{request.url.include_query_params(cursor=token)}>; rel="next"'
+    return JSON([hf_json.paper(e) for e in entries], headers=headers)
+
+
+@router.get("/arxiv/{paper_id:path}/repos", summary="Models, datasets and Spaces that cite a paper",
+            responses=responses(Repos, errors=(400, 404, 413, 429)), response_model=None)
+def arxiv_repos(request: Request, paper_id: Annotated[str, Path(max_length=200)]) -> JSON:
+    site_of(request).board.entry(_paper_id(paper_id))  # NotFound for a paper that is not stored
+    return JSON({"models": [], "datasets": [], "spaces": []})  # nothing on this site links repositories
 
 
 @router.get("/papers/{paper_id:path}", summary="One paper (Hugging Face compatible)", response_model=None,

@@ -92,7 +92,14 @@ class Comment(_Shape):
     paper: str | None = None
     author: str | None
     body: str
+    parentId: int | None = Field(None, description="The thread's first comment, for a reply.")
     createdAt: str | None
+
+
+class Repos(_Shape):
+    models: list[dict[str, Any]]
+    datasets: list[dict[str, Any]]
+    spaces: list[dict[str, Any]]
 
 
 ERRORS: dict[int, str] = {

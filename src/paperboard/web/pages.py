@@ -12,6 +12,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from ..board import paper_id_of
 from ..cite import bibtex, bibtex_all, markdown_page
+from ..community.comments import threads
 from ..errors import NotFound, PaperboardError, Pending
 from ..feeds import daily, listing, periods
 from ..feeds.entries import Entry
@@ -186,7 +187,8 @@ def paper_page(request: Request, raw_id: str) -> Response:
         similar = board.similar(paper_id, limit=6)
     except NotFound:  # not indexed yet
         similar = []
-    return site.page(request, "paper.html", entry=entry, paper=entry.paper, comments=said, similar=similar,
+    return site.page(request, "paper.html", entry=entry, paper=entry.paper, comments=said,
+                     threads=threads(said), similar=similar,
                      bibtex=bibtex(entry.paper), my_collections=mine)
 
 
@@ -256,7 +258,11 @@ async def comment_post(request: Request) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
     paper_id = form.get("paper", "")
-    posted = site.board.comment(paper_id, user, form.get("body", ""))
+    reply_to = form.get("reply_to", "")
+    if reply_to and not (reply_to.isdigit() and len(reply_to) < 12):
+        raise HTTPException(400, "reply_to is the number of a comment")
+    posted = site.board.comment(paper_id, user, form.get("body", ""),
+                                reply_to=int(reply_to) if reply_to else None)
     return RedirectResponse(f"/papers/{paper_id}#comment-{posted.id}", status_code=303)
 
 
