@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
@@ -32,6 +33,20 @@ from .storage.engine import open_database
 from .storage.papers import get_paper
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Imported:
+    """What an import into a collection did with each paper its reference list cites."""
+
+    added: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)  # in the collection before
+    queued: list[str] = field(default_factory=list)  # being fetched from arXiv: import again to add them
+    not_found: list[str] = field(default_factory=list)  # neither stored nor on arXiv (or not fetched now)
+    problems: list[str] = field(default_factory=list)  # entries that name no arXiv paper
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return asdict(self)
 
 Allowed = Callable[[], bool]  # whether the asker may queue one more paper to fetch from arXiv
 
@@ -287,6 +302,44 @@ class Paperboard:
             for paper_id in papers:
                 collections.add_paper(conn, cid, user, paper_id)
         return cid
+
+    def import_references(self, collection_id: int, user: accounts.User, text: str, fmt: str | None = None,
+                          *, allowed: Allowed | None = None, fetch_now: bool = False) -> Imported:
+        """Add the papers a reference list cites (BibTeX, RIS, CSL-JSON or arXiv ids; see
+        :mod:`paperboard.references`) to one's collection. Papers not stored are fetched from arXiv at
+        once (``fetch_now``, for the operator's CLI) or queued for the shared fetcher."""
+        from .references import read
+        from .storage.papers import fetch_many
+
+        refs = read(text, fmt)
+        report = Imported(problems=refs.problems)
+        with self.engine.connect() as conn:
+            owned = collections.get_collection(conn, collection_id, user)
+            stored = set(fetch_many(conn, refs.ids))
+        if owned.owner_id != user.id:
+            raise PaperboardError("only its owner can change a collection")
+        missing = [pid for pid in refs.ids if pid not in stored]
+        if missing and fetch_now:
+            from .ingest.errors import SourceError
+
+            try:
+                self.fetch(missing)
+            except SourceError as exc:  # offline, or arXiv down: what is stored is still added
+                report.problems.append(f"arXiv could not be reached: {exc}")
+            with self.engine.connect() as conn:
+                stored |= set(fetch_many(conn, missing))
+        elif missing and self.on_demand is not None:
+            for pid in missing:
+                if self.on_demand.enqueue(pid, allowed or (lambda: True)) in (None, "stored"):
+                    report.queued.append(pid)
+        with self.engine.begin() as conn:
+            for pid in refs.ids:
+                if pid in stored:
+                    added = collections.add_paper(conn, collection_id, user, pid)
+                    (report.added if added else report.already).append(pid)
+                elif pid not in report.queued:
+                    report.not_found.append(pid)
+        return report
 
     def collect(self, collection_id: int, user: accounts.User, paper_id: str, *,
                 remove: bool = False) -> bool:

@@ -1,4 +1,4 @@
-"""Citations of stored papers (pure): BibTeX entries and the markdown page of a paper."""
+"""Citations of stored papers (pure): BibTeX, RIS and CSL-JSON, and the markdown page of a paper."""
 
 from __future__ import annotations
 
@@ -71,6 +71,93 @@ def bibtex_all(papers: Iterable[Paper]) -> str:
             entry = entry.replace("{" + key + ",", "{" + key + chr(ord("a") + min(n, 25)) + ",", 1)
         out.append(entry)
     return "\n".join(out)
+
+
+def _date(paper: Paper):  # type: ignore[no-untyped-def]
+    return paper.published or paper.listed or paper.updated
+
+
+def _url(paper: Paper) -> str | None:
+    return paper.links.get("abs") or (f"https://arxiv.org/abs/{paper.id}" if is_arxiv_id(paper.id) else None)
+
+
+def family_given(name: str) -> tuple[str, str]:
+    """("Lovelace", "Ada") from "Ada Lovelace"; a name already written "Family, Given" is split at the
+    comma; the lower-case particles before a surname stay with it ("van der Berg")."""
+    if "," in name:
+        family, _, given = name.partition(",")
+        return family.strip(), given.strip()
+    words = name.split()
+    if len(words) < 2:
+        return name.strip(), ""
+    start = len(words) - 1
+    while start > 1 and words[start - 1][:1].islower():
+        start -= 1
+    return " ".join(words[start:]), " ".join(words[:start])
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def ris(paper: Paper) -> str:
+    """One RIS record (what Zotero, EndNote and Mendeley import)."""
+    lines = [("TY", "JOUR" if paper.journal_ref else "UNPB"), ("TI", _flat(paper.title))]
+    lines += [("AU", ", ".join(part for part in family_given(a.name) if part)) for a in paper.authors]
+    if when := _date(paper):
+        lines += [("PY", str(when.year)), ("DA", when.strftime("%Y/%m/%d"))]
+    if paper.abstract:
+        lines.append(("AB", _flat(paper.abstract)))
+    if paper.journal_ref:
+        lines.append(("JO", _flat(paper.journal_ref)))
+    elif is_arxiv_id(paper.id):
+        lines += [("PB", "arXiv"), ("M1", f"arXiv:{paper.id}")]
+    if paper.doi:
+        lines.append(("DO", paper.doi))
+    if url := _url(paper):
+        lines.append(("UR", url))
+    lines += [("KW", c) for c in paper.categories]
+    lines.append(("ER", ""))
+    return "".join(f"{tag}  - {value}".rstrip() + "\n" for tag, value in lines)
+
+
+def ris_all(papers: Iterable[Paper]) -> str:
+    return "\n".join(ris(p) for p in papers)
+
+
+def csl_json(paper: Paper, key: str | None = None) -> dict[str, object]:
+    """One CSL-JSON item (what citation processors, Zotero and pandoc read)."""
+    item: dict[str, object] = {"id": key or bibtex_key(paper), "type": "article-journal" if paper.journal_ref
+                               else "article", "title": _flat(paper.title)}
+    item["author"] = [{"family": f, "given": g} if g else {"literal": f}
+                      for f, g in (family_given(a.name) for a in paper.authors)]
+    if when := _date(paper):
+        item["issued"] = {"date-parts": [[when.year, when.month, when.day]]}
+    if paper.abstract:
+        item["abstract"] = _flat(paper.abstract)
+    if paper.journal_ref:
+        item["container-title"] = _flat(paper.journal_ref)
+    elif is_arxiv_id(paper.id):
+        item |= {"publisher": "arXiv", "number": f"arXiv:{paper.id}", "genre": "Preprint"}
+    if paper.doi:
+        item["DOI"] = paper.doi
+    if url := _url(paper):
+        item["URL"] = url
+    if paper.categories:
+        item["keyword"] = ", ".join(paper.categories)
+    return item
+
+
+def csl_json_all(papers: Iterable[Paper]) -> list[dict[str, object]]:
+    """Items with ids as unique as BibTeX keys (a, b, c suffixes)."""
+    seen: dict[str, int] = {}
+    out = []
+    for paper in papers:
+        key = bibtex_key(paper)
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        out.append(csl_json(paper, key + (chr(ord("a") + min(n, 25)) if n else "")))
+    return out
 
 
 def markdown_page(paper: Paper, *, upvotes: int = 0, comments: int = 0, base_url: str = "") -> str:

@@ -237,3 +237,65 @@ def test_healthz_reports_freshness(client, populated):
     assert body["status"] == "ok"
     assert body["newest_listing_day"] == max(r["listed"] for r in populated.records)
     assert body["index_lag"] == 0 and body["last_harvest"] is None  # indexed; no worker has run here
+
+
+def test_citations_for_a_paper_a_day_a_search_and_a_collection(client, populated):
+    import rispy
+
+    from tests.web.data import DAYS, PER_DAY
+
+    paper = populated.records[400]
+    r = client.get(f"/papers/{paper['id']}.ris")
+    assert r.headers["content-type"].startswith("application/x-research-info-systems")
+    (record,) = rispy.loads(r.text)
+    assert record["title"] == paper["title"] and len(record["authors"]) == len(paper["authors"])
+    item = json.loads(client.get(f"/papers/{paper['id']}.csl.json").text)[0]
+    assert item["title"] == paper["title"] and item["URL"].endswith(paper["id"])
+    day = client.get(f"/papers/date/{DAYS[0]}.bib").text
+    assert day.count("@misc{") + day.count("@article{") == PER_DAY
+    assert len(rispy.loads(client.get("/papers/week/2025-W12.ris").text)) == 3 * PER_DAY
+    found = json.loads(client.get("/search.csl.json", params={"q": paper["title"]}).text)
+    assert found[0]["URL"].endswith(paper["id"])
+    assert client.get("/search.ris").status_code == 400  # q is required
+    assert client.get("/papers/date/2025-02-30.bib").status_code == 400
+    assert client.get("/papers/2501.99999.ris").status_code == 404
+
+
+def test_paper_pages_carry_the_tags_reference_managers_read(client, populated):
+    paper = populated.records[401]
+    html = client.get(f"/papers/{paper['id']}").text
+    assert f'<meta name="citation_arxiv_id" content="{paper["id"]}">' in html
+    assert html.count('<meta name="citation_author"') == len(paper["authors"])
+    assert re.search(r'<meta name="citation_publication_date" content="\d{4}/\d\d/\d\d">', html)
+    assert '<meta property="og:title"' in html and '<meta name="citation_title"' in html
+    xss = client.get(f"/papers/{XSS_ID}").text  # a title full of markup stays text in the tags too
+    assert '<meta name="citation_title" content="&lt;script&gt;' in xss and "<script>alert" not in xss
+
+
+def test_importing_a_reference_list_into_a_collection(client, populated):
+    sign_up(client, "iris")
+    first, second, third = (populated.records[i]["id"] for i in (410, 411, 412))
+    r = client.post("/collections", data={"csrf_token": csrf(client, "/"), "name": "Imported"},
+                    follow_redirects=False)
+    cid = r.headers["location"].rsplit("/", 1)[1]
+    token = csrf(client, f"/collections/{cid}")
+    bib = f"@misc{{a, eprint={{{first}}}, archivePrefix={{arXiv}}}}\n@article{{b, journal={{Nature}}}}\n"
+    r = client.post(f"/collections/{cid}/import", data={"csrf_token": token},
+                    files={"file": ("refs.bib", bib.encode(), "application/x-bibtex")})
+    assert r.status_code == 200 and "Added 1 paper." in r.text and "1 entries name no arXiv paper" in r.text
+    pasted = f"{first}\nhttps://arxiv.org/abs/{second}v2\n{third}"
+    r = client.post(f"/collections/{cid}/import", data={"csrf_token": token, "references": pasted})
+    assert "Added 2 papers." in r.text and "1 were already in the collection" in r.text
+    exported = client.get(f"/collections/{cid}.bib").text
+    assert [first, second, third] == [e for e in (first, second, third) if e in exported]
+    # hostile: no token, nothing to import, not text, someone else's collection
+    assert client.post(f"/collections/{cid}/import", data={"references": first}).status_code == 403
+    assert client.post(f"/collections/{cid}/import", data={"csrf_token": token}).status_code == 400
+    r = client.post(f"/collections/{cid}/import", data={"csrf_token": token},
+                    files={"file": ("x.bin", bytes(range(256)), "application/octet-stream")})
+    assert r.status_code == 400 and "not text" in r.text
+    client.post("/signout", data={"csrf_token": csrf(client, "/")})
+    sign_up(client, "mallory2")
+    r = client.post(f"/collections/{cid}/import", data={"csrf_token": csrf(client, f"/collections/{cid}"),
+                                                        "references": first})
+    assert r.status_code in (400, 404) and "owner" in r.text

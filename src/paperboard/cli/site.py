@@ -230,3 +230,74 @@ def jobs(obj: Context, fmt: str) -> None:
 
 
 __all__ = ["Context"]
+
+
+@main.group()
+def collections() -> None:
+    """Collections: import a reference list into one, export one as citations."""
+
+
+@collections.command("import")
+@click.argument("source", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--into", "collection_id", required=True, type=click.IntRange(1), metavar="ID",
+              help="The collection (its number, as in /collections/ID).")
+@click.option("--as", "username", required=True, metavar="USER", help="The collection's owner.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "bibtex", "ris", "csl-json", "ids"]),
+              default="auto", show_default=True, help="What SOURCE holds ('-' reads standard input).")
+@click.option("--output-format", "out_fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@pass_ctx
+def collections_import(obj: Context, source, collection_id: int, username: str, fmt: str,  # type: ignore[no-untyped-def]
+                       out_fmt: str) -> None:
+    """Add the arXiv papers a reference list cites (BibTeX, RIS or CSL-JSON as Zotero, Mendeley or
+    EndNote export them, or arXiv ids and URLs one per line); papers not stored are fetched from arXiv.
+    Exit status 1 when some entries named no paper that could be added."""
+    from ..errors import NotFound, PaperboardError
+
+    board = obj.board(fetch_wait=0)
+    try:
+        user = board.user(username)
+        done = board.import_references(collection_id, user, source.read(), None if fmt == "auto" else fmt,
+                                       fetch_now=True)
+    except NotFound as exc:
+        raise click.UsageError(str(exc)) from None
+    except PaperboardError as exc:
+        raise click.ClickException(str(exc)) from None
+    if out_fmt == "json":
+        dump(done.as_dict())
+    else:
+        for problem in done.problems:
+            click.echo(f"skipped: {problem}", err=True)
+        for pid in done.not_found:
+            click.echo(f"not found: {pid}", err=True)
+        click.echo(f"added {len(done.added)}, already there {len(done.already)}, "
+                   f"not found {len(done.not_found)}, skipped {len(done.problems)}")
+    if done.not_found or done.problems:
+        raise SystemExit(1)
+
+
+@collections.command("export")
+@click.argument("collection_id", type=click.IntRange(1))
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris", "csl-json"]), default="bibtex",
+              show_default=True)
+@pass_ctx
+def collections_export(obj: Context, collection_id: int, fmt: str) -> None:
+    """Print a collection's papers as citations (the owner's private collections too: this is the
+    operator's command)."""
+    import orjson
+
+    from ..cite import bibtex_all, csl_json_all, ris_all
+    from ..community.collections import get_collection
+    from ..errors import NotFound
+
+    board = obj.board()
+    try:
+        with board.engine.connect() as conn:
+            found = get_collection(conn, collection_id, None, operator=True)
+    except NotFound as exc:
+        raise click.UsageError(str(exc)) from None
+    papers = [e.paper for e in board.entries(list(found.paper_ids))]
+    if fmt == "csl-json":
+        click.echo(orjson.dumps(csl_json_all(papers), option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo((bibtex_all if fmt == "bibtex" else ris_all)(papers), nl=False)

@@ -42,11 +42,13 @@ def create_collection(conn: Connection, owner: User, name: str, description: str
         created_at=utcnow()).returning(collections.c.id)).scalar_one()
 
 
-def get_collection(conn: Connection, collection_id: int, viewer: User | None = None) -> Collection:
+def get_collection(conn: Connection, collection_id: int, viewer: User | None = None, *,
+                   operator: bool = False) -> Collection:
+    """A collection ``viewer`` may see (``operator``: any, for the command line)."""
     row = conn.execute(
         select(collections, users.c.username).join(users, users.c.id == collections.c.owner_id)
         .where(collections.c.id == collection_id)).first()
-    if row is None or (not row.public and (viewer is None or viewer.id != row.owner_id)):
+    if row is None or (not row.public and not operator and (viewer is None or viewer.id != row.owner_id)):
         raise NotFound(f"there is no collection {collection_id}")
     ids = conn.execute(select(collection_items.c.paper_id)
                        .where(collection_items.c.collection_id == collection_id)

@@ -11,13 +11,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from ..board import paper_id_of
-from ..cite import bibtex, bibtex_all, markdown_page
+from ..cite import bibtex, bibtex_all, csl_json_all, markdown_page, ris_all
 from ..community.comments import threads
 from ..errors import NotFound, PaperboardError, Pending
 from ..feeds import daily, listing, periods
 from ..feeds.entries import Entry
+from ..ids import is_arxiv_id
 from ..ingest.on_demand import SAY
 from ..models import to_json_dict
+from ..text import xml_safe
 from .atom import atom_feed
 from .params import CollectionId, PageNumber
 from .site import Site, site_of
@@ -41,6 +43,27 @@ def _page_number(value: int) -> int:
 
 
 router = APIRouter(include_in_schema=False)
+
+# citation formats, by the suffix that asks for them: (render many papers, media type)
+CITATIONS = {
+    ".bib": (bibtex_all, "application/x-bibtex; charset=utf-8"),
+    ".ris": (ris_all, "application/x-research-info-systems; charset=utf-8"),
+    ".csl.json": (lambda papers: orjson.dumps(csl_json_all(papers)).decode(),
+                  "application/vnd.citationstyles.csl+json"),
+}
+
+
+def _citation_suffix(text: str) -> tuple[str, str | None]:
+    """("2501.01234", ".ris") from "2501.01234.ris"; (text, None) when it names no citation format."""
+    for suffix in CITATIONS:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)], suffix
+    return text, None
+
+
+def citations(suffix: str, entries: list[Entry]) -> Response:
+    render, media_type = CITATIONS[suffix]
+    return Response(render([e.paper for e in entries]), media_type=media_type)
 
 
 # --- daily papers ------------------------------------------------------------------------------------
@@ -89,10 +112,14 @@ def daily_period(request: Request, kind: str, slug: str, sort: str = "upvotes",
                  page: PageNumber = 1) -> Response:
     if kind not in ("date", "week", "month"):
         return paper_page(request, f"{kind}/{slug}")  # old-style arXiv ids hold a slash: hep-th/9901001
+    slug, suffix = _citation_suffix(slug)
     try:
         period = periods.parse(kind, slug)
     except periods.PeriodError as exc:
         raise HTTPException(400, str(exc)) from None
+    if suffix:  # the period's papers, as citations
+        query = daily.DailyQuery(period=period, sort=_sort(sort), limit=500)
+        return citations(suffix, site_of(request).board.daily(query).entries)
     return _daily(request, period, sort, page)
 
 
@@ -115,6 +142,23 @@ def new(request: Request, day: str | None = None, category: str | None = None,
 
 
 # --- search -----------------------------------------------------------------------------------------
+
+@router.get("/search.bib")
+@router.get("/search.ris")
+@router.get("/search.csl.json")
+def search_citations(request: Request, q: str, category: str = "", author: str = "",
+                     since: Annotated[str, Query(alias="from")] = "", until: str = "",
+                     sort: str = "relevance") -> Response:
+    """A search's first hundred results, as citations."""
+    site = site_of(request)
+    if not q.strip():
+        raise HTTPException(400, "q is required: the search whose results to export")
+    result = site.board.search(q[:1000], limit=100, category=category or None, author=author or None,
+                               since=since or None, until=until or None,
+                               sort=sort if sort in ("relevance", "date", "upvotes") else "relevance")
+    entries = site.board.entries([h.id for h in result.hits])
+    return citations(_citation_suffix(request.url.path)[1] or ".bib", entries)
+
 
 @router.get("/search")
 async def search_page(request: Request, q: str = "", category: str = "", author: str = "",
@@ -164,9 +208,9 @@ def _search_page(request: Request, q: str, category: str, author: str, since: st
 
 def paper_page(request: Request, raw_id: str) -> Response:
     site = site_of(request)
-    fmt = None
-    for suffix in (".md", ".bib", ".json"):
-        if raw_id.endswith(suffix):
+    raw_id, fmt = _citation_suffix(raw_id)
+    for suffix in (".md", ".json"):
+        if fmt is None and raw_id.endswith(suffix):
             raw_id, fmt = raw_id[: -len(suffix)], suffix
     paper_id = paper_id_of(raw_id) or raw_id
     board, viewer = site.board, site.viewer(request)
@@ -177,8 +221,8 @@ def paper_page(request: Request, raw_id: str) -> Response:
         text = markdown_page(entry.paper, upvotes=entry.upvotes, comments=entry.comments,
                              base_url=site.config.base_url)
         return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
-    if fmt == ".bib":
-        return PlainTextResponse(bibtex(entry.paper), media_type="application/x-bibtex; charset=utf-8")
+    if fmt in CITATIONS:
+        return citations(fmt, [entry])
     if fmt == ".json":
         return Response(orjson.dumps(to_json_dict(entry.paper)), media_type="application/json")
     said = board.comments(paper_id)
@@ -189,7 +233,7 @@ def paper_page(request: Request, raw_id: str) -> Response:
         similar = []
     return site.page(request, "paper.html", entry=entry, paper=entry.paper, comments=said,
                      threads=threads(said), similar=similar,
-                     bibtex=bibtex(entry.paper), my_collections=mine)
+                     bibtex=bibtex(entry.paper), my_collections=mine, arxiv_id=is_arxiv_id(entry.paper.id))
 
 
 @router.get("/papers/{paper_id:path}")
@@ -286,6 +330,44 @@ async def collection_change(request: Request, cid: CollectionId) -> Response:
     return site.back(request, f"/collections/{cid}")
 
 
+@router.post("/collections/{cid}/import")
+async def collection_import(request: Request, cid: CollectionId) -> Response:
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    upload = (await request.form()).get("file")  # the form is read once and kept: the same body
+    text = form.get("references", "")
+    if upload is not None and not isinstance(upload, str):
+        raw = await upload.read()
+        if raw.strip():
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise HTTPException(400, "the file is not text (UTF-8)") from None
+    if not text.strip():
+        raise HTTPException(400, "choose a file or paste references to import")
+    done = await run_in_threadpool(site.board.import_references, cid, user, xml_safe(text), None,
+                                   allowed=site.fetch_allowed(request))
+    site.flash(request, imported_message(done), "error" if not (done.added or done.already or done.queued)
+               else "info")
+    return RedirectResponse(f"/collections/{cid}", status_code=303)
+
+
+def imported_message(done) -> str:  # type: ignore[no-untyped-def]
+    said = [f"Added {len(done.added)} paper{'s' * (len(done.added) != 1)}."]
+    if done.already:
+        said.append(f"{len(done.already)} were already in the collection.")
+    if done.queued:
+        said.append(f"{len(done.queued)} are being fetched from arXiv: import the same list again in a "
+                    "minute to add them.")
+    if done.not_found:
+        said.append(f"Not found on arXiv: {', '.join(done.not_found[:10])}"
+                    + (" ..." if len(done.not_found) > 10 else "") + ".")
+    if done.problems:
+        said.append(f"{len(done.problems)} entries name no arXiv paper ({'; '.join(done.problems[:3])}"
+                    + ("; ..." if len(done.problems) > 3 else "") + ").")
+    return " ".join(said)
+
+
 def _collection(request: Request, cid: CollectionId):  # type: ignore[no-untyped-def]
     site = site_of(request)
     found, entries = site.board.collection(cid, site.viewer(request))
@@ -293,10 +375,11 @@ def _collection(request: Request, cid: CollectionId):  # type: ignore[no-untyped
 
 
 @router.get("/collections/{cid}.bib")
-def collection_bibtex(request: Request, cid: CollectionId) -> Response:
+@router.get("/collections/{cid}.ris")
+@router.get("/collections/{cid}.csl.json")
+def collection_citations(request: Request, cid: CollectionId) -> Response:
     _, _, entries = _collection(request, cid)
-    return PlainTextResponse(bibtex_all(e.paper for e in entries),
-                             media_type="application/x-bibtex; charset=utf-8")
+    return citations(_citation_suffix(request.url.path)[1] or ".bib", entries)
 
 
 @router.get("/collections/{cid}.json")

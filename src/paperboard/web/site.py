@@ -176,6 +176,6 @@ class Site:
     def page(self, request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         context.update(
             request=request, viewer=self.viewer(request), csrf=lambda: csrf_token(request.session),
-            flashes=request.session.pop("flash", []), today=dt.date.today(),
+            flashes=request.session.pop("flash", []), today=dt.date.today(), base_url=self.config.base_url,
         )
         return self.templates.TemplateResponse(request, template, context, status_code=status_code)
