@@ -168,3 +168,11 @@ def test_comment_threads_through_the_hub_routes(client, populated):
     assert client.post(f"/api/papers/{pid}/comment", json={"comment": ""}, headers=auth).status_code == 400
     page = client.get(f"/papers/{pid}").text
     assert page.index("Does it scale?") < page.index('class="replies"') < page.index("Really")
+
+
+def test_the_api_viewer_is_served_from_the_site(client):
+    html = client.get("/api/docs").text
+    assert "/api/docs/assets/swagger-ui-bundle.js" in html and "//cdn" not in html and "https://" not in html
+    bundle = client.get("/api/docs/assets/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and "javascript" in bundle.headers["content-type"]
+    assert client.get("/static/api-docs.js").status_code == 200

@@ -292,3 +292,18 @@ def test_every_kind_of_page_works_at_desktop_and_phone_sizes(browser, server, si
     finally:
         site.context.close()
     assert not site.problems, site.problems
+
+
+def test_the_api_viewer_renders_every_route_from_the_sites_own_files(browser, server):
+    """/api/docs: Swagger UI from a package, nothing from a CDN, no console or CSP errors."""
+    site = Watched(browser, server, DESKTOP)
+    try:
+        response = site.page.goto("/api/docs")
+        assert response is not None and response.status == 200
+        site.page.wait_for_selector(".opblock", timeout=20_000)
+        shown = site.page.locator(".opblock-summary-path").all_inner_texts()
+        assert "/api/daily_papers" in shown and "/api/papers/{paper_id}" in shown
+        assert "Paperboard API" in site.page.locator(".info .title").inner_text()
+    finally:
+        site.context.close()
+    assert not site.problems, site.problems

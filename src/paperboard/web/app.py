@@ -68,6 +68,23 @@ def _describe_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _api_viewer(app: FastAPI, site: Site) -> None:
+    """/api/docs: Swagger UI over /api/openapi.json, its files from the fastapi-offline package."""
+    import fastapi_offline
+
+    app.mount("/api/docs/assets", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
+              name="api-docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        response = site.templates.TemplateResponse(request, "api_docs.html", {})
+        # the viewer sets styles inline; scripts stay this site's own files
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'")
+        return response
+
+
 def _mcp(site: Site):  # type: ignore[no-untyped-def]
     from ..errors import Busy
     from ..mcp_server import build_server
@@ -107,7 +124,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
         title="Paperboard API", version=__version__, lifespan=lifespan,
         description="Research papers: daily feed, search and papers, in the shapes of the Hugging Face "
                     "papers API; writes with an API token (Authorization: Bearer ...).",
-        # no /docs page: FastAPI's loads its viewer from a CDN, which an offline install cannot reach
+        # FastAPI's own /docs page loads its viewer from a CDN; ours is /api/docs, from a package
         docs_url=None, openapi_url="/api/openapi.json", redoc_url=None,
     )
     app.state.site = site
@@ -134,6 +151,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
         return _error(request, exc.status, str(exc))
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _api_viewer(app, site)
     # the MCP server's one route, /mcp, under the same middleware as every other route
     from mcp.server.transport_security import TransportSecuritySettings
 
