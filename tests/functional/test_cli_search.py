@@ -18,7 +18,8 @@ def test_ingest_indexes_and_search_answers_in_json(tmp_path):
     assert len(data["results"]) == 3
     first = data["results"][0]
     assert {"id", "title", "score", "published", "highlights"} <= set(first)
-    assert "Reversal Curse" in first["title"] and "<mark>" in first["highlights"]["abstract"]
+    assert "Reversal Curse" in first["title"] and {"reversal", "curse"} <= set(first["highlights"]["terms"])
+    assert "reversal" in first["highlights"]["abstract"].lower() and "<" not in first["highlights"]["abstract"]
 
     table = paperboard("search", "grokkng", data_dir=tmp_path)
     assert "corrected: grokkng -> grokk" in table.stderr and "Grokking" in table.stdout

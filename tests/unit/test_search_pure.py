@@ -3,9 +3,9 @@
 import pytest
 
 from paperboard.search.evaluate import ndcg_at, recall_at, reciprocal_rank
+from paperboard.search.excerpts import excerpt, matching_words
 from paperboard.search.hybrid import best_correction, damerau_levenshtein, dense_weight, fuse
 from paperboard.search.query import MAX_QUERY_CHARS, QueryError, lexical_text, parse_query
-from paperboard.search.service import snippet
 
 
 def test_plain_words_and_phrases():
@@ -82,11 +82,30 @@ def test_metrics():
     assert reciprocal_rank(["x", "y", "b"], relevant) == pytest.approx(1 / 3)
 
 
-def test_snippet_escapes_markup_and_marks_terms():
-    text = "We study <script>alert(1)</script> grokking in transformers. " * 3
-    out = snippet(text, ["grokking"])
+def test_highlights_mark_whole_content_words_and_escape_markup():
+    from paperboard.search.lexical import LexicalIndex
+    from paperboard.web.render import highlight
+
+    text = "We study <script>alert(1)</script> grokking for performance: Models, a model and modelling."
+    words = matching_words(text, ["grokking", "for", "models", "the"], LexicalIndex.stem)
+    assert words == ["grokking", "models", "model", "modelling"]  # by stem; never a function word
+    out = str(highlight(text, words))
     assert "<script>" not in out and "&lt;script&gt;" in out
-    assert "<mark>grokking</mark>" in out
+    assert "<mark>grokking</mark>" in out and "<mark>Models</mark>" in out and "<mark>modelling</mark>" in out
+    assert "per<mark>" not in out and "<mark>for</mark>" not in out  # whole words only
+    assert str(highlight("a < b", [])) == "a &lt; b"
+
+
+def test_excerpts_are_plain_text_cut_at_word_boundaries():
+    text = ("Background words come first here. " * 12) + "Then grokking appears in the middle. " + ("Tail. " * 40)
+    cut = excerpt(text, ["grokking"], width=120)
+    assert "grokking" in cut and cut.startswith("…") and cut.endswith("…")
+    inner = cut.strip("…")
+    assert text.find(inner) >= 0 and text[text.find(inner) - 1] == " "  # starts at a word
+    after = text.find(inner) + len(inner)
+    assert text[after] in " ." or text[after - 1] == "."  # ends at one
+    assert excerpt("Short text.", ["x"]) == "Short text."
+    assert excerpt("word " * 100, [], width=50).endswith("…") and not excerpt("word " * 100, [], 50).startswith("…")
 
 
 def test_diversify_prefers_a_new_idea_over_a_repeat():

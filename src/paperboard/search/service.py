@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from ..models import Paper
 from ..storage.papers import changed_since, count_changed_between, fetch_many, renamed_since
 from .documents import document_text, passages
 from .embedders import Embedder, make_embedder
+from .excerpts import excerpt, matching_words
 from .hybrid import best_correction, dense_weight, diversify, fuse
 from .lexical import NO_FILTERS, Filters, LexicalIndex
 from .query import ParsedQuery, lexical_text, parse_query
@@ -37,8 +37,8 @@ class Hit:
     published: str | None
     authors: list[str]
     categories: list[str]
-    snippet: str
-    matched: list[str] = field(default_factory=list)
+    snippet: str  # plain text: an excerpt of the abstract around the words that matched
+    matched: list[str] = field(default_factory=list)  # those words of the title and abstract, lower case
     upvotes: int | None = None  # filled when sorting by upvotes
 
     def as_dict(self) -> dict[str, object]:
@@ -320,26 +320,12 @@ def _passes(paper: Paper, filters: Filters) -> bool:
     return True
 
 
-def snippet(text: str, terms: list[str], width: int = 240) -> str:
-    """HTML-escaped excerpt around the first matching term, matches wrapped in <mark>."""
-    if not text:
-        return ""
-    lowered = text.lower()
-    positions = [lowered.find(t) for t in terms if t and lowered.find(t) >= 0]
-    start = max(0, min(positions) - width // 3) if positions else 0
-    excerpt = text[start : start + width]
-    escaped = html.escape(excerpt)
-    for term in sorted({t for t in terms if len(t) > 2}, key=len, reverse=True):
-        escaped = re.sub(f"(?i)({re.escape(html.escape(term))})", r"<mark>\1</mark>", escaped)
-    return ("…" if start else "") + escaped + ("…" if start + width < len(text) else "")
-
-
 def _hit(paper: Paper, score: float, terms: list[str]) -> Hit:
     day = paper.listed or paper.published
-    lowered = f"{paper.title} {paper.abstract}".lower()
+    words = matching_words(f"{paper.title} {paper.abstract}", terms, LexicalIndex.stem) if terms else []
     return Hit(
         id=paper.id, title=paper.title, score=score,
         published=day.isoformat() if day else paper.published_text,
         authors=[a.name for a in paper.authors], categories=list(paper.categories),
-        snippet=snippet(paper.abstract, terms), matched=[t for t in terms if t in lowered],
+        snippet=excerpt(paper.abstract, words), matched=words,
     )

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Route
 
 from .. import __version__
 from ..board import Paperboard
@@ -85,6 +86,36 @@ def _api_viewer(app: FastAPI, site: Site) -> None:
         return response
 
 
+class _McpEndpoint:
+    """The MCP server's streamable-HTTP endpoint (stateless: any worker answers any request). Its
+    session manager runs once per application lifespan, so each lifespan gets a new one."""
+
+    def __init__(self, server, base_url: str):  # type: ignore[no-untyped-def]
+        self.server = server
+        self.base_url = base_url
+        self.handler = None
+
+    @asynccontextmanager
+    async def serving(self):  # type: ignore[no-untyped-def]
+        from mcp.server.transport_security import TransportSecuritySettings
+
+        from ..mcp_server import allowed_hosts
+
+        hosts, origins = allowed_hosts(self.base_url)
+        http = self.server.streamable_http_app(  # a new session manager, and the handler that uses it
+            streamable_http_path="/mcp", stateless_http=True, json_response=True,
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=True,
+                                                         allowed_hosts=hosts, allowed_origins=origins))
+        self.handler = next(r.endpoint for r in http.routes if getattr(r, "path", None) == "/mcp")
+        async with self.server.session_manager.run():
+            yield
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if self.handler is None:
+            raise RuntimeError("the MCP endpoint answers only while the application runs")
+        await self.handler(scope, receive, send)
+
+
 def _mcp(site: Site):  # type: ignore[no-untyped-def]
     from ..errors import Busy
     from ..mcp_server import build_server
@@ -107,6 +138,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
     site = Site(board=board, limiter=RateLimiter(limits, counts=DatabaseCounts(board.engine)))
     search = board.index
     assistant = _mcp(site)
+    assistant_http = _McpEndpoint(assistant, config.base_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
@@ -117,7 +149,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
         with threadpool_limits(limits=1):
             if len(search.vectors):  # load the embedding model now, not on the first search
                 search.embedder.embed(["warm up"])
-            async with assistant.session_manager.run():
+            async with assistant_http.serving():
                 yield
 
     app = FastAPI(
@@ -153,16 +185,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _api_viewer(app, site)
     # the MCP server's one route, /mcp, under the same middleware as every other route
-    from mcp.server.transport_security import TransportSecuritySettings
-
-    from ..mcp_server import allowed_hosts
-
-    hosts, origins = allowed_hosts(config.base_url)
-    app.router.routes.extend(assistant.streamable_http_app(
-        streamable_http_path="/mcp", stateless_http=True, json_response=True,
-        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=True,
-                                                     allowed_hosts=hosts, allowed_origins=origins),
-    ).routes)
+    app.router.routes.append(Route("/mcp", endpoint=assistant_http, methods=["GET", "POST", "DELETE"]))
     app.include_router(api.router)
     app.include_router(account_pages.router)
     app.include_router(digest_pages.router)

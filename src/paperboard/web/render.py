@@ -15,6 +15,8 @@ from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from ..search.excerpts import word_pattern
+
 MAX_FORMULA = 400
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 MATHML_TAGS = frozenset((
@@ -75,6 +77,19 @@ def rich_text(text: str) -> Markup:
     out.append(html.escape(text[pos:]))
     paragraphs = re.split(r"\n\s*\n", "".join(out).strip())
     return Markup("".join(f"<p>{' '.join(p.split())}</p>" for p in paragraphs if p))
+
+
+def highlight(text: str, words: list[str] | tuple[str, ...]) -> Markup:
+    """``text`` escaped, each whole occurrence of one of ``words`` (any case) in <mark>."""
+    pattern = word_pattern(words)
+    if pattern is None:
+        return Markup(html.escape(text))
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        out += [html.escape(text[pos:m.start()]), "<mark>", html.escape(m.group(0)), "</mark>"]
+        pos = m.end()
+    out.append(html.escape(text[pos:]))
+    return Markup("".join(out))
 
 
 def _markdown() -> MarkdownIt:

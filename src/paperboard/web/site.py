@@ -39,6 +39,7 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.filters["rich"] = render.rich_text
+    env.filters["highlight"] = render.highlight
     env.filters["excerpt"] = plain_excerpt
     env.filters["markdown"] = render.markdown
     env.filters["day"] = lambda d: d.strftime("%-d %b %Y") if d else ""
