@@ -30,7 +30,7 @@ from .ingest.pipeline import Summary
 from .search.lexical import Filters
 from .search.service import Hit, SearchIndex, SearchResult
 from .storage.engine import open_database
-from .storage.papers import get_paper
+from .storage.papers import get_paper, require_stored
 
 log = logging.getLogger(__name__)
 
@@ -241,8 +241,7 @@ class Paperboard:
     def comments(self, paper_id: str) -> list[comments.Comment]:
         """A paper's comments, oldest first; NotFound when the paper is not stored."""
         with self.engine.connect() as conn:
-            if get_paper(conn, paper_id) is None:
-                raise NotFound(f"paper {paper_id} is not in the store")
+            require_stored(conn, paper_id)
             return comments.list_comments(conn, paper_id)
 
     def collection(self, collection_id: int, viewer: accounts.User | None = None,

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, desc, insert, select, update
 
 from . import schedule
-from .community.clock import as_utc
+from .clock import as_utc, utcnow
 from .config import JOBS, Config
 from .storage import leases
 from .storage.schema import job_runs
@@ -75,7 +75,7 @@ def schedules(config: Config) -> dict[str, schedule.Schedule]:
 
 class Worker:
     def __init__(self, config: Config, engine: Engine, *, search=None,  # type: ignore[no-untyped-def]
-                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)):
+                 clock: Callable[[], dt.datetime] = lambda: utcnow()):
         from .board import Paperboard
 
         self.config = config
@@ -227,7 +227,7 @@ class JobError(RuntimeError):
 
 def status(config: Config, engine: Engine, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Each job: its schedule, last run and when it is next due (``paperboard jobs``)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utcnow()
     rows = []
     for job, plan in schedules(config).items():
         last = last_run(engine, job)

@@ -14,8 +14,8 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..addresses import normalize_email
+from ..clock import as_utc, utcnow
 from ..storage.schema import api_tokens, users
-from .clock import as_utc, utcnow
 from .errors import CommunityError
 
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,31}")

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ..storage.schema import collection_items, collections, papers, users
+from ..clock import utcnow
+from ..storage.papers import require_stored
+from ..storage.schema import collection_items, collections, users
 from ..text import xml_safe
 from .accounts import User
-from .clock import utcnow
 from .errors import CommunityError, NotFound
 
 MAX_NAME = 200
@@ -65,8 +66,7 @@ def _owned(conn: Connection, collection_id: int, owner: User) -> Collection:
 
 def add_paper(conn: Connection, collection_id: int, owner: User, paper_id: str) -> bool:
     _owned(conn, collection_id, owner)
-    if conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first() is None:
-        raise NotFound(f"paper {paper_id} is not in the store")
+    require_stored(conn, paper_id)
     try:
         with conn.begin_nested():
             conn.execute(insert(collection_items).values(collection_id=collection_id, paper_id=paper_id,

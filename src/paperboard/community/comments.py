@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select
 
-from ..storage.schema import comments, papers, users
+from ..clock import as_utc, utcnow
+from ..storage.papers import require_stored
+from ..storage.schema import comments, users
 from ..text import xml_safe
 from .accounts import User
-from .clock import as_utc, utcnow
 from .errors import CommunityError, NotFound
 
 MAX_COMMENT = 10_000
@@ -35,8 +36,7 @@ def add_comment(conn: Connection, paper_id: str, user: User, body: str, *,
         raise CommunityError("a comment cannot be empty")
     if len(body) > MAX_COMMENT:
         raise CommunityError(f"a comment is at most {MAX_COMMENT:,} characters (this one has {len(body):,})")
-    if conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first() is None:
-        raise NotFound(f"paper {paper_id} is not in the store")
+    require_stored(conn, paper_id)
     parent = None
     if reply_to is not None:
         row = conn.execute(select(comments.c.id, comments.c.parent_id).where(

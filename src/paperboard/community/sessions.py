@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from ..clock import as_utc, utcnow
 from ..storage.schema import sessions
 from .accounts import is_ref, secret_hash
-from .clock import as_utc, utcnow
 
 IDLE = dt.timedelta(days=14)  # unused this long: over
 ABSOLUTE = dt.timedelta(days=30)  # since sign-in, however active

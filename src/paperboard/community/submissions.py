@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from ..storage.schema import papers, submissions
+from ..clock import as_utc, utcnow
+from ..storage.papers import require_stored
+from ..storage.schema import submissions
 from ..text import clean_line
 from .accounts import USERNAME, User
-from .clock import as_utc, utcnow
-from .errors import CommunityError, NotFound
+from .errors import CommunityError
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +36,7 @@ def find_submission(conn: Connection, paper_id: str) -> Submission | None:
 def submit(conn: Connection, paper_id: str, user: User, *, when: dt.datetime | None = None) -> Submission:
     """Put a stored paper on the feed of the day of ``when`` (UTC, default now); once per paper."""
     when = (when or utcnow()).astimezone(dt.UTC)  # SQLite keeps no offset: store UTC, never local time
-    if conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first() is None:
-        raise NotFound(f"paper {paper_id} is not in the store")
+    require_stored(conn, paper_id)
     existing = find_submission(conn, paper_id)
     if existing is not None:
         raise CommunityError(f"paper {paper_id} is already on the daily feed of {existing.day.isoformat()}")

@@ -7,19 +7,14 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ..storage.schema import comments, papers, submissions, upvotes
-from .clock import utcnow
-from .errors import NotFound
-
-
-def _known(conn: Connection, paper_id: str) -> None:
-    if conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first() is None:
-        raise NotFound(f"paper {paper_id} is not in the store")
+from ..clock import utcnow
+from ..storage.papers import require_stored
+from ..storage.schema import comments, submissions, upvotes
 
 
 def upvote(conn: Connection, paper_id: str, user_id: int) -> bool:
     """True if this is a new upvote; upvoting twice changes nothing."""
-    _known(conn, paper_id)
+    require_stored(conn, paper_id)
     try:
         with conn.begin_nested():
             conn.execute(insert(upvotes).values(paper_id=paper_id, user_id=user_id, created_at=utcnow()))
@@ -30,9 +25,19 @@ def upvote(conn: Connection, paper_id: str, user_id: int) -> bool:
 
 def remove_upvote(conn: Connection, paper_id: str, user_id: int) -> bool:
     """True if there was an upvote to take back; a paper that is not stored is NotFound."""
-    _known(conn, paper_id)
+    require_stored(conn, paper_id)
     result = conn.execute(delete(upvotes).where(upvotes.c.paper_id == paper_id, upvotes.c.user_id == user_id))
     return bool(result.rowcount)
+
+
+def submission_totals():  # type: ignore[no-untyped-def]
+    """(upvotes, comments) of the submission in a query over ``submissions``, as SQL expressions (the
+    daily feed sorts by them): the same totals as :func:`counts`."""
+    own_votes = (select(func.count()).select_from(upvotes).where(upvotes.c.paper_id == submissions.c.paper_id)
+                 .scalar_subquery())
+    own_comments = (select(func.count()).select_from(comments)
+                    .where(comments.c.paper_id == submissions.c.paper_id).scalar_subquery())
+    return submissions.c.imported_upvotes + own_votes, submissions.c.imported_comments + own_comments
 
 
 def counts(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[int, int]]:

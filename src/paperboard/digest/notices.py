@@ -18,7 +18,7 @@ from email.message import Message
 
 from sqlalchemy import Connection, Engine, insert, or_, select, update
 
-from ..community.clock import utcnow
+from ..clock import utcnow
 from ..config import Config
 from ..storage.schema import mail_outbox
 from . import tokens
@@ -69,7 +69,7 @@ def notice_message(config: Config, subscriber: Subscriber, kind: str) -> tuple[M
     from .sender import _domain
 
     msg = message(composed, sender=config.mail_from, to=subscriber.email, message_domain=_domain(config),
-                  unsubscribe=None, when=dt.datetime.now(dt.UTC))
+                  unsubscribe=None, when=utcnow())
     return msg, url
 
 

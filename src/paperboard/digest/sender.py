@@ -19,6 +19,7 @@ from email.message import Message
 
 from sqlalchemy import Engine, select, update
 
+from ..clock import utcnow
 from ..config import Config
 from ..search.service import SearchIndex
 from ..storage.bulk import insert_missing
@@ -94,7 +95,7 @@ def plan(engine: Engine, edition: Edition, only: str | None = None) -> int:
                if s.preferences.frequency == edition.kind and (only is None or s.email == only)]
         planned = set(conn.execute(select(digest_outbox.c.subscriber_id)
                                    .where(digest_outbox.c.edition == edition.key)).scalars())
-        now = dt.datetime.now(dt.UTC)
+        now = utcnow()
         rows = [{"subscriber_id": s.id, "edition": edition.key, "status": "pending", "attempts": 0,
                  "updated_at": now} for s in due if s.id not in planned]
         insert_missing(conn, digest_outbox, rows)  # a run planning at the same time may add some first
@@ -110,7 +111,7 @@ def _mark(engine: Engine, edition: Edition, subscriber_id: int, status: str, *, 
                      .where(digest_outbox.c.subscriber_id == subscriber_id,
                             digest_outbox.c.edition == edition.key, digest_outbox.c.status == expect)
                      .values(status=status, last_error=error, attempts=digest_outbox.c.attempts + 1,
-                             updated_at=dt.datetime.now(dt.UTC))).rowcount == 1
+                             updated_at=utcnow())).rowcount == 1
 
 
 def send_edition(engine: Engine, search: SearchIndex, config: Config, edition: Edition, *,
@@ -129,7 +130,7 @@ def send_edition(engine: Engine, search: SearchIndex, config: Config, edition: E
     todo = [r.subscriber_id for r in rows if r.status == "pending" and r.subscriber_id in by_id]
     summary.already_done = len(rows) - len(todo)
     personalizer = Personalizer(engine, search, edition)
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     with mailer() as smtp:
         for position, subscriber_id in enumerate(todo):
             subscriber = by_id[subscriber_id]

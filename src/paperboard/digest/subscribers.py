@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from ..community.clock import as_utc, utcnow
+from ..clock import as_utc, utcnow
 from ..storage.schema import subscribers
 from .preferences import PreferenceError, Preferences, normalize_email
 

@@ -12,10 +12,10 @@ from typing import Literal
 
 from sqlalchemy import Connection, func, select
 
-from ..community.clock import as_utc, utcnow
-from ..community.votes import upvoted_by
+from ..clock import as_utc, utcnow
+from ..community.votes import submission_totals, upvoted_by
 from ..storage.papers import fetch_many
-from ..storage.schema import comments, submissions, upvotes, users
+from ..storage.schema import submissions, users
 from .entries import Entry, Page
 from .periods import Period, containing
 from .ranking import trending_score
@@ -37,15 +37,12 @@ class DailyQuery:
 
 
 def _rows_query():  # type: ignore[no-untyped-def]
-    votes = (select(func.count()).select_from(upvotes).where(upvotes.c.paper_id == submissions.c.paper_id)
-             .scalar_subquery())
-    said = (select(func.count()).select_from(comments).where(comments.c.paper_id == submissions.c.paper_id)
-            .scalar_subquery())
-    total_votes = (submissions.c.imported_upvotes + votes).label("votes")
+    votes, said = submission_totals()
+    total_votes = votes.label("votes")
     return select(
         submissions.c.paper_id, submissions.c.day, submissions.c.created_at, submissions.c.submitter_name,
         func.coalesce(users.c.display_name, submissions.c.submitter_display).label("display_name"),
-        submissions.c.submitter_id, total_votes, (submissions.c.imported_comments + said).label("said"),
+        submissions.c.submitter_id, total_votes, said.label("said"),
     ).select_from(submissions.outerjoin(users, users.c.id == submissions.c.submitter_id)), total_votes
 
 

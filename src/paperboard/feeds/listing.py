@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, exists, func, select
 
-from ..community.clock import as_utc
+from ..clock import as_utc
 from ..community.votes import counts, upvoted_by
 from ..ids import name_hash
 from ..storage.papers import fetch_many

@@ -24,7 +24,7 @@ from typing import Literal
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..community.clock import as_utc
+from ..clock import as_utc, utcnow
 from ..storage import leases
 from ..storage.papers import fetch_many, get_paper
 from ..storage.schema import fetch_requests
@@ -67,7 +67,7 @@ class OnDemand:
     def enqueue(self, paper_id: str, allowed: Callable[[], bool]) -> Outcome | None:
         """Queue ``paper_id`` unless it is stored, a recent miss or already queued (None: wait for it).
         ``allowed`` is asked only when a new id would be queued (the client's cap)."""
-        now = dt.datetime.now(dt.UTC)
+        now = utcnow()
         with self.engine.connect() as conn:
             if get_paper(conn, paper_id) is not None:
                 return "stored"
@@ -178,7 +178,7 @@ class OnDemand:
                                .order_by(fetch_requests.c.requested_at).limit(BATCH)).scalars().all()
         if not ids:
             return False
-        now = dt.datetime.now(dt.UTC)
+        now = utcnow()
         try:
             self.fetch(list(ids))
         except Exception as exc:  # offline, DNS, arXiv down: remembered briefly, so pages stop waiting

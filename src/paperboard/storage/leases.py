@@ -13,6 +13,7 @@ import uuid
 from sqlalchemy import Engine, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..clock import utcnow
 from .schema import leases
 
 
@@ -48,7 +49,7 @@ def holder_gone(holder: str) -> bool:
 
 def acquire(engine: Engine, name: str, holder: str, seconds: float) -> bool:
     """Take or renew the lease ``name`` for ``seconds``; False while another live holder has it."""
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     until = now + dt.timedelta(seconds=seconds)
     with engine.begin() as conn:
         current = conn.execute(select(leases.c.holder).where(leases.c.name == name)).scalar()
@@ -73,7 +74,7 @@ def release(engine: Engine, name: str, holder: str) -> None:
 
 def held(engine: Engine, name: str) -> str | None:
     """The live holder of ``name``, or None when nobody holds it (expired, or its process is gone)."""
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     with engine.connect() as conn:  # live by the same comparison ``acquire`` makes
         holder = conn.execute(select(leases.c.holder)
                               .where(leases.c.name == name, leases.c.expires_at >= now)).scalar()

@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
+from ..clock import utcnow
+from ..errors import NotFound
 from ..ids import TITLE_ID_PREFIX
 from ..models import Paper, merge
 from .bulk import insert_rows, timestamp_value, update_rows
@@ -47,7 +49,7 @@ class UpsertResult:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return utcnow()
 
 
 def _chunks(seq: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -64,6 +66,12 @@ def fetch_many(conn: Connection, ids: Sequence[str]) -> dict[str, Paper]:
         for row in conn.execute(_SELECT_VALUES.where(papers.c.id.in_(chunk))):
             found[row[0]] = paper_from_values(row)
     return found
+
+
+def require_stored(conn: Connection, paper_id: str) -> None:
+    """NotFound unless ``paper_id`` is stored: the one check every write about a paper makes."""
+    if conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first() is None:
+        raise NotFound(f"paper {paper_id} is not in the store")
 
 
 def get_paper(conn: Connection, paper_id: str) -> Paper | None:

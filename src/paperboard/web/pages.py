@@ -12,6 +12,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from ..board import paper_id_of
 from ..cite import bibtex, bibtex_all, csl_json_all, markdown_page, ris_all
+from ..clock import utcnow
 from ..community.comments import threads
 from ..errors import NotFound, PaperboardError, Pending
 from ..feeds import daily, listing, periods
@@ -408,7 +409,7 @@ def collection_page(request: Request, cid: CollectionId) -> Response:
 def _atom(site: Site, title: str, feed_path: str, page_path: str, entries: list[Entry]) -> Response:
     base = site.config.base_url
     body = atom_feed(title=title, feed_url=base + feed_path, page_url=base + page_path, base_url=base,
-                     entries=entries, now=dt.datetime.now(dt.UTC))
+                     entries=entries, now=utcnow())
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 

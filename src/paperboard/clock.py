@@ -1,4 +1,4 @@
-"""Timestamps stored by the community tables: always UTC, read back as aware datetimes."""
+"""The one clock: every timestamp Paperboard stores is UTC, read back as an aware datetime."""
 
 from __future__ import annotations
 
