@@ -19,9 +19,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from .community import accounts, collections, comments, submissions, votes
+from .community import accounts, authorship, collections, comments, paper_links, submissions, votes
 from .config import Config, load_config
-from .errors import Busy, NotFound, PaperboardError, Pending
+from .errors import Busy, Forbidden, NotFound, PaperboardError, Pending
 from .feeds import daily, listing, periods
 from .feeds.entries import Entry, Page
 from .ids import InvalidId, canonical_id
@@ -301,6 +301,43 @@ class Paperboard:
             for paper_id in papers:
                 collections.add_paper(conn, cid, user, paper_id)
         return cid
+
+    def claim_authorship(self, paper_id: str, author_name: str, user: accounts.User) -> authorship.Claim:
+        """Claim to be one of a paper's authors: confirmed at once when a verified e-mail address of the
+        user is written in the paper, else pending until an administrator decides."""
+        from .digest.subscribers import verified_emails
+
+        with self.engine.begin() as conn:
+            return authorship.claim(conn, paper_id, author_name, user,
+                                    verified_emails=verified_emails(conn, user.id))
+
+    def decide_claim(self, claim_id: int, admin: accounts.User, *, confirm: bool) -> authorship.Claim:
+        with self.engine.begin() as conn:
+            return authorship.decide(conn, claim_id, admin, confirm=confirm)
+
+    def pending_claims(self) -> list[authorship.Claim]:
+        with self.engine.connect() as conn:
+            return authorship.pending(conn)
+
+    def claims_of(self, user: accounts.User) -> list[authorship.Claim]:
+        with self.engine.connect() as conn:
+            return authorship.claims_of(conn, user.id)
+
+    def authored(self, user: accounts.User) -> list[Entry]:
+        """The papers ``user`` is a verified author of, newest claim first."""
+        confirmed = [c.paper_id for c in self.claims_of(user) if c.status == "confirmed"]
+        return self.entries(list(dict.fromkeys(confirmed)))
+
+    def set_links(self, paper_id: str, user: accounts.User, links: dict[str, str | None]) -> dict[str, str]:
+        """Give a paper's code repository and/or project page (an empty value clears one); only a
+        verified author of the paper or its submitter may."""
+        with self.engine.begin() as conn:
+            require_stored(conn, paper_id)
+            allowed = (submissions.submitted_by(conn, paper_id, user.id)
+                       or authorship.is_author(conn, paper_id, user.id))
+            if not allowed:
+                raise Forbidden(f"only a verified author of {paper_id} or its submitter can set its links")
+            return paper_links.set_links(conn, paper_id, user, links)
 
     def import_references(self, collection_id: int, user: accounts.User, text: str, fmt: str | None = None,
                           *, allowed: Allowed | None = None, fetch_now: bool = False) -> Imported:

@@ -26,3 +26,9 @@ class Busy(PaperboardError):
     """Too much is queued (by this client or in all) to take more now."""
 
     status = 429
+
+
+class Forbidden(PaperboardError):
+    """Understood, but this person may not do it."""
+
+    status = 403

@@ -176,3 +176,24 @@ def test_the_api_viewer_is_served_from_the_site(client):
     bundle = client.get("/api/docs/assets/swagger-ui-bundle.js")
     assert bundle.status_code == 200 and "javascript" in bundle.headers["content-type"]
     assert client.get("/static/api-docs.js").status_code == 200
+
+
+def test_links_and_authorship_claims_through_the_api(client, populated):
+    pid = populated.records[330]["id"]
+    auth = _token_for(client, populated, "gina")
+    body = {"githubRepo": "https://github.com/gina/code"}
+    assert client.post(f"/api/papers/{pid}/links", json=body).status_code == 401
+    refused = client.post(f"/api/papers/{pid}/links", json=body, headers=auth)
+    assert refused.status_code == 403 and "submitter" in refused.json()["error"]
+    assert client.post("/api/papers/submit", json={"arxivId": pid}, headers=auth).status_code == 201
+    r = client.post(f"/api/papers/{pid}/links", json=body, headers=auth)
+    assert r.json() == {"id": pid, "githubRepo": "https://github.com/gina/code", "projectPage": None}
+    assert client.get(f"/api/papers/{pid}").json()["githubRepo"] == "https://github.com/gina/code"
+    for bad in ({"githubRepo": "javascript:alert(1)"}, {"githubRepo": "https://example.org"}, {},
+                {"projectPage": "x" * 3000}):
+        assert client.post(f"/api/papers/{pid}/links", json=bad, headers=auth).status_code == 400
+    author = populated.records[330]["authors"][0]
+    claimed = client.post(f"/api/papers/{pid}/claim", json={"author": author}, headers=auth)
+    assert claimed.status_code == 201 and claimed.json()["status"] == "pending"
+    assert client.post(f"/api/papers/{pid}/claim", json={"author": "Nobody"}, headers=auth).status_code == 400
+    assert client.post("/api/papers/2501.99999/claim", json={"author": author}, headers=auth).status_code == 404

@@ -2,6 +2,8 @@
 another session's, or a cross-site post carrying the victim's cookie. The routes come from the routers,
 so a new form is covered by default (SQLite and PostgreSQL)."""
 
+import re
+
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -13,7 +15,7 @@ from tests.web.conftest import csrf, sign_up
 # RFC 8058 one-click unsubscribe is posted by mail clients, without a session: its signed token is the proof
 EXEMPT = {"/digest/unsubscribe"}
 TABLES = ("users", "sessions", "api_tokens", "submissions", "upvotes", "comments", "collections",
-          "collection_items", "subscribers", "mail_outbox")
+          "collection_items", "subscribers", "mail_outbox", "author_claims", "paper_links")
 
 
 def _forms() -> list[str]:
@@ -41,7 +43,7 @@ def test_every_form_refuses_a_post_without_its_sessions_token(client, populated)
               "session": "0" * 16, "keywords": "forged"}
     before = _counts(populated.engine)
     for path in forms:
-        url = path.replace("{cid}", "1") + ("?token=x" if "digest" in path else "")
+        url = re.sub(r"\{[^}]+\}", "1", path) + ("?token=x" if "digest" in path else "")  # every path parameter
         for label, data, headers in [
             ("no token", fields, {}),
             ("another session's token", {**fields, "csrf_token": foreign}, {}),

@@ -125,3 +125,11 @@ def test_redirects_ignore_the_host_header(client, populated):
                         headers={"referer": populated.config.base_url + "/papers/date/2025-03-19"},
                         follow_redirects=False)
     assert local.headers["location"] == "/papers/date/2025-03-19"
+
+
+def test_a_nul_in_an_address_is_a_400_everywhere(client):
+    for url in ("/papers/%00", "/new?category=%00", "/api/arxiv/%00/repos", "/api/papers/a%00b",
+                "/search?q=x%00y", "/authors/%00"):
+        r = client.get(url)
+        assert r.status_code == 400, url
+        assert "NUL" in (r.json()["error"] if url.startswith("/api/") else r.text)

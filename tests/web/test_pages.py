@@ -299,3 +299,32 @@ def test_importing_a_reference_list_into_a_collection(client, populated):
     r = client.post(f"/collections/{cid}/import", data={"csrf_token": csrf(client, f"/collections/{cid}"),
                                                         "references": first})
     assert r.status_code in (400, 404) and "owner" in r.text
+
+
+def test_claiming_authorship_and_an_administrator_confirming_it(client, populated):
+    from paperboard.community.accounts import find_user, set_admin
+
+    paper = populated.records[420]
+    sign_up(client, "kai")
+    r = client.post("/papers/claim", data={"csrf_token": csrf(client, f"/papers/{paper['id']}"),
+                                           "paper": paper["id"], "author": paper["authors"][0]})
+    assert r.status_code == 200 and "waiting for an administrator" in r.text
+    assert client.get("/claims").status_code == 403  # kai is no administrator
+    assert "pending" in client.get("/users/kai").text
+    client.post("/signout", data={"csrf_token": csrf(client, "/")})
+    sign_up(client, "boss")
+    with populated.engine.begin() as conn:
+        set_admin(conn, find_user(conn, "boss"), True)
+    waiting = client.get("/claims")
+    assert waiting.status_code == 200 and "kai" in waiting.text and paper["id"] in waiting.text
+    claim_id = re.search(r'action="/claims/(\d+)"', waiting.text).group(1)
+    assert client.post(f"/claims/{claim_id}", data={"csrf_token": csrf(client, "/claims"),
+                                                    "decision": "maybe"}).status_code == 400
+    done = client.post(f"/claims/{claim_id}", data={"csrf_token": csrf(client, "/claims"), "decision": "confirm"})
+    assert "confirmed" in done.text
+    page = client.get(f"/papers/{paper['id']}").text
+    assert 'class="verified" href="/users/kai"' in page
+    assert paper["title"] in client.get("/users/kai").text  # the profile lists the paper
+    assert client.post("/claims/99999999", data={"csrf_token": csrf(client, "/claims"),
+                                                 "decision": "refuse"}).status_code == 404
+    client.post("/signout", data={"csrf_token": csrf(client, "/")})

@@ -130,17 +130,34 @@ def users() -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Asked for when not given.")
 @click.option("--email", default=None)
+@click.option("--admin", is_flag=True, help="An administrator: confirms authorship claims at /claims.")
 @pass_ctx
-def users_add(obj: Context, username: str, password: str, email: str | None) -> None:
+def users_add(obj: Context, username: str, password: str, email: str | None, admin: bool) -> None:
     from ..community.accounts import create_user
     from ..community.errors import CommunityError
 
     try:
         with obj.engine().begin() as conn:
-            user = create_user(conn, username, password, email=email)
+            user = create_user(conn, username, password, email=email, admin=admin)
     except CommunityError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"created {user.username}")
+    click.echo(f"created {user.username}" + (" (administrator)" if admin else ""))
+
+
+@users.command("admin")
+@click.argument("username")
+@click.option("--revoke", is_flag=True, help="No longer an administrator.")
+@pass_ctx
+def users_admin(obj: Context, username: str, revoke: bool) -> None:
+    """Make USERNAME an administrator (who confirms or refuses authorship claims), or not."""
+    from ..community.accounts import find_user, set_admin
+
+    with obj.engine().begin() as conn:
+        user = find_user(conn, username)
+        if user is None:
+            raise click.UsageError(f"there is no user {username!r}")
+        set_admin(conn, user, not revoke)
+    click.echo(f"{username} is {'no longer ' if revoke else ''}an administrator")
 
 
 @users.command("token")
@@ -301,3 +318,41 @@ def collections_export(obj: Context, collection_id: int, fmt: str) -> None:
         click.echo(orjson.dumps(csl_json_all(papers), option=orjson.OPT_INDENT_2).decode())
     else:
         click.echo((bibtex_all if fmt == "bibtex" else ris_all)(papers), nl=False)
+
+
+@main.group()
+def claims() -> None:
+    """Authorship claims: list those waiting, confirm or refuse one."""
+
+
+@claims.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def claims_list(obj: Context, fmt: str) -> None:
+    """The claims waiting for an administrator, oldest first."""
+    waiting = obj.board().pending_claims()
+    if fmt == "json":
+        dump([{"id": c.id, "paper": c.paper_id, "author": c.author_name, "user": c.username,
+               "created_at": c.created_at.isoformat()} for c in waiting])
+        return
+    if not waiting:
+        click.echo("no claim is waiting", err=True)
+    for c in waiting:
+        click.echo(f"{c.id:>6}  {c.paper_id:<18} {c.author_name:<30} by {c.username}")
+
+
+@claims.command("decide")
+@click.argument("claim_id", type=click.IntRange(1))
+@click.argument("decision", type=click.Choice(["confirm", "refuse"]))
+@click.option("--as", "username", required=True, metavar="ADMIN", help="The administrator deciding.")
+@pass_ctx
+def claims_decide(obj: Context, claim_id: int, decision: str, username: str) -> None:
+    """Confirm or refuse claim CLAIM_ID."""
+    from ..errors import PaperboardError
+
+    board = obj.board()
+    try:
+        done = board.decide_claim(claim_id, board.user(username), confirm=decision == "confirm")
+    except PaperboardError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"{done.username} as {done.author_name} on {done.paper_id}: {done.status}")

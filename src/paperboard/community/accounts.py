@@ -29,6 +29,7 @@ class User:
     id: int
     username: str
     display_name: str | None = None
+    is_admin: bool = False  # confirms authorship claims
 
     @property
     def name(self) -> str:
@@ -36,7 +37,7 @@ class User:
 
 
 def _user(row) -> User:  # type: ignore[no-untyped-def]
-    return User(row.id, row.username, row.display_name)
+    return User(row.id, row.username, row.display_name, bool(row.is_admin))
 
 
 def validate_username(username: str) -> str:
@@ -47,7 +48,7 @@ def validate_username(username: str) -> str:
 
 
 def create_user(conn: Connection, username: str, password: str, *, email: str | None = None,
-                display_name: str | None = None) -> User:
+                display_name: str | None = None, admin: bool = False) -> User:
     validate_username(username)
     if email:
         email = _address(email)
@@ -58,11 +59,17 @@ def create_user(conn: Connection, username: str, password: str, *, email: str | 
         with conn.begin_nested():
             new_id = conn.execute(insert(users).values(
                 username=username, email=email or None, password_hash=_hasher.hash(password),
-                display_name=(display_name or "").strip()[:128] or None, created_at=utcnow(),
+                display_name=(display_name or "").strip()[:128] or None, created_at=utcnow(), is_admin=admin,
             ).returning(users.c.id)).scalar_one()
     except IntegrityError:  # a concurrent sign-up took the name, or the address has an account
         raise CommunityError(f"the username {username!r} or that e-mail address is taken") from None
-    return User(new_id, username, display_name)
+    return User(new_id, username, display_name, admin)
+
+
+def set_admin(conn: Connection, user: User, admin: bool) -> User:
+    """Make ``user`` an administrator (or not); the operator's command line decides."""
+    conn.execute(update(users).where(users.c.id == user.id).values(is_admin=admin))
+    return User(user.id, user.username, user.display_name, admin)
 
 
 def _check_password(password: str | None) -> None:

@@ -26,6 +26,12 @@ class Submission:
     created_at: dt.datetime
 
 
+def submitted_by(conn: Connection, paper_id: str, user_id: int) -> bool:
+    """Whether the local account ``user_id`` put the paper on the daily feed."""
+    return conn.execute(select(submissions.c.paper_id).where(
+        submissions.c.paper_id == paper_id, submissions.c.submitter_id == user_id)).first() is not None
+
+
 def find_submission(conn: Connection, paper_id: str) -> Submission | None:
     row = conn.execute(select(submissions).where(submissions.c.paper_id == paper_id)).first()
     if row is None:

@@ -87,3 +87,10 @@ def link_account(conn: Connection, subscriber_id: int, user_id: int | None) -> N
 
 def remove(conn: Connection, subscriber_id: int) -> bool:
     return bool(conn.execute(delete(subscribers).where(subscribers.c.id == subscriber_id)).rowcount)
+
+
+def verified_emails(conn: Connection, user_id: int) -> list[str]:
+    """The addresses ``user_id`` proved they read: confirmed subscriptions linked to the account (the
+    link is made only by the mailed link, opened in the account's own session)."""
+    return list(conn.execute(select(subscribers.c.email).where(
+        subscribers.c.user_id == user_id, subscribers.c.confirmed_at.is_not(None))).scalars())

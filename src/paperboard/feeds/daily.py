@@ -13,6 +13,7 @@ from typing import Literal
 from sqlalchemy import Connection, func, select
 
 from ..clock import as_utc, utcnow
+from ..community.paper_links import with_given_links
 from ..community.votes import submission_totals, upvoted_by
 from ..storage.papers import fetch_many
 from ..storage.schema import submissions, users
@@ -98,7 +99,7 @@ def daily_papers(conn: Connection, q: DailyQuery, *, viewer_id: int | None = Non
                  else (submissions.c.created_at.desc(),))
         rows = conn.execute(base.order_by(*order, submissions.c.paper_id)
                             .limit(q.limit).offset(q.page * q.limit)).all()
-    stored = fetch_many(conn, [r.paper_id for r in rows])
+    stored = with_given_links(conn, fetch_many(conn, [r.paper_id for r in rows]))
     mine = upvoted_by(conn, viewer_id, [r.paper_id for r in rows])
     entries = [
         Entry(stored[r.paper_id], upvotes=r.votes, comments=r.said,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..models import Paper
 
@@ -19,6 +19,7 @@ class Entry:
     submitter_name: str | None = None
     submitter_local: bool = False  # a local account (has a user page), not a name from an imported feed
     upvoted: bool = False  # by the person looking
+    verified: dict[str, str] = field(default_factory=dict)  # author name -> username, confirmed claims
 
 
 @dataclass(slots=True)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, exists, func, select
 
 from ..clock import as_utc
+from ..community.authorship import verified_authors
+from ..community.paper_links import with_given_links
 from ..community.votes import counts, upvoted_by
 from ..ids import name_hash
 from ..storage.papers import fetch_many
@@ -36,12 +38,13 @@ def _in_category(category: str | None):  # type: ignore[no-untyped-def]
 def entries_for(conn: Connection, ids: list[str], viewer_id: int | None = None) -> list[Entry]:
     """Feed entries for stored papers, in the order of ``ids`` (unknown ids are left out), with their
     counts and, for papers on the daily feed, their submission."""
-    stored = fetch_many(conn, ids)
+    stored = with_given_links(conn, fetch_many(conn, ids))
     found = list(stored)
     tallies = counts(conn, found)
     mine = upvoted_by(conn, viewer_id, found)
-    entries = {i: Entry(stored[i], upvotes=tallies[i][0], comments=tallies[i][1], upvoted=i in mine)
-               for i in found}
+    verified = verified_authors(conn, found)
+    entries = {i: Entry(stored[i], upvotes=tallies[i][0], comments=tallies[i][1], upvoted=i in mine,
+                        verified=verified.get(i, {})) for i in found}
     if found:
         rows = conn.execute(
             select(submissions.c.paper_id, submissions.c.day, submissions.c.created_at,

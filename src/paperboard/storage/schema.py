@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -107,6 +108,7 @@ users = Table(
     Column("password_hash", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("display_name", String(128)),
+    Column("is_admin", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 api_tokens = Table(
@@ -266,6 +268,35 @@ paper_renames = Table(
     Column("old_id", String(64), primary_key=True),
     Column("new_id", String(64), nullable=False),
     Column("renamed_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+author_claims = Table(
+    "author_claims",
+    metadata,
+    # a user's claim to be one of a paper's authors: pending until an administrator (or a verified
+    # e-mail of theirs written in the paper) confirms it; a refused claim may be made again
+    Column("id", Integer, primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", **_paper_fk), nullable=False),
+    Column("author_name", String(300), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(16), nullable=False),  # pending, confirmed, refused
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decided_by", Integer, ForeignKey("users.id", ondelete="SET NULL")),  # None: by e-mail
+    UniqueConstraint("paper_id", "author_name", "user_id"),
+    Index(None, "user_id"),
+    Index(None, "status", "created_at"),
+)
+
+paper_links = Table(
+    "paper_links",
+    metadata,
+    # the code repository or project page an author or the submitter gave; wins over what ingest found
+    Column("paper_id", String(64), ForeignKey("papers.id", **_paper_fk), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # code, project
+    Column("url", Text, nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 leases = Table(

@@ -16,7 +16,7 @@ from .. import hf_json
 from ..board import paper_id_of
 from ..community import comments
 from ..feeds import daily, listing, periods
-from .api_schema import Comment, DailyItem, Paper, Repos, Vote, responses
+from .api_schema import ClaimOut, Comment, DailyItem, Links, Paper, Repos, Vote, responses
 from .json_response import JSON
 from .params import ApiPage
 from .site import site_of
@@ -84,6 +84,15 @@ class HubComment(BaseModel):
 
 class HubPaperRef(BaseModel):
     arxivId: str = Field(max_length=300, description="arXiv id or URL of the paper.")
+
+
+class LinksIn(BaseModel):
+    githubRepo: str | None = Field(None, max_length=2000, description="Code repository; empty clears it.")
+    projectPage: str | None = Field(None, max_length=2000, description="Project page; empty clears it.")
+
+
+class ClaimIn(BaseModel):
+    author: str = Field(min_length=1, max_length=300, description="The author name, as the paper lists it.")
 
 
 def _comment(posted: comments.Comment) -> dict:  # type: ignore[type-arg]
@@ -181,6 +190,29 @@ def hub_reply(request: Request, paper_id: str, comment_id: Annotated[int, Path(g
 def api_comments(request: Request, paper_id: str) -> JSON:
     said = site_of(request).board.comments(_paper_id(paper_id))
     return JSON([_comment(c) for c in said])
+
+
+@router.post("/papers/{paper_id:path}/links", response_model=None,
+             summary="Set a paper's code repository and project page (a verified author or the submitter)",
+             responses=responses(Links, errors=(400, 401, 403, 404, 413, 429)))
+def paper_links_set(request: Request, paper_id: str, body: LinksIn) -> JSON:
+    site, user, pid = _write_target(request, paper_id)
+    given = {kind: value for kind, value in (("code", body.githubRepo), ("project", body.projectPage))
+             if value is not None}
+    if not given:
+        raise HTTPException(400, "give githubRepo, projectPage or both")
+    links = site.board.set_links(pid, user, given)
+    return JSON({"id": pid, "githubRepo": links.get("code"), "projectPage": links.get("project")})
+
+
+@router.post("/papers/{paper_id:path}/claim", status_code=201, response_model=None,
+             summary="Claim to be one of a paper's authors (confirmed by an administrator)",
+             responses=responses(ClaimOut, status=201, errors=(400, 401, 404, 413, 429)))
+def paper_claim(request: Request, paper_id: str, body: ClaimIn) -> JSON:
+    site, user, pid = _write_target(request, paper_id)
+    done = site.board.claim_authorship(pid, body.author, user)
+    return JSON({"id": done.id, "paper": done.paper_id, "author": done.author_name, "user": done.username,
+                 "status": done.status, "createdAt": hf_json.timestamp(done.created_at)}, status_code=201)
 
 
 def _cursor(text: str | None) -> listing.Cursor | None:

@@ -96,6 +96,21 @@ class Comment(_Shape):
     createdAt: str | None
 
 
+class Links(_Shape):
+    id: str
+    githubRepo: str | None
+    projectPage: str | None
+
+
+class ClaimOut(_Shape):
+    id: int
+    paper: str
+    author: str
+    user: str
+    status: str = Field(description="pending, confirmed or refused.")
+    createdAt: str | None
+
+
 class Repos(_Shape):
     models: list[dict[str, Any]]
     datasets: list[dict[str, Any]]
@@ -105,6 +120,7 @@ class Repos(_Shape):
 ERRORS: dict[int, str] = {
     400: "The request is malformed or a value is out of range.",
     401: "An API token is needed, or the one given is not valid.",
+    403: "The token's owner may not do this.",
     404: "No such paper.",
     413: "The request body is too large.",
     429: "Too many requests; Retry-After says when to try again.",

@@ -22,7 +22,7 @@ from ..errors import PaperboardError
 from ..search.service import SearchIndex
 from ..storage.rate_limits import DatabaseCounts
 from . import account_pages, api, digest_pages, pages
-from .body_limit import BodyLimit
+from .body_limit import BodyLimit, RefuseNul
 from .cache import AnonymousCache
 from .head import HeadAsGet
 from .headers import SecurityHeaders
@@ -167,6 +167,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
                        max_age=SESSION_DAYS * 86400, same_site="lax",
                        https_only=config.base_url.startswith("https://"))
     app.add_middleware(BodyLimit)
+    app.add_middleware(RefuseNul)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
 

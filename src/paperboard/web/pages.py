@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
@@ -232,7 +232,10 @@ def paper_page(request: Request, raw_id: str) -> Response:
         similar = board.similar(paper_id, limit=6)
     except NotFound:  # not indexed yet
         similar = []
+    can_set_links = viewer is not None and (viewer.username in entry.verified.values() or (
+        entry.submitter_local and entry.submitter == viewer.username))
     return site.page(request, "paper.html", entry=entry, paper=entry.paper, comments=said,
+                     can_set_links=can_set_links,
                      threads=threads(said), similar=similar,
                      bibtex=bibtex(entry.paper), my_collections=mine, arxiv_id=is_arxiv_id(entry.paper.id))
 
@@ -258,7 +261,10 @@ def user_page(request: Request, username: str, page: PageNumber = 1) -> Response
                              limit=PER_PAGE)
     submitted = board.daily(query, viewer.id if viewer else None)
     kept = board.collections_of(user, viewer)
-    return site.page(request, "user.html", user=user, feed=submitted, collections=kept)
+    own = viewer is not None and viewer.id == user.id
+    claims = [c for c in board.claims_of(user) if c.status != "confirmed"] if own else []
+    return site.page(request, "user.html", user=user, feed=submitted, collections=kept,
+                     authored=board.authored(user), claims=claims)
 
 
 # --- writing: submit, upvote, comment ---------------------------------------------------------------
@@ -309,6 +315,52 @@ async def comment_post(request: Request) -> Response:
     posted = site.board.comment(paper_id, user, form.get("body", ""),
                                 reply_to=int(reply_to) if reply_to else None)
     return RedirectResponse(f"/papers/{paper_id}#comment-{posted.id}", status_code=303)
+
+
+# --- authorship and links ---------------------------------------------------------------------------
+
+@router.post("/papers/claim")
+async def claim_post(request: Request) -> Response:
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    paper_id = form.get("paper", "")
+    done = await run_in_threadpool(site.board.claim_authorship, paper_id, form.get("author", ""), user)
+    site.flash(request, f"You are now a verified author of this paper, as {done.author_name}."
+               if done.status == "confirmed" else
+               f"Your claim to be {done.author_name} is waiting for an administrator.")
+    return RedirectResponse(f"/papers/{paper_id}", status_code=303)
+
+
+@router.post("/papers/links")
+async def links_post(request: Request) -> Response:
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    paper_id = form.get("paper", "")
+    await run_in_threadpool(site.board.set_links, paper_id, user,
+                            {"code": form.get("code", ""), "project": form.get("project", "")})
+    site.flash(request, "Links saved.")
+    return RedirectResponse(f"/papers/{paper_id}", status_code=303)
+
+
+@router.get("/claims")
+def claims_page(request: Request) -> Response:
+    site = site_of(request)
+    viewer = site.require_viewer(request)
+    if not viewer.is_admin:
+        raise HTTPException(403, "only administrators see authorship claims")
+    return site.page(request, "claims.html", claims=site.board.pending_claims())
+
+
+@router.post("/claims/{claim_id}")
+async def claim_decide(request: Request, claim_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    if form.get("decision") not in ("confirm", "refuse"):
+        raise HTTPException(400, "decision is confirm or refuse")
+    done = await run_in_threadpool(lambda: site.board.decide_claim(claim_id, user,
+                                                                   confirm=form["decision"] == "confirm"))
+    site.flash(request, f"{done.username} as {done.author_name} on {done.paper_id}: {done.status}.")
+    return RedirectResponse("/claims", status_code=303)
 
 
 # --- collections ------------------------------------------------------------------------------------
