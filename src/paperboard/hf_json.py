@@ -20,7 +20,8 @@ from .links import http_url
 
 LINKED = ("Models", "Datasets", "Spaces")  # linkedModels / numTotalModels, ...
 HUB_KEYS = ("ai_summary", "ai_keywords", "githubRepo", "githubStars", "projectPage", "organization",
-            *(f"{prefix}{kind}" for kind in LINKED for prefix in ("linked", "numTotal")))
+            *(f"{prefix}{kind}" for kind in LINKED for prefix in ("linked", "numTotal")),
+            "thumbnail", "mediaUrls")
 
 
 def timestamp(value: dt.datetime | dt.date | None) -> str | None:
@@ -52,7 +53,7 @@ def _organization(value: Any) -> dict[str, Any] | None:
             "fullname": _text(value.get("fullname")) or value["name"], "avatar": avatar, "avatarUrl": avatar}
 
 
-def hub_fields(entry: Entry) -> dict[str, Any]:
+def hub_fields(entry: Entry, base_url: str = "") -> dict[str, Any]:
     """What ``PaperInfo`` reads beside the paper's own text: summary and keywords (null until they are
     written), code and project links, organization, and the repositories that link the paper."""
     p = entry.paper
@@ -70,10 +71,13 @@ def hub_fields(entry: Entry) -> dict[str, Any]:
     for kind in LINKED:
         out[f"linked{kind}"] = []
         out[f"numTotal{kind}"] = 0
+    card = f"{base_url}/papers/{p.id}/card.svg"  # an image this site serves, never a third party's
+    out["thumbnail"], out["mediaUrls"] = card, [card]
     return out
 
 
-def paper(entry: Entry) -> dict[str, Any]:
+def paper(entry: Entry, base_url: str = "") -> dict[str, Any]:
+    """``base_url``: the site's address, before the card image's path."""
     p = entry.paper
     out: dict[str, Any] = {
         "id": p.id,
@@ -89,18 +93,17 @@ def paper(entry: Entry) -> dict[str, Any]:
         out["submittedOnDailyAt"] = timestamp(entry.submitted_at)
         if entry.submitter:
             out["submittedOnDailyBy"] = user(entry.submitter, entry.submitter_name)
-    out.update(hub_fields(entry))
+    out.update(hub_fields(entry, base_url))
     return out
 
 
-def daily_item(entry: Entry) -> dict[str, Any]:
-    inner = paper(entry)
+def daily_item(entry: Entry, base_url: str = "") -> dict[str, Any]:
+    inner = paper(entry, base_url)
     item: dict[str, Any] = {
         "paper": inner,
         "publishedAt": timestamp(entry.submitted_at) or inner["publishedAt"],
         "title": entry.paper.title,
         "summary": entry.paper.abstract,
-        "thumbnail": "",
         "numComments": entry.comments,
         "isAuthorParticipating": False,
         **{key: inner[key] for key in HUB_KEYS},

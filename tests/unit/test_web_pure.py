@@ -146,7 +146,7 @@ def test_hub_fields_are_always_there_and_only_of_their_own_types():
     item = hf_json.daily_item(Entry(odd))
     assert (item["ai_summary"], item["ai_keywords"], item["githubStars"]) == (None, None, None)
     assert item["organization"] == {"_id": "lab", "name": "lab", "fullname": "lab", "avatar": "", "avatarUrl": ""}
-    assert "mediaUrls" not in item["paper"]  # a third-party image is never passed on
+    assert item["paper"]["mediaUrls"] == [item["thumbnail"]] == [f"/papers/{PAPER.id}/card.svg"]  # ours only
     fine = dataclasses.replace(PAPER, extra={"huggingface": {"ai_keywords": ["a", 3, "b"], "githubStars": 7}})
     paper = hf_json.paper(Entry(fine))
     assert paper["ai_keywords"] == ["a", "b"] and paper["githubStars"] == 7
@@ -237,3 +237,18 @@ def test_sessions_name_their_device():
     assert device("Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/120 Safari/537.36 Edg/120") == "Edge on Windows"
     assert device("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 Safari/605.1") == "Safari on iPhone"
     assert device(None) == "A browser"
+
+
+def test_the_card_is_valid_svg_whatever_the_title():
+    import xml.etree.ElementTree as ET
+
+    from paperboard.web.card import card_svg
+
+    odd = Paper(id="2501.00002", title='<script>alert("x")</script> & a "very" ' + "long title " * 20,
+                authors=tuple(Author(f"Author {i} <b>") for i in range(7)))
+    svg = card_svg(odd)
+    root = ET.fromstring(svg)  # well-formed whatever the title holds
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    text = "".join(root.itertext())
+    assert "and 4 more" in text and "…" in text and "2501.00002" in text
+    assert len(root.findall(".//{http://www.w3.org/2000/svg}tspan")) == 4  # the title in at most four lines

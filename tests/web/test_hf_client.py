@@ -1,5 +1,8 @@
 """The real huggingface_hub client (what `hf papers` uses) against a running Paperboard server."""
 
+import xml.etree.ElementTree as ET
+
+import httpx
 import pytest
 from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
@@ -54,6 +57,10 @@ def test_the_client_sees_every_field_it_reads(hf, server):
         assert (info.num_total_models, info.num_total_datasets) == (0, 0)
         assert info.numTotalSpaces == 0  # the client keeps what it has no attribute for under the Hub's name
         assert info.submitted_by.fullname == "Curator 1" and info.submitted_by.is_pro is False
+        assert info.thumbnail == info.mediaUrls[0] == f"{server.url}/papers/{linked['id']}/card.svg"
+    card = httpx.get(info.thumbnail, timeout=10)
+    assert card.status_code == 200 and card.headers["content-type"].startswith("image/svg+xml")
+    assert ET.fromstring(card.text).tag.endswith("svg") and linked["title"].split()[0] in card.text
     plain = listed[server.populated.records[2]["id"]]
     assert plain.github_repo is None and plain.organization is None and plain.linked_models == []
 

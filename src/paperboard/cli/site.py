@@ -86,7 +86,7 @@ def daily(obj: Context, day: str | None, week: str | None, month: str | None, su
     result = obj.board().daily(feed.DailyQuery(period=period, submitter=submitter, sort=sort,  # type: ignore[arg-type]
                                                page=page - 1, limit=limit))
     if fmt == "json":
-        dump([daily_item(e) for e in result.entries])
+        dump([daily_item(e, obj.config.base_url) for e in result.entries])
         return
     if not result.entries:
         click.echo("no submissions", err=True)

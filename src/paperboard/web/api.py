@@ -47,7 +47,7 @@ def daily_papers(
         raise HTTPException(400, str(exc)) from None
     page = site_of(request).board.daily(daily.DailyQuery(period=period, submitter=submitter, sort=sort,
                                                          page=p, limit=limit))
-    return JSON([hf_json.daily_item(e) for e in page.entries])
+    return JSON([hf_json.daily_item(e, _base(request)) for e in page.entries])
 
 
 @router.get("/papers/search", summary="Search papers (Hugging Face compatible)",
@@ -61,7 +61,11 @@ def search_papers(
     if not q.strip():
         return JSON([])
     found = board.entries([h.id for h in board.search(q, limit=limit).hits])
-    return JSON([hf_json.daily_item(e) for e in found])
+    return JSON([hf_json.daily_item(e, _base(request)) for e in found])
+
+
+def _base(request: Request) -> str:
+    return site_of(request).config.base_url
 
 
 def _paper_id(raw: str) -> str:
@@ -106,7 +110,7 @@ async def _submit(request: Request, text: str) -> JSON:
     await site.limited(("write", str(user.id)))
     pid = await run_in_threadpool(site.board.submit, user, text, site.fetch_allowed(request))
     entry = await run_in_threadpool(site.board.entry, pid, user.id)
-    return JSON(hf_json.daily_item(entry), status_code=201)
+    return JSON(hf_json.daily_item(entry, _base(request)), status_code=201)
 
 
 _SUBMITTED = responses(DailyItem, status=201, errors=(400, 401, 404, 413, 429),
@@ -134,7 +138,7 @@ async def hub_index(request: Request, body: HubPaperRef) -> JSON:
     user = site.api_user(request)
     await site.limited(("write", str(user.id)))
     pid = await run_in_threadpool(site.board.fetched, body.arxivId, site.fetch_allowed(request))
-    return JSON(hf_json.paper(await run_in_threadpool(site.board.entry, pid)))
+    return JSON(hf_json.paper(await run_in_threadpool(site.board.entry, pid), _base(request)))
 
 
 def _write_target(request: Request, paper_id: str):  # type: ignore[no-untyped-def]
@@ -241,7 +245,7 @@ def list_papers(
     if after is not None:
         token = base64.urlsafe_b64encode(f"{after[0] or ''}|{after[1]}".encode()).decode().rstrip("=")
         headers["Link"] = f'<{request.url.include_query_params(cursor=token)}>; rel="next"'
-    return JSON([hf_json.paper(e) for e in entries], headers=headers)
+    return JSON([hf_json.paper(e, _base(request)) for e in entries], headers=headers)
 
 
 @router.get("/arxiv/{paper_id:path}/repos", summary="Models, datasets and Spaces that cite a paper",
@@ -254,4 +258,4 @@ def arxiv_repos(request: Request, paper_id: Annotated[str, Path(max_length=200)]
 @router.get("/papers/{paper_id:path}", summary="One paper (Hugging Face compatible)", response_model=None,
             responses=responses(Paper, errors=(400, 404, 413, 429)))
 def paper_info(request: Request, paper_id: Annotated[str, Path(max_length=200)]) -> JSON:
-    return JSON(hf_json.paper(site_of(request).board.entry(_paper_id(paper_id))))
+    return JSON(hf_json.paper(site_of(request).board.entry(_paper_id(paper_id)), _base(request)))

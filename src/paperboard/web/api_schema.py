@@ -55,6 +55,8 @@ class HubFields(_Shape):
     numTotalDatasets: int
     linkedSpaces: list[dict[str, Any]]
     numTotalSpaces: int
+    thumbnail: str = Field(description="The paper's card, an image this site serves.")
+    mediaUrls: list[str]
 
 
 class Paper(HubFields):
@@ -75,7 +77,6 @@ class DailyItem(HubFields):
     publishedAt: str | None = Field(description="When it was put on the daily feed (else the paper's date).")
     title: str
     summary: str
-    thumbnail: str
     numComments: int
     isAuthorParticipating: bool
     submittedBy: HubUser | None = None

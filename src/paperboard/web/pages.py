@@ -22,6 +22,7 @@ from ..ingest.on_demand import SAY
 from ..models import to_json_dict
 from ..text import xml_safe
 from .atom import atom_feed
+from .card import card_svg
 from .params import CollectionId, PageNumber
 from .site import Site, site_of
 
@@ -106,6 +107,15 @@ def trending(request: Request, page: PageNumber = 1, since: Annotated[str | None
             raise HTTPException(400, str(exc)) from None
         period = periods.Period("date", start, end)
     return _daily(request, period, "trending", page, trending=True)
+
+
+@router.get("/papers/{paper_id:path}/card.svg")
+def paper_card(request: Request, paper_id: str) -> Response:
+    """The paper's card: the Hub's ``thumbnail`` and the OpenGraph image of its page."""
+    entry = site_of(request).board.entry(paper_id_of(paper_id) or paper_id)
+    return Response(card_svg(entry.paper), media_type="image/svg+xml",
+                    headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+                             "Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/papers/{kind}/{slug}")
