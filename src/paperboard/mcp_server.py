@@ -22,7 +22,8 @@ from .board import Paperboard, paper_id_of
 from .cite import bibtex, bibtex_all, markdown_page
 from .community.accounts import User, user_for_token
 from .errors import NotFound, PaperboardError
-from .feeds import daily, periods
+from .feeds import periods
+from .feeds.daily import DailyQuery
 from .feeds.entries import Entry
 from .search.service import Hit
 
@@ -124,7 +125,7 @@ def build_server(board: Paperboard, *, token: str | None = None,
 
     @server.tool(description="The daily papers people submitted: one day (YYYY-MM-DD), ISO week "
                              "(YYYY-Www) or month (YYYY-MM), or the newest day when none is given.")
-    async def daily_papers(date: str | None = None, week: str | None = None, month: str | None = None,
+    async def daily(date: str | None = None, week: str | None = None, month: str | None = None,
                            sort: Literal["upvotes", "trending", "publishedAt"] = "upvotes",
                            limit: int = 30) -> dict[str, Any]:
         given = [(kind, value) for kind, value in (("date", date), ("week", week), ("month", month)) if value]
@@ -137,7 +138,7 @@ def build_server(board: Paperboard, *, token: str | None = None,
             else:
                 latest = board.latest_day()
                 period = periods.day(latest) if latest else None
-            page = board.daily(daily.DailyQuery(period=period, sort=sort, limit=_limit(limit)))
+            page = board.daily(DailyQuery(period=period, sort=sort, limit=_limit(limit)))
             cards = [_card(e, base) for e in page.entries]
             return {"period": period.slug if period else None, "papers": cards}
 

@@ -17,7 +17,7 @@ from mcp.client.streamable_http import streamable_http_client
 from paperboard.community.accounts import create_token, create_user, find_user
 from tests.web.data import DAYS, PER_DAY
 
-TOOLS = {"search", "paper", "daily_papers", "similar", "authors", "collections", "collection_export",
+TOOLS = {"search", "paper", "daily", "similar", "authors", "collections", "collection_export",
          "collection_add", "submit", "upvote"}
 
 
@@ -43,7 +43,7 @@ async def _session(client: Client, server, target: int) -> None:  # type: ignore
     one = _data(await client.call_tool("paper", {"id": f"https://arxiv.org/abs/{wanted['id']}v2"}))
     assert one["title"] == wanted["title"] and one["authors"] == wanted["authors"]
     assert one["bibtex"].startswith("@") and one["markdown"].startswith("# " + wanted["title"])
-    day = _data(await client.call_tool("daily_papers", {"date": DAYS[1]}))
+    day = _data(await client.call_tool("daily", {"date": DAYS[1]}))
     assert day["period"] == DAYS[1] and len(day["papers"]) == PER_DAY
     assert [p["upvotes"] for p in day["papers"]] == sorted((p["upvotes"] for p in day["papers"]), reverse=True)
     near = _data(await client.call_tool("similar", {"id": wanted["id"], "limit": 4}))
@@ -55,7 +55,7 @@ async def _session(client: Client, server, target: int) -> None:  # type: ignore
     text = await client.read_resource(f"paperboard://papers/{wanted['id']}.md")
     assert text.contents[0].text.startswith("# " + wanted["title"])
 
-    bad = await client.call_tool("daily_papers", {"date": "2025-02-30"})
+    bad = await client.call_tool("daily", {"date": "2025-02-30"})
     assert bad.is_error and "real day" in bad.content[0].text
     missing = await client.call_tool("paper", {"id": "2501.99999"})
     assert missing.is_error and "not in the store" in missing.content[0].text

@@ -16,7 +16,7 @@ from .base import Context, main, pass_ctx
               help="Seconds to wait for a paper that is not stored to arrive from arXiv.")
 @pass_ctx
 def mcp_command(obj: Context, token: str | None, fetch_wait: float) -> None:
-    """Serve the MCP server (tools: search, paper, daily_papers, similar, authors, collections,
+    """Serve the MCP server (tools: search, paper, daily, similar, authors, collections,
     collection_export, collection_add, submit, upvote; each paper's markdown as a resource) over stdio,
     for an assistant that starts it as a subprocess, e.g. in its configuration:
 
