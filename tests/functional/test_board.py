@@ -88,3 +88,17 @@ def test_refusals_are_the_librarys_errors(board, stored):
         board.author("Nobody Ever Named This")
     with pytest.raises(NotFound, match="no user"):
         board.user("ghost")
+
+
+def test_fields_alone_list_those_papers_newest_first(board, stored):
+    records, _ = stored
+    name = records[10]["authors"][0]
+    by = board.search(f'author:"{name}"', limit=20).hits
+    assert by and all(any(name.casefold() in a.casefold() for a in h.authors) for h in by)
+    assert records[10]["id"] in [h.id for h in by]
+    category = records[11]["categories"][0]
+    listed = board.search(f"category:{category}", limit=10).hits
+    expected = sorted((r for r in records if category in r["categories"]), key=lambda r: r["listed"], reverse=True)
+    assert [h.published for h in listed] == [r["listed"] for r in expected][:10]  # newest first
+    assert {h.id for h in listed} <= {r["id"] for r in expected}  # (papers of one day in any order)
+    assert board.search("author:Nobody-Such-Person", limit=5).hits == []

@@ -163,6 +163,13 @@ class LexicalIndex:
             out.append((doc["id"][0], float(score)))
         return out
 
+    def newest(self, filters: Filters, *, limit: int) -> list[str]:
+        """The papers that pass ``filters``, newest listing day first (a query of fields alone)."""
+        searcher = self.index.searcher()
+        query = self._filtered(tantivy.Query.all_query(), filters)
+        hits = searcher.search(query, limit=limit, order_by_field="day", order=tantivy.Order.Desc).hits
+        return [searcher.doc(address)["id"][0] for _, address in hits]
+
     def _parse(self, query: str) -> tantivy.Query | None:
         """``query`` comes from :func:`paperboard.search.query.lexical_text`: words and quoted phrases
         only, so the tantivy query language cannot be injected."""

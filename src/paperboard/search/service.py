@@ -211,6 +211,8 @@ class SearchIndex:
             return SearchResult(query, hits)
         if query.empty:
             return SearchResult(query, [])
+        if not lexical_text(query).strip():  # fields alone (author:, category:): those papers, newest first
+            return self._listing(engine, query, filters, limit=limit, sort=sort)
         self.vectors.refresh()  # another process (an ingest, another worker) may have added papers
         words, corrected = self._corrected_words(query)
         lexical: list[tuple[str, float]] = []
@@ -247,6 +249,23 @@ class SearchIndex:
                 hits.append(_hit(papers[pid], score, matched_terms))
                 if sort == "relevance" and len(hits) == limit:
                     break
+        self._order(engine, hits, sort)
+        return SearchResult(query, hits[:limit], corrected)
+
+    def _listing(self, engine: Engine, query: ParsedQuery, filters: Filters, *, limit: int,
+                 sort: str) -> SearchResult:
+        if not filters:
+            return SearchResult(query, [])
+        wide = limit if sort in ("relevance", "date") else max(limit * 3, 50)
+        ids = self.lexical.newest(filters, limit=wide)
+        with engine.connect() as conn:
+            papers = fetch_many(conn, ids)
+        hits = [_hit(papers[pid], 0.0, []) for pid in ids if pid in papers and _passes(papers[pid], filters)]
+        self._order(engine, hits, "date" if sort == "relevance" else sort)
+        return SearchResult(query, hits[:limit])
+
+    @staticmethod
+    def _order(engine: Engine, hits: list[Hit], sort: str) -> None:
         if sort == "date":
             hits.sort(key=lambda h: h.published or "", reverse=True)
         elif sort == "upvotes":  # the community's favourites among the relevant papers
@@ -255,7 +274,6 @@ class SearchIndex:
             for h in hits:
                 h.upvotes = tallies[h.id][0]
             hits.sort(key=lambda h: -(h.upvotes or 0))
-        return SearchResult(query, hits[:limit], corrected)
 
     def _corrected_words(self, query: ParsedQuery) -> tuple[tuple[str, ...], dict[str, str]]:
         """Replace words the index has never seen by the closest frequent term (typo tolerance)."""
