@@ -22,7 +22,9 @@ def test_ingest_indexes_and_search_answers_in_json(tmp_path):
     assert "reversal" in first["highlights"]["abstract"].lower() and "<" not in first["highlights"]["abstract"]
 
     table = paperboard("search", "grokkng", data_dir=tmp_path)
-    assert "corrected: grokkng -> grokk" in table.stderr and "Grokking" in table.stdout
+    assert "corrected: grokkng -> grokking" in table.stderr and "Grokking" in table.stdout
+    exact = paperboard("search", "grokkng", "--exact", data_dir=tmp_path)
+    assert "corrected" not in exact.stderr
 
     similar = paperboard("similar", first["id"], "--limit", "2", "--format", "json", data_dir=tmp_path)
     assert [r["id"] for r in json.loads(similar.stdout)["results"]] != [first["id"]]

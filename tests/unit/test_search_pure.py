@@ -74,6 +74,15 @@ def test_typo_correction():
     assert best_correction("zzzz", candidates) is None
 
 
+def test_a_known_word_is_corrected_only_to_a_far_more_frequent_one():
+    candidates = [("diffus", 4000), ("difus", 3), ("model", 20000), ("modl", 2), ("till", 2)]
+    assert best_correction("difus", candidates, freq=3) == "diffus"  # a stray spelling in the corpus
+    assert best_correction("modl", candidates, freq=2) == "model"
+    assert best_correction("diffus", candidates, freq=4000) is None  # the frequent word itself
+    assert best_correction("difus", [("diffus", 100)], freq=3) is None  # 33 times as frequent is not enough
+    assert best_correction("titl", candidates) is None  # an unknown word is not turned into a stray one
+
+
 def test_metrics():
     relevant = {"a": 2, "b": 1}
     assert ndcg_at(["a", "b", "x"], relevant) == pytest.approx(1.0)

@@ -328,3 +328,15 @@ def test_claiming_authorship_and_an_administrator_confirming_it(client, populate
     assert client.post("/claims/99999999", data={"csrf_token": csrf(client, "/claims"),
                                                  "decision": "refuse"}).status_code == 404
     client.post("/signout", data={"csrf_token": csrf(client, "/")})
+
+
+def test_a_corrected_search_says_so_and_offers_the_words_as_typed(client):
+    r = client.get("/search", params={"q": "difusion modles"})
+    assert r.status_code == 200
+    said = re.search(r'Showing results for <strong>([^<]+)</strong>', r.text)
+    assert said and said.group(1) == "diffusion models", r.text[:2000]
+    link = re.search(r'Search instead for <a href="([^"]+)">difusion modles</a>', r.text)
+    assert link and "exact=1" in link.group(1)
+    exact = client.get(link.group(1).replace("&amp;", "&"))
+    assert exact.status_code == 200 and "Showing results for" not in exact.text
+    assert "<mark>diffusion</mark>" in r.text.lower() or "<mark>Diffusion</mark>" in r.text

@@ -50,10 +50,11 @@ def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # typ
 @click.option("--author", metavar="NAME", help="Papers with an author whose name contains NAME.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "upvotes"]), default="relevance",
               show_default=True, help="Order: relevance, newest first, or most upvoted.")
+@click.option("--exact", is_flag=True, help="Search the words as typed: no spelling correction.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_ctx
 def search(obj: Context, query: str, limit: int, since: dt.date | None, until: dt.date | None,
-           categories: tuple[str, ...], author: str | None, sort: str, fmt: str) -> None:
+           categories: tuple[str, ...], author: str | None, sort: str, exact: bool, fmt: str) -> None:
     """Hybrid (BM25 + embedding) search over titles, abstracts and authors.
 
     \b
@@ -61,7 +62,8 @@ def search(obj: Context, query: str, limit: int, since: dt.date | None, until: d
       paperboard search "knowledge distillation for small language models"
       paperboard search 'grokking author:"Neel Nanda"' --format json
       paperboard search https://arxiv.org/abs/2401.00001
-    Misspelled words are corrected against the index vocabulary.
+    A word the index does not know, or knows far less than a close word, is corrected (said on standard
+    error; --exact searches as typed). author: or category: alone lists those papers, newest first.
     """
     from ..errors import PaperboardError
     from ..search.lexical import Filters
@@ -75,7 +77,7 @@ def search(obj: Context, query: str, limit: int, since: dt.date | None, until: d
                    "run `paperboard reindex`", err=True)
     filters = Filters(categories=categories, since=since, until=until, author=author)
     try:
-        result = board.search(query, limit=limit, filters=filters, sort=sort)
+        result = board.search(query, limit=limit, filters=filters, sort=sort, correct=not exact)
     except PaperboardError as exc:
         raise click.UsageError(str(exc)) from None
     if result.corrected and fmt == "table":

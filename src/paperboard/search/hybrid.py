@@ -76,12 +76,19 @@ def damerau_levenshtein(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-def best_correction(term: str, candidates: Sequence[tuple[str, int]]) -> str | None:
-    """The most frequent candidate within edit distance 1 (short terms) or 2 (from 6 letters)."""
+KNOWN_RATIO = 50  # a known word is taken for a typo only of a close word this many times as frequent
+MIN_SUPPORT = 3  # a correction is a word of at least this many papers, not another stray spelling
+
+
+def best_correction(term: str, candidates: Sequence[tuple[str, int]], *, freq: int = 0) -> str | None:
+    """The most frequent candidate within edit distance 1 (short terms) or 2 (from 6 letters). ``freq``:
+    how many papers hold ``term`` itself; a term the index knows is corrected only to a candidate at
+    least ``KNOWN_RATIO`` times as frequent (one stray "modles" in the corpus does not make it a word)."""
     limit = 1 if len(term) < 6 else 2
+    floor = max(MIN_SUPPORT, KNOWN_RATIO * freq)
     best: tuple[int, int, str] | None = None
     for candidate, count in candidates:
-        if candidate == term:
+        if candidate == term or count < floor:
             continue
         d = damerau_levenshtein(term, candidate, limit)
         if d <= limit:

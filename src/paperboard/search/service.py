@@ -19,12 +19,14 @@ from ..storage.papers import changed_since, count_changed_between, fetch_many, r
 from .documents import document_text, passages
 from .embedders import Embedder, make_embedder
 from .excerpts import excerpt, matching_words
-from .hybrid import best_correction, dense_weight, diversify, fuse
+from .hybrid import best_correction, damerau_levenshtein, dense_weight, diversify, fuse
 from .lexical import NO_FILTERS, Filters, LexicalIndex
 from .query import ParsedQuery, lexical_text, parse_query
 from .vectors import VectorIndex
 
 CANDIDATES = 100
+MAX_TYPO_FREQ = 200  # a word in more papers than this is meant as written
+CORRECTION_CANDIDATES = 1000  # the most frequent terms sharing a word's first two letters
 EMBED_BATCH = 2048
 WATERMARK_OVERLAP = dt.timedelta(minutes=1)
 
@@ -197,8 +199,9 @@ class SearchIndex:
     # --- querying --------------------------------------------------------------------------------
 
     def search(self, engine: Engine, raw: str, *, limit: int = 10, filters: Filters = NO_FILTERS,
-               sort: str = "relevance", mode: str = "hybrid") -> SearchResult:
-        """``mode``: ``hybrid`` (default), or ``bm25`` / ``dense`` alone (for benchmarks)."""
+               sort: str = "relevance", mode: str = "hybrid", correct: bool = True) -> SearchResult:
+        """``mode``: ``hybrid`` (default), or ``bm25`` / ``dense`` alone (for benchmarks); ``correct``:
+        whether misspelled words are corrected (they are said in ``SearchResult.corrected``)."""
         query = parse_query(raw)
         filters = Filters(
             categories=filters.categories + query.categories, since=filters.since, until=filters.until,
@@ -214,7 +217,7 @@ class SearchIndex:
         if not lexical_text(query).strip():  # fields alone (author:, category:): those papers, newest first
             return self._listing(engine, query, filters, limit=limit, sort=sort)
         self.vectors.refresh()  # another process (an ingest, another worker) may have added papers
-        words, corrected = self._corrected_words(query)
+        words, corrected = self._corrected_words(query) if correct else (query.words, {})
         lexical: list[tuple[str, float]] = []
         if mode != "dense":
             lexical = self.lexical.search(lexical_text(query, words), limit=CANDIDATES, filters=filters)
@@ -223,7 +226,7 @@ class SearchIndex:
             # no paper shares a single (corrected) word with the query: nearest embeddings would be noise
             return SearchResult(query, [], corrected)
         if mode != "bm25" and query.text and len(self.vectors):
-            qvec = self.embedder.embed([query.text])[0]
+            qvec = self.embedder.embed([apply_corrections(query.text, corrected)])[0]
             dense = self.vectors.scores_for(qvec, [pid for pid, _ in lexical])
             if not filters:
                 dense.update(self.vectors.top(qvec, CANDIDATES))
@@ -250,7 +253,7 @@ class SearchIndex:
                 if sort == "relevance" and len(hits) == limit:
                     break
         self._order(engine, hits, sort)
-        return SearchResult(query, hits[:limit], corrected)
+        return SearchResult(query, hits[:limit], _shown(corrected, hits))
 
     def _listing(self, engine: Engine, query: ParsedQuery, filters: Filters, *, limit: int,
                  sort: str) -> SearchResult:
@@ -276,7 +279,8 @@ class SearchIndex:
             hits.sort(key=lambda h: -(h.upvotes or 0))
 
     def _corrected_words(self, query: ParsedQuery) -> tuple[tuple[str, ...], dict[str, str]]:
-        """Replace words the index has never seen by the closest frequent term (typo tolerance)."""
+        """Replace words the index has never seen, or seen far less than a close word, by that word's
+        stem (typo tolerance); quoted phrases and ids are never touched."""
         words, corrected = [], {}
         for word in query.words:
             fixed = self._correct(word)
@@ -286,13 +290,15 @@ class SearchIndex:
         return tuple(words), corrected
 
     def _correct(self, word: str) -> str | None:
+        """The stem to search for instead of ``word``'s: a close term the index knows far better."""
         if len(word) < 4 or not word.isalpha():
             return None
         stem = self.lexical.stem(word)
-        if not stem or self.lexical.doc_freq(stem) > 0:
+        freq = self.lexical.doc_freq(stem) if stem else 0
+        if not stem or freq > MAX_TYPO_FREQ:  # common enough to be meant
             return None
-        candidates = self.lexical.terms_with_prefix(stem[:3], limit=400)
-        return best_correction(stem, candidates)
+        candidates = self.lexical.terms_with_prefix(stem[:2], limit=CORRECTION_CANDIDATES)
+        return best_correction(stem, candidates, freq=freq)
 
     def similar(self, engine: Engine, *, paper_id: str | None = None, text: str | None = None,
                 limit: int = 10) -> list[Hit]:
@@ -321,6 +327,26 @@ class SearchIndex:
         ids, matrix = self.vectors.rows_for([pid for pid, _ in pool])
         order = diversify([s for _, s in pool], matrix, limit) if len(ids) == len(pool) else range(limit)
         return [_hit(papers[pool[i][0]], pool[i][1], []) for i in order if i < len(pool)]
+
+
+def _shown(corrected: dict[str, str], hits: list[Hit]) -> dict[str, str]:
+    """Each correction as a word people write: of the hits' words with the searched stem, the one closest
+    to what was typed (the index holds stems: "modl" is shown as "models" for "modles")."""
+    if not corrected:
+        return corrected
+    seen = list(dict.fromkeys(w for h in hits for w in h.matched))
+    shown = {}
+    for word, stem in corrected.items():
+        forms = [w for w in seen if LexicalIndex.stem(w) == stem]  # "model", "models", "modelling"
+        shown[word] = min(forms, key=lambda w: damerau_levenshtein(word.lower(), w, 4)) if forms else stem
+    return shown
+
+
+def apply_corrections(text: str, corrected: dict[str, str]) -> str:
+    """What was typed, each corrected word replaced (whole words only)."""
+    for word, fixed in corrected.items():
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", fixed, text)
+    return text
 
 
 def _passes(paper: Paper, filters: Filters) -> bool:

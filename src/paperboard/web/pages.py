@@ -20,6 +20,7 @@ from ..feeds.entries import Entry
 from ..ids import is_arxiv_id
 from ..ingest.on_demand import SAY
 from ..models import to_json_dict
+from ..search.service import apply_corrections
 from ..text import xml_safe
 from .atom import atom_feed
 from .card import card_svg
@@ -174,7 +175,7 @@ def search_citations(request: Request, q: str, category: str = "", author: str =
 @router.get("/search")
 async def search_page(request: Request, q: str = "", category: str = "", author: str = "",
                       since: Annotated[str, Query(alias="from")] = "", until: str = "",
-                      sort: str = "relevance", page: PageNumber = 1) -> Response:
+                      sort: str = "relevance", page: PageNumber = 1, exact: bool = False) -> Response:
     """An arXiv id or URL opens the paper (queued for fetching from arXiv when it is not stored, with
     a short wait that holds no worker thread); anything else is searched."""
     site = site_of(request)
@@ -186,32 +187,33 @@ async def search_page(request: Request, q: str = "", category: str = "", author:
             return RedirectResponse(f"/papers/{wanted}", status_code=303)
         note = SAY[found].format(id=wanted)
     response = await run_in_threadpool(_search_page, request, q, category, author, since, until, sort, page,
-                                       note)
+                                       note, exact)
     if note:  # a fetch under way, or this client's own limit: never the page cache's answer to others
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _search_page(request: Request, q: str, category: str, author: str, since: str, until: str, sort: str,
-                 page: int, note: str | None) -> Response:
+                 page: int, note: str | None, exact: bool = False) -> Response:
     site = site_of(request)
     q = q.strip()[:1000]
     page = min(max(page, 1), SEARCH_PAGES)
     context: dict[str, Any] = dict(q=q, category=category, author=author, since=since, until=until,
                                    sort=sort if sort in ("relevance", "date", "upvotes") else "relevance",
-                                   page=page, hits=[], corrected={}, more=False, fetch_note=note)
+                                   page=page, hits=[], corrected={}, more=False, fetch_note=note,
+                                   exact=exact, shown_query="")
     if not q:
         return site.page(request, "search.html", **context)
     try:
         result = site.board.search(q, limit=page * SEARCH_PER_PAGE + 1, category=category or None,
                                    since=since or None, until=until or None, author=author or None,
-                                   sort=context["sort"])
+                                   sort=context["sort"], correct=not exact)
     except PaperboardError as exc:
         context["error"] = str(exc)
         return site.page(request, "search.html", status_code=400, **context)
     hits = result.hits[(page - 1) * SEARCH_PER_PAGE:]
     context.update(hits=hits[:SEARCH_PER_PAGE], more=len(hits) > SEARCH_PER_PAGE and page < SEARCH_PAGES,
-                   corrected=result.corrected)
+                   corrected=result.corrected, shown_query=apply_corrections(q, result.corrected))
     return site.page(request, "search.html", **context)
 
 
