@@ -226,7 +226,7 @@ class SearchIndex:
             # no paper shares a single (corrected) word with the query: nearest embeddings would be noise
             return SearchResult(query, [], corrected)
         if mode != "bm25" and query.text and len(self.vectors):
-            qvec = self.embedder.embed([apply_corrections(query.text, corrected)])[0]
+            qvec = self.embedder.embed([query.text])[0]
             dense = self.vectors.scores_for(qvec, [pid for pid, _ in lexical])
             if not filters:
                 dense.update(self.vectors.top(qvec, CANDIDATES))
