@@ -32,10 +32,12 @@ LIKED = "2504.01928"  # "Is the Reversal Curse a Binding Problem?", listed in Ap
 @dataclass
 class Sink:
     """Collects what the server accepted; refuses recipients containing 'bounce' (550) and, while
-    ``busy`` is set, every transaction with a temporary 451."""
+    ``busy`` is set, every transaction with a temporary 451; while ``busy_at_end`` is set it takes the
+    whole message and then refuses it (451 at the end of DATA)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     busy: bool = False
+    busy_at_end: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -47,6 +49,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.busy_at_end:
+            return "451 4.3.0 queue full, try again later"
         msg = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(msg)

@@ -192,6 +192,25 @@ def test_temporary_refusals_are_retried(env):
     assert summary.sent == 1 and waits == [1.0] and len(smtp.messages) == 1
 
 
+def test_a_refusal_after_the_mark_undoes_it_and_every_retry_is_waited_for(env):
+    """The digest is marked sent just before the server's final answer; a 451 at the end of DATA undoes
+    the mark, each of the retries waits its turn (1, 4, 15 s), and a later run sends it once."""
+    config, engine, search, smtp, _ = env
+    subscribe(engine, "full@example.org", keywords=("reversal curse",))
+    smtp.busy_at_end = True
+    settings = SmtpSettings.parse(config.smtp_url)
+    waits: list[float] = []
+    summary = send_edition(engine, search, config, EDITION, mailer=lambda: Mailer(settings), sleep=waits.append)
+    assert (summary.sent, summary.pending) == (0, 1) and waits == [1.0, 4.0, 15.0]
+    with engine.connect() as conn:
+        status, error = conn.execute(select(digest_outbox.c.status, digest_outbox.c.last_error)).one()
+    assert status == "pending" and "451" in error  # not "sent": the server never took it
+    assert smtp.messages == []
+    smtp.busy_at_end = False
+    again = send_edition(engine, search, config, EDITION, mailer=lambda: Mailer(settings), sleep=waits.append)
+    assert again.sent == 1 and len(smtp.to("full@example.org")) == 1
+
+
 def test_dry_run_sends_and_records_nothing(env):
     config, engine, _, smtp, _ = env
     subscribe(engine, "dry@example.org", keywords=("reversal curse",))

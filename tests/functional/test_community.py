@@ -22,12 +22,13 @@ def test_migrations_build_exactly_the_declared_schema(engine):
     assert diff == []
 
 
-def test_hugging_face_dumps_become_submissions_once(engine, tmp_path):
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "parsed-in-a-second-process"])
+def test_hugging_face_dumps_become_submissions_once(engine, tmp_path, parallel):
     items = hf_daily_items(corpus_records(30))
     dump = tmp_path / "daily.json"
     dump.write_text(json.dumps(items))
-    ingest_file(engine, str(dump))
-    ingest_file(engine, str(dump))  # again: nothing doubles
+    ingest_file(engine, str(dump), parallel=parallel)  # a large dump is parsed (prepared) in a second process
+    ingest_file(engine, str(dump), parallel=parallel)  # again: nothing doubles
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(submissions)).scalar_one() == 30
         assert conn.execute(select(func.count()).select_from(users)).scalar_one() == 0  # names, not accounts

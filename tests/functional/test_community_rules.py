@@ -14,6 +14,7 @@ from paperboard.community.errors import CommunityError, NotFound
 from paperboard.models import Paper
 from paperboard.storage.papers import upsert
 from paperboard.storage.schema import comments as comment_rows
+from paperboard.storage.schema import submissions as submission_rows
 
 IDS = ("2501.00001", "2501.00002", "2501.00003")
 
@@ -141,3 +142,40 @@ def test_one_session_is_ended_by_its_handle_and_only_its_owners(engine, people):
         assert sessions.end_by_ref(conn, ada.id, handle)
         assert sessions.resume(conn, first) is None and sessions.resume(conn, second) is not None
         assert not sessions.end_by_ref(conn, ada.id, handle)  # ended already
+
+
+def test_comments_are_listed_with_their_ids_authors_and_threads_in_order(engine, people):
+    ada, bob = people
+    with engine.begin() as conn:
+        first = comments.add_comment(conn, IDS[1], ada, "first")
+        second = comments.add_comment(conn, IDS[1], bob, "second")
+        reply = comments.add_comment(conn, IDS[1], bob, "a reply", reply_to=first.id)
+        listed = comments.list_comments(conn, IDS[1])
+    assert [(c.id, c.author, c.body, c.parent_id) for c in listed] == [
+        (first.id, "ada", "first", None), (second.id, "bob", "second", None), (reply.id, "bob", "a reply", first.id)]
+    assert comments.threads(listed) == [(listed[0], [listed[2]]), (listed[1], [])]
+    assert all(c.created_at.tzinfo is not None for c in listed)
+
+
+def test_an_imported_feed_names_its_submitter_wherever_the_hub_puts_it(engine, people):
+    day = "2025-03-18T09:00:00.000Z"
+    by = {"name": "akhaliq", "fullname": "AK"}
+    with engine.begin() as conn:
+        added = submissions.import_huggingface(conn, [
+            (IDS[0], {"submittedOnDailyAt": day, "submittedBy": by, "upvotes": 5}),
+            (IDS[1], {"submittedOnDailyAt": day, "submittedOnDailyBy": by, "numComments": 2}),  # only the paper's
+            (IDS[2], {"upvotes": 9}),  # never on the feed: nothing recorded
+        ])
+        again = submissions.import_huggingface(conn, [(IDS[0], {"submittedOnDailyAt": day, "upvotes": 7})])
+        rows = {r.paper_id: r for r in conn.execute(select(submission_rows))}
+    assert (added, again) == (2, 0)
+    assert {pid: (r.submitter_name, r.submitter_display) for pid, r in rows.items()} == {
+        IDS[0]: ("akhaliq", "AK"), IDS[1]: ("akhaliq", "AK")}
+    assert (rows[IDS[0]].imported_upvotes, rows[IDS[1]].imported_comments) == (7, 2)  # a re-import refreshes
+    ada, bob = people
+    with engine.begin() as conn:
+        votes.upvote(conn, IDS[0], ada.id)
+        comments.add_comment(conn, IDS[1], bob, "mine")
+        votes.upvote(conn, IDS[2], bob.id)
+        tallies = votes.counts(conn, list(IDS))
+    assert tallies == {IDS[0]: (8, 0), IDS[1]: (0, 3), IDS[2]: (1, 0)}  # the site's own plus the imported

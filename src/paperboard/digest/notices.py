@@ -114,8 +114,7 @@ def deliver(engine: Engine, config: Config, *, mailer: Callable[[], Mailer] | No
                 continue
             with engine.connect() as conn:
                 subscriber = get(conn, row.subscriber_id)
-            if subscriber is None:  # unsubscribed meanwhile (the row goes with it, but be safe)
-                _finish(engine, row.id, "failed", "the subscriber is gone")
+            if subscriber is None:  # unsubscribed meanwhile: the row went with it (ON DELETE CASCADE)
                 continue
             msg, url = notice_message(config, subscriber, row.kind)
             if not configured:
