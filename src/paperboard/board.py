@@ -223,13 +223,14 @@ class Paperboard:
 
     def search(self, q: str, *, limit: int = 10, category: str | None = None, since: str | None = None,
                until: str | None = None, author: str | None = None, sort: str = "relevance",
-               filters: Filters | None = None, correct: bool = True) -> SearchResult:
+               filters: Filters | None = None, correct: bool = True, recent: bool = False) -> SearchResult:
         """Hybrid search; ``since`` / ``until`` are days (YYYY-MM-DD). A query or filter that cannot be
         read raises :class:`paperboard.errors.PaperboardError` (QueryError, PeriodError)."""
         if filters is None:
             filters = Filters(categories=(category,) if category else (), since=_day(since),
                               until=_day(until), author=author or None)
-        return self.index.search(self.engine, q, limit=limit, filters=filters, sort=sort, correct=correct)
+        return self.index.search(self.engine, q, limit=limit, filters=filters, sort=sort, correct=correct,
+                                 recent=recent)
 
     def similar(self, paper_id: str | None = None, *, text: str | None = None, limit: int = 10) -> list[Hit]:
         """Papers nearest to a paper or to pasted text; NotFound when the paper is not indexed."""

@@ -141,3 +141,12 @@ def test_passages_are_overlapping_windows_of_two_sentences():
     assert passages("One sentence only.") == ["One sentence only."]
     assert passages("First one. Second one.") == ["First one. Second one."]
     assert passages("") == [] and passages("   ") == []
+
+
+def test_recency_boost_favours_fresh_papers_and_fades():
+    from paperboard.search.hybrid import recency_boost
+
+    assert recency_boost(1.0, 0) == 2.0 and recency_boost(1.0, 180) == pytest.approx(1.5)
+    assert recency_boost(1.0, 3650) == pytest.approx(1.0, abs=1e-5) and recency_boost(0.7, None) == 0.7
+    assert recency_boost(0.6, 10) > recency_boost(0.7, 2000)  # a fresh, slightly less relevant paper wins
+    assert recency_boost(1.0, -5) == 2.0  # a date in the future counts as today

@@ -340,3 +340,22 @@ def test_a_corrected_search_says_so_and_offers_the_words_as_typed(client):
     exact = client.get(link.group(1).replace("&amp;", "&"))
     assert exact.status_code == 200 and "Showing results for" not in exact.text
     assert "<mark>diffusion</mark>" in r.text.lower() or "<mark>Diffusion</mark>" in r.text
+
+
+def test_recent_papers_first_when_asked_and_related_work_from_a_pasted_abstract(client, populated):
+    import datetime as dt
+
+    def mean_day(params) -> float:
+        html = client.get("/search", params=params).text
+        found = re.findall(r'<p class="meta">[^<]*· (\d{4}-\d\d-\d\d)', html)
+        assert len(found) == 10, params
+        return sum(dt.date.fromisoformat(d).toordinal() for d in found) / len(found)
+
+    for q in ("graph neural networks", "language model reasoning"):
+        assert mean_day({"q": q, "recent": "true"}) >= mean_day({"q": q})
+    paper = populated.records[430]
+    r = client.get("/search", params={"related": paper["summary"]})
+    assert r.status_code == 200 and "Related work" in r.text
+    found = re.findall(r'<h2><a href="/papers/([^"]+)"', r.text)
+    assert len(found) == 20 and found[0] == paper["id"]  # the paper the abstract is from, then its neighbours
+    assert client.get("/search", params={"related": "x" * 20_001}).status_code == 400

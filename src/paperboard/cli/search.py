@@ -51,10 +51,12 @@ def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # typ
 @click.option("--sort", type=click.Choice(["relevance", "date", "upvotes"]), default="relevance",
               show_default=True, help="Order: relevance, newest first, or most upvoted.")
 @click.option("--exact", is_flag=True, help="Search the words as typed: no spelling correction.")
+@click.option("--recent", is_flag=True, help="Prefer recent papers (relevance boosted for fresh ones).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_ctx
 def search(obj: Context, query: str, limit: int, since: dt.date | None, until: dt.date | None,
-           categories: tuple[str, ...], author: str | None, sort: str, exact: bool, fmt: str) -> None:
+           categories: tuple[str, ...], author: str | None, sort: str, exact: bool, recent: bool,
+           fmt: str) -> None:
     """Hybrid (BM25 + embedding) search over titles, abstracts and authors.
 
     \b
@@ -77,7 +79,8 @@ def search(obj: Context, query: str, limit: int, since: dt.date | None, until: d
                    "run `paperboard reindex`", err=True)
     filters = Filters(categories=categories, since=since, until=until, author=author)
     try:
-        result = board.search(query, limit=limit, filters=filters, sort=sort, correct=not exact)
+        result = board.search(query, limit=limit, filters=filters, sort=sort, correct=not exact,
+                              recent=recent)
     except PaperboardError as exc:
         raise click.UsageError(str(exc)) from None
     if result.corrected and fmt == "table":

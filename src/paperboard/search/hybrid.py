@@ -120,3 +120,15 @@ def diversify(relevance: Sequence[float], vectors: np.ndarray, k: int, *,
         available[best] = False
         closest = np.maximum(closest, unit @ unit[best])
     return picked
+
+
+RECENCY_HALF_LIFE_DAYS = 180.0
+
+
+def recency_boost(score: float, age_days: float | None, *,
+                  half_life: float = RECENCY_HALF_LIFE_DAYS) -> float:
+    """A relevance score raised for fresh papers: up to twice as high for one out today, halving its extra
+    every ``half_life`` days (a paper without a date gets nothing extra). Scores are positive."""
+    if age_days is None:
+        return score
+    return score * (1.0 + 0.5 ** (max(age_days, 0.0) / half_life))

@@ -13,13 +13,14 @@ import numpy as np
 import orjson
 from sqlalchemy import Engine
 
+from ..clock import utcnow
 from ..community.votes import counts
 from ..models import Paper
 from ..storage.papers import changed_since, count_changed_between, fetch_many, renamed_since
 from .documents import document_text, passages
 from .embedders import Embedder, make_embedder
 from .excerpts import excerpt, matching_words
-from .hybrid import best_correction, damerau_levenshtein, dense_weight, diversify, fuse
+from .hybrid import best_correction, damerau_levenshtein, dense_weight, diversify, fuse, recency_boost
 from .lexical import NO_FILTERS, Filters, LexicalIndex
 from .query import ParsedQuery, lexical_text, parse_query
 from .vectors import VectorIndex
@@ -199,9 +200,11 @@ class SearchIndex:
     # --- querying --------------------------------------------------------------------------------
 
     def search(self, engine: Engine, raw: str, *, limit: int = 10, filters: Filters = NO_FILTERS,
-               sort: str = "relevance", mode: str = "hybrid", correct: bool = True) -> SearchResult:
+               sort: str = "relevance", mode: str = "hybrid", correct: bool = True,
+               recent: bool = False) -> SearchResult:
         """``mode``: ``hybrid`` (default), or ``bm25`` / ``dense`` alone (for benchmarks); ``correct``:
-        whether misspelled words are corrected (they are said in ``SearchResult.corrected``)."""
+        whether misspelled words are corrected (they are said in ``SearchResult.corrected``); ``recent``:
+        relevance boosted for fresh papers (:func:`paperboard.search.hybrid.recency_boost`)."""
         query = parse_query(raw)
         filters = Filters(
             categories=filters.categories + query.categories, since=filters.since, until=filters.until,
@@ -242,7 +245,7 @@ class SearchIndex:
             ranked = fuse(lexical, dense, weight=weight)
         # relevance needs only the top ``limit`` (candidates already passed the filters in the indexes);
         # other orders re-sort a wider pool of relevant papers
-        pool = limit + 10 if sort == "relevance" and not filters else max(limit * 3, 50)
+        pool = limit + 10 if sort == "relevance" and not filters and not recent else max(limit * 3, 50)
         with engine.connect() as conn:
             papers = fetch_many(conn, [pid for pid, _ in ranked[:pool]])
         matched_terms = [w.lower() for w in words]
@@ -250,8 +253,13 @@ class SearchIndex:
         for pid, score in ranked[:pool]:
             if pid in papers and _passes(papers[pid], filters):
                 hits.append(_hit(papers[pid], score, matched_terms))
-                if sort == "relevance" and len(hits) == limit:
+                if sort == "relevance" and not recent and len(hits) == limit:
                     break
+        if recent and sort == "relevance":
+            today = utcnow().date()
+            for h in hits:
+                h.score = recency_boost(h.score, _age(h.published, today))
+            hits.sort(key=lambda h: -h.score)
         self._order(engine, hits, sort)
         return SearchResult(query, hits[:limit], _shown(corrected, hits))
 
@@ -327,6 +335,14 @@ class SearchIndex:
         ids, matrix = self.vectors.rows_for([pid for pid, _ in pool])
         order = diversify([s for _, s in pool], matrix, limit) if len(ids) == len(pool) else range(limit)
         return [_hit(papers[pool[i][0]], pool[i][1], []) for i in order if i < len(pool)]
+
+
+def _age(published: str | None, today: dt.date) -> int | None:
+    """Days since a hit's listing day (None when it has no full date)."""
+    try:
+        return (today - dt.date.fromisoformat(published[:10])).days if published else None
+    except ValueError:
+        return None
 
 
 def _shown(corrected: dict[str, str], hits: list[Hit]) -> dict[str, str]:

@@ -175,7 +175,9 @@ def search_citations(request: Request, q: str, category: str = "", author: str =
 @router.get("/search")
 async def search_page(request: Request, q: str = "", category: str = "", author: str = "",
                       since: Annotated[str, Query(alias="from")] = "", until: str = "",
-                      sort: str = "relevance", page: PageNumber = 1, exact: bool = False) -> Response:
+                      sort: str = "relevance", page: PageNumber = 1, exact: bool = False,
+                      recent: bool = False,
+                      related: Annotated[str, Query(max_length=20_000)] = "") -> Response:
     """An arXiv id or URL opens the paper (queued for fetching from arXiv when it is not stored, with
     a short wait that holds no worker thread); anything else is searched."""
     site = site_of(request)
@@ -186,28 +188,38 @@ async def search_page(request: Request, q: str = "", category: str = "", author:
         if found == "stored":
             return RedirectResponse(f"/papers/{wanted}", status_code=303)
         note = SAY[found].format(id=wanted)
+    if related.strip() and not q.strip():  # "paste an abstract": the papers nearest to it
+        return await run_in_threadpool(_related_page, request, related)
     response = await run_in_threadpool(_search_page, request, q, category, author, since, until, sort, page,
-                                       note, exact)
+                                       note, exact, recent)
     if note:  # a fetch under way, or this client's own limit: never the page cache's answer to others
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def _related_page(request: Request, text: str) -> Response:
+    site = site_of(request)
+    hits = site.board.similar(text=xml_safe(text), limit=20)
+    return site.page(request, "search.html", q="", category="", author="", since="", until="",
+                     sort="relevance", page=1, hits=hits, corrected={}, more=False, fetch_note=None,
+                     exact=False, shown_query="", recent=False, related=text)
+
+
 def _search_page(request: Request, q: str, category: str, author: str, since: str, until: str, sort: str,
-                 page: int, note: str | None, exact: bool = False) -> Response:
+                 page: int, note: str | None, exact: bool = False, recent: bool = False) -> Response:
     site = site_of(request)
     q = q.strip()[:1000]
     page = min(max(page, 1), SEARCH_PAGES)
     context: dict[str, Any] = dict(q=q, category=category, author=author, since=since, until=until,
                                    sort=sort if sort in ("relevance", "date", "upvotes") else "relevance",
                                    page=page, hits=[], corrected={}, more=False, fetch_note=note,
-                                   exact=exact, shown_query="")
+                                   exact=exact, shown_query="", recent=recent, related="")
     if not q:
         return site.page(request, "search.html", **context)
     try:
         result = site.board.search(q, limit=page * SEARCH_PER_PAGE + 1, category=category or None,
                                    since=since or None, until=until or None, author=author or None,
-                                   sort=context["sort"], correct=not exact)
+                                   sort=context["sort"], correct=not exact, recent=recent)
     except PaperboardError as exc:
         context["error"] = str(exc)
         return site.page(request, "search.html", status_code=400, **context)
