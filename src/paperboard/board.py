@@ -24,7 +24,7 @@ from .config import Config, load_config
 from .errors import Busy, Forbidden, NotFound, PaperboardError, Pending
 from .feeds import daily, listing, periods
 from .feeds.entries import Entry, Page
-from .ids import InvalidId, canonical_id
+from .ids import InvalidId, canonical_id, category_spelling
 from .ingest.on_demand import SAY, OnDemand, Outcome
 from .ingest.pipeline import Summary
 from .search.lexical import Filters
@@ -48,6 +48,7 @@ class Imported:
     def as_dict(self) -> dict[str, list[str]]:
         return asdict(self)
 
+CATEGORIES_TTL = 600.0  # seconds the list of categories is kept before it is read again
 Allowed = Callable[[], bool]  # whether the asker may queue one more paper to fetch from arXiv
 
 
@@ -73,6 +74,7 @@ class Paperboard:
         self.config = config
         self.engine = engine or open_database(config.database_url)
         self._index = index
+        self._categories: tuple[float, list[tuple[str, int]]] | None = None
         self.on_demand = OnDemand(self.engine, self.fetch, delay=config.arxiv_delay,
                                   wait=fetch_wait) if fetch_from_arxiv else None
 
@@ -200,6 +202,18 @@ class Paperboard:
         with self.engine.connect() as conn:
             return listing.every_paper(conn, after, limit)
 
+    def categories(self) -> list[tuple[str, int]]:
+        """Every category in the store with its number of papers, most papers first (for pickers; read
+        at most every few minutes)."""
+        import time
+
+        cached = self._categories
+        if cached is None or time.monotonic() - cached[0] > CATEGORIES_TTL:
+            with self.engine.connect() as conn:
+                cached = (time.monotonic(), listing.categories(conn))
+            self._categories = cached
+        return cached[1]
+
     def newest_day(self) -> dt.date | None:
         """The newest listing day in the store."""
         with self.engine.connect() as conn:
@@ -227,8 +241,8 @@ class Paperboard:
         """Hybrid search; ``since`` / ``until`` are days (YYYY-MM-DD). A query or filter that cannot be
         read raises :class:`paperboard.errors.PaperboardError` (QueryError, PeriodError)."""
         if filters is None:
-            filters = Filters(categories=(category,) if category else (), since=_day(since),
-                              until=_day(until), author=author or None)
+            filters = Filters(categories=(category_spelling(category),) if category else (),
+                              since=_day(since), until=_day(until), author=author or None)
         return self.index.search(self.engine, q, limit=limit, filters=filters, sort=sort, correct=correct,
                                  recent=recent)
 

@@ -149,3 +149,13 @@ def canonical_id(text: str) -> ArxivId:
     if _DUMP_ID.match(s) and not s.lower().startswith(("http:", "https:", "arxiv:")):
         return ArxivId(s, None, is_arxiv=False)
     raise InvalidId(f"{s!r} is neither an arXiv id nor a namespaced id such as scifact:4983")
+
+
+def category_spelling(text: str) -> str:
+    """An arXiv category as arXiv writes it, however it was typed: the archive in lower case, a two-letter
+    subject class in upper case, a longer one in lower case (``CS.lg`` -> ``cs.LG``, ``astro-ph.co`` ->
+    ``astro-ph.CO``, ``PHYSICS.Comp-Ph`` -> ``physics.comp-ph``, ``HEP-TH`` -> ``hep-th``)."""
+    archive, dot, subject = text.strip().partition(".")
+    if not dot:
+        return archive.lower()
+    return f"{archive.lower()}.{subject.upper() if len(subject) <= 2 else subject.lower()}"

@@ -252,3 +252,13 @@ def test_the_card_is_valid_svg_whatever_the_title():
     text = "".join(root.itertext())
     assert "and 4 more" in text and "…" in text and "2501.00002" in text
     assert len(root.findall(".//{http://www.w3.org/2000/svg}tspan")) == 4  # the title in at most four lines
+
+
+@pytest.mark.parametrize(("typed", "spelled"), [
+    ("CS.lg", "cs.LG"), ("cs.LG", "cs.LG"), (" astro-ph.co ", "astro-ph.CO"), ("PHYSICS.Comp-Ph", "physics.comp-ph"),
+    ("HEP-TH", "hep-th"), ("stat.ml", "stat.ML"), ("q-bio.nc", "q-bio.NC"),
+])
+def test_categories_are_spelled_as_arxiv_spells_them(typed, spelled):
+    from paperboard.ids import category_spelling
+
+    assert category_spelling(typed) == spelled

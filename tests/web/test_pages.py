@@ -359,3 +359,18 @@ def test_recent_papers_first_when_asked_and_related_work_from_a_pasted_abstract(
     found = re.findall(r'<h2><a href="/papers/([^"]+)"', r.text)
     assert len(found) == 20 and found[0] == paper["id"]  # the paper the abstract is from, then its neighbours
     assert client.get("/search", params={"related": "x" * 20_001}).status_code == 400
+
+
+def test_cards_show_the_date_and_every_category_and_the_category_filter_ignores_case(client, populated):
+    with_many = next(r for r in populated.records if len(r["categories"]) >= 3)
+    page = client.get("/new", params={"day": with_many["listed"], "category": with_many["categories"][0].upper()})
+    assert page.status_code == 200 and f"in {with_many['categories'][0]}" in page.text  # spelled as arXiv does
+    author_page = client.get(f"/authors/{with_many['authors'][0]}").text  # a page with few cards
+    card = author_page[author_page.index(f'href="/papers/{with_many["id"]}"'):]
+    card = card[:card.index("</article>")]
+    assert all(f">{c}</a>" in card for c in with_many["categories"]) and "<time datetime=" in card
+    assert '<datalist id="categories">' in page.text and f'<option value="{with_many["categories"][0]}">' in page.text
+    lower = client.get("/search", params={"q": "learning", "category": with_many["categories"][0].lower()})
+    ids = re.findall(r'<h2><a href="/papers/([^"]+)"', lower.text)
+    cats = {r["id"]: r["categories"] for r in populated.records}
+    assert ids and all(with_many["categories"][0] in cats[i] for i in ids)

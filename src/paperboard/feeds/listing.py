@@ -68,6 +68,14 @@ class Listing:
     next_day: dt.date | None
 
 
+def categories(conn: Connection) -> list[tuple[str, int]]:
+    """Every category in the store and its number of papers, most papers first."""
+    rows = conn.execute(select(paper_categories.c.category, func.count())
+                        .group_by(paper_categories.c.category)
+                        .order_by(func.count().desc(), paper_categories.c.category))
+    return [(c, n) for c, n in rows]
+
+
 def newest_day(conn: Connection, category: str | None = None) -> dt.date | None:
     """The newest announcement day in the store (in ``category``, if given)."""
     return _date(conn.execute(select(func.max(papers.c.listed)).where(_in_category(category))).scalar())

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import PaperboardError
-from ..ids import InvalidId, parse_arxiv_id
+from ..ids import InvalidId, category_spelling, parse_arxiv_id
 from .hybrid import STOPWORDS
 
 MAX_QUERY_CHARS = 2_000
@@ -63,7 +63,10 @@ def parse_query(raw: str) -> ParsedQuery:
     def take_field(m: re.Match[str]) -> str:
         name, value = m.group(1).lower(), (m.group(2) or m.group(3) or "").strip()
         if value:
-            (authors if name.startswith("author") else categories).append(value)
+            if name.startswith("author"):
+                authors.append(value)
+            else:
+                categories.append(category_spelling(value))
         return " "
 
     text = _FIELD.sub(take_field, text)

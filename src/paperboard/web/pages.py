@@ -17,7 +17,7 @@ from ..community.comments import threads
 from ..errors import NotFound, PaperboardError, Pending
 from ..feeds import daily, listing, periods
 from ..feeds.entries import Entry
-from ..ids import is_arxiv_id
+from ..ids import category_spelling, is_arxiv_id
 from ..ingest.on_demand import SAY
 from ..models import to_json_dict
 from ..search.service import apply_corrections
@@ -147,7 +147,7 @@ def new(request: Request, day: str | None = None, category: str | None = None,
             when = periods.parse("date", day).start
         except periods.PeriodError as exc:
             raise HTTPException(400, str(exc)) from None
-    category = (category or "").strip() or None
+    category = category_spelling(category) if (category or "").strip() else None
     result = site.board.new_papers(listing.ListingQuery(when, category, _page_number(page), PER_PAGE),
                                    _uid(site, request))
     return site.page(request, "new.html", listing=result, category=category)

@@ -178,5 +178,6 @@ class Site:
         context.update(
             request=request, viewer=self.viewer(request), csrf=lambda: csrf_token(request.session),
             flashes=request.session.pop("flash", []), today=dt.date.today(), base_url=self.config.base_url,
+            store_categories=self.board.categories,  # called only by the pages with a category picker
         )
         return self.templates.TemplateResponse(request, template, context, status_code=status_code)
