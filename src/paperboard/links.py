@@ -35,11 +35,12 @@ def safe_links(links: dict[str, object]) -> dict[str, str]:
     return {str(k)[:32]: url for k, v in links.items() if (url := http_url(v))}
 
 
-def find_urls(text: str | None) -> list[str]:
-    """URLs in free text, in order, without the punctuation that ends the sentence around them."""
+def url_spans(text: str | None) -> list[tuple[int, int, str]]:
+    """(start, end, URL) of each URL in free text, without the punctuation that ends the sentence
+    around it; ``www.`` addresses get ``https://``."""
     if not text or not ("://" in text or "www." in text or "WWW." in text):
         return []
-    urls = []
+    spans = []
     for match in _URL.finditer(text):
         url = match.group(0)
         # balanced parentheses stay (wikipedia-style), a closing one that ends a sentence goes
@@ -47,10 +48,16 @@ def find_urls(text: str | None) -> list[str]:
             if url[-1] == ")" and url.count("(") >= url.count(")"):
                 break
             url = url[:-1]
-        if url.lower().startswith("www."):
-            url = "https://" + url
-        urls.append(url)
-    return urls
+        if not url:
+            continue
+        end = match.start() + len(url)
+        spans.append((match.start(), end, "https://" + url if url.lower().startswith("www.") else url))
+    return spans
+
+
+def find_urls(text: str | None) -> list[str]:
+    """URLs in free text, in order, without the punctuation that ends the sentence around them."""
+    return [url for _, _, url in url_spans(text)]
 
 
 def code_url(url: str) -> str | None:

@@ -262,3 +262,17 @@ def test_categories_are_spelled_as_arxiv_spells_them(typed, spelled):
     from paperboard.ids import category_spelling
 
     assert category_spelling(typed) == spelled
+
+
+def test_titles_render_their_tex_and_abstracts_link_their_urls():
+    from paperboard.tex import title_text
+
+    title = str(title_text("Scaling  $O(n^2)$ attention <i>fast</i>"))
+    assert "<math" in title and "&lt;i&gt;fast&lt;/i&gt;" in title and "\n" not in title and "$" not in title
+    assert str(title_text("costs $5 and $10")) == "costs $5 and $10"  # prices are not math
+    abstract = str(rich_text("Code: https://github.com/a/b. See (www.x.org/p); not javascript:alert(1)"))
+    assert '<a href="https://github.com/a/b" rel="nofollow noopener">https://github.com/a/b</a>.' in abstract
+    assert '<a href="https://www.x.org/p" rel="nofollow noopener">www.x.org/p</a>)' in abstract
+    assert "javascript:alert(1)" in abstract and 'href="javascript' not in abstract
+    quoted = str(rich_text('Broken "https://x.org/a"onclick=1 end'))
+    assert "onclick" not in quoted.split("</a>")[0].split(">")[0]  # the quote ends the URL: no attribute injected

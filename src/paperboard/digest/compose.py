@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 
 from ..feeds.entries import Entry
+from ..tex import title_text
 from ..text import plain_excerpt
 from .editions import Edition
 from .picks import Pick
@@ -28,6 +29,7 @@ def _env() -> jinja2.Environment:
                              autoescape=jinja2.select_autoescape(enabled_extensions=("html",)),
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["excerpt"] = plain_excerpt
+    env.filters["title"] = title_text
     return env
 
 

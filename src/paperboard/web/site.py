@@ -22,6 +22,7 @@ from ..community import sessions
 from ..community.accounts import User, get_user, user_for_token
 from ..config import Config
 from ..links import http_url
+from ..tex import title_text
 from ..text import plain_excerpt, xml_safe
 from . import render
 from .security import CSRF_FIELD, RateLimiter, csrf_ok, csrf_token
@@ -39,6 +40,7 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.filters["rich"] = render.rich_text
+    env.filters["title"] = title_text
     env.filters["highlight"] = render.highlight
     env.filters["excerpt"] = plain_excerpt
     env.filters["markdown"] = render.markdown
