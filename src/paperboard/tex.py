@@ -38,7 +38,7 @@ _MATH = re.compile(
 )
 
 
-def _safe_mathml(tex: str, display: bool) -> str | None:
+def mathml(tex: str, display: bool) -> str | None:
     """MathML for ``tex`` re-serialised through an allow-list, or None if it cannot be trusted."""
     if len(tex) > MAX_FORMULA:
         return None
@@ -83,7 +83,7 @@ def with_math(text: str, *, links: bool) -> str:
         out.append(plain(text[pos:m.start()]))
         tex = next(g for g in m.groups() if g is not None)
         display = m.group(1) is not None or m.group(4) is not None
-        out.append(_safe_mathml(tex.strip(), display) or html.escape(m.group(0)))
+        out.append(mathml(tex.strip(), display) or html.escape(m.group(0)))
         pos = m.end()
     out.append(plain(text[pos:]))
     return "".join(out)

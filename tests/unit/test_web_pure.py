@@ -276,3 +276,9 @@ def test_titles_render_their_tex_and_abstracts_link_their_urls():
     assert "javascript:alert(1)" in abstract and 'href="javascript' not in abstract
     quoted = str(rich_text('Broken "https://x.org/a"onclick=1 end'))
     assert "onclick" not in quoted.split("</a>")[0].split(">")[0]  # the quote ends the URL: no attribute injected
+
+
+def test_comments_render_their_tex_and_leave_prices_alone():
+    html = str(markdown("Is $x^2$ right? $$\\sum_i a_i$$ It costs $5 and $10. $<script>alert(1)</script>$"))
+    assert html.count("<math") == 3 and "costs $5 and $10" in html  # the third: the tags as letters
+    assert "<script>" not in html

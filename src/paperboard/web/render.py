@@ -12,9 +12,10 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from ..search.excerpts import word_pattern
-from ..tex import with_math
+from ..tex import mathml, with_math
 
 
 @lru_cache(maxsize=4096)
@@ -38,9 +39,17 @@ def highlight(text: str, words: list[str] | tuple[str, ...]) -> Markup:
     return Markup("".join(out))
 
 
+def _formula(tex: str, options: dict) -> str:  # type: ignore[type-arg]
+    display = bool(options.get("display_mode"))
+    fence = "$$" if display else "$"
+    return mathml(tex.strip(), display) or html.escape(fence + tex + fence)
+
+
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable(["image"])  # no remote images in comments (tracking pixels, layout breakage)
+    # $...$ and $$...$$ as MathML through the same allow-list as abstracts; "costs $5 and $10" stays text
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, renderer=_formula)
 
     def link_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
         tokens[idx].attrSet("rel", "nofollow noopener ugc")
@@ -54,5 +63,6 @@ _md = _markdown()
 
 
 def markdown(text: str) -> Markup:
-    """A comment's markdown as HTML: raw HTML is shown as text, unsafe link schemes are not linked."""
+    """A comment's markdown as HTML: raw HTML is shown as text, unsafe link schemes are not linked, TeX
+    between dollars is MathML."""
     return Markup(_md.render(text))
