@@ -10,12 +10,13 @@ over HTTP, or the token ``paperboard mcp`` was started with. Each paper's markdo
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
+from pydantic import Field
 
 from . import __version__
 from .board import Paperboard, paper_id_of
@@ -29,6 +30,11 @@ from .search.service import Hit
 
 T = TypeVar("T")
 MAX_LIMIT = 100
+# what a tool accepts: a bad value is the assistant's to correct (a validation error), never a crash
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
+Text = Annotated[str, Field(max_length=1_000)]
+Long = Annotated[str, Field(max_length=20_000)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 INSTRUCTIONS = (
     "Paperboard is a research-paper service: search papers (hybrid keyword and semantic search; the query "
@@ -112,22 +118,22 @@ def build_server(board: Paperboard, *, token: str | None = None,
 
     @server.tool(description="Search papers by what they are about. The query may hold words, \"quoted "
                              "phrases\", author:Name and category:cs.LG; since/until are days (YYYY-MM-DD).")
-    async def search(query: str, limit: int = 10, category: str | None = None, author: str | None = None,
-                     since: str | None = None, until: str | None = None) -> dict[str, Any]:
+    async def search(query: Text, limit: Limit = 10, category: Text | None = None, author: Text | None = None,
+                     since: Text | None = None, until: Text | None = None) -> dict[str, Any]:
         found = await run(lambda: board.search(query[:1000], limit=_limit(limit), category=category,
                                                author=author, since=since, until=until))
         return {"query": query, "corrected": found.corrected, "results": [_hit(h, base) for h in found.hits]}
 
     @server.tool(description="One paper by arXiv id or URL: abstract, authors, links, upvotes, BibTeX and "
                              "its markdown page.")
-    async def paper(id: str) -> dict[str, Any]:
+    async def paper(id: Text) -> dict[str, Any]:
         return _paper(await run(board.entry, stored_id(id)), base)
 
     @server.tool(description="The daily papers people submitted: one day (YYYY-MM-DD), ISO week "
                              "(YYYY-Www) or month (YYYY-MM), or the newest day when none is given.")
-    async def daily(date: str | None = None, week: str | None = None, month: str | None = None,
-                           sort: Literal["upvotes", "trending", "publishedAt"] = "upvotes",
-                           limit: int = 30) -> dict[str, Any]:
+    async def daily(date: Text | None = None, week: Text | None = None, month: Text | None = None,
+                    sort: Literal["upvotes", "trending", "publishedAt"] = "upvotes",
+                    limit: Limit = 30) -> dict[str, Any]:
         given = [(kind, value) for kind, value in (("date", date), ("week", week), ("month", month)) if value]
         if len(given) > 1:
             raise ToolError("give at most one of date, week and month")
@@ -146,20 +152,20 @@ def build_server(board: Paperboard, *, token: str | None = None,
 
     @server.tool(description="Papers most similar to a paper (its id) or to a pasted text such as an "
                              "abstract; give one of the two.")
-    async def similar(id: str | None = None, text: str | None = None, limit: int = 10) -> dict[str, Any]:
+    async def similar(id: Text | None = None, text: Long | None = None, limit: Limit = 10) -> dict[str, Any]:
         if bool(id) == bool(text):
             raise ToolError("give a paper id or a text, not both")
         hits = await run(lambda: board.similar(stored_id(id) if id else None, text=text, limit=_limit(limit)))
         return {"results": [_hit(h, base) for h in hits]}
 
     @server.tool(description="The stored papers of an author (the name as written on papers), newest first.")
-    async def authors(name: str, limit: int = 20) -> dict[str, Any]:
+    async def authors(name: Text, limit: Limit = 20) -> dict[str, Any]:
         page = await run(lambda: board.author(name, limit=_limit(limit)))
         return {"name": name, "total": page.total, "papers": [_card(e, base) for e in page.entries]}
 
     @server.tool(description="Collections: a user's public ones (by username), or, without one, your own "
                              "(needs your API token).")
-    async def collections(ctx: Context, user: str | None = None) -> dict[str, Any]:
+    async def collections(ctx: Context, user: Text | None = None) -> dict[str, Any]:
         def read() -> dict[str, Any]:
             viewer = writer(ctx) if user is None else None
             owner = viewer or board.user(user or "")
@@ -171,7 +177,7 @@ def build_server(board: Paperboard, *, token: str | None = None,
         return await run(read)
 
     @server.tool(description="A collection's papers, as BibTeX or as JSON.")
-    async def collection_export(ctx: Context, collection_id: int,
+    async def collection_export(ctx: Context, collection_id: Id,
                                 format: Literal["bibtex", "json"] = "json") -> dict[str, Any]:
         def read() -> dict[str, Any]:
             try:
@@ -187,7 +193,7 @@ def build_server(board: Paperboard, *, token: str | None = None,
         return await run(read)
 
     @server.tool(description="Add a paper to one of your collections (or remove it). Needs your API token.")
-    async def collection_add(ctx: Context, collection_id: int, paper: str,
+    async def collection_add(ctx: Context, collection_id: Id, paper: Text,
                              remove: bool = False) -> dict[str, Any]:
         def write() -> dict[str, Any]:
             changed = board.collect(collection_id, acting(ctx), stored_id(paper), remove=remove)
@@ -197,7 +203,7 @@ def build_server(board: Paperboard, *, token: str | None = None,
 
     @server.tool(description="Submit a paper (arXiv id or URL) to today's daily papers; one not stored yet "
                              "is fetched from arXiv. Needs your API token.")
-    async def submit(ctx: Context, paper: str) -> dict[str, Any]:
+    async def submit(ctx: Context, paper: Text) -> dict[str, Any]:
         def write() -> dict[str, Any]:
             user = acting(ctx)
             return _card(board.entry(board.submit(user, paper), user.id), base)
@@ -205,7 +211,7 @@ def build_server(board: Paperboard, *, token: str | None = None,
         return await run(write)
 
     @server.tool(description="Upvote a paper (or take the upvote back with undo). Needs your API token.")
-    async def upvote(ctx: Context, paper: str, undo: bool = False) -> dict[str, Any]:
+    async def upvote(ctx: Context, paper: Text, undo: bool = False) -> dict[str, Any]:
         def write() -> dict[str, Any]:
             pid = stored_id(paper)
             return {"id": pid, "upvotes": board.vote(pid, acting(ctx), up=not undo), "upvoted": not undo}

@@ -59,6 +59,11 @@ async def _session(client: Client, server, target: int) -> None:  # type: ignore
     assert bad.is_error and "real day" in bad.content[0].text
     missing = await client.call_tool("paper", {"id": "2501.99999"})
     assert missing.is_error and "not in the store" in missing.content[0].text
+    for tool, arguments in [("search", {"query": "x", "limit": 10_000}), ("search", {"query": "x" * 5_000}),
+                            ("collection_export", {"collection_id": 2**40}), ("similar", {"id": "a", "text": "b"}),
+                            ("collection_export", {"collection_id": 999_999}), ("authors", {"name": "No Such Person"})]:
+        hostile = await client.call_tool(tool, arguments)  # refused with a reason, never a crash
+        assert hostile.is_error and not hostile.content[0].text.endswith(f"Error executing tool {tool}"), arguments
 
     target = records[target]["id"]  # not on the daily feed: no imported upvotes
     voted = _data(await client.call_tool("upvote", {"paper": target}))
