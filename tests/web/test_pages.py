@@ -151,7 +151,7 @@ def test_submit_upvote_comment_collect(client, populated):
     assert replied.status_code == 303
     thread = client.get(f"/papers/{pid}").text
     assert thread.index('class="replies"') < thread.index("A reply") and "2 comments" in thread
-    for bad in ("abc", "-3", "9" * 30, "99999999"):
+    for bad in ("abc", "-3", "9" * 30, "99999999", "99999999999"):
         r = client.post("/comment", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid,
                                           "reply_to": bad, "body": "x"})
         assert r.status_code in (400, 404), bad

@@ -334,7 +334,7 @@ async def comment_post(request: Request) -> Response:
     form, user = await site.write_form(request)
     paper_id = form.get("paper", "")
     reply_to = form.get("reply_to", "")
-    if reply_to and not (reply_to.isdigit() and len(reply_to) < 12):
+    if reply_to and not (reply_to.isdigit() and len(reply_to) < 10):  # an INTEGER, on PostgreSQL too
         raise HTTPException(400, "reply_to is the number of a comment")
     posted = site.board.comment(paper_id, user, form.get("body", ""),
                                 reply_to=int(reply_to) if reply_to else None)
