@@ -74,3 +74,5 @@ def test_import_refusals(tmp_path):
     broken = paperboard("collections", "import", str(bad), "--into", str(cid), "--as", "olga", data_dir=tmp_path)
     assert broken.returncode == 1 and "not JSON" in broken.stderr
     assert paperboard("collections", "export", "999", data_dir=tmp_path).returncode == 2
+    huge = paperboard("collections", "export", "99999999999", data_dir=tmp_path)
+    assert huge.returncode == 2 and "Traceback" not in huge.stderr

@@ -256,7 +256,7 @@ def collections() -> None:
 
 @collections.command("import")
 @click.argument("source", type=click.File("r", encoding="utf-8-sig"))
-@click.option("--into", "collection_id", required=True, type=click.IntRange(1), metavar="ID",
+@click.option("--into", "collection_id", required=True, type=click.IntRange(1, 2**31 - 1), metavar="ID",
               help="The collection (its number, as in /collections/ID).")
 @click.option("--as", "username", required=True, metavar="USER", help="The collection's owner.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "bibtex", "ris", "csl-json", "ids"]),
@@ -294,7 +294,7 @@ def collections_import(obj: Context, source, collection_id: int, username: str, 
 
 
 @collections.command("export")
-@click.argument("collection_id", type=click.IntRange(1))
+@click.argument("collection_id", type=click.IntRange(1, 2**31 - 1))
 @click.option("--format", "fmt", type=click.Choice(["bibtex", "ris", "csl-json"]), default="bibtex",
               show_default=True)
 @pass_ctx
@@ -342,7 +342,7 @@ def claims_list(obj: Context, fmt: str) -> None:
 
 
 @claims.command("decide")
-@click.argument("claim_id", type=click.IntRange(1))
+@click.argument("claim_id", type=click.IntRange(1, 2**31 - 1))
 @click.argument("decision", type=click.Choice(["confirm", "refuse"]))
 @click.option("--as", "username", required=True, metavar="ADMIN", help="The administrator deciding.")
 @pass_ctx
