@@ -65,7 +65,7 @@ def _say_if_empty(engine, config) -> None:  # type: ignore[no-untyped-def]
 @click.option("--sort", type=click.Choice(["upvotes", "trending", "publishedAt"]), default="upvotes",
               show_default=True)
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100))
-@click.option("--page", default=1, show_default=True, type=click.IntRange(1))
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="json: the items of /api/daily_papers.")
 @pass_ctx
