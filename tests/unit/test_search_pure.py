@@ -150,3 +150,15 @@ def test_recency_boost_favours_fresh_papers_and_fades():
     assert recency_boost(1.0, 3650) == pytest.approx(1.0, abs=1e-5) and recency_boost(0.7, None) == 0.7
     assert recency_boost(0.6, 10) > recency_boost(0.7, 2000)  # a fresh, slightly less relevant paper wins
     assert recency_boost(1.0, -5) == 2.0  # a date in the future counts as today
+
+
+def test_a_wide_correction_needs_the_first_three_letters_and_corrected_stems_search_text_only():
+    from paperboard.search.query import parse_query
+    from paperboard.search.service import _lexical_query
+
+    assert best_correction("career", [("cancer", 9000)]) is None  # two letters apart, from "car" to "can"
+    assert best_correction("grokkng", [("grokk", 50)]) == "grokk"  # two apart, the same first three
+    query = parse_query("difusion modles")
+    text = _lexical_query(query, ("diffus", "model"), {"difusion": "diffus", "modles": "model"})
+    assert text == "text:diffus text:model"  # a stem as a word would also match an author called Model
+    assert _lexical_query(parse_query("graph networks"), ("graph", "networks"), {}) == "graph networks"

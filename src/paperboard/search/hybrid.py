@@ -81,7 +81,9 @@ MIN_SUPPORT = 3  # a correction is a word of at least this many papers, not anot
 
 
 def best_correction(term: str, candidates: Sequence[tuple[str, int]], *, freq: int = 0) -> str | None:
-    """The most frequent candidate within edit distance 1 (short terms) or 2 (from 6 letters). ``freq``:
+    """The most frequent candidate within edit distance 1, or 2 for terms of 6 letters or more whose first
+    three letters it shares (a wider net turns real terms into other words: "career" into "cancer").
+    ``freq``:
     how many papers hold ``term`` itself; a term the index knows is corrected only to a candidate at
     least ``KNOWN_RATIO`` times as frequent (one stray "modles" in the corpus does not make it a word)."""
     limit = 1 if len(term) < 6 else 2
@@ -91,7 +93,7 @@ def best_correction(term: str, candidates: Sequence[tuple[str, int]], *, freq: i
         if candidate == term or count < floor:
             continue
         d = damerau_levenshtein(term, candidate, limit)
-        if d <= limit:
+        if d == 1 or (d == 2 <= limit and candidate[:3] == term[:3]):
             key = (d, -count, candidate)
             if best is None or key < best:
                 best = key

@@ -223,12 +223,21 @@ class SearchIndex:
         words, corrected = self._corrected_words(query) if correct else (query.words, {})
         lexical: list[tuple[str, float]] = []
         if mode != "dense":
-            lexical = self.lexical.search(lexical_text(query, words), limit=CANDIDATES, filters=filters)
+            lexical = self.lexical.search(_lexical_query(query, words, corrected), limit=CANDIDATES,
+                                          filters=filters)
         dense: dict[str, float] = {}
         if mode == "hybrid" and not lexical and lexical_text(query, words).strip():
             # no paper shares a single (corrected) word with the query: nearest embeddings would be noise
             return SearchResult(query, [], corrected)
+        if corrected and lexical:  # the corrections as words people write, from the best lexical matches
+            with engine.connect() as conn:
+                best = fetch_many(conn, [pid for pid, _ in lexical[:5]])
+            stems = list(corrected.values())
+            seen = [w for p in best.values()
+                    for w in matching_words(f"{p.title} {p.abstract}", stems, LexicalIndex.stem)]
+            corrected = _shown(corrected, seen)
         if mode != "bm25" and query.text and len(self.vectors):
+            # the embedder reads the corrected words: a misspelling's embedding is noise
             qvec = self.embedder.embed([query.text])[0]
             dense = self.vectors.scores_for(qvec, [pid for pid, _ in lexical])
             if not filters:
@@ -261,7 +270,7 @@ class SearchIndex:
                 h.score = recency_boost(h.score, _age(h.published, today))
             hits.sort(key=lambda h: -h.score)
         self._order(engine, hits, sort)
-        return SearchResult(query, hits[:limit], _shown(corrected, hits))
+        return SearchResult(query, hits[:limit], corrected)
 
     def _listing(self, engine: Engine, query: ParsedQuery, filters: Filters, *, limit: int,
                  sort: str) -> SearchResult:
@@ -299,7 +308,7 @@ class SearchIndex:
 
     def _correct(self, word: str) -> str | None:
         """The stem to search for instead of ``word``'s: a close term the index knows far better."""
-        if len(word) < 4 or not word.isalpha():
+        if len(word) < 4 or not word.isalpha() or not word[1:].islower():  # acronyms and names: RUNX, StARkin
             return None
         stem = self.lexical.stem(word)
         freq = self.lexical.doc_freq(stem) if stem else 0
@@ -345,17 +354,24 @@ def _age(published: str | None, today: dt.date) -> int | None:
         return None
 
 
-def _shown(corrected: dict[str, str], hits: list[Hit]) -> dict[str, str]:
-    """Each correction as a word people write: of the hits' words with the searched stem, the one closest
-    to what was typed (the index holds stems: "modl" is shown as "models" for "modles")."""
-    if not corrected:
-        return corrected
-    seen = list(dict.fromkeys(w for h in hits for w in h.matched))
+def _shown(corrected: dict[str, str], seen: list[str]) -> dict[str, str]:
+    """Each correction (a stem) as a word people write: of the ``seen`` words with that stem, the one
+    closest to what was typed ("modl" is shown as "models" for "modles"); the stem when none is seen."""
     shown = {}
     for word, stem in corrected.items():
-        forms = [w for w in seen if LexicalIndex.stem(w) == stem]  # "model", "models", "modelling"
+        forms = list(dict.fromkeys(w for w in seen if LexicalIndex.stem(w) == stem))  # "model", "models"
         shown[word] = min(forms, key=lambda w: damerau_levenshtein(word.lower(), w, 4)) if forms else stem
     return shown
+
+
+def _lexical_query(query: ParsedQuery, words: tuple[str, ...], corrected: dict[str, str]) -> str:
+    """The BM25 query: a corrected word is its stem, searched in titles and abstracts only (as a word
+    it would also match author names: the stem "model" finds Charlotte Model)."""
+    if not corrected:
+        return lexical_text(query, words)
+    stems = set(corrected.values())
+    kept = tuple(w for w in words if w not in stems)
+    return " ".join([lexical_text(query, kept), *(f"text:{stem}" for stem in sorted(stems))]).strip()
 
 
 def apply_corrections(text: str, corrected: dict[str, str]) -> str:
