@@ -57,7 +57,8 @@ def get_collection(conn: Connection, collection_id: int, viewer: User | None = N
     return Collection(row.id, row.name, row.description, row.username, row.owner_id, row.public, tuple(ids))
 
 
-def _owned(conn: Connection, collection_id: int, owner: User) -> Collection:
+def owned(conn: Connection, collection_id: int, owner: User) -> Collection:
+    """The collection, if ``owner`` may change it."""
     found = get_collection(conn, collection_id, owner)
     if found.owner_id != owner.id:
         raise CommunityError("only its owner can change a collection")
@@ -65,7 +66,7 @@ def _owned(conn: Connection, collection_id: int, owner: User) -> Collection:
 
 
 def add_paper(conn: Connection, collection_id: int, owner: User, paper_id: str) -> bool:
-    _owned(conn, collection_id, owner)
+    owned(conn, collection_id, owner)
     require_stored(conn, paper_id)
     try:
         with conn.begin_nested():
@@ -77,7 +78,7 @@ def add_paper(conn: Connection, collection_id: int, owner: User, paper_id: str) 
 
 
 def remove_paper(conn: Connection, collection_id: int, owner: User, paper_id: str) -> bool:
-    _owned(conn, collection_id, owner)
+    owned(conn, collection_id, owner)
     result = conn.execute(delete(collection_items).where(collection_items.c.collection_id == collection_id,
                                                          collection_items.c.paper_id == paper_id))
     return bool(result.rowcount)

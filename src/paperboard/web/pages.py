@@ -197,12 +197,17 @@ async def search_page(request: Request, q: str = "", category: str = "", author:
     return response
 
 
+def _search_context(**given: Any) -> dict[str, Any]:
+    """What the search page shows, empty where ``given`` says nothing."""
+    return {"q": "", "category": "", "author": "", "since": "", "until": "", "sort": "relevance", "page": 1,
+            "hits": [], "corrected": {}, "more": False, "fetch_note": None, "exact": False, "shown_query": "",
+            "recent": False, "related": "", **given}
+
+
 def _related_page(request: Request, text: str) -> Response:
     site = site_of(request)
     hits = site.board.similar(text=xml_safe(text), limit=20)
-    return site.page(request, "search.html", q="", category="", author="", since="", until="",
-                     sort="relevance", page=1, hits=hits, corrected={}, more=False, fetch_note=None,
-                     exact=False, shown_query="", recent=False, related=text)
+    return site.page(request, "search.html", **_search_context(hits=hits, related=text))
 
 
 def _search_page(request: Request, q: str, category: str, author: str, since: str, until: str, sort: str,
@@ -210,10 +215,9 @@ def _search_page(request: Request, q: str, category: str, author: str, since: st
     site = site_of(request)
     q = q.strip()[:1000]
     page = min(max(page, 1), SEARCH_PAGES)
-    context: dict[str, Any] = dict(q=q, category=category, author=author, since=since, until=until,
-                                   sort=sort if sort in ("relevance", "date", "upvotes") else "relevance",
-                                   page=page, hits=[], corrected={}, more=False, fetch_note=note,
-                                   exact=exact, shown_query="", recent=recent, related="")
+    context = _search_context(q=q, category=category, author=author, since=since, until=until,
+                              sort=sort if sort in ("relevance", "date", "upvotes") else "relevance",
+                              page=page, fetch_note=note, exact=exact, recent=recent)
     if not q:
         return site.page(request, "search.html", **context)
     try:
