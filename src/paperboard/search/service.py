@@ -237,7 +237,7 @@ class SearchIndex:
                     for w in matching_words(f"{p.title} {p.abstract}", stems, LexicalIndex.stem)]
             corrected = _shown(corrected, seen)
         if mode != "bm25" and query.text and len(self.vectors):
-            # the query as typed: corrected words cost dense nDCG@10 0.02 on seed-queries-dev (bench/RESULTS.md)
+            # the query as typed: the corrected words cost dense nDCG@10 (bench/RESULTS.md)
             qvec = self.embedder.embed([query.text])[0]
             dense = self.vectors.scores_for(qvec, [pid for pid, _ in lexical])
             if not filters:
