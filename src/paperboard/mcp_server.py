@@ -21,7 +21,7 @@ from pydantic import Field
 from . import __version__
 from .board import Paperboard, paper_id_of
 from .cite import bibtex, bibtex_all, markdown_page
-from .community.accounts import User, user_for_token
+from .community.accounts import User, bearer_token, user_for_token
 from .errors import NotFound, PaperboardError
 from .feeds import periods
 from .feeds.daily import DailyQuery
@@ -46,10 +46,6 @@ INSTRUCTIONS = (
 
 class TokenNeeded(PaperboardError):
     status = 401
-
-
-def _limit(value: int) -> int:
-    return max(1, min(int(value), MAX_LIMIT))
 
 
 def _hit(hit: Hit, base_url: str) -> dict[str, Any]:
@@ -95,9 +91,7 @@ def build_server(board: Paperboard, *, token: str | None = None,
             raise ToolError(str(exc)) from None
 
     def writer(ctx: Context | None) -> User:
-        header = (ctx.headers or {}).get("authorization", "") if ctx is not None else ""
-        scheme, _, given = header.partition(" ")
-        raw = given.strip() if scheme.lower() == "bearer" else token
+        raw = bearer_token((ctx.headers or {}).get("authorization") if ctx is not None else None) or token
         if not raw:
             raise TokenNeeded("this tool acts for a user: send an API token (Authorization: Bearer ...; "
                               "create one on your account page or with `paperboard users token`)")
@@ -120,7 +114,7 @@ def build_server(board: Paperboard, *, token: str | None = None,
                              "phrases\", author:Name and category:cs.LG; since/until are days (YYYY-MM-DD).")
     async def search(query: Text, limit: Limit = 10, category: Text | None = None, author: Text | None = None,
                      since: Text | None = None, until: Text | None = None) -> dict[str, Any]:
-        found = await run(lambda: board.search(query[:1000], limit=_limit(limit), category=category,
+        found = await run(lambda: board.search(query, limit=limit, category=category,
                                                author=author, since=since, until=until))
         return {"query": query, "corrected": found.corrected, "results": [_hit(h, base) for h in found.hits]}
 
@@ -144,7 +138,7 @@ def build_server(board: Paperboard, *, token: str | None = None,
             else:
                 latest = board.latest_day()
                 period = periods.day(latest) if latest else None
-            page = board.daily(DailyQuery(period=period, sort=sort, limit=_limit(limit)))
+            page = board.daily(DailyQuery(period=period, sort=sort, limit=limit))
             cards = [_card(e, base) for e in page.entries]
             return {"period": period.slug if period else None, "papers": cards}
 
@@ -155,12 +149,12 @@ def build_server(board: Paperboard, *, token: str | None = None,
     async def similar(id: Text | None = None, text: Long | None = None, limit: Limit = 10) -> dict[str, Any]:
         if bool(id) == bool(text):
             raise ToolError("give a paper id or a text, not both")
-        hits = await run(lambda: board.similar(stored_id(id) if id else None, text=text, limit=_limit(limit)))
+        hits = await run(lambda: board.similar(stored_id(id) if id else None, text=text, limit=limit))
         return {"results": [_hit(h, base) for h in hits]}
 
     @server.tool(description="The stored papers of an author (the name as written on papers), newest first.")
     async def authors(name: Text, limit: Limit = 20) -> dict[str, Any]:
-        page = await run(lambda: board.author(name, limit=_limit(limit)))
+        page = await run(lambda: board.author(name, limit=limit))
         return {"name": name, "total": page.total, "papers": [_card(e, base) for e in page.entries]}
 
     @server.tool(description="Collections: a user's public ones (by username), or, without one, your own "

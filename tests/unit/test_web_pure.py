@@ -282,3 +282,12 @@ def test_comments_render_their_tex_and_leave_prices_alone():
     html = str(markdown("Is $x^2$ right? $$\\sum_i a_i$$ It costs $5 and $10. $<script>alert(1)</script>$"))
     assert html.count("<math") == 3 and "costs $5 and $10" in html  # the third: the tags as letters
     assert "<script>" not in html
+
+
+@pytest.mark.parametrize(("header", "token"), [
+    ("Bearer abc", "abc"), ("bearer  abc ", "abc"), ("Bearer ", None), ("Basic abc", None), ("", None), (None, None),
+])
+def test_the_token_of_an_authorization_header(header, token):
+    from paperboard.community.accounts import bearer_token
+
+    assert bearer_token(header) == token

@@ -171,6 +171,12 @@ def revoke_token(conn: Connection, user: User, ref: str) -> bool:
                                                       api_tokens.c.token_hash.startswith(ref))).rowcount)
 
 
+def bearer_token(header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header; None for any other header or none."""
+    scheme, _, token = (header or "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
 def user_for_token(conn: Connection, token: str) -> User | None:
     """The account of a live token (not revoked, not expired); its last use is recorded."""
     row = conn.execute(

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from .. import __version__
 from ..board import Paperboard
 from ..community import sessions
-from ..community.accounts import User, get_user, user_for_token
+from ..community.accounts import User, bearer_token, get_user, user_for_token
 from ..config import Config
 from ..links import http_url
 from ..tex import title_text
@@ -89,13 +89,12 @@ class Site:
 
     def api_user(self, request: Request) -> User:
         """The account of a ``Authorization: Bearer <token>`` header (API writes)."""
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token(request.headers.get("authorization"))
+        if token is None:
             raise HTTPException(401, "this endpoint needs an API token: Authorization: Bearer <token> "
                                      "(create one on your account page)")
         with self.engine.begin() as conn:
-            user = user_for_token(conn, token.strip())
+            user = user_for_token(conn, token)
         if user is None:
             raise HTTPException(401, "the API token is not valid")
         return user
