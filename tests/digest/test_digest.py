@@ -13,6 +13,8 @@ import time
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -25,7 +27,7 @@ from paperboard.digest.preferences import Preferences
 from paperboard.digest.sender import send_edition
 from paperboard.storage.schema import digest_outbox, subscribers
 from paperboard.web.app import create_app
-from tests.digest.conftest import DAY, LIKED, config_for, free_port, link_in
+from tests.digest.conftest import DAY, LIKED, Sink, config_for, free_port, link_in
 from tests.web.conftest import csrf
 
 EDITION = edition("daily", __import__("datetime").date.fromisoformat(DAY))
@@ -162,6 +164,37 @@ def test_smtp_down_marks_nothing_sent_then_catches_up(env):
         assert set(conn.execute(select(digest_outbox.c.status)).scalars()) == {"pending"}
     again = send(config, engine, search)
     assert again.sent == 3 and len(smtp.messages) == 3
+
+
+def test_a_refused_login_leaves_every_digest_pending_until_the_password_is_mended(env):
+    """A wrong password is the operator's mistake, not the subscribers': nobody's digest is marked failed,
+    the run stops at the first refusal without waiting out retries, and the mended settings send them all."""
+    config, engine, search, _, _ = env
+    for i in range(3):
+        subscribe(engine, f"login{i}@example.org", keywords=("reversal curse",))
+    sink = Sink()
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"right"
+        return AuthResult(success=ok, handled=False)
+
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port(), authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        waits: list[float] = []
+        wrong = SmtpSettings.parse(f"smtp://digest:wrong@127.0.0.1:{controller.port}")
+        summary = send_edition(engine, search, config, EDITION, mailer=lambda: Mailer(wrong), sleep=waits.append)
+        assert (summary.sent, summary.failed, summary.pending) == (0, 0, 3)
+        assert "refused the login of 'digest'" in summary.problems[0] and waits == []
+        with engine.connect() as conn:
+            assert set(conn.execute(select(digest_outbox.c.status)).scalars()) == {"pending"}
+        right = SmtpSettings.parse(f"smtp://digest:right@127.0.0.1:{controller.port}")
+        again = send_edition(engine, search, config, EDITION, mailer=lambda: Mailer(right), sleep=waits.append)
+        assert again.sent == 3 and sorted(m["To"] for m in sink.messages) == [
+            f"login{i}@example.org" for i in range(3)]
+    finally:
+        controller.stop()
 
 
 def test_a_refused_address_is_recorded_and_the_rest_are_sent(env):

@@ -4,13 +4,16 @@ with certificates from a throw-away CA (trustme), and a certificate nobody vouch
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import ssl
+import threading
 
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from paperboard.digest import mailer as mailer_module
 from paperboard.digest.compose import Composed, message
 from paperboard.digest.mailer import Mailer, MailError, SmtpSettings
 from tests.digest.conftest import Sink, free_port
@@ -32,7 +35,8 @@ def trusted(ca, tmp_path, monkeypatch):
 
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"digest", b"p@ss:w0rd")
-    return AuthResult(success=ok)
+    # handled=False: aiosmtpd answers a failure itself (535); handled=True would leave the client waiting
+    return AuthResult(success=ok, handled=False)
 
 
 def hello() -> Composed:
@@ -59,6 +63,53 @@ def test_starttls_with_login(trusted):
         assert sink.messages[0]["Subject"] == "Hello ✓"
     finally:
         controller.stop()
+
+
+def test_a_refused_login_is_the_settings_fault_and_said_so(trusted):
+    sink, port = Sink(), free_port()
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trusted.issue_cert("127.0.0.1").configure_cert(tls)
+    controller = Controller(sink, hostname="127.0.0.1", port=port, tls_context=tls, require_starttls=True,
+                            authenticator=authenticator, auth_require_tls=True)
+    controller.start()
+    try:
+        with pytest.raises(MailError) as refused, \
+                Mailer(SmtpSettings.parse(f"smtp://digest:wrong@127.0.0.1:{port}?starttls=1")) as mailer:
+            mailer.send(mail("a@example.org"))
+        said = str(refused.value)
+        assert "refused the login of 'digest' (535 5.7.8 Authentication credentials invalid)" in said
+        assert "check the user and password in PAPERBOARD_SMTP_URL" in said
+        assert "wrong" not in said  # the password is never written into an error or a log
+        # the settings' fault, not the message's: it waits for the operator to mend them
+        assert refused.value.settings and refused.value.temporary
+        assert sink.messages == []
+    finally:
+        controller.stop()
+
+
+@pytest.mark.parametrize("scheme", ["smtp", "smtps"])
+def test_a_server_that_never_answers_is_given_up_on(scheme, monkeypatch):
+    """A server that accepts the connection and then says nothing (no greeting, no TLS handshake) must
+    not hang a digest run: the connection times out and the error is a temporary one."""
+    monkeypatch.setattr(mailer_module, "TIMEOUT", 0.3)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # listens; the kernel completes the handshake
+        port = silent.getsockname()[1]
+        outcome: list[BaseException] = []
+
+        def connect():
+            try:
+                with Mailer(SmtpSettings.parse(f"{scheme}://127.0.0.1:{port}")) as mailer:
+                    mailer.send(mail("x@example.org"))
+            except BaseException as exc:  # handed to the test thread
+                outcome.append(exc)
+
+        worker = threading.Thread(target=connect, daemon=True)
+        worker.start()
+        worker.join(timeout=30)
+        assert not worker.is_alive(), "the mailer waited for a silent server without a timeout"
+    assert len(outcome) == 1 and isinstance(outcome[0], MailError)
+    assert outcome[0].temporary
+    assert "cannot reach the mail server" in str(outcome[0])
 
 
 def test_tls_from_the_first_byte(trusted):
@@ -89,7 +140,7 @@ def test_an_untrusted_certificate_is_refused_and_said_so(ca, scheme):
             mailer.send(mail("x@example.org"))
         assert "certificate this machine does not trust" in str(refused.value)
         assert "unable to get local issuer certificate" in str(refused.value)
-        assert refused.value.temporary  # kept, and sent once the operator mends the chain
+        assert refused.value.temporary and refused.value.settings  # kept until the operator mends the chain
         assert sink.messages == []
     finally:
         controller.stop()

@@ -22,11 +22,15 @@ TIMEOUT = 30.0
 
 
 class MailError(RuntimeError):
-    """Sending failed. ``temporary``: worth retrying later (server down, 4xx); else permanent (5xx)."""
+    """Sending failed. ``temporary``: worth retrying later (server down, 4xx); else permanent (5xx), a
+    fault of this message. ``settings``: the fault is this side's mail settings (a refused login, a
+    certificate nobody vouches for), not the message; every message waits until the operator mends them,
+    and retrying before that is no use."""
 
-    def __init__(self, message: str, *, temporary: bool):
+    def __init__(self, message: str, *, temporary: bool, settings: bool = False):
         super().__init__(message)
-        self.temporary = temporary
+        self.temporary = temporary or settings
+        self.settings = settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,11 @@ def _classify(exc: Exception) -> MailError:
     if isinstance(code, int) and 500 <= code < 600:
         return MailError(f"refused by the mail server: {exc}", temporary=False)
     return MailError(f"mail server unavailable or busy: {exc}", temporary=True)
+
+
+def _said(reply: bytes | str) -> str:
+    """A server's reply text as text (smtplib keeps it as bytes)."""
+    return reply.decode("utf-8", errors="replace") if isinstance(reply, bytes) else reply
 
 
 # headers kept on one line up to RFC 5322's limit: a folded List-Unsubscribe trips some mail clients
@@ -113,10 +122,14 @@ class Mailer:
             if s.username:
                 smtp.login(s.username, s.password or "")
         except smtplib.SMTPAuthenticationError as exc:
-            raise MailError(f"the mail server refused the login: {exc}", temporary=False) from None
-        except ssl.SSLCertVerificationError as exc:  # kept for a retry: the operator may mend the chain
+            raise MailError(f"the mail server {s.host}:{s.port} refused the login of {s.username!r} "
+                            f"({exc.smtp_code} {_said(exc.smtp_error)}); nothing was "
+                            f"sent: check the user and password in PAPERBOARD_SMTP_URL",
+                            temporary=True, settings=True) from None
+        except ssl.SSLCertVerificationError as exc:
             raise MailError(f"the mail server {s.host}:{s.port} shows a certificate this machine does not "
-                            f"trust ({exc.verify_message}); nothing was sent", temporary=True) from None
+                            f"trust ({exc.verify_message}); nothing was sent",
+                            temporary=True, settings=True) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise MailError(f"cannot reach the mail server {s.host}:{s.port}: {exc}",
                             temporary=True) from None

@@ -184,6 +184,8 @@ def _deliver(engine: Engine, edition: Edition, smtp: Mailer, subscriber: Subscri
                 _mark(engine, edition, subscriber.id, "failed", error=str(exc))
                 return "failed", str(exc)
             last = str(exc)
+            if exc.settings:  # no wait mends a wrong password: every digest stays pending
+                break
             if attempt < len(RETRY_DELAYS):
                 sleep(RETRY_DELAYS[attempt])
     return "unavailable", last
