@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 from sqlalchemy import update
 
@@ -59,3 +60,18 @@ def test_a_holder_whose_process_is_gone_here_loses_its_lease_at_once(engine, mon
     blind = leases.holder_name()
     assert blind.split(":")[0].endswith("/0")
     assert not leases.holder_gone(blind.replace(f":{os.getpid()}:", f":{_dead_pid()}:"))
+
+
+def test_asking_whether_a_holder_lives_sends_it_no_signal():
+    """The probe is signal 0 (existence only): a live holder, which by default dies of SIGHUP or
+    SIGTERM, is still running afterwards."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        holder = f"{leases.holder_name().split(':')[0]}:{child.pid}:00000000"
+        assert not leases.holder_gone(holder)
+        time.sleep(0.2)  # a signal, had one been sent, has been delivered by now
+        assert child.poll() is None
+    finally:
+        child.kill()
+        child.wait()
+    assert leases.holder_gone(holder)

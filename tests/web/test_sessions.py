@@ -57,6 +57,21 @@ def test_sign_out_everywhere_and_one_session_from_the_account_page(client):
     assert not _signed_in(client, "everywhere") and not _signed_in(laptop, "everywhere")
 
 
+def test_the_account_page_names_each_sessions_browser_from_its_user_agent(client, populated):
+    sign_up(client, "devices")
+    phone = TestClient(client.app, base_url="http://testserver", headers={
+        "User-Agent": "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"})
+    _sign_in(phone, "devices")
+    odd = TestClient(client.app, base_url="http://testserver", headers={"User-Agent": "x" * 500})
+    _sign_in(odd, "devices")
+    page = client.get("/account").text
+    assert "Firefox on Android" in page
+    assert 'title="Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"' in page
+    with populated.engine.connect() as conn:
+        stored = sorted(len(a) for a in conn.execute(select(sessions.c.user_agent)).scalars() if a)
+    assert stored[-1] == 200  # a long agent is cut, not refused
+
+
 def test_a_password_change_ends_the_other_sessions(client):
     sign_up(client, "rotator")
     thief = _copy(client)
