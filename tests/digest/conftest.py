@@ -38,6 +38,7 @@ class Sink:
     messages: list[EmailMessage] = field(default_factory=list)
     busy: bool = False
     busy_at_end: bool = False
+    refused_at_end: int = 0  # how many whole messages were refused at the end of DATA
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -50,6 +51,7 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         if self.busy_at_end:
+            self.refused_at_end += 1
             return "451 4.3.0 queue full, try again later"
         msg = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:

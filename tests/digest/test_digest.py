@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from paperboard.community.accounts import create_user
 from paperboard.community.votes import upvote
@@ -235,6 +235,9 @@ def test_a_refusal_after_the_mark_undoes_it_and_every_retry_is_waited_for(env):
     waits: list[float] = []
     summary = send_edition(engine, search, config, EDITION, mailer=lambda: Mailer(settings), sleep=waits.append)
     assert (summary.sent, summary.pending) == (0, 1) and waits == [1.0, 4.0, 15.0]
+    assert smtp.refused_at_end == 4  # once, then once after each wait: no try after the last
+    assert "stopped: mail server unavailable or busy" in summary.problems[0]
+    assert "451" in summary.problems[0] and "queue full" in summary.problems[0]  # what the server said
     with engine.connect() as conn:
         status, error = conn.execute(select(digest_outbox.c.status, digest_outbox.c.last_error)).one()
     assert status == "pending" and "451" in error  # not "sent": the server never took it
@@ -242,6 +245,27 @@ def test_a_refusal_after_the_mark_undoes_it_and_every_retry_is_waited_for(env):
     smtp.busy_at_end = False
     again = send_edition(engine, search, config, EDITION, mailer=lambda: Mailer(settings), sleep=waits.append)
     assert again.sent == 1 and len(smtp.to("full@example.org")) == 1
+
+
+def test_a_digest_another_run_marked_first_is_abandoned_and_the_run_goes_on(env):
+    """Between this run's claim and its mark another run sent the first digest: this copy is abandoned
+    before the server takes it, counted as already done, and the next subscriber is still served."""
+    config, engine, search, smtp, _ = env
+    first = subscribe(engine, "raced@example.org", keywords=("reversal curse",))
+    subscribe(engine, "next@example.org", keywords=("reversal curse",))
+    settings = SmtpSettings.parse(config.smtp_url)
+
+    class Racing(Mailer):
+        def send(self, msg, *, before_accept=None):
+            if msg["To"] == "raced@example.org":
+                with engine.begin() as conn:  # the other run's mark
+                    conn.execute(update(digest_outbox).where(digest_outbox.c.subscriber_id == first.id)
+                                 .values(status="sent"))
+            super().send(msg, before_accept=before_accept)
+
+    summary = send_edition(engine, search, config, EDITION, mailer=lambda: Racing(settings), sleep=lambda s: None)
+    assert (summary.sent, summary.already_done, summary.pending, summary.failed) == (1, 1, 0, 0)
+    assert [m["To"] for m in smtp.messages] == ["next@example.org"]  # the raced copy never reached the server
 
 
 def test_dry_run_sends_and_records_nothing(env):

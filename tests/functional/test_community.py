@@ -22,11 +22,20 @@ def test_migrations_build_exactly_the_declared_schema(engine):
     assert diff == []
 
 
+@pytest.mark.parametrize("mixed", [False, True], ids=["hub-items", "after-arxiv-records"])
 @pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "parsed-in-a-second-process"])
-def test_hugging_face_dumps_become_submissions_once(engine, tmp_path, parallel):
-    items = hf_daily_items(corpus_records(30))
-    dump = tmp_path / "daily.json"
-    dump.write_text(json.dumps(items))
+def test_hugging_face_dumps_become_submissions_once(engine, tmp_path, parallel, mixed):
+    records = corpus_records(40)
+    items = hf_daily_items(records[:30])
+    dump = tmp_path / ("daily.jsonl" if mixed else "daily.json")
+
+    def write() -> None:
+        if mixed:  # a JSON Lines dump that starts with plain arXiv records: those never go on the feed
+            dump.write_text("".join(json.dumps(r) + "\n" for r in [*records[30:], *items]))
+        else:
+            dump.write_text(json.dumps(items))
+
+    write()
     ingest_file(engine, str(dump), parallel=parallel)  # a large dump is parsed (prepared) in a second process
     ingest_file(engine, str(dump), parallel=parallel)  # again: nothing doubles
     with engine.connect() as conn:
@@ -37,7 +46,7 @@ def test_hugging_face_dumps_become_submissions_once(engine, tmp_path, parallel):
     first = items[0]
     first["paper"]["upvotes"] = 1000  # the feed moved on: a newer dump refreshes the counts
     first["numComments"] = 9
-    dump.write_text(json.dumps(items))
+    write()
     ingest_file(engine, str(dump))
     with engine.connect() as conn:
         top = daily_papers(conn, DailyQuery(limit=1)).entries[0]
@@ -48,7 +57,7 @@ def test_hugging_face_dumps_become_submissions_once(engine, tmp_path, parallel):
         assert authenticate(conn, first["submittedBy"]["name"], "") is None
     first["paper"]["upvotes"] = 10**30  # counts from a dump are bounded (and never overflow a column)
     first["numComments"] = -5
-    dump.write_text(json.dumps(items))
+    write()
     ingest_file(engine, str(dump))
     with engine.connect() as conn:
         top = daily_papers(conn, DailyQuery(limit=1)).entries[0]

@@ -157,6 +157,39 @@ def test_comments_are_listed_with_their_ids_authors_and_threads_in_order(engine,
     assert all(c.created_at.tzinfo is not None for c in listed)
 
 
+def test_an_imported_submitter_in_any_shape_is_named_only_when_it_is_a_username(engine):
+    """Dumps come from anywhere: the submitter may be a string, a list, a name with markup, a 'user' key
+    instead of 'name', a full name without a name or one of a thousand characters. Only a name the site's
+    username rule admits is kept, with its full name cut to 128 characters; a paper without a feed day,
+    or one already imported, does not stop the papers after it."""
+    day = "2025-03-18T09:00:00.000Z"
+    shapes = [
+        {"name": "akhaliq", "fullname": "A" * 1000},
+        {"user": "osanseviero", "fullname": "Omar\u0000 S."},  # the Hub's older key; a NUL in the full name
+        {"name": "<script>", "fullname": "Mallory"},
+        {"fullname": "No Name"},
+        "akhaliq",
+        ["akhaliq"],
+    ]
+    ids = [f"2501.{10 + i:05d}" for i in range(len(shapes))]
+    with engine.begin() as conn:
+        upsert(conn, [Paper(id=i, title=f"Paper {i}", abstract="About graphs.") for i in [*ids, "2501.09999"]])
+        first = submissions.import_huggingface(conn, [(ids[0], {"submittedOnDailyAt": day,
+                                                               "submittedBy": shapes[0]})])
+        added = submissions.import_huggingface(conn, [
+            (ids[0], {"submittedOnDailyAt": day, "upvotes": 3}),  # already there: refreshed, then on
+            ("2501.09999", {"upvotes": 1}),  # no feed day: skipped, then on
+            *[(pid, {"submittedOnDailyAt": day, "submittedBy": by}) for pid, by in zip(ids[1:], shapes[1:], strict=True)],
+        ])
+        rows = {r.paper_id: r for r in conn.execute(select(submission_rows))}
+    assert (first, added) == (1, len(shapes) - 1)
+    named = {pid: (rows[pid].submitter_name, rows[pid].submitter_display) for pid in ids}
+    assert named == {ids[0]: ("akhaliq", "A" * 128), ids[1]: ("osanseviero", "Omar S."), ids[2]: (None, None),
+                     ids[3]: (None, None), ids[4]: (None, None), ids[5]: (None, None)}
+    assert all(rows[pid].submitter_id is None for pid in ids)  # never a local account
+    assert rows[ids[0]].imported_upvotes == 3
+
+
 def test_an_imported_feed_names_its_submitter_wherever_the_hub_puts_it(engine, people):
     day = "2025-03-18T09:00:00.000Z"
     by = {"name": "akhaliq", "fullname": "AK"}
