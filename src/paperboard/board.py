@@ -118,8 +118,23 @@ class Paperboard:
 
     def catch_up(self, *, on_progress: Callable[[int], None] | None = None,
                  pending: tuple[list[str], dt.datetime | None] | None = None, fold: bool = True) -> int:
-        """Index what was stored or changed since the index last caught up; how many papers."""
+        """Index what was stored or changed since the index last caught up; how many papers. Papers
+        stored before gists existed (or with an older version's) get theirs first."""
+        self.refresh_gists()
         return self.index.catch_up(self.engine, on_progress=on_progress, pending=pending, fold=fold)
+
+    def refresh_gists(self) -> int:
+        """Write the gists papers lack (a store from before them, or an older version's); how many.
+        One transaction per batch, so a stop loses at most a batch of work."""
+        from .storage.papers import refresh_gists
+
+        done = 0
+        while True:
+            with self.engine.begin() as conn:
+                written = refresh_gists(conn)
+            if not written:
+                return done
+            done += written
 
     def reindex(self, on_progress: Callable[[int], None] | None = None) -> int:
         return self.index.reindex(self.engine, on_progress=on_progress)

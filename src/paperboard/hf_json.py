@@ -54,15 +54,17 @@ def _organization(value: Any) -> dict[str, Any] | None:
 
 
 def hub_fields(entry: Entry, base_url: str = "") -> dict[str, Any]:
-    """What ``PaperInfo`` reads beside the paper's own text: summary and keywords (null until they are
-    written), code and project links, organization, and the repositories that link the paper."""
+    """What ``PaperInfo`` reads beside the paper's own text: summary and keywords (the Hub's, else the
+    ones written offline at ingest; null for a paper without an abstract), code and project links,
+    organization, and the repositories that link the paper."""
     p = entry.paper
     hf = p.extra.get("huggingface") if isinstance(p.extra.get("huggingface"), dict) else {}
     keywords = hf.get("ai_keywords")
     stars = hf.get("githubStars")
-    out: dict[str, Any] = {
-        "ai_summary": _text(hf.get("ai_summary")),
-        "ai_keywords": [k for k in keywords if _text(k)] if isinstance(keywords, list) else None,
+    out: dict[str, Any] = {  # the Hub's own summary and keywords when a dump brought them, else ours
+        "ai_summary": _text(hf.get("ai_summary")) or p.gist,
+        "ai_keywords": ([k for k in keywords if _text(k)] if isinstance(keywords, list) else None)
+        or (list(p.keywords) or None),
         "githubRepo": http_url(p.links.get("code")),
         "githubStars": stars if type(stars) is int and stars >= 0 else None,
         "projectPage": http_url(p.links.get("project")),

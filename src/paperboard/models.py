@@ -42,6 +42,10 @@ class Paper:
     published_text: str | None = None
     source: str = "unknown"
     extra: dict[str, Any] = field(default_factory=dict)
+    # written from title and abstract when stored (paperboard.gist): not part of the paper's content,
+    # so neither its hash nor equality looks at them
+    gist: str | None = field(default=None, compare=False)
+    keywords: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def primary_category(self) -> str | None:
@@ -66,6 +70,7 @@ def to_json_dict(paper: Paper) -> dict[str, Any]:
     """The export shape of a paper (``paperboard export``); :func:`from_json_dict` reads it back."""
     d = asdict(paper)
     d["summary"] = d.pop("abstract")
+    del d["gist"], d["keywords"]  # derived when stored: an export read back writes them again
     d["authors"] = [
         {"name": a.name, **({"affiliation": a.affiliation} if a.affiliation else {})}
         for a in paper.authors

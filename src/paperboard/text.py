@@ -38,6 +38,15 @@ def clean_abstract(text: str | None) -> str:
     return "\n\n".join(p for p in (clean_line(p) for p in paragraphs) if p)
 
 
+# a sentence ends at . ! or ? followed by space and a capital, a digit or an opening bracket; "e.g. the"
+# and "Fig. 3" stay inside their sentence often enough, and a wrong cut only shifts a window
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
+
+
 def optional(text: str | None) -> str | None:
     cleaned = clean_line(text) if isinstance(text, str) else None
     return cleaned or None

@@ -41,6 +41,15 @@ def test_paper_info_list_papers_read_paper(hf, server):
     assert text.startswith("# " + first["title"])
 
 
+def test_a_paper_off_the_feed_has_the_keywords_and_summary_written_at_ingest(hf, server):
+    plain = server.populated.records[-3]  # beyond the imported feed: nothing from the Hub
+    info = hf.paper_info(plain["id"])
+    assert 3 <= len(info.ai_keywords) <= 8
+    text = " ".join(f"{plain['title']} {plain['summary']}".split()).lower()
+    assert all(word.lower() in text for k in info.ai_keywords for word in k.split())
+    assert 0 < len(info.ai_summary) <= 300 and info.ai_summary[1:40] in " ".join(plain["summary"].split())
+
+
 def test_the_client_sees_every_field_it_reads(hf, server):
     """PaperInfo's summary, keywords, links, organization and linked repositories, from /api/papers/{id}
     and from the daily list (where it reads them beside the paper, not inside it)."""
@@ -52,7 +61,9 @@ def test_the_client_sees_every_field_it_reads(hf, server):
         assert info.project_page == "https://example.org/project"
         assert (info.organization.name, info.organization.fullname) == ("example-lab", "Example Lab")
         assert info.organization.avatar_url == "https://example.org/lab.png"
-        assert info.ai_keywords == ["test"] and info.ai_summary is None  # null until summaries are written
+        assert info.ai_keywords == ["test"]  # the Hub's own, as the dump brought them
+        # no summary in the dump: the sentence of the abstract written at ingest
+        assert 0 < len(info.ai_summary) <= 300 and info.ai_summary[1:40] in " ".join(linked["summary"].split())
         assert info.linked_models == info.linked_datasets == info.linked_spaces == []
         assert (info.num_total_models, info.num_total_datasets) == (0, 0)
         assert info.numTotalSpaces == 0  # the client keeps what it has no attribute for under the Hub's name

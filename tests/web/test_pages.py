@@ -1,5 +1,6 @@
 """Paper pages, search, accounts and everything people write, through HTTP (SQLite and PostgreSQL)."""
 
+import html
 import json
 import re
 import time
@@ -374,3 +375,20 @@ def test_cards_show_the_date_and_every_category_and_the_category_filter_ignores_
     ids = re.findall(r'<h2><a href="/papers/([^"]+)"', lower.text)
     cats = {r["id"]: r["categories"] for r in populated.records}
     assert ids and all(with_many["categories"][0] in cats[i] for i in ids)
+
+
+def test_paper_pages_cards_and_search_show_the_gist_and_link_its_keywords(client, populated):
+    record = populated.records[-3]  # not on the imported feed: the gist written at ingest
+    page = client.get(f"/papers/{record['id']}").text
+    sentence = re.search(r'<p class="tldr"><strong>In one sentence:</strong> (.+?)</p>', page).group(1)
+    assert 0 < len(sentence) <= 300 and sentence[1:30] in " ".join(record["summary"].split())
+    keywords = re.findall(r'<a class="kw" href="/search\?q=%22([^"]+)%22">([^<]+)</a>', page)
+    assert 3 <= len(keywords) <= 8
+    assert all(quoted and shown for quoted, shown in keywords)  # each a phrase search for the keyword
+    phrases = " ".join(f'"{html.unescape(shown)}"' for _, shown in keywords[:3])
+    found = client.get("/search", params={"q": phrases}).text
+    assert f'href="/papers/{record["id"]}"' in found  # its keywords find the paper they came from
+    author_page = client.get(f"/authors/{record['authors'][0]}").text
+    card = author_page[author_page.index(f'href="/papers/{record["id"]}"'):]
+    card = card[:card.index("</article>")]
+    assert 'class="abstract tldr"' in card and 'class="kw"' in card

@@ -154,3 +154,26 @@ def relevance(obj: Context, corpus: Path, qrels: tuple[Path, ...], fmt: str, det
         for mode, m in modes.items():
             click.echo(f"  {mode:<7} nDCG@10 {m['ndcg@10']:.4f}  "
                        f"Recall@10 {m['recall@10']:.4f}  MRR {m['mrr']:.4f}")
+
+
+@bench.command()
+@click.option("--corpus", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N papers with an abstract.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def gists(obj: Context, corpus: Path, limit: int | None, fmt: str) -> None:
+    """How well the offline summaries and keywords pick out their own paper, against the first sentence
+    and the most frequent phrases (see paperboard/search/gist_eval.py for the proxy)."""
+    from ..search.gist_eval import run_gists
+
+    report = run_gists(corpus, embedder=obj.config.embedder, limit=limit,
+                       on_step=lambda s: click.echo(f"... {s}", err=True))
+    if fmt == "json":
+        dump(report)
+        return
+    click.echo(f"{corpus} ({report['papers']:,} papers)")
+    for part in ("summary", "keywords"):
+        for name, m in report[part].items():
+            extra = "  ".join(f"{k} {v:.3g}" for k, v in m.items() if k not in ("R@1", "R@10", "MRR"))
+            click.echo(f"  {part:<8} {name:<34} R@1 {m['R@1']:.4f}  R@10 {m['R@10']:.4f}  "
+                       f"MRR {m['MRR']:.4f}  {extra}")

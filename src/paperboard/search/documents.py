@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from ..models import Paper
-
-# a sentence ends at . ! or ? followed by space and a capital, a digit or an opening bracket; "e.g. the"
-# and "Fig. 3" stay inside their sentence often enough, and a wrong cut only shifts a window
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+from ..text import sentences
 
 
 def document_text(paper: Paper) -> str:
     """What the embedder sees of a paper."""
     return f"{paper.title}. {paper.abstract}" if paper.abstract else paper.title
-
-
-def sentences(text: str) -> list[str]:
-    return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
 
 
 def passages(abstract: str, size: int = 2) -> list[str]:

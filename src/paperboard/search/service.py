@@ -43,11 +43,14 @@ class Hit:
     snippet: str  # plain text: an excerpt of the abstract around the words that matched
     matched: list[str] = field(default_factory=list)  # those words of the title and abstract, lower case
     upvotes: int | None = None  # filled when sorting by upvotes
+    summary: str | None = None  # the paper's one-sentence gist
+    keywords: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
             "id": self.id, "title": self.title, "score": round(self.score, 4),
             "published": self.published, "authors": self.authors, "categories": self.categories,
+            "summary": self.summary, "keywords": self.keywords,
             "highlights": {"abstract": self.snippet, "terms": self.matched}}
         if self.upvotes is not None:
             out["upvotes"] = self.upvotes
@@ -404,4 +407,5 @@ def _hit(paper: Paper, score: float, terms: list[str]) -> Hit:
         published=day.isoformat() if day else paper.published_text,
         authors=[a.name for a in paper.authors], categories=list(paper.categories),
         snippet=excerpt(paper.abstract, words), matched=words,
+        summary=paper.gist, keywords=list(paper.keywords),
     )

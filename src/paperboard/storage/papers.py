@@ -17,6 +17,7 @@ from ..clock import utcnow
 from ..errors import NotFound
 from ..ids import TITLE_ID_PREFIX
 from ..models import Paper, merge
+from . import gists
 from .bulk import insert_rows, timestamp_value, update_rows
 from .rows import (
     AUTHOR_COLUMNS,
@@ -60,12 +61,29 @@ def _chunks(seq: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
 _SELECT_VALUES = select(*(papers.c[name] for name in PAPER_COLUMNS))
 
 
+def _with_gists(conn: Connection, batch: list[Paper]) -> list[Paper]:
+    found = gists.read(conn, [p.id for p in batch])
+    for p in batch:
+        if (g := found.get(p.id)) is not None:
+            p.gist, p.keywords = g.summary, g.keywords
+    return batch
+
+
 def fetch_many(conn: Connection, ids: Sequence[str]) -> dict[str, Paper]:
+    """The stored papers among ``ids``, with their gists."""
     found: dict[str, Paper] = {}
     for chunk in _chunks(list(ids)):
-        for row in conn.execute(_SELECT_VALUES.where(papers.c.id.in_(chunk))):
-            found[row[0]] = paper_from_values(row)
+        rows = [paper_from_values(row) for row in conn.execute(_SELECT_VALUES.where(papers.c.id.in_(chunk)))]
+        found.update((p.id, p) for p in _with_gists(conn, rows))
     return found
+
+
+def refresh_gists(conn: Connection, limit: int = gists.BATCH) -> int:
+    """Write the gists of up to ``limit`` papers that have none, or one an older version wrote."""
+    ids = gists.stale(conn, limit)
+    if not ids:
+        return 0
+    return gists.write(conn, fetch_many(conn, ids).values())
 
 
 def require_stored(conn: Connection, paper_id: str) -> None:
@@ -187,10 +205,11 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
         insert_rows(conn, papers, PAPER_COLUMNS + TIMESTAMP_COLUMNS,
                     [(*p.values, stamp, stamp) for p in added])
         _insert_children(conn, added)
+        gists.write(conn, (paper_from_values(p.values) for p in added))
         result.added += len(added)
     if maybe_changed:
         stored = fetch_many(conn, [p.id for p in maybe_changed])
-        changed = []
+        changed, rewrite = [], []
         for p in maybe_changed:
             paper = paper_from_values(p.values)
             merged_paper = merge(stored[p.id], paper, fill_only=p.id in fill_only)
@@ -201,7 +220,10 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
                 result.unchanged += 1
             else:
                 changed.append(merged)
+                if (merged_paper.title, merged_paper.abstract) != (stored[p.id].title, stored[p.id].abstract):
+                    rewrite.append(merged_paper)
         _update(conn, changed, stamp)
+        gists.write(conn, rewrite)
         result.updated += len(changed)
     return result
 
@@ -229,8 +251,7 @@ def iter_papers(conn: Connection, *, page: int = 2000) -> Iterator[Paper]:
         rows = conn.execute(_SELECT_VALUES.where(papers.c.id > last).order_by(papers.c.id).limit(page)).all()
         if not rows:
             return
-        for row in rows:
-            yield paper_from_values(row)
+        yield from _with_gists(conn, [paper_from_values(row) for row in rows])
         last = rows[-1][0]
 
 

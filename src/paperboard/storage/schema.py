@@ -89,6 +89,16 @@ paper_categories = Table(
     sqlite_with_rowid=False,
 )
 
+paper_gists = Table(  # written from the title and abstract (paperboard.gist): derived, never a source's
+    "paper_gists",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", **_paper_fk), primary_key=True),
+    Column("summary", Text),
+    Column("keywords", JSON, nullable=False),
+    Column("version", Integer, nullable=False),  # gist.VERSION when written: an older one is rewritten
+    Index(None, "version"),
+)
+
 ingest_checkpoints = Table(
     "ingest_checkpoints",
     metadata,

@@ -43,8 +43,10 @@ class Organization(_Shape):
 class HubFields(_Shape):
     """What huggingface_hub's PaperInfo reads beside the paper's text, on papers and on daily items."""
 
-    ai_summary: str | None = Field(description="One sentence on the paper; null until written.")
-    ai_keywords: list[str] | None = Field(description="Keywords of the paper; null until written.")
+    ai_summary: str | None = Field(description="One sentence on the paper: the Hub's when a dump brought it, "
+                                   "else the sentence of the abstract that says what the paper does.")
+    ai_keywords: list[str] | None = Field(description="3-8 keywords of the paper (the Hub's, else written "
+                                          "offline from the title and abstract).")
     githubRepo: str | None = Field(description="The paper's code repository, when one is known.")
     githubStars: int | None
     projectPage: str | None
