@@ -123,18 +123,12 @@ class Paperboard:
         self.refresh_gists()
         return self.index.catch_up(self.engine, on_progress=on_progress, pending=pending, fold=fold)
 
-    def refresh_gists(self) -> int:
-        """Write the gists papers lack (a store from before them, or an older version's); how many.
-        One transaction per batch, so a stop loses at most a batch of work."""
-        from .storage.papers import refresh_gists
+    def refresh_gists(self, on_progress: Callable[[int], None] | None = None) -> int:
+        """Write the gists papers lack (just stored, a store from before them, or an older version's);
+        how many."""
+        from .ingest.gist_job import refresh
 
-        done = 0
-        while True:
-            with self.engine.begin() as conn:
-                written = refresh_gists(conn)
-            if not written:
-                return done
-            done += written
+        return refresh(self.engine, on_progress)
 
     def reindex(self, on_progress: Callable[[int], None] | None = None) -> int:
         return self.index.reindex(self.engine, on_progress=on_progress)

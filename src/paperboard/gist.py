@@ -13,6 +13,7 @@ most frequent phrases (``paperboard bench gists``).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -107,6 +108,7 @@ _SECONDARY = re.compile(r"^(?:\w+\W+){0,4}?(?:further|also|then|additionally|nex
 _URL = re.compile(r"https?://|www\.|github\.com", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _key(word: str) -> str:
     """A word for comparing: lower case, a plural's s dropped."""
     w = word.lower()
@@ -210,46 +212,48 @@ def _without_tex(text: str) -> str:
     return _flat(_MATH.sub(" , ", text)) if ("$" in text or "\\" in text) else _flat(text)
 
 
-def _phrases(text: str) -> list[tuple[str, ...]]:
-    """Runs of up to four content words between breaks (function words, verbs, punctuation, numbers),
-    each as its words as written."""
-    runs: list[tuple[str, ...]] = []
+_NUMBER = re.compile(r"[\d.]+[a-z]?")
+
+
+def _runs(text: str) -> list[list[str]]:
+    """Runs of content words between breaks (function words, verbs, punctuation, numbers), as written."""
+    runs: list[list[str]] = []
     current: list[str] = []
     for token in _TOKEN.findall(text):
         low = token.lower()
-        word = token[0].isalnum() and low not in _BREAKS and len(token) > 1
-        if word and not re.fullmatch(r"[\d.]+[a-z]?", low):
+        if token[0].isalnum() and len(token) > 1 and low not in _BREAKS and not _NUMBER.fullmatch(low):
             current.append(token)
+        elif token == "-" and current:  # a hyphen between words is part of the phrase
             continue
-        if token == "-" and current:  # a hyphen between words is part of the phrase
-            continue
-        if current:
-            runs.append(tuple(current))
-        current = []
+        elif current:
+            runs.append(current)
+            current = []
     if current:
-        runs.append(tuple(current))
-    out = []
-    for run in runs:  # a long run gives its windows of 1-4 words
-        for size in range(1, min(4, len(run)) + 1):
-            out.extend(run[i : i + size] for i in range(len(run) - size + 1))
-    return out
+        runs.append(current)
+    return runs
 
 
 def _candidates(title: str, abstract: str) -> tuple[Counter[tuple[str, ...]], dict[tuple[str, ...], str],
                                                       set[tuple[str, ...]]]:
-    """Phrase counts by their keys, how each was first written, and the keys the title has."""
+    """Phrases (each window of 1-4 words of a run) counted by their keys, how each was first written,
+    and the keys the title has."""
     counts: Counter[tuple[str, ...]] = Counter()
     written: dict[tuple[str, ...], str] = {}
     in_title: set[tuple[str, ...]] = set()
     for source, text in (("title", title), ("abstract", abstract)):
-        for words in _phrases(_without_tex(text or "")):
-            key = tuple(_key(w) for w in words)
-            if all(k in _GENERIC_KEYS for k in key):
-                continue
-            counts[key] += 1
-            written.setdefault(key, " ".join(words))
-            if source == "title":
-                in_title.add(key)
+        for run in _runs(_without_tex(text or "")):
+            keys = [_key(w) for w in run]
+            generic = [k in _GENERIC_KEYS for k in keys]
+            for size in range(1, min(4, len(run)) + 1):
+                for i in range(len(run) - size + 1):
+                    if all(generic[i : i + size]):
+                        continue
+                    key = tuple(keys[i : i + size])
+                    counts[key] += 1
+                    if key not in written:
+                        written[key] = " ".join(run[i : i + size])
+                    if source == "title":
+                        in_title.add(key)
     return counts, written, in_title
 
 
@@ -281,25 +285,34 @@ def _display(phrase: str) -> str:
     return " ".join("-".join(part(p) for p in w.split("-")) for w in phrase.split())
 
 
-def _scores(counts: Counter[tuple[str, ...]], in_title: set[tuple[str, ...]], title_weight: float
-            ) -> dict[tuple[str, ...], float]:
-    """A phrase is worth what its words are (how often the paper uses each, a quarter for generic ones;
-    ``title_weight`` more uses for each word of the title), a little more for each word it has and
-    when it recurs, and ``title_weight`` again when it is in the title."""
-    words: Counter[str] = Counter()
+def _scores(counts: Counter[tuple[str, ...]], in_title: set[tuple[str, ...]]
+            ) -> tuple[dict[tuple[str, ...], float], dict[tuple[str, ...], float]]:
+    """Each phrase's worth favouring the title, and from the abstract alone. A phrase is worth what its
+    words are (how often the paper uses each, a quarter for generic ones; two more uses for each word
+    of the title when favouring it), a little more for each word it has and when it recurs, and half
+    again when it is in the title and that is favoured."""
+    used: Counter[str] = Counter()
+    titled_words: set[str] = set()
     for key, n in counts.items():
         if len(key) == 1:
-            words[key[0]] += n + (title_weight if key in in_title else 0)
-    score: dict[tuple[str, ...], float] = {}
+            used[key[0]] += n
+            if key in in_title:
+                titled_words.add(key[0])
+    titled: dict[tuple[str, ...], float] = {}
+    plain: dict[tuple[str, ...], float] = {}
     for key, n in counts.items():
-        worth = [words[k] * (0.25 if k in _GENERIC_KEYS else 1.0) for k in key]
-        weight = sum(worth) / len(worth) * (1.0 + 0.3 * (len(key) - 1)) * (1.0 + 0.3 * math.log(n))
-        if key in in_title:
-            weight *= 1.0 + title_weight / 4
-        if len(key) == 1 and _ADJECTIVE.search(key[0]) and key not in in_title:
-            weight *= 0.5  # "synthetic", "neural": a phrase's modifier more than its subject
-        score[key] = weight
-    return score
+        with_title = without = 0.0
+        for k in key:
+            share = 0.25 if k in _GENERIC_KEYS else 1.0
+            without += used[k] * share
+            with_title += (used[k] + (2 if k in titled_words else 0)) * share
+        size = len(key)
+        shape = (1.0 + 0.3 * (size - 1)) * (1.0 + 0.3 * math.log(n)) / size
+        if size == 1 and key not in in_title and _ADJECTIVE.search(key[0]):
+            shape *= 0.5  # "synthetic", "neural": a phrase's modifier more than its subject
+        plain[key] = without * shape
+        titled[key] = with_title * shape * (1.5 if key in in_title else 1.0)
+    return titled, plain
 
 
 def keywords(title: str, abstract: str) -> tuple[str, ...]:
@@ -307,7 +320,7 @@ def keywords(title: str, abstract: str) -> tuple[str, ...]:
     rankings take turns: one that favours the title's phrases (the authors' own words for the paper)
     and one of the abstract alone (what the paper spends its words on), so neither crowds out the other."""
     counts, written, in_title = _candidates(title, abstract)
-    titled, plain = _scores(counts, in_title, 2.0), _scores(counts, in_title, 0.0)
+    titled, plain = _scores(counts, in_title)
     by_title = sorted(titled, key=lambda k: (-titled[k], -len(k), written[k]))
     by_text = sorted(plain, key=lambda k: (-plain[k], -len(k), written[k]))
     turns = [k for pair in zip(by_title, by_text, strict=True) for k in pair]

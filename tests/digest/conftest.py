@@ -20,6 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from paperboard.config import load_config
+from paperboard.ingest import gist_job
 from paperboard.ingest.files_job import ingest_file
 from paperboard.search.service import SearchIndex
 from paperboard.storage.engine import open_database
@@ -98,6 +99,7 @@ def store(tmp_path_factory):
     url = f"sqlite:///{folder / 'db.sqlite3'}"
     engine = open_database(url)
     ingest_file(engine, str(dump))
+    gist_job.refresh(engine)  # as `paperboard ingest` does before indexing
     search = SearchIndex(folder / "data")
     search.catch_up(engine)
     engine.dispose()
@@ -111,6 +113,7 @@ def postgres_store(store):
     with fresh_postgres_database() as url:
         engine = open_database(url)
         ingest_file(engine, str(folder / "papers.jsonl"))
+        gist_job.refresh(engine)
         engine.dispose()
         yield url
 

@@ -9,7 +9,7 @@ import pytest
 from paperboard.digest import tokens
 from paperboard.digest.compose import Links, compose, message
 from paperboard.digest.editions import edition
-from paperboard.digest.mailer import SmtpSettings, _classify, _data
+from paperboard.digest.mailer import SmtpSettings, _classify, _data, _said
 from paperboard.digest.picks import Pick
 from paperboard.digest.preferences import PreferenceError, Preferences, normalize_email, split_terms
 from paperboard.models import Author, Paper
@@ -109,3 +109,10 @@ def test_a_delivery_reports_every_count():
     done = Delivery(sent=3, logged=1, failed=2, pending=4, problems=["x@example.org: refused"])
     assert done.as_dict() == {"sent": 3, "logged": 1, "failed": 2, "pending": 4,
                               "problems": ["x@example.org: refused"]}
+
+
+def test_a_servers_reply_reads_as_text_whatever_its_bytes():
+    assert _said(b"5.7.8 Authentication credentials invalid") == "5.7.8 Authentication credentials invalid"
+    assert _said("already text") == "already text"
+    assert _said("5.7.8 caf\u00e9".encode()) == "5.7.8 caf\u00e9"  # UTF-8, as RFC 6531 servers write
+    assert _said(b"bad \xff byte") == "bad \ufffd byte"  # never an error about the error

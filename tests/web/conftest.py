@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from paperboard.config import Config, load_config
+from paperboard.ingest import gist_job
 from paperboard.ingest.files_job import ingest_file
 from paperboard.search.service import SearchIndex
 from paperboard.storage.engine import open_database
@@ -45,6 +46,7 @@ def populate(folder: Path, url: str) -> Populated:
     engine = open_database(url)
     ingest_file(engine, str(corpus))
     ingest_file(engine, str(daily))
+    gist_job.refresh(engine)  # as `paperboard ingest` does before indexing
     search = SearchIndex(config.data_dir)
     search.catch_up(engine)
     return Populated(folder, config, engine, search, records)

@@ -14,8 +14,26 @@ from ..progress import bar
 from .base import Context, dump, main, parse_day, pass_ctx
 
 
+def update_gists(obj: Context, progress: bool | None) -> None:
+    """Write the summaries and keywords of papers that lack them (with a progress bar)."""
+    from ..storage.gists import count_stale
+
+    board = obj.board()
+    with board.engine.connect() as conn:
+        stale = count_stale(conn)
+    if not stale:
+        return
+    started = time.perf_counter()
+    click.echo(f"writing the one-sentence summaries and keywords of {stale:,} papers", err=True)
+    with bar(stale, desc="gists", unit="paper", enabled=progress) as pbar:
+        board.refresh_gists(on_progress=pbar.update)
+    click.echo(f"wrote {stale:,} gists in {time.perf_counter() - started:.1f} s", err=True)
+
+
 def update_search_index(obj: Context, progress: bool | None) -> None:
-    """Index everything added or changed since the index last caught up (embeddings in batches)."""
+    """Write missing gists, then index everything added or changed since the index last caught up
+    (embeddings in batches)."""
+    update_gists(obj, progress)
     index, board = obj.index(), obj.board()
     pending = board.pending()
     if not pending[0]:

@@ -2,13 +2,14 @@
 
 Written with the paper whenever its title or abstract is stored or changed, in the same transaction;
 a store that predates gists, or holds ones an older :data:`paperboard.gist.VERSION` wrote, is brought
-up to date by :func:`paperboard.storage.papers.refresh_gists` (run before the search index catches up)."""
+up to date by :func:`paperboard.ingest.gist_job.refresh` (run before the search index catches up)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, delete, func, or_, select
 
 from ..gist import VERSION, Gist, gist
 from ..models import Paper
@@ -18,13 +19,25 @@ from .schema import paper_gists, papers
 BATCH = 2000
 
 
-def write(conn: Connection, batch: Iterable[Paper]) -> int:
-    """Write (or rewrite) the gists of ``batch``; how many."""
+Row = dict[str, Any]
+
+
+def rows_for(texts: Iterable[tuple[str, str, str]]) -> list[Row]:
+    """The gist rows of ``(paper id, title, abstract)`` triples (pure: runs in worker processes too)."""
     rows = []
-    for p in batch:
-        g = gist(p.title, p.abstract)
-        rows.append({"paper_id": p.id, "summary": g.summary, "keywords": list(g.keywords),
-                     "version": VERSION})
+    for pid, title, abstract in texts:
+        g = gist(title, abstract)
+        rows.append({"paper_id": pid, "summary": g.summary, "keywords": list(g.keywords), "version": VERSION})
+    return rows
+
+
+def store(conn: Connection, rows: list[Row]) -> int:
+    """Write (or rewrite) gist rows; how many. A row whose paper went meanwhile is left out."""
+    if not rows:
+        return 0
+    present = set(conn.execute(select(papers.c.id).where(papers.c.id.in_([r["paper_id"] for r in rows])))
+                  .scalars())
+    rows = [r for r in rows if r["paper_id"] in present]
     if not rows:
         return 0
     statement = dialect_insert(conn, paper_gists)
@@ -33,6 +46,25 @@ def write(conn: Connection, batch: Iterable[Paper]) -> int:
         set_={"summary": statement.excluded.summary, "keywords": statement.excluded.keywords,
               "version": statement.excluded.version}), rows)
     return len(rows)
+
+
+def write(conn: Connection, batch: Iterable[Paper]) -> int:
+    """Write (or rewrite) the gists of ``batch``; how many."""
+    return store(conn, rows_for((p.id, p.title, p.abstract) for p in batch))
+
+
+def forget(conn: Connection, ids: Sequence[str]) -> None:
+    """Drop the gists of ``ids`` (their text changed): :func:`stale` lists them until rewritten."""
+    for start in range(0, len(ids), 500):
+        conn.execute(delete(paper_gists).where(paper_gists.c.paper_id.in_(list(ids[start : start + 500]))))
+
+
+def stale_texts(conn: Connection, limit: int = BATCH, after: str = "") -> list[tuple[str, str, str]]:
+    """``(id, title, abstract)`` of up to ``limit`` papers after ``after`` (by id) whose gist is missing
+    or an older version's."""
+    query = (select(papers.c.id, papers.c.title, papers.c.abstract).select_from(_WITH_GISTS)
+             .where(_STALE, papers.c.id > after).order_by(papers.c.id).limit(limit))
+    return [tuple(row) for row in conn.execute(query)]  # type: ignore[misc]
 
 
 def read(conn: Connection, ids: Sequence[str]) -> dict[str, Gist]:
@@ -48,12 +80,6 @@ def read(conn: Connection, ids: Sequence[str]) -> dict[str, Gist]:
 
 _WITH_GISTS = papers.outerjoin(paper_gists, paper_gists.c.paper_id == papers.c.id)
 _STALE = or_(paper_gists.c.version.is_(None), paper_gists.c.version != VERSION)
-
-
-def stale(conn: Connection, limit: int = BATCH) -> list[str]:
-    """Ids of papers without a gist of the current version, at most ``limit``."""
-    query = select(papers.c.id).select_from(_WITH_GISTS).where(_STALE).order_by(papers.c.id).limit(limit)
-    return list(conn.execute(query).scalars())
 
 
 def count_stale(conn: Connection) -> int:

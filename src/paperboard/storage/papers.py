@@ -78,14 +78,6 @@ def fetch_many(conn: Connection, ids: Sequence[str]) -> dict[str, Paper]:
     return found
 
 
-def refresh_gists(conn: Connection, limit: int = gists.BATCH) -> int:
-    """Write the gists of up to ``limit`` papers that have none, or one an older version wrote."""
-    ids = gists.stale(conn, limit)
-    if not ids:
-        return 0
-    return gists.write(conn, fetch_many(conn, ids).values())
-
-
 def require_stored(conn: Connection, paper_id: str) -> None:
     """NotFound unless ``paper_id`` is stored: the one check every write about a paper makes."""
     if conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first() is None:
@@ -205,7 +197,6 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
         insert_rows(conn, papers, PAPER_COLUMNS + TIMESTAMP_COLUMNS,
                     [(*p.values, stamp, stamp) for p in added])
         _insert_children(conn, added)
-        gists.write(conn, (paper_from_values(p.values) for p in added))
         result.added += len(added)
     if maybe_changed:
         stored = fetch_many(conn, [p.id for p in maybe_changed])
@@ -221,9 +212,9 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
             else:
                 changed.append(merged)
                 if (merged_paper.title, merged_paper.abstract) != (stored[p.id].title, stored[p.id].abstract):
-                    rewrite.append(merged_paper)
+                    rewrite.append(p.id)  # its gist is written again, from the new text
         _update(conn, changed, stamp)
-        gists.write(conn, rewrite)
+        gists.forget(conn, rewrite)
         result.updated += len(changed)
     return result
 
