@@ -162,3 +162,23 @@ def test_a_wide_correction_needs_the_first_three_letters_and_corrected_stems_sea
     text = _lexical_query(query, ("diffus", "model"), {"difusion": "diffus", "modles": "model"})
     assert text == "text:diffus text:model"  # a stem as a word would also match an author called Model
     assert _lexical_query(parse_query("graph networks"), ("graph", "networks"), {}) == "graph networks"
+
+
+def test_the_filter_language_reads_fields_exclusions_alternatives_and_dates():
+    import datetime as dt
+
+    q = parse_query('"gaussian splatting" category:cs.CV -category:cs.LG -survey -"neural radiance"')
+    assert q.phrases == ("gaussian splatting",) and q.words == ("gaussian", "splatting")
+    assert q.require == ((("category", "cs.CV"),),)
+    assert q.exclude == (("category", "cs.LG"), ("word", "survey"), ("phrase", "neural radiance"))
+    q = parse_query("author:Hinton OR author:LeCun has:code cat:cs.lg category:stat.ML")
+    assert q.require == ((("author", "Hinton"), ("author", "LeCun")), (("has", "code"),),
+                         (("category", "cs.LG"), ("category", "stat.ML")))  # categories: any of them
+    assert parse_query("author:A author:B").require == ((("author", "A"),), (("author", "B"),))  # both
+    q = parse_query("since:2025-02 until:2025")
+    assert (q.since, q.until) == (dt.date(2025, 2, 1), dt.date(2025, 12, 31)) and not q.empty
+    assert parse_query("until:2024-02").until == dt.date(2024, 2, 29)
+    # OR between words, hyphens inside words and a dash alone are plain text
+    q = parse_query("state-of-the-art OR zero-shot - x")
+    assert q.exclude == () and q.words == ("state-of-the-art", "OR", "zero-shot", "x")
+    assert parse_query("-has:code").exclude == (("has", "code"),) and parse_query("-has:code").filtered

@@ -1,6 +1,7 @@
 """The JSON API: Hugging Face shapes and errors through HTTP, and token-authenticated writes."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -197,3 +198,43 @@ def test_links_and_authorship_claims_through_the_api(client, populated):
     assert claimed.status_code == 201 and claimed.json()["status"] == "pending"
     assert client.post(f"/api/papers/{pid}/claim", json={"author": "Nobody"}, headers=auth).status_code == 400
     assert client.post("/api/papers/2501.99999/claim", json={"author": author}, headers=auth).status_code == 404
+
+
+def test_feeds_with_code_only_list_exactly_the_papers_with_a_repository(client, populated):
+    from sqlalchemy import delete, insert
+
+    from paperboard.storage.schema import paper_links
+
+    every = client.get("/api/daily_papers", params={"date": DAYS[0], "limit": 100}).json()
+    coded = client.get("/api/daily_papers", params={"date": DAYS[0], "limit": 100, "has_code": "true"}).json()
+    assert coded and len(coded) < len(every)
+    assert [i["paper"]["id"] for i in coded] == [i["paper"]["id"] for i in every if i["paper"]["githubRepo"]]
+    # a repository an author gave counts as much as one found at ingest
+    given = next(i["paper"]["id"] for i in every if not i["paper"]["githubRepo"])
+    with populated.engine.begin() as conn:
+        conn.execute(insert(paper_links).values(paper_id=given, kind="code", url="https://github.com/a/b",
+                                                updated_at=dt.datetime.now(dt.UTC)))
+    try:
+        # (another limit: a served site may answer the same address from its page cache for a while)
+        again = client.get("/api/daily_papers", params={"date": DAYS[0], "limit": 99, "has_code": "true"}).json()
+        assert given in [i["paper"]["id"] for i in again] and len(again) == len(coded) + 1
+        trending = client.get("/papers/trending", params={"has_code": "true"})
+        assert trending.status_code == 200 and "Trending papers <small>with code</small>" in trending.text
+        shown = set(re.findall(r'<h2><a href="/papers/([^"]+)"', trending.text))
+        assert given in shown and all(pid in {i["paper"]["id"] for i in again} or pid not in
+                                      {i["paper"]["id"] for i in every} for pid in shown)
+        feed = client.get("/feeds/trending.atom", params={"has_code": "true"})
+        assert feed.status_code == 200 and "with code" in feed.text
+    finally:
+        with populated.engine.begin() as conn:
+            conn.execute(delete(paper_links).where(paper_links.c.paper_id == given))
+    assert client.get("/api/daily_papers", params={"has_code": "maybe"}).status_code in (400, 422)
+
+
+def test_the_search_api_speaks_the_filter_language_and_refuses_what_means_nothing(client, populated):
+    coded = client.get("/api/papers/search", params={"q": "learning has:code", "limit": 20}).json()
+    assert coded and all(i["paper"]["githubRepo"] for i in coded)
+    refused = client.get("/api/papers/search", params={"q": "learning has:nothing"})
+    assert refused.status_code == 400 and "has:code or has:project" in refused.text
+    bad_date = client.get("/api/papers/search", params={"q": "since:2025-02-30"})
+    assert bad_date.status_code == 400 and "is not a date" in bad_date.text

@@ -78,12 +78,20 @@ def search(obj: Context, query: str, limit: int, since: dt.date | None, until: d
     """Hybrid (BM25 + embedding) search over titles, abstracts and authors.
 
     \b
-    QUERY may hold words, "quoted phrases", author:Name, category:cs.LG, or just an arXiv id / URL:
+    QUERY may hold words, "quoted phrases" and filters, or just an arXiv id / URL:
+      author:Name, author:"Full Name"   with that author (all given; OR between them: any)
+      category:cs.LG (cat:)             in that category (any of those given)
+      has:code, has:project             with a code repository / project page linked
+      since:2025-03, until:2025-06-30   listed in that range (a year, month or day)
+      -term                             without it: -category:cs.LG, -has:code, -word, -"a phrase"
+      term OR term                      either field term
+    \b
       paperboard search "knowledge distillation for small language models"
-      paperboard search 'grokking author:"Neel Nanda"' --format json
+      paperboard search '"gaussian splatting" category:cs.CV -category:cs.LG has:code'
+      paperboard search 'grokking author:"Neel Nanda" OR author:"Tom Lieberum"' --format json
       paperboard search https://arxiv.org/abs/2401.00001
     A word the index does not know, or knows far less than a close word, is corrected (said on standard
-    error; --exact searches as typed). author: or category: alone lists those papers, newest first.
+    error; --exact searches as typed). Filters alone list those papers, newest first.
     """
     from ..errors import PaperboardError
     from ..search.lexical import Filters

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, delete, insert, or_, select
 
 from ..clock import utcnow
 from ..errors import PaperboardError
 from ..links import code_url, http_url
 from ..models import Paper
 from ..storage.papers import require_stored
-from ..storage.schema import paper_links
+from ..storage.schema import paper_links, papers
 from .accounts import User
 
 KINDS = ("code", "project")  # as Paper.links names them: githubRepo and projectPage in the Hub's JSON
@@ -66,3 +66,12 @@ def with_given_links(conn: Connection, papers: dict[str, Paper]) -> dict[str, Pa
     overrides = given(conn, list(papers))
     return {pid: replace(p, links={**p.links, **overrides[pid]}) if pid in overrides else p
             for pid, p in papers.items()}
+
+
+def has_code(paper_id: ColumnElement[str]) -> ColumnElement[bool]:
+    """SQL: the paper ``paper_id`` names has a code repository, found at ingest or given by a person."""
+    found = select(papers.c.id).where(papers.c.id == paper_id,
+                                      papers.c.links["code"].as_string().is_not(None))
+    given_code = select(paper_links.c.paper_id).where(paper_links.c.paper_id == paper_id,
+                                                      paper_links.c.kind == "code")
+    return or_(found.exists(), given_code.exists())

@@ -13,7 +13,7 @@ from typing import Literal
 from sqlalchemy import Connection, func, select
 
 from ..clock import as_utc, utcnow
-from ..community.paper_links import with_given_links
+from ..community.paper_links import has_code, with_given_links
 from ..community.votes import submission_totals, upvoted_by
 from ..storage.papers import fetch_many
 from ..storage.schema import submissions, users
@@ -35,6 +35,7 @@ class DailyQuery:
     sort: Sort = "upvotes"
     page: int = 0
     limit: int = 50
+    with_code: bool = False  # only papers with a code repository (has:code)
 
 
 def _rows_query():  # type: ignore[no-untyped-def]
@@ -56,6 +57,8 @@ def _filtered(query, q: DailyQuery, since: dt.datetime | None):  # type: ignore[
         query = query.where(submissions.c.submitter_id == q.submitter_id)
     if since is not None:
         query = query.where(submissions.c.created_at >= since)
+    if q.with_code:
+        query = query.where(has_code(submissions.c.paper_id))
     return query
 
 

@@ -6,6 +6,7 @@ Derived data: ``paperboard reindex`` rebuilds it from the database; ingest keeps
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -43,6 +44,9 @@ def _schema() -> tantivy.Schema:
     return b.build()
 
 
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
 def day_number(day: dt.date | None) -> int:
     """Dates as YYYYMMDD integers; papers without a date sort first (0)."""
     return day.year * 10000 + day.month * 100 + day.day if day else 0
@@ -50,13 +54,25 @@ def day_number(day: dt.date | None) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Filters:
+    """What a paper must be to be found: in one of ``categories``, listed between ``since`` and
+    ``until``, by ``author``; meeting each group of ``require`` (one term of it) and none of ``exclude``
+    (terms of :mod:`paperboard.search.query`: ``(kind, value)``)."""
+
     categories: tuple[str, ...] = ()
     since: dt.date | None = None
     until: dt.date | None = None
     author: str | None = None
+    require: tuple[tuple[tuple[str, str], ...], ...] = ()
+    exclude: tuple[tuple[str, str], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.categories or self.since or self.until or self.author)
+        return bool(self.categories or self.since or self.until or self.author or self.require
+                    or self.exclude)
+
+    @property
+    def needs_links(self) -> bool:
+        """Whether a term asks about links (``has:``), which only the stored paper can answer."""
+        return any(k == "has" for g in self.require for k, _ in g) or any(k == "has" for k, _ in self.exclude)
 
 
 NO_FILTERS = Filters()
@@ -193,7 +209,27 @@ class LexicalIndex:
                 day_number(filters.until) if filters.until else None,
             )))
         if filters.author:
-            author_q, _ = self.index.parse_query_lenient(f'"{filters.author}"', ["authors"])
-            must.append((tantivy.Occur.Must, author_q))
+            must.append((tantivy.Occur.Must, self._term(("author", filters.author))))
+        for group in filters.require:
+            alternatives = [self._term(t) for t in group]
+            if None not in alternatives:  # a group with has: is left to the stored papers
+                must.append((tantivy.Occur.Must, tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Should, q) for q in alternatives])))
+        for term in filters.exclude:
+            if (q := self._term(term)) is not None:
+                must.append((tantivy.Occur.MustNot, q))
         return tantivy.Query.boolean_query(must)
+
+    def _term(self, term: tuple[str, str]) -> tantivy.Query | None:
+        """One term of the filter language as a query; None for ``has:`` (not in the index). Values go
+        in as quoted phrases or terms, never as query syntax."""
+        kind, value = term
+        if kind == "category":
+            return tantivy.Query.term_query(self.schema, "category", value)
+        words = " ".join(_WORDS.findall(value.lower()))
+        if kind == "author":
+            return self.index.parse_query_lenient(f'"{words}"', ["authors"])[0]
+        if kind in ("word", "phrase"):
+            return self.index.parse_query_lenient(f'"{words}"', ["text"])[0]
+        return None
 

@@ -209,10 +209,7 @@ class SearchIndex:
         whether misspelled words are corrected (they are said in ``SearchResult.corrected``); ``recent``:
         relevance boosted for fresh papers (:func:`paperboard.search.hybrid.recency_boost`)."""
         query = parse_query(raw)
-        filters = Filters(
-            categories=filters.categories + query.categories, since=filters.since, until=filters.until,
-            author=filters.author or (query.authors[0] if query.authors else None),
-        )
+        filters = _with_query(filters, query)
         if query.arxiv_id:
             with engine.connect() as conn:
                 paper = fetch_many(conn, [query.arxiv_id]).get(query.arxiv_id)
@@ -258,6 +255,8 @@ class SearchIndex:
         # relevance needs only the top ``limit`` (candidates already passed the filters in the indexes);
         # other orders re-sort a wider pool of relevant papers
         pool = limit + 10 if sort == "relevance" and not filters and not recent else max(limit * 3, 50)
+        if filters.needs_links:  # has: is checked on the stored papers only: look further
+            pool = max(pool, limit * 20, 200)
         with engine.connect() as conn:
             papers = fetch_many(conn, [pid for pid, _ in ranked[:pool]])
         matched_terms = [w.lower() for w in words]
@@ -280,6 +279,8 @@ class SearchIndex:
         if not filters:
             return SearchResult(query, [])
         wide = limit if sort in ("relevance", "date") else max(limit * 3, 50)
+        if filters.needs_links:  # has: is checked on the stored papers only: look further
+            wide = max(wide * 20, 500)
         ids = self.lexical.newest(filters, limit=wide)
         with engine.connect() as conn:
             papers = fetch_many(conn, ids)
@@ -384,6 +385,35 @@ def apply_corrections(text: str, corrected: dict[str, str]) -> str:
     return text
 
 
+_TEXT_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def _with_query(filters: Filters, query: ParsedQuery) -> Filters:
+    """The form's filters and the query's own terms together (both dates narrow)."""
+    since = max((d for d in (filters.since, query.since) if d), default=None)
+    until = min((d for d in (filters.until, query.until) if d), default=None)
+    return Filters(categories=filters.categories, since=since, until=until, author=filters.author,
+                   require=filters.require + query.require, exclude=filters.exclude + query.exclude)
+
+
+def _matches(paper: Paper, term: tuple[str, str]) -> bool:
+    """Whether ``paper`` has ``term`` of the filter language (as the lexical index reads it: authors by
+    name part, words by stem, phrases as words in a row)."""
+    kind, value = term
+    if kind == "category":
+        return value in paper.categories
+    if kind == "author":
+        want = value.casefold()
+        return any(want in a.name.casefold() for a in paper.authors)
+    if kind == "has":
+        return bool(paper.links.get(value))
+    text = [LexicalIndex.stem(w) for w in _TEXT_WORDS.findall(f"{paper.title} {paper.abstract}")]
+    wanted = [LexicalIndex.stem(w) for w in _TEXT_WORDS.findall(value)]
+    if not wanted:
+        return False
+    return any(text[i : i + len(wanted)] == wanted for i in range(len(text) - len(wanted) + 1))
+
+
 def _passes(paper: Paper, filters: Filters) -> bool:
     if filters.categories and not set(filters.categories) & set(paper.categories):
         return False
@@ -392,11 +422,11 @@ def _passes(paper: Paper, filters: Filters) -> bool:
         return False
     if filters.until and (day is None or day > filters.until):
         return False
-    if filters.author:
-        want = filters.author.casefold()
-        if not any(want in a.name.casefold() for a in paper.authors):
-            return False
-    return True
+    if filters.author and not _matches(paper, ("author", filters.author)):
+        return False
+    if not all(any(_matches(paper, t) for t in group) for group in filters.require):
+        return False
+    return not any(_matches(paper, t) for t in filters.exclude)
 
 
 def _hit(paper: Paper, score: float, terms: list[str]) -> Hit:

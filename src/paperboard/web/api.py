@@ -37,6 +37,8 @@ def daily_papers(
     sort: Annotated[Literal["publishedAt", "trending"], Query(
         description="publishedAt: newest submissions first; trending: upvotes with time decay.",
     )] = "publishedAt",
+    has_code: Annotated[bool, Query(
+        description="Only papers with a code repository (a Paperboard extension).")] = False,
 ) -> JSON:
     given = [(k, v) for k, v in (("date", date), ("week", week), ("month", month)) if v]
     if len(given) > 1:
@@ -46,7 +48,7 @@ def daily_papers(
     except periods.PeriodError as exc:
         raise HTTPException(400, str(exc)) from None
     page = site_of(request).board.daily(daily.DailyQuery(period=period, submitter=submitter, sort=sort,
-                                                         page=p, limit=limit))
+                                                         page=p, limit=limit, with_code=has_code))
     return JSON([hf_json.daily_item(e, _base(request)) for e in page.entries])
 
 
@@ -54,7 +56,9 @@ def daily_papers(
             responses=responses(DailyItem, many=True), response_model=None)
 def search_papers(
     request: Request,
-    q: Annotated[str, Query(max_length=250, description="What to look for.")] = "",
+    q: Annotated[str, Query(max_length=250, description=(
+        'What to look for: words, "phrases" and filters (author:Name, category:cs.LG, has:code, '
+        'since:2025-03, until:2025-06-30; -term to exclude any of them, OR between alternatives).'))] = "",
     limit: Annotated[int, Query(ge=1, le=120)] = 50,
 ) -> JSON:
     board = site_of(request).board

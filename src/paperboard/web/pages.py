@@ -72,7 +72,7 @@ def citations(suffix: str, entries: list[Entry]) -> Response:
 # --- daily papers ------------------------------------------------------------------------------------
 
 def _daily(request: Request, period: periods.Period | None, sort: str, page: int, *,
-           trending: bool = False) -> Response:
+           trending: bool = False, has_code: bool = False) -> Response:
     site = site_of(request)
     board, viewer_id = site.board, _uid(site, request)
     if period is None and not trending:
@@ -84,21 +84,25 @@ def _daily(request: Request, period: periods.Period | None, sort: str, page: int
             return site.page(request, "new.html", listing=newest, category=None, no_submissions=True)
         period = periods.day(latest)
     query = daily.DailyQuery(period=period, sort="trending" if trending else _sort(sort),  # type: ignore[arg-type]
-                             page=_page_number(page), limit=PER_PAGE)
+                             page=_page_number(page), limit=PER_PAGE, with_code=has_code)
     result = board.daily(query, viewer_id)
     before, after = board.neighbours(period) if period else (None, None)
     return site.page(request, "daily.html", period=period, feed=result, sort=query.sort, previous=before,
-                     next=after, trending=trending)
+                     next=after, trending=trending, has_code=has_code)
+
+
+HasCode = Annotated[bool, Query(description="Only papers with a code repository.")]
 
 
 @router.get("/")
-def home(request: Request, sort: str = "upvotes", page: PageNumber = 1) -> Response:
-    return _daily(request, None, sort, page)
+def home(request: Request, sort: str = "upvotes", page: PageNumber = 1,
+         has_code: HasCode = False) -> Response:
+    return _daily(request, None, sort, page, has_code=has_code)
 
 
 @router.get("/papers/trending")
 def trending(request: Request, page: PageNumber = 1, since: Annotated[str | None, Query(alias="from")] = None,
-             until: str | None = None) -> Response:
+             until: str | None = None, has_code: HasCode = False) -> Response:
     period = None
     if since or until:
         try:
@@ -107,7 +111,7 @@ def trending(request: Request, page: PageNumber = 1, since: Annotated[str | None
         except periods.PeriodError as exc:
             raise HTTPException(400, str(exc)) from None
         period = periods.Period("date", start, end)
-    return _daily(request, period, "trending", page, trending=True)
+    return _daily(request, period, "trending", page, trending=True, has_code=has_code)
 
 
 @router.get("/papers/{paper_id:path}/card.svg")
@@ -121,7 +125,7 @@ def paper_card(request: Request, paper_id: str) -> Response:
 
 @router.get("/papers/{kind}/{slug}")
 def daily_period(request: Request, kind: str, slug: str, sort: str = "upvotes",
-                 page: PageNumber = 1) -> Response:
+                 page: PageNumber = 1, has_code: HasCode = False) -> Response:
     if kind not in ("date", "week", "month"):
         return paper_page(request, f"{kind}/{slug}")  # old-style arXiv ids hold a slash: hep-th/9901001
     slug, suffix = _citation_suffix(slug)
@@ -130,9 +134,9 @@ def daily_period(request: Request, kind: str, slug: str, sort: str = "upvotes",
     except periods.PeriodError as exc:
         raise HTTPException(400, str(exc)) from None
     if suffix:  # the period's papers, as citations
-        query = daily.DailyQuery(period=period, sort=_sort(sort), limit=500)
+        query = daily.DailyQuery(period=period, sort=_sort(sort), limit=500, with_code=has_code)
         return citations(suffix, site_of(request).board.daily(query).entries)
-    return _daily(request, period, sort, page)
+    return _daily(request, period, sort, page, has_code=has_code)
 
 
 # --- every paper, by listing day ---------------------------------------------------------------------
@@ -503,9 +507,12 @@ def daily_atom(request: Request) -> Response:
 
 
 @router.get("/feeds/trending.atom")
-def trending_atom(request: Request) -> Response:
+def trending_atom(request: Request, has_code: HasCode = False) -> Response:
     site = site_of(request)
-    entries = site.board.daily(daily.DailyQuery(sort="trending", limit=50)).entries
+    entries = site.board.daily(daily.DailyQuery(sort="trending", limit=50, with_code=has_code)).entries
+    if has_code:
+        return _atom(site, "Paperboard trending papers with code", "/feeds/trending.atom?has_code=true",
+                     "/papers/trending?has_code=true", entries)
     return _atom(site, "Paperboard trending papers", "/feeds/trending.atom", "/papers/trending", entries)
 
 
