@@ -182,3 +182,9 @@ def test_the_filter_language_reads_fields_exclusions_alternatives_and_dates():
     q = parse_query("state-of-the-art OR zero-shot - x")
     assert q.exclude == () and q.words == ("state-of-the-art", "OR", "zero-shot", "x")
     assert parse_query("-has:code").exclude == (("has", "code"),) and parse_query("-has:code").filtered
+
+
+def test_a_number_after_a_dash_is_text_not_an_exclusion():
+    q = parse_query("Differentiated E2f-1, -2, -3 TKO cells -apoptosis")
+    assert q.exclude == (("word", "apoptosis"),)
+    assert "2" in q.words and "3" in q.words

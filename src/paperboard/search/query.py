@@ -32,7 +32,7 @@ MAX_QUERY_CHARS = 2_000
 _TERM = re.compile(
     r'(?:(?<=\s)|^)(-?)(author|authors|category|cat|has|since|from|until|before):(?:"([^"]*)"|(\S+))'
     r'|(?:(?<=\s)|^)-"([^"]+)"'
-    r'|(?:(?<=\s)|^)-(\w[\w.\'-]*)'
+    r'|(?:(?<=\s)|^)-([^\W\d_][\w.\'-]*)'  # a word to exclude starts with a letter: "-2" is a number
     r'|(?:(?<=\s)|^)(OR)(?=\s|$)',
     re.IGNORECASE)
 HAS = ("code", "project")
