@@ -166,12 +166,15 @@ def bench() -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--details/--no-details", default=False, help="JSON: include every query's nDCG@10.")
+@click.option("--worst", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Also list the N queries hybrid search answers worst, per set.")
 @pass_ctx
-def relevance(obj: Context, corpus: Path, qrels: tuple[Path, ...], fmt: str, details: bool) -> None:
+def relevance(obj: Context, corpus: Path, qrels: tuple[Path, ...], fmt: str, details: bool,
+              worst: int) -> None:
     """nDCG@10, Recall@10 and MRR of BM25 alone, dense alone and hybrid, in a fresh temporary store."""
     from ..search.evaluate import run_relevance
 
-    report = run_relevance(corpus, qrels, embedder=obj.config.embedder, details=details)
+    report = run_relevance(corpus, qrels, embedder=obj.config.embedder, details=details or worst > 0)
     if fmt == "json":
         dump(report)
         return
@@ -180,6 +183,10 @@ def relevance(obj: Context, corpus: Path, qrels: tuple[Path, ...], fmt: str, det
         for mode, m in modes.items():
             click.echo(f"  {mode:<7} nDCG@10 {m['ndcg@10']:.4f}  "
                        f"Recall@10 {m['recall@10']:.4f}  MRR {m['mrr']:.4f}")
+        if worst and "hybrid" in modes:
+            click.echo(f"  the {worst} worst for hybrid (nDCG@10, then the query):")
+            for q in sorted(modes["hybrid"]["queries"], key=lambda q: (q["ndcg@10"], q["query"]))[:worst]:
+                click.echo(f"    {q['ndcg@10']:.4f}  {q['query'][:100]}")
 
 
 @bench.command()
