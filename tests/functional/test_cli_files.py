@@ -141,3 +141,24 @@ def test_indexing_says_what_it_does(tmp_path):
     result = paperboard("ingest", str(SEED), data_dir=tmp_path)
     assert "added 559" in result.stdout
     assert "indexing 559 papers for search" in result.stderr and "indexed 559 papers in" in result.stderr
+
+
+def test_the_daily_feed_in_the_cli_takes_a_filter_and_refuses_a_bad_one(tmp_path):
+    from tests.web.data import corpus_records, hf_daily_items
+
+    records = corpus_records(40)
+    items = hf_daily_items(records)
+    dump, papers = tmp_path / "daily.json", tmp_path / "papers.jsonl"
+    dump.write_text(json.dumps(items))
+    papers.write_text("".join(json.dumps(r) + "\n" for r in records))  # with their categories
+    assert paperboard("ingest", str(papers), str(dump), data_dir=tmp_path).returncode == 0
+    every = orjson.loads(paperboard("daily", "--format", "json", "--limit", "100", data_dir=tmp_path).stdout)
+    cats = {r["id"]: r["categories"] for r in records}
+    counted = {c: sum(c in cats[i["paper"]["id"]] for i in every) for r in records for c in r["categories"]}
+    some = next(c for c, n in sorted(counted.items(), key=lambda kv: -kv[1]) if 0 < n < len(every))
+    kept = paperboard("daily", "--format", "json", "--limit", "100", "--filter", f"-category:{some}",
+                      data_dir=tmp_path)
+    ids = [i["paper"]["id"] for i in orjson.loads(kept.stdout)]
+    assert ids and len(ids) == len(every) - counted[some] and not any(some in cats[i] for i in ids)
+    refused = paperboard("daily", "--filter", "has:everything", data_dir=tmp_path)
+    assert refused.returncode == 2 and "has:code or has:project" in refused.stderr

@@ -392,3 +392,38 @@ def test_paper_pages_cards_and_search_show_the_gist_and_link_its_keywords(client
     card = author_page[author_page.index(f'href="/papers/{record["id"]}"'):]
     card = card[:card.index("</article>")]
     assert 'class="abstract tldr"' in card and 'class="kw"' in card
+
+
+def test_feeds_take_the_filter_language(client, populated):
+    from collections import Counter
+
+    from tests.web.data import DAYS
+
+    cats = {r["id"]: r["categories"] for r in populated.records}
+    text = {r["id"]: f"{r['title']} {r['summary']}".lower() for r in populated.records}
+
+    def listed(path, **params):
+        page = client.get(path, params=params)
+        assert page.status_code == 200, page.text
+        return re.findall(r'<h2><a href="/papers/([^"]+)"', page.text)
+
+    day = f"/papers/date/{DAYS[0]}"
+    every = listed(day)
+    share = Counter(c for pid in every for c in cats[pid])
+    common = max((c for c, n in share.items() if n < len(every)), key=lambda c: share[c])  # some, not all
+    without = listed(day, q=f"-category:{common}")
+    assert without and len(without) < len(every) and not any(common in cats[p] for p in without)
+    within = listed(day, q=f"category:{common.lower()}")  # spelled as arXiv does, whatever the case
+    assert sorted(within + without) == sorted(every)
+    word = "learning"
+    assert all(word in text[p] for p in listed(day, q=word))  # a word: in the title or abstract
+    assert not any(word in text[p] for p in listed(day, q=f"-{word}"))
+    new = listed("/new", day=populated.records[0]["listed"], q=f"-category:{common}")
+    assert new and not any(common in cats[p] for p in new)
+    assert all(common in cats[p] for p in listed("/papers/trending", q=f"category:{common}"))
+    feed = client.get("/feeds/daily.atom", params={"q": f"category:{common}"})
+    ids = re.findall(r"<id>[^<]*/papers/([^<]+)</id>", feed.text)
+    assert feed.status_code == 200 and ids and all(common in cats[p] for p in ids)
+    for bad, says in (("has:nothing", "has:code or has:project"), ("since:2025-99", "is not a date")):
+        refused = client.get("/", params={"q": bad})
+        assert refused.status_code == 400 and says in refused.text

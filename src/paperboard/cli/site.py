@@ -68,12 +68,20 @@ def _say_if_empty(engine, config) -> None:  # type: ignore[no-untyped-def]
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="json: the items of /api/daily_papers.")
+@click.option("--filter", "filter_text", default="", metavar="TERMS",
+              help='Only papers that pass: category:, author:, has:code, since:, until:, words, -term, OR.')
 @pass_ctx
 def daily(obj: Context, day: str | None, week: str | None, month: str | None, submitter: str | None,
-          sort: str, limit: int, page: int, fmt: str) -> None:
-    """The daily papers feed (what / and /api/daily_papers show). Without a period: every submission."""
+          sort: str, limit: int, page: int, fmt: str, filter_text: str) -> None:
+    """The daily papers feed (what / and /api/daily_papers show). Without a period: every submission.
+
+    \b
+    --filter takes the search language's terms, and words the title or abstract must hold:
+      paperboard daily --week 2025-W12 --filter 'category:cs.CV -category:cs.LG has:code'
+    """
     from ..feeds import daily as feed
     from ..feeds import periods
+    from ..filter_terms import QueryError, feed_terms
     from ..hf_json import daily_item
 
     given = [(k, v) for k, v in (("date", day), ("week", week), ("month", month)) if v]
@@ -83,8 +91,12 @@ def daily(obj: Context, day: str | None, week: str | None, month: str | None, su
         period = periods.parse(*given[0]) if given else None
     except periods.PeriodError as exc:
         raise click.UsageError(str(exc)) from None
+    try:
+        filters = feed_terms(filter_text) if filter_text.strip() else None
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from None
     result = obj.board().daily(feed.DailyQuery(period=period, submitter=submitter, sort=sort,  # type: ignore[arg-type]
-                                               page=page - 1, limit=limit))
+                                               page=page - 1, limit=limit, filters=filters))
     if fmt == "json":
         dump([daily_item(e, obj.config.base_url) for e in result.entries])
         return

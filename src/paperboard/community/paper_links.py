@@ -68,10 +68,10 @@ def with_given_links(conn: Connection, papers: dict[str, Paper]) -> dict[str, Pa
             for pid, p in papers.items()}
 
 
-def has_code(paper_id: ColumnElement[str]) -> ColumnElement[bool]:
-    """SQL: the paper ``paper_id`` names has a code repository, found at ingest or given by a person."""
-    found = select(papers.c.id).where(papers.c.id == paper_id,
-                                      papers.c.links["code"].as_string().is_not(None))
-    given_code = select(paper_links.c.paper_id).where(paper_links.c.paper_id == paper_id,
-                                                      paper_links.c.kind == "code")
-    return or_(found.exists(), given_code.exists())
+def has_link(paper_id: ColumnElement[str], kind: str = "code") -> ColumnElement[bool]:
+    """SQL: the paper ``paper_id`` names has a ``kind`` link (code, project), found at ingest or given
+    by a person."""
+    found = select(papers.c.id).where(papers.c.id == paper_id, papers.c.links[kind].as_string().is_not(None))
+    given_link = select(paper_links.c.paper_id).where(paper_links.c.paper_id == paper_id,
+                                                      paper_links.c.kind == kind)
+    return or_(found.exists(), given_link.exists())

@@ -13,11 +13,13 @@ from typing import Literal
 from sqlalchemy import Connection, func, select
 
 from ..clock import as_utc, utcnow
-from ..community.paper_links import has_code, with_given_links
+from ..community.paper_links import has_link, with_given_links
 from ..community.votes import submission_totals, upvoted_by
+from ..filter_terms import FilterTerms
 from ..storage.papers import fetch_many
 from ..storage.schema import submissions, users
 from .entries import Entry, Page
+from .filtering import conditions
 from .periods import Period, containing
 from .ranking import trending_score
 
@@ -36,6 +38,7 @@ class DailyQuery:
     page: int = 0
     limit: int = 50
     with_code: bool = False  # only papers with a code repository (has:code)
+    filters: FilterTerms | None = None  # the filter language's terms (category:, -author:, has:, ...)
 
 
 def _rows_query():  # type: ignore[no-untyped-def]
@@ -58,7 +61,9 @@ def _filtered(query, q: DailyQuery, since: dt.datetime | None):  # type: ignore[
     if since is not None:
         query = query.where(submissions.c.created_at >= since)
     if q.with_code:
-        query = query.where(has_code(submissions.c.paper_id))
+        query = query.where(has_link(submissions.c.paper_id, "code"))
+    if q.filters:
+        query = query.where(conditions(q.filters, submissions.c.paper_id))
     return query
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, exists, func, select
+from sqlalchemy import Connection, and_, exists, func, select
 
 from ..clock import as_utc
 from ..community.authorship import verified_authors
 from ..community.paper_links import with_given_links
 from ..community.votes import counts, upvoted_by
+from ..filter_terms import FilterTerms
 from ..ids import name_hash
 from ..storage.papers import fetch_many
 from ..storage.schema import paper_authors, paper_categories, papers, submissions, users
 from .entries import Entry, Page
+from .filtering import conditions
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,7 @@ class ListingQuery:
     category: str | None = None
     page: int = 0
     limit: int = 50
+    filters: FilterTerms | None = None  # the filter language's terms (category:, -author:, has:, ...)
 
 
 def _date(value) -> dt.date | None:  # type: ignore[no-untyped-def]
@@ -76,14 +79,16 @@ def categories(conn: Connection) -> list[tuple[str, int]]:
     return [(c, n) for c, n in rows]
 
 
-def newest_day(conn: Connection, category: str | None = None) -> dt.date | None:
-    """The newest announcement day in the store (in ``category``, if given)."""
-    return _date(conn.execute(select(func.max(papers.c.listed)).where(_in_category(category))).scalar())
+def newest_day(conn: Connection, category: str | None = None, filters: FilterTerms | None = None
+               ) -> dt.date | None:
+    """The newest announcement day in the store (of papers in ``category`` and meeting ``filters``)."""
+    where = and_(_in_category(category), conditions(filters, papers.c.id))
+    return _date(conn.execute(select(func.max(papers.c.listed)).where(where)).scalar())
 
 
 def new_papers(conn: Connection, q: ListingQuery, *, viewer_id: int | None = None) -> Listing:
-    in_category = _in_category(q.category)
-    day = q.day or newest_day(conn, q.category)
+    in_category = and_(_in_category(q.category), conditions(q.filters, papers.c.id))
+    day = q.day or newest_day(conn, q.category, q.filters)
     if day is None:
         return Listing(Page([], 0, q.page, q.limit), None, None, None)
     where = (papers.c.listed == day, in_category)

@@ -12,44 +12,29 @@ its Atom feeds and the CLI:
 - ``OR`` between two field terms makes them alternatives: ``author:Hinton OR author:LeCun``;
 - an arXiv id or URL on its own goes to that paper.
 
-Anything else is a plain word: no operator of the engines' own query languages gets through.
+Anything else is a plain word: no operator of the engines' own query languages gets through. The
+filter terms are :mod:`paperboard.filter_terms`, which feeds share.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..errors import PaperboardError
-from ..ids import InvalidId, category_spelling, parse_arxiv_id
+from ..filter_terms import QueryError, Term, take_filters
+
+__all__ = ["MAX_QUERY_CHARS", "ParsedQuery", "QueryError", "lexical_text", "parse_query"]
+from ..ids import InvalidId, parse_arxiv_id
 from .hybrid import STOPWORDS
 
 MAX_QUERY_CHARS = 2_000
 
-# one term of the language: an optional "-", a field with a (quoted) value, a quoted phrase, or OR
-_TERM = re.compile(
-    r'(?:(?<=\s)|^)(-?)(author|authors|category|cat|has|since|from|until|before):(?:"([^"]*)"|(\S+))'
-    r'|(?:(?<=\s)|^)-"([^"]+)"'
-    r'|(?:(?<=\s)|^)-([^\W\d_][\w.\'-]*)'  # a word to exclude starts with a letter: "-2" is a number
-    r'|(?:(?<=\s)|^)(OR)(?=\s|$)',
-    re.IGNORECASE)
-HAS = ("code", "project")
-_KIND = {"author": "author", "authors": "author", "category": "category", "cat": "category", "has": "has"}
 # "double" or 'single' quotes (a single quote must open after a space and close before one, so that
 # apostrophes as in "don't" or "models' outputs" are left alone)
 _PHRASE = re.compile(r'"([^"]+)"|(?:(?<=\s)|^)\'([^\']+)\'(?=[\s.,;:!?]|$)')
 _WORD = re.compile(r"\w+(?:[.\-']\w+)*", re.UNICODE)
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-class QueryError(PaperboardError):
-    """The query cannot be run; the message says why."""
-
-
-# (kind, value): ("category", "cs.LG"), ("author", ...), ("has", "code"), ("word" | "phrase", ...)
-Term = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,37 +68,6 @@ class ParsedQuery:
         return not (self.words or self.phrases or self.arxiv_id or self.filtered)
 
 
-def _day(value: str, *, end: bool) -> dt.date:
-    """``2025``, ``2025-03`` or ``2025-03-14`` as the first (or, ``end``, the last) day it covers."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value)
-    try:
-        if not m:
-            raise ValueError
-        year, month, day = int(m.group(1)), m.group(2), m.group(3)
-        if day:
-            return dt.date(year, int(month), int(day))
-        if month:
-            last = calendar.monthrange(year, int(month))[1]
-            return dt.date(year, int(month), last if end else 1)
-        return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
-    except ValueError:
-        raise QueryError(f"{value!r} is not a date: write 2025, 2025-03 or 2025-03-14") from None
-
-
-def _groups(terms: list[tuple[Term, bool]]) -> tuple[tuple[Term, ...], ...]:
-    """Field terms in order, each flagged when ``OR`` joined it to the one before, as groups of
-    alternatives. Categories given without OR are alternatives too (one group), as they always were."""
-    groups: list[list[Term]] = []
-    for term, joined in terms:
-        if joined and groups:
-            groups[-1].append(term)
-        else:
-            groups.append([term])
-    lone_categories = [g[0] for g in groups if len(g) == 1 and g[0][0] == "category"]
-    rest = [tuple(dict.fromkeys(g)) for g in groups if not (len(g) == 1 and g[0][0] == "category")]
-    return tuple(rest + ([tuple(dict.fromkeys(lone_categories))] if lone_categories else []))
-
-
 def parse_query(raw: str) -> ParsedQuery:
     if not isinstance(raw, str):
         raise QueryError("the query must be text")
@@ -129,49 +83,7 @@ def parse_query(raw: str) -> ParsedQuery:
             return ParsedQuery(text=text, arxiv_id=parse_arxiv_id(text).id, notes=tuple(notes))
         except InvalidId:
             pass
-    fields: list[tuple[Term, bool]] = []
-    exclude: list[Term] = []
-    dates: dict[str, dt.date] = {}
-    last_was: list[str] = [""]  # what the term before was: "field", "or" or anything else
-
-    def take(m: re.Match[str]) -> str:
-        if m.group(7):  # OR
-            was_field = last_was[0] == "field"
-            last_was[0] = "or" if was_field else ""
-            return " " if was_field else m.group(0)  # between words it is only a word
-        if m.group(5) or m.group(6):  # -"phrase" or -word
-            kind, value = ("phrase", m.group(5).strip()) if m.group(5) else ("word", m.group(6))
-            if _WORD.search(value):
-                exclude.append((kind, value))
-            last_was[0] = ""
-            return " "
-        negated, name, value = m.group(1) == "-", m.group(2).lower(), (m.group(3) or m.group(4) or "").strip()
-        if not value:
-            return " "
-        if name in ("since", "from", "until", "before"):
-            end = name in ("until", "before")
-            dates["until" if end else "since"] = _day(value, end=end)
-            last_was[0] = ""
-            return " "
-        kind = _KIND[name]
-        if kind == "category":
-            value = category_spelling(value)
-        elif kind == "has":
-            value = value.lower()
-            if value not in HAS:
-                raise QueryError(f"has:{value} is not a filter: has:code or has:project")
-        if negated:
-            exclude.append((kind, value))
-            last_was[0] = ""
-        else:
-            fields.append(((kind, value), last_was[0] == "or"))
-            last_was[0] = "field"
-        return " "
-
-    text = _TERM.sub(take, text)
-    since, until = dates.get("since"), dates.get("until")
-    if since and until and since > until:
-        raise QueryError(f"since:{since} is after until:{until}: nothing can be in between")
+    text, terms = take_filters(text)
     phrases = tuple(
         p.strip() for m in _PHRASE.finditer(text) if _WORD.search(p := m.group(1) or m.group(2))
     )
@@ -179,7 +91,7 @@ def parse_query(raw: str) -> ParsedQuery:
     words = tuple(w for w in _WORD.findall(free))
     return ParsedQuery(
         text=" ".join(free.split()), words=words, phrases=phrases, notes=tuple(notes),
-        require=_groups(fields), exclude=tuple(dict.fromkeys(exclude)), since=since, until=until,
+        require=terms.require, exclude=terms.exclude, since=terms.since, until=terms.until,
     )
 
 

@@ -16,9 +16,10 @@ from .. import hf_json
 from ..board import paper_id_of
 from ..community import comments
 from ..feeds import daily, listing, periods
+from ..filter_terms import feed_terms
 from .api_schema import ClaimOut, Comment, DailyItem, Links, Paper, Repos, Vote, responses
 from .json_response import JSON
-from .params import ApiPage
+from .params import ApiPage, FeedFilter
 from .site import site_of
 
 router = APIRouter(prefix="/api", default_response_class=JSON)
@@ -39,6 +40,7 @@ def daily_papers(
     )] = "publishedAt",
     has_code: Annotated[bool, Query(
         description="Only papers with a code repository (a Paperboard extension).")] = False,
+    q: FeedFilter = "",
 ) -> JSON:
     given = [(k, v) for k, v in (("date", date), ("week", week), ("month", month)) if v]
     if len(given) > 1:
@@ -48,7 +50,8 @@ def daily_papers(
     except periods.PeriodError as exc:
         raise HTTPException(400, str(exc)) from None
     page = site_of(request).board.daily(daily.DailyQuery(period=period, submitter=submitter, sort=sort,
-                                                         page=p, limit=limit, with_code=has_code))
+                                                         page=p, limit=limit, with_code=has_code,
+                                                         filters=feed_terms(q) if q.strip() else None))
     return JSON([hf_json.daily_item(e, _base(request)) for e in page.entries])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -17,6 +18,7 @@ from ..community.comments import threads
 from ..errors import NotFound, PaperboardError, Pending
 from ..feeds import daily, listing, periods
 from ..feeds.entries import Entry
+from ..filter_terms import FilterTerms, feed_terms
 from ..ids import category_spelling, is_arxiv_id
 from ..ingest.on_demand import SAY
 from ..models import to_json_dict
@@ -24,7 +26,7 @@ from ..search.service import apply_corrections
 from ..text import xml_safe
 from .atom import atom_feed
 from .card import card_svg
-from .params import CollectionId, PageNumber
+from .params import CollectionId, FeedFilter, PageNumber
 from .site import Site, site_of
 
 PER_PAGE = 30
@@ -71,8 +73,13 @@ def citations(suffix: str, entries: list[Entry]) -> Response:
 
 # --- daily papers ------------------------------------------------------------------------------------
 
+def _feed_filter(q: str) -> FilterTerms | None:
+    """A feed's ``q``: the filter language's terms (a bad one is a 400 that says what to write)."""
+    return feed_terms(q) if q.strip() else None
+
+
 def _daily(request: Request, period: periods.Period | None, sort: str, page: int, *,
-           trending: bool = False, has_code: bool = False) -> Response:
+           trending: bool = False, has_code: bool = False, q: str = "") -> Response:
     site = site_of(request)
     board, viewer_id = site.board, _uid(site, request)
     if period is None and not trending:
@@ -84,11 +91,12 @@ def _daily(request: Request, period: periods.Period | None, sort: str, page: int
             return site.page(request, "new.html", listing=newest, category=None, no_submissions=True)
         period = periods.day(latest)
     query = daily.DailyQuery(period=period, sort="trending" if trending else _sort(sort),  # type: ignore[arg-type]
-                             page=_page_number(page), limit=PER_PAGE, with_code=has_code)
+                             page=_page_number(page), limit=PER_PAGE, with_code=has_code,
+                             filters=_feed_filter(q))
     result = board.daily(query, viewer_id)
     before, after = board.neighbours(period) if period else (None, None)
     return site.page(request, "daily.html", period=period, feed=result, sort=query.sort, previous=before,
-                     next=after, trending=trending, has_code=has_code)
+                     next=after, trending=trending, has_code=has_code, q=q)
 
 
 HasCode = Annotated[bool, Query(description="Only papers with a code repository.")]
@@ -96,13 +104,13 @@ HasCode = Annotated[bool, Query(description="Only papers with a code repository.
 
 @router.get("/")
 def home(request: Request, sort: str = "upvotes", page: PageNumber = 1,
-         has_code: HasCode = False) -> Response:
-    return _daily(request, None, sort, page, has_code=has_code)
+         has_code: HasCode = False, q: FeedFilter = "") -> Response:
+    return _daily(request, None, sort, page, has_code=has_code, q=q)
 
 
 @router.get("/papers/trending")
 def trending(request: Request, page: PageNumber = 1, since: Annotated[str | None, Query(alias="from")] = None,
-             until: str | None = None, has_code: HasCode = False) -> Response:
+             until: str | None = None, has_code: HasCode = False, q: FeedFilter = "") -> Response:
     period = None
     if since or until:
         try:
@@ -111,7 +119,7 @@ def trending(request: Request, page: PageNumber = 1, since: Annotated[str | None
         except periods.PeriodError as exc:
             raise HTTPException(400, str(exc)) from None
         period = periods.Period("date", start, end)
-    return _daily(request, period, "trending", page, trending=True, has_code=has_code)
+    return _daily(request, period, "trending", page, trending=True, has_code=has_code, q=q)
 
 
 @router.get("/papers/{paper_id:path}/card.svg")
@@ -125,7 +133,7 @@ def paper_card(request: Request, paper_id: str) -> Response:
 
 @router.get("/papers/{kind}/{slug}")
 def daily_period(request: Request, kind: str, slug: str, sort: str = "upvotes",
-                 page: PageNumber = 1, has_code: HasCode = False) -> Response:
+                 page: PageNumber = 1, has_code: HasCode = False, q: FeedFilter = "") -> Response:
     if kind not in ("date", "week", "month"):
         return paper_page(request, f"{kind}/{slug}")  # old-style arXiv ids hold a slash: hep-th/9901001
     slug, suffix = _citation_suffix(slug)
@@ -134,16 +142,17 @@ def daily_period(request: Request, kind: str, slug: str, sort: str = "upvotes",
     except periods.PeriodError as exc:
         raise HTTPException(400, str(exc)) from None
     if suffix:  # the period's papers, as citations
-        query = daily.DailyQuery(period=period, sort=_sort(sort), limit=500, with_code=has_code)
+        query = daily.DailyQuery(period=period, sort=_sort(sort), limit=500, with_code=has_code,
+                                 filters=_feed_filter(q))
         return citations(suffix, site_of(request).board.daily(query).entries)
-    return _daily(request, period, sort, page, has_code=has_code)
+    return _daily(request, period, sort, page, has_code=has_code, q=q)
 
 
 # --- every paper, by listing day ---------------------------------------------------------------------
 
 @router.get("/new")
 def new(request: Request, day: str | None = None, category: str | None = None,
-        page: PageNumber = 1) -> Response:
+        page: PageNumber = 1, q: FeedFilter = "") -> Response:
     site = site_of(request)
     when = None
     if day:
@@ -152,9 +161,9 @@ def new(request: Request, day: str | None = None, category: str | None = None,
         except periods.PeriodError as exc:
             raise HTTPException(400, str(exc)) from None
     category = category_spelling(category) if (category or "").strip() else None
-    result = site.board.new_papers(listing.ListingQuery(when, category, _page_number(page), PER_PAGE),
-                                   _uid(site, request))
-    return site.page(request, "new.html", listing=result, category=category)
+    query = listing.ListingQuery(when, category, _page_number(page), PER_PAGE, filters=_feed_filter(q))
+    result = site.board.new_papers(query, _uid(site, request))
+    return site.page(request, "new.html", listing=result, category=category, q=q)
 
 
 # --- search -----------------------------------------------------------------------------------------
@@ -498,18 +507,23 @@ def _atom(site: Site, title: str, feed_path: str, page_path: str, entries: list[
 
 
 @router.get("/feeds/daily.atom")
-def daily_atom(request: Request) -> Response:
+def daily_atom(request: Request, q: FeedFilter = "") -> Response:
     site = site_of(request)
     latest = site.board.latest_day()
-    entries = site.board.daily(daily.DailyQuery(period=periods.week_of(latest) if latest else None,
-                                                sort="publishedAt", limit=100)).entries
+    query = daily.DailyQuery(period=periods.week_of(latest) if latest else None, sort="publishedAt",
+                             limit=100, filters=_feed_filter(q))
+    entries = site.board.daily(query).entries
+    if q.strip():
+        return _atom(site, f"Paperboard daily papers: {q[:100]}", f"/feeds/daily.atom?q={quote(q)}",
+                     f"/?q={quote(q)}", entries)
     return _atom(site, "Paperboard daily papers", "/feeds/daily.atom", "/", entries)
 
 
 @router.get("/feeds/trending.atom")
-def trending_atom(request: Request, has_code: HasCode = False) -> Response:
+def trending_atom(request: Request, has_code: HasCode = False, q: FeedFilter = "") -> Response:
     site = site_of(request)
-    entries = site.board.daily(daily.DailyQuery(sort="trending", limit=50, with_code=has_code)).entries
+    entries = site.board.daily(daily.DailyQuery(sort="trending", limit=50, with_code=has_code,
+                                                filters=_feed_filter(q))).entries
     if has_code:
         return _atom(site, "Paperboard trending papers with code", "/feeds/trending.atom?has_code=true",
                      "/papers/trending?has_code=true", entries)

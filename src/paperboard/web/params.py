@@ -13,3 +13,6 @@ MAX_ROW_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on Postgre
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 ApiPage = Annotated[int, Query(ge=0, le=MAX_PAGE, description="Page number, from 0.")]
 CollectionId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Collection id.")]
+FeedFilter = Annotated[str, Query(max_length=500, description=(
+    'Filter terms: category:cs.CV, author:"Name", has:code, since:2025-03, until:2025-06-30, words or '
+    '"phrases" the title or abstract must hold; -term leaves one out, OR between field terms.'))]
