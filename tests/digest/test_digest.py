@@ -13,6 +13,7 @@ import time
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from fastapi.testclient import TestClient
@@ -23,7 +24,7 @@ from paperboard.community.votes import upvote
 from paperboard.digest import subscribers as store
 from paperboard.digest.editions import edition
 from paperboard.digest.mailer import Mailer, SmtpSettings
-from paperboard.digest.preferences import Preferences
+from paperboard.digest.preferences import PreferenceError, Preferences, split_topics
 from paperboard.digest.sender import send_edition
 from paperboard.storage.schema import digest_outbox, subscribers
 from paperboard.web.app import create_app
@@ -55,6 +56,10 @@ def test_double_opt_in_on_the_site(env):
         assert send(config, engine, search).sent == 0  # unconfirmed: nothing else is sent
         bad = client.post("/subscribe", data={"csrf_token": csrf(client, "/subscribe"), "email": "not-an-address"})
         assert bad.status_code == 400 and "not a valid e-mail address" in bad.text
+        odd = client.post("/subscribe", data={"csrf_token": csrf(client, "/subscribe"), "email": "odd@example.org",
+                                              "keywords": "grokking has:snacks", "frequency": "daily"})
+        assert odd.status_code == 400 and "has:code or has:project" in odd.text
+        assert [m["To"] for m in smtp.messages] == ["reader@example.org"]  # nobody else was written to
         confirm = client.get(link_in(smtp.messages[0], "/subscribe/confirm"))
         assert confirm.status_code == 200 and "Subscription confirmed" in confirm.text
         assert client.get("/subscribe/confirm?token=forged").status_code == 400
@@ -364,3 +369,22 @@ def test_an_edition_run_reports_and_records_every_digest(env):
     assert [str(m["To"]) for m in smtp.messages] == ["picks@example.org", "late@example.org"]
     rest = send(config, engine, search)
     assert (rest.sent, rest.already_done) == (1, 4) and str(smtp.messages[-1]["To"]) == "later@example.org"
+
+
+def test_a_digest_keyword_speaks_the_filter_language(env):
+    """Each keyword is a search, so its filters hold in the digest: a category left out is never picked."""
+    from paperboard.digest.picks import Personalizer
+
+    _, engine, search, _, records = env
+    personal = Personalizer(engine, search, EDITION)
+    plain = personal.picks(Preferences(keywords=("reversal curse",)))
+    cats = {r["id"]: r["categories"] for r in records}
+    share = {c: sum(c in cats[p.paper.id] for p in plain) for p in plain for c in cats[p.paper.id]}
+    common = max((c for c, n in share.items() if n < len(plain)), key=lambda c: share[c])  # some, not all
+    narrowed = personal.picks(Preferences(keywords=(f"reversal curse -category:{common}",)))
+    assert narrowed and not any(common in cats[p.paper.id] for p in narrowed)
+    # a topic stored before topics were checked matches nothing; the others still count
+    odd = personal.picks(Preferences(keywords=("has:everything", "reversal curse")))
+    assert {p.paper.id for p in odd} == {p.paper.id for p in plain}
+    with pytest.raises(PreferenceError, match="the topic 'has:everything': has:everything is not a filter"):
+        split_topics("reversal curse, has:everything")

@@ -47,10 +47,10 @@ def subscribers_add(obj: Context, email: str, confirmed: bool, keywords: str | N
     address gets nothing else until its link is followed."""
     from ..digest import notices
     from ..digest import subscribers as store
-    from ..digest.preferences import PreferenceError, Preferences, split_terms
+    from ..digest.preferences import PreferenceError, Preferences, split_terms, split_topics
 
     try:
-        prefs = Preferences(frequency="weekly" if weekly else "daily", keywords=split_terms(keywords),
+        prefs = Preferences(frequency="weekly" if weekly else "daily", keywords=split_topics(keywords),
                             exclude=split_terms(exclude), categories=split_terms(categories),
                             authors=split_terms(authors), max_count=max_count, threshold=threshold,
                             send_empty=send_empty)

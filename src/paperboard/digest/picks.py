@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from ..community.votes import liked_papers
 from ..feeds.daily import DailyQuery, daily_papers
 from ..feeds.entries import Entry
+from ..filter_terms import QueryError
 from ..ids import name_hash
 from ..models import Paper
 from ..search.lexical import Filters
@@ -74,7 +75,10 @@ class Personalizer:
         if key not in self._keywords:
             filters = Filters(categories=categories, since=self.edition.period.start,
                               until=self.edition.period.end - dt.timedelta(days=1))
-            hits = self.search.search(self.engine, keyword, limit=KEYWORD_HITS, filters=filters).hits
+            try:
+                hits = self.search.search(self.engine, keyword, limit=KEYWORD_HITS, filters=filters).hits
+            except QueryError:  # stored before topics were checked: it matches nothing, the rest still count
+                hits = []
             self._keywords[key] = [(h.id, h.score) for h in hits if h.id in self._window_set]
         return self._keywords[key]
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import addresses
 from ..errors import PaperboardError
+from ..filter_terms import QueryError, take_filters
 
 FREQUENCIES = ("daily", "weekly")
 MAX_TERMS = 50
@@ -43,6 +44,18 @@ def split_terms(value: str | Iterable[str] | None) -> tuple[str, ...]:
     if len(seen) > MAX_TERMS:
         raise PreferenceError(f"at most {MAX_TERMS} terms per list")
     return tuple(seen.values())
+
+
+def split_topics(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """:func:`split_terms` for topics, each a search in the filter language ("gaussian splatting
+    has:code -category:cs.LG"): a topic whose filter means nothing is refused with what to write."""
+    topics = split_terms(value)
+    for topic in topics:
+        try:
+            take_filters(topic)
+        except QueryError as exc:
+            raise PreferenceError(f"the topic {topic!r}: {exc}") from None
+    return topics
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from ..digest import subscribers as store
 from ..digest.compose import Links, compose
 from ..digest.editions import edition
 from ..digest.picks import Personalizer
-from ..digest.preferences import PreferenceError, Preferences, normalize_email, split_terms
+from ..digest.preferences import PreferenceError, Preferences, normalize_email, split_terms, split_topics
 from ..digest.sender import digest_parts
 from ..feeds import periods
 from ..feeds.daily import latest_day
@@ -40,7 +40,7 @@ def _subscriber(site: Site, purpose: str, token: str) -> store.Subscriber:
 def _preferences(form: dict[str, str], base: Preferences | None = None) -> Preferences:
     try:
         return Preferences(
-            frequency=form.get("frequency", "daily"), keywords=split_terms(form.get("keywords", "")),
+            frequency=form.get("frequency", "daily"), keywords=split_topics(form.get("keywords", "")),
             exclude=split_terms(form.get("exclude", "")), categories=split_terms(form.get("categories", "")),
             authors=split_terms(form.get("authors", "")), max_count=int(form.get("max_count") or 10),
             threshold=float(form.get("threshold") or 0), send_empty=form.get("send_empty") == "1",
