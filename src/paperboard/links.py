@@ -12,8 +12,10 @@ _CODE_HOSTS = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?)]}'\""
+# pages about the paper or its licence, never its project: arXiv, DOIs, licences, the Hub's paper pages
 _NOT_PROJECT = re.compile(
-    r"^https?://(?:www\.)?(?:arxiv\.org|doi\.org|dx\.doi\.org|creativecommons\.org)/", re.IGNORECASE
+    r"^https?://(?:www\.)?(?:arxiv\.org|doi\.org|dx\.doi\.org|creativecommons\.org|huggingface\.co/papers)/",
+    re.IGNORECASE,
 )
 
 

@@ -54,3 +54,10 @@ def test_links_from_comments_and_abstracts():
 def test_find_urls_drops_sentence_punctuation_but_keeps_balanced_parentheses():
     text = "See https://en.wikipedia.org/wiki/Foo_(bar). Or (https://gitlab.com/a/b)."
     assert find_urls(text) == ["https://en.wikipedia.org/wiki/Foo_(bar)", "https://gitlab.com/a/b"]
+
+
+def test_hugging_face_links_a_demo_or_model_as_the_project_but_never_the_papers_own_page():
+    links = extract_links("2501.00001", "Paper page: https://huggingface.co/papers/2501.00001. "
+                          "Demo: https://huggingface.co/spaces/lab/demo", "Weights: https://huggingface.co/lab/model")
+    assert links["project"] == "https://huggingface.co/spaces/lab/demo" and "code" not in links
+    assert "project" not in extract_links("2501.00001", "https://huggingface.co/papers/2501.00001", None)
