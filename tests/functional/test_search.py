@@ -44,6 +44,10 @@ def test_misspellings_are_corrected(seed):
     assert result.corrected.get("knowlege") == "knowledge"  # said as a word people write, not a stem
     assert all("Distillation" in h.title or "distillation" in h.title.lower() for h in result.hits[:3])
     assert any("Grokking" in t for t in titles(seed, "grokkng", limit=3))
+    # a phone's capital on the first word is still a typo; a capitalised word inside is a name, kept
+    assert index.search(engine, "Knowlege distilation", limit=5).corrected.get("Knowlege") == "knowledge"
+    named = index.search(engine, "knowlege of Knowlege", limit=5).corrected
+    assert named == {}  # the name inside keeps every spelling of it
 
 
 def test_quoted_phrase_and_author_and_filters(seed):

@@ -81,6 +81,9 @@ def test_a_known_word_is_corrected_only_to_a_far_more_frequent_one():
     assert best_correction("diffus", candidates, freq=4000) is None  # the frequent word itself
     assert best_correction("difus", [("diffus", 100)], freq=3) is None  # 33 times as frequent is not enough
     assert best_correction("titl", candidates) is None  # an unknown word is not turned into a stray one
+    # a known word two edits from a frequent one is a term of its own, not a misspelling of it
+    assert best_correction("cytidin", [("cytokin", 229)], freq=2) is None
+    assert best_correction("cytidin", [("cytokin", 229)]) == "cytokin"  # unknown: two edits may be a typo
 
 
 def test_metrics():

@@ -84,9 +84,10 @@ def best_correction(term: str, candidates: Sequence[tuple[str, int]], *, freq: i
     """The most frequent candidate within edit distance 1, or 2 for terms of 6 letters or more whose first
     three letters it shares (a wider net turns real terms into other words: "career" into "cancer").
     ``freq``:
-    how many papers hold ``term`` itself; a term the index knows is corrected only to a candidate at
-    least ``KNOWN_RATIO`` times as frequent (one stray "modles" in the corpus does not make it a word)."""
-    limit = 1 if len(term) < 6 else 2
+    how many papers hold ``term`` itself; a term the index knows is corrected only to a candidate one
+    edit away and at least ``KNOWN_RATIO`` times as frequent (one stray "modles" in the corpus does not
+    make it a word, but "cytidine" is not a misspelled "cytokine")."""
+    limit = 1 if len(term) < 6 or freq > 0 else 2
     floor = max(MIN_SUPPORT, KNOWN_RATIO * freq)
     best: tuple[int, int, str] | None = None
     for candidate, count in candidates:

@@ -303,7 +303,13 @@ class SearchIndex:
         """Replace words the index has never seen, or seen far less than a close word, by that word's
         stem (typo tolerance); quoted phrases and ids are never touched."""
         words, corrected = [], {}
+        # a capital inside the query marks a name ("between Deltex and"), wherever else it stands (the
+        # first word's capital may be the keyboard's)
+        names = {w.lower() for w in query.words[1:] if w[:1].isupper()}
         for word in query.words:
+            if word.lower() in names:
+                words.append(word)
+                continue
             fixed = self._correct(word)
             if fixed and fixed != word.lower():
                 corrected[word] = fixed
