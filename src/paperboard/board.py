@@ -131,6 +131,8 @@ class Paperboard:
         return refresh(self.engine, on_progress)
 
     def reindex(self, on_progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the search index from the store (gists first: the index reads their keywords)."""
+        self.refresh_gists()
         return self.index.reindex(self.engine, on_progress=on_progress)
 
     def index_lag(self) -> int:

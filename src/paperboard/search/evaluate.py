@@ -16,6 +16,7 @@ import orjson
 
 from ..ids import title_hash
 from ..ingest.files_job import ingest_file
+from ..ingest.gist_job import refresh as refresh_gists
 from ..storage.engine import open_database
 from ..storage.papers import iter_papers
 from .service import SearchIndex
@@ -63,6 +64,7 @@ def run_relevance(corpus: Path, qrels_files: Sequence[Path], *, embedder: str = 
     with tempfile.TemporaryDirectory(prefix="paperboard-bench-") as tmp:
         engine = open_database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         ingest_file(engine, str(corpus))
+        refresh_gists(engine, workers=1)  # as `paperboard ingest` does before indexing
         index = SearchIndex(Path(tmp), embedder)
         index.reindex(engine)
         with engine.connect() as conn:

@@ -139,7 +139,8 @@ class LexicalIndex:
     def _document(paper: Paper) -> tantivy.Document:
         doc = tantivy.Document()
         doc.add_text("id", paper.id)
-        doc.add_text("text", f"{paper.title}\n{paper.abstract}")
+        # the gist's keywords once more: the paper's own phrases count a little more (bench/RESULTS.md)
+        doc.add_text("text", f"{paper.title}\n{paper.abstract}\n{'; '.join(paper.keywords)}")
         for author in paper.authors:
             doc.add_text("authors", author.name)
         for category in paper.categories:
