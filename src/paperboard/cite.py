@@ -174,6 +174,10 @@ def markdown_page(paper: Paper, *, upvotes: int = 0, comments: int = 0, base_url
     if comments:
         facts.append(f"**Comments:** {comments}")
     lines += [" · ".join(facts), ""]
+    if paper.gist:
+        lines += [f"**In one sentence:** {paper.gist}", ""]
+    if paper.keywords:
+        lines += ["**Keywords:** " + ", ".join(paper.keywords), ""]
     if paper.abstract:
         lines += ["## Abstract", "", paper.abstract.strip(), ""]
     links = [f"- [{name}]({url})" for name, url in paper.links.items() if url]

@@ -1,5 +1,6 @@
 """Pure parts of the feeds and the site: periods, trending, safe rendering, citations, HF shapes, limits."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -108,6 +109,9 @@ def test_markdown_page():
     text = markdown_page(PAPER, upvotes=3, base_url="http://x")
     assert text.startswith("# The Reversal Curse") and "**Upvotes:** 3" in text
     assert "- [Paperboard](http://x/papers/2309.12288)" in text
+    assert "In one sentence" not in text  # no gist yet: no line for it
+    gisted = markdown_page(dataclasses.replace(PAPER, gist="We show the curse.", keywords=("reversal curse", "LLMs")))
+    assert "**In one sentence:** We show the curse.\n\n**Keywords:** reversal curse, LLMs" in gisted
 
 
 # --- Hugging Face shapes ---------------------------------------------------------------------------------
@@ -133,8 +137,6 @@ def test_hf_daily_item_shape():
 
 
 def test_hub_fields_are_always_there_and_only_of_their_own_types():
-    import dataclasses
-
     bare = hf_json.daily_item(Entry(PAPER))
     for where in (bare, bare["paper"]):
         assert set(hf_json.HUB_KEYS) <= set(where)
