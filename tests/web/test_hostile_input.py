@@ -133,3 +133,25 @@ def test_a_nul_in_an_address_is_a_400_everywhere(client):
         r = client.get(url)
         assert r.status_code == 400, url
         assert "NUL" in (r.json()["error"] if url.startswith("/api/") else r.text)
+
+
+HOSTILE_FILTERS = [  # (filter, refused with a message that says this; None: answered)
+    ('author:"%"', None), ('-author:"_"', None), ("category:%25", None), ('"%_\\\\"', None),
+    ("-\"'; DROP TABLE papers; --\"", None), ("since:9999-12-31", None), ("has:", None), ("OR OR OR", None),
+    ("-" * 240, None), ("since:0000", "is not a date"), ("until:2025-02-30", "is not a date"),
+    ("has:%", "has:code or has:project"), ("since:2025 until:2024", "nothing can be in between"),
+    ("x" * 600, "at most"),
+]
+
+
+@pytest.mark.parametrize("q, refusal", HOSTILE_FILTERS)
+@pytest.mark.parametrize("path", ["/", "/new", "/papers/trending", "/papers/date/2025-03-18", "/feeds/daily.atom",
+                                  "/api/daily_papers", "/search", "/api/papers/search"])
+def test_hostile_filters_are_a_clear_4xx_or_an_answer_never_a_500(client, path, q, refusal):
+    r = client.get(path, params={"q": q})
+    if refusal is None or (path == "/search" and refusal == "at most"):  # the search page cuts a long query
+        assert r.status_code == 200, (path, q, r.text[:300])
+    else:
+        assert r.status_code in (400, 422) and refusal in r.text, (path, q, r.status_code, r.text[:300])
+    if path.startswith("/feeds/") and r.status_code == 200:
+        ET.fromstring(r.content)  # still well-formed XML
