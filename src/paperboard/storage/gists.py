@@ -1,8 +1,8 @@
 """Each paper's gist (one-sentence summary and keywords, :mod:`paperboard.gist`) beside its row.
 
-Written with the paper whenever its title or abstract is stored or changed, in the same transaction;
-a store that predates gists, or holds ones an older :data:`paperboard.gist.VERSION` wrote, is brought
-up to date by :func:`paperboard.ingest.gist_job.refresh` (run before the search index catches up)."""
+Written after the paper is stored, by :func:`paperboard.ingest.gist_job.refresh` (run before the search
+index catches up): for new papers, for those whose title or abstract changed (their gist is dropped
+then), for a store from before gists, and for gists an older :data:`paperboard.gist.VERSION` wrote."""
 
 from __future__ import annotations
 
@@ -12,14 +12,13 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, or_, select
 
 from ..gist import VERSION, Gist, gist
-from ..models import Paper
 from .bulk import dialect_insert
 from .schema import paper_gists, papers
 
 BATCH = 2000
-
-
 Row = dict[str, Any]
+_WITH_GISTS = papers.outerjoin(paper_gists, paper_gists.c.paper_id == papers.c.id)
+_STALE = or_(paper_gists.c.version.is_(None), paper_gists.c.version != VERSION)
 
 
 def rows_for(texts: Iterable[tuple[str, str, str]]) -> list[Row]:
@@ -48,13 +47,8 @@ def store(conn: Connection, rows: list[Row]) -> int:
     return len(rows)
 
 
-def write(conn: Connection, batch: Iterable[Paper]) -> int:
-    """Write (or rewrite) the gists of ``batch``; how many."""
-    return store(conn, rows_for((p.id, p.title, p.abstract) for p in batch))
-
-
 def forget(conn: Connection, ids: Sequence[str]) -> None:
-    """Drop the gists of ``ids`` (their text changed): :func:`stale` lists them until rewritten."""
+    """Drop the gists of ``ids`` (their text changed): :func:`stale_texts` lists them until rewritten."""
     for start in range(0, len(ids), 500):
         conn.execute(delete(paper_gists).where(paper_gists.c.paper_id.in_(list(ids[start : start + 500]))))
 
@@ -76,10 +70,6 @@ def read(conn: Connection, ids: Sequence[str]) -> dict[str, Gist]:
                 .where(paper_gists.c.paper_id.in_(chunk))):
             found[pid] = Gist(summary, tuple(k for k in keywords or () if isinstance(k, str)))
     return found
-
-
-_WITH_GISTS = papers.outerjoin(paper_gists, paper_gists.c.paper_id == papers.c.id)
-_STALE = or_(paper_gists.c.version.is_(None), paper_gists.c.version != VERSION)
 
 
 def count_stale(conn: Connection) -> int:
