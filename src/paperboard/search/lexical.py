@@ -56,7 +56,7 @@ def day_number(day: dt.date | None) -> int:
 class Filters:
     """What a paper must be to be found: in one of ``categories``, listed between ``since`` and
     ``until``, by ``author``; meeting each group of ``require`` (one term of it) and none of ``exclude``
-    (terms of :mod:`paperboard.search.query`: ``(kind, value)``)."""
+    (terms of :mod:`paperboard.filter_terms`: ``(kind, value)``)."""
 
     categories: tuple[str, ...] = ()
     since: dt.date | None = None
