@@ -48,43 +48,40 @@ def mail(to: str):
                    unsubscribe="https://example.org/u?token=x", when=dt.datetime.now(dt.UTC))
 
 
-def test_starttls_with_login(trusted):
+@pytest.fixture
+def starttls_with_login(trusted):
+    """A server that wants STARTTLS and then a login (digest / p@ss:w0rd): its sink and port."""
     sink, port = Sink(), free_port()
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     trusted.issue_cert("127.0.0.1").configure_cert(tls)
     controller = Controller(sink, hostname="127.0.0.1", port=port, tls_context=tls, require_starttls=True,
                             authenticator=authenticator, auth_require_tls=True)
     controller.start()
-    try:
-        with Mailer(SmtpSettings.parse(f"smtp://digest:p%40ss%3Aw0rd@127.0.0.1:{port}?starttls=1")) as mailer:
-            mailer.send(mail("a@example.org"))
-            mailer.send(mail("b@example.org"))  # the session is reused
-        assert [m["To"] for m in sink.messages] == ["a@example.org", "b@example.org"]
-        assert sink.messages[0]["Subject"] == "Hello ✓"
-    finally:
-        controller.stop()
+    yield sink, port
+    controller.stop()
 
 
-def test_a_refused_login_is_the_settings_fault_and_said_so(trusted):
-    sink, port = Sink(), free_port()
-    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    trusted.issue_cert("127.0.0.1").configure_cert(tls)
-    controller = Controller(sink, hostname="127.0.0.1", port=port, tls_context=tls, require_starttls=True,
-                            authenticator=authenticator, auth_require_tls=True)
-    controller.start()
-    try:
-        with pytest.raises(MailError) as refused, \
-                Mailer(SmtpSettings.parse(f"smtp://digest:wrong@127.0.0.1:{port}?starttls=1")) as mailer:
-            mailer.send(mail("a@example.org"))
-        said = str(refused.value)
-        assert "refused the login of 'digest' (535 5.7.8 Authentication credentials invalid)" in said
-        assert "check the user and password in PAPERBOARD_SMTP_URL" in said
-        assert "wrong" not in said  # the password is never written into an error or a log
-        # the settings' fault, not the message's: it waits for the operator to mend them
-        assert refused.value.settings and refused.value.temporary
-        assert sink.messages == []
-    finally:
-        controller.stop()
+def test_starttls_with_login(starttls_with_login):
+    sink, port = starttls_with_login
+    with Mailer(SmtpSettings.parse(f"smtp://digest:p%40ss%3Aw0rd@127.0.0.1:{port}?starttls=1")) as mailer:
+        mailer.send(mail("a@example.org"))
+        mailer.send(mail("b@example.org"))  # the session is reused
+    assert [m["To"] for m in sink.messages] == ["a@example.org", "b@example.org"]
+    assert sink.messages[0]["Subject"] == "Hello ✓"
+
+
+def test_a_refused_login_is_the_settings_fault_and_said_so(starttls_with_login):
+    sink, port = starttls_with_login
+    with pytest.raises(MailError) as refused, \
+            Mailer(SmtpSettings.parse(f"smtp://digest:wrong@127.0.0.1:{port}?starttls=1")) as mailer:
+        mailer.send(mail("a@example.org"))
+    said = str(refused.value)
+    assert "refused the login of 'digest' (535 5.7.8 Authentication credentials invalid)" in said
+    assert "check the user and password in PAPERBOARD_SMTP_URL" in said
+    assert "wrong" not in said  # the password is never written into an error or a log
+    # the settings' fault, not the message's: it waits for the operator to mend them
+    assert refused.value.settings and refused.value.temporary
+    assert sink.messages == []
 
 
 @pytest.mark.parametrize("scheme", ["smtp", "smtps"])
