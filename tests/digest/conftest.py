@@ -32,7 +32,8 @@ LIKED = "2504.01928"  # "Is the Reversal Curse a Binding Problem?", listed in Ap
 
 @dataclass
 class Sink:
-    """Collects what the server accepted; refuses recipients containing 'bounce' (550) and, while
+    """Collects what the server accepted; refuses senders containing 'refused' (553) and recipients
+    containing 'bounce' (550) and, while
     ``busy`` is set, every transaction with a temporary 451; while ``busy_at_end`` is set it takes the
     whole message and then refuses it (451 at the end of DATA)."""
 
@@ -40,7 +41,16 @@ class Sink:
     busy: bool = False
     busy_at_end: bool = False
     refused_at_end: int = 0  # how many whole messages were refused at the end of DATA
+    senders: list[str] = field(default_factory=list)  # the envelope senders (MAIL FROM) it accepted
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if "refused" in address:
+            return "553 5.7.1 sender address rejected"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        self.senders.append(address)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if "bounce" in address:
@@ -118,9 +128,9 @@ def postgres_store(store):
         yield url
 
 
-def config_for(folder: Path, smtp_url: str, database_url: str):
+def config_for(folder: Path, smtp_url: str, database_url: str, mail_from: str = "Paperboard <digest@example.org>"):
     return load_config({}, data_dir=str(folder / "data"), database_url=database_url,
-                       secret_key="digest-secret", smtp_url=smtp_url, mail_from="Paperboard <digest@example.org>",
+                       secret_key="digest-secret", smtp_url=smtp_url, mail_from=mail_from,
                        base_url="http://paperboard.test")
 
 

@@ -202,6 +202,22 @@ def test_a_refused_login_leaves_every_digest_pending_until_the_password_is_mende
         controller.stop()
 
 
+def test_the_envelope_sender_is_the_configured_one_and_a_refused_one_loses_no_digest(env):
+    config, engine, search, smtp, _ = env
+    for i in range(2):
+        subscribe(engine, f"sender{i}@example.org", keywords=("reversal curse",))
+    refused = config_for(config.data_dir.parent, config.smtp_url, config.database_url,
+                         mail_from="Paperboard <refused@example.org>")
+    waits: list[float] = []
+    summary = send_edition(engine, search, refused, EDITION, mailer=lambda: Mailer(SmtpSettings.parse(refused.smtp_url)),
+                           sleep=waits.append)
+    assert (summary.sent, summary.failed, summary.pending) == (0, 0, 2) and waits == []
+    assert "refuses the sender Paperboard <refused@example.org> (553 5.7.1" in summary.problems[0]
+    assert "check PAPERBOARD_MAIL_FROM" in summary.problems[0]
+    assert send(config, engine, search).sent == 2  # the mended sender sends them all
+    assert smtp.senders == ["digest@example.org", "digest@example.org"]  # MAIL FROM is the configured address
+
+
 def test_a_refused_address_is_recorded_and_the_rest_are_sent(env):
     config, engine, search, _, _ = env
     subscribe(engine, "ok@example.org", keywords=("reversal curse",))
