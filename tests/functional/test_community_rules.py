@@ -155,6 +155,21 @@ def test_comments_are_listed_with_their_ids_authors_and_threads_in_order(engine,
         (first.id, "ada", "first", None), (second.id, "bob", "second", None), (reply.id, "bob", "a reply", first.id)]
     assert comments.threads(listed) == [(listed[0], [listed[2]]), (listed[1], [])]
     assert all(c.created_at.tzinfo is not None for c in listed)
+    assert [(c.paper_id, c.parent_id) for c in listed] == [(IDS[1], None), (IDS[1], None), (IDS[1], first.id)]
+    assert (reply.paper_id, reply.parent_id, reply.created_at) == (IDS[1], first.id, listed[2].created_at)
+    with engine.begin() as conn:  # a reply to a reply joins the thread of the comment it answers
+        deeper = comments.add_comment(conn, IDS[1], ada, "deeper", reply_to=reply.id)
+    assert deeper.parent_id == first.id
+
+
+def test_a_reply_must_answer_a_comment_on_the_same_paper(engine, people):
+    ada, bob = people
+    with engine.begin() as conn:
+        elsewhere = comments.add_comment(conn, IDS[0], ada, "on another paper")
+    with engine.begin() as conn, pytest.raises(NotFound, match=f"paper {IDS[1]} has no comment {elsewhere.id}"):
+        comments.add_comment(conn, IDS[1], bob, "a reply across papers", reply_to=elsewhere.id)
+    with engine.begin() as conn:
+        assert comments.list_comments(conn, IDS[1]) == []  # nothing was stored
 
 
 def test_an_imported_submitter_in_any_shape_is_named_only_when_it_is_a_username(engine):
