@@ -98,3 +98,24 @@ def test_without_a_mail_server_each_link_is_logged_once(env, caplog):
     said = [m for m in caplog.messages if "no mail server is configured" in m]
     assert len(said) == 2 and "the confirm link for a@example.org is http://paperboard.test/subscribe/confirm" \
         in said[0] and "/digest/preferences?token=" in said[1]
+
+
+def test_a_delivery_counts_every_refusal_and_what_a_server_gone_busy_left(env):
+    config, engine, _, smtp, _ = env
+    _queue(engine, ("bounce1@example.org", "confirm"), ("bounce2@example.org", "confirm"),
+           ("first@example.org", "confirm"), ("later@example.org", "confirm"), ("last@example.org", "confirm"))
+    accept = smtp.handle_DATA
+
+    async def then_busy(*args):  # the server takes one message, then answers 451 to every other
+        answer = await accept(*args)
+        smtp.busy = True
+        return answer
+
+    smtp.handle_DATA = then_busy
+    done = notices.deliver(engine, config)
+    assert (done.sent, done.failed, done.pending) == (1, 2, 2)  # both refusals, and the two after the 451
+    assert [p.split(":")[0] for p in done.problems] == ["bounce1@example.org", "bounce2@example.org",
+                                                        "later@example.org"]
+    assert [s for _, s, _, _ in _rows(engine)] == ["failed", "failed", "sent", "pending", "pending"]
+    smtp.handle_DATA, smtp.busy = accept, False
+    assert notices.deliver(engine, config).sent == 2
