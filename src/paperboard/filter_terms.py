@@ -142,9 +142,9 @@ _REST = re.compile(r'"([^"]+)"|(\S+)')
 MAX_FILTER_CHARS = 500
 
 
-def feed_terms(raw: str) -> FilterTerms:
+def feed_terms(raw: str, *, has_code: bool = False) -> FilterTerms:
     """A feed's filter: the filter terms, and each remaining word or "phrase" required in the title or
-    abstract (a feed lists, it does not rank)."""
+    abstract (a feed lists, it does not rank); ``has_code`` adds ``has:code``. Blank: no filter (falsy)."""
     if "\x00" in raw:
         raise QueryError("the filter contains a NUL byte")
     if len(raw) > MAX_FILTER_CHARS:
@@ -157,4 +157,6 @@ def feed_terms(raw: str) -> FilterTerms:
             words.append((("phrase", " ".join(phrase.split())),))
         elif word and word != "OR" and _WORD.search(word):
             words.append((("word", word.strip(".,;:!?()[]{}'\"")),))
+    if has_code:
+        words.append((("has", "code"),))
     return FilterTerms(terms.require + tuple(dict.fromkeys(words)), terms.exclude, terms.since, terms.until)

@@ -92,7 +92,7 @@ def daily(obj: Context, day: str | None, week: str | None, month: str | None, su
     except periods.PeriodError as exc:
         raise click.UsageError(str(exc)) from None
     try:
-        filters = feed_terms(filter_text) if filter_text.strip() else None
+        filters = feed_terms(filter_text)
     except QueryError as exc:
         raise click.UsageError(str(exc)) from None
     result = obj.board().daily(feed.DailyQuery(period=period, submitter=submitter, sort=sort,  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from typing import Literal
 from sqlalchemy import Connection, func, select
 
 from ..clock import as_utc, utcnow
-from ..community.paper_links import has_link, with_given_links
+from ..community.paper_links import with_given_links
 from ..community.votes import submission_totals, upvoted_by
 from ..filter_terms import FilterTerms
 from ..storage.papers import fetch_many
@@ -37,7 +37,6 @@ class DailyQuery:
     sort: Sort = "upvotes"
     page: int = 0
     limit: int = 50
-    with_code: bool = False  # only papers with a code repository (has:code)
     filters: FilterTerms | None = None  # the filter language's terms (category:, -author:, has:, ...)
 
 
@@ -60,8 +59,6 @@ def _filtered(query, q: DailyQuery, since: dt.datetime | None):  # type: ignore[
         query = query.where(submissions.c.submitter_id == q.submitter_id)
     if since is not None:
         query = query.where(submissions.c.created_at >= since)
-    if q.with_code:
-        query = query.where(has_link(submissions.c.paper_id, "code"))
     if q.filters:
         query = query.where(conditions(q.filters, submissions.c.paper_id))
     return query

@@ -50,8 +50,8 @@ def daily_papers(
     except periods.PeriodError as exc:
         raise HTTPException(400, str(exc)) from None
     page = site_of(request).board.daily(daily.DailyQuery(period=period, submitter=submitter, sort=sort,
-                                                         page=p, limit=limit, with_code=has_code,
-                                                         filters=feed_terms(q) if q.strip() else None))
+                                                         page=p, limit=limit,
+                                                         filters=feed_terms(q, has_code=has_code)))
     return JSON([hf_json.daily_item(e, _base(request)) for e in page.entries])
 
 

@@ -18,7 +18,7 @@ from ..community.comments import threads
 from ..errors import NotFound, PaperboardError, Pending
 from ..feeds import daily, listing, periods
 from ..feeds.entries import Entry
-from ..filter_terms import FilterTerms, feed_terms
+from ..filter_terms import feed_terms
 from ..ids import category_spelling, is_arxiv_id
 from ..ingest.on_demand import SAY
 from ..models import to_json_dict
@@ -73,11 +73,6 @@ def citations(suffix: str, entries: list[Entry]) -> Response:
 
 # --- daily papers ------------------------------------------------------------------------------------
 
-def _feed_filter(q: str) -> FilterTerms | None:
-    """A feed's ``q``: the filter language's terms (a bad one is a 400 that says what to write)."""
-    return feed_terms(q) if q.strip() else None
-
-
 def _daily(request: Request, period: periods.Period | None, sort: str, page: int, *,
            trending: bool = False, has_code: bool = False, q: str = "") -> Response:
     site = site_of(request)
@@ -91,8 +86,8 @@ def _daily(request: Request, period: periods.Period | None, sort: str, page: int
             return site.page(request, "new.html", listing=newest, category=None, no_submissions=True)
         period = periods.day(latest)
     query = daily.DailyQuery(period=period, sort="trending" if trending else _sort(sort),  # type: ignore[arg-type]
-                             page=_page_number(page), limit=PER_PAGE, with_code=has_code,
-                             filters=_feed_filter(q))
+                             page=_page_number(page), limit=PER_PAGE,
+                             filters=feed_terms(q, has_code=has_code))
     result = board.daily(query, viewer_id)
     before, after = board.neighbours(period) if period else (None, None)
     return site.page(request, "daily.html", period=period, feed=result, sort=query.sort, previous=before,
@@ -142,8 +137,8 @@ def daily_period(request: Request, kind: str, slug: str, sort: str = "upvotes",
     except periods.PeriodError as exc:
         raise HTTPException(400, str(exc)) from None
     if suffix:  # the period's papers, as citations
-        query = daily.DailyQuery(period=period, sort=_sort(sort), limit=500, with_code=has_code,
-                                 filters=_feed_filter(q))
+        query = daily.DailyQuery(period=period, sort=_sort(sort), limit=500,
+                                 filters=feed_terms(q, has_code=has_code))
         return citations(suffix, site_of(request).board.daily(query).entries)
     return _daily(request, period, sort, page, has_code=has_code, q=q)
 
@@ -161,7 +156,7 @@ def new(request: Request, day: str | None = None, category: str | None = None,
         except periods.PeriodError as exc:
             raise HTTPException(400, str(exc)) from None
     category = category_spelling(category) if (category or "").strip() else None
-    query = listing.ListingQuery(when, category, _page_number(page), PER_PAGE, filters=_feed_filter(q))
+    query = listing.ListingQuery(when, category, _page_number(page), PER_PAGE, filters=feed_terms(q))
     result = site.board.new_papers(query, _uid(site, request))
     return site.page(request, "new.html", listing=result, category=category, q=q)
 
@@ -511,7 +506,7 @@ def daily_atom(request: Request, q: FeedFilter = "") -> Response:
     site = site_of(request)
     latest = site.board.latest_day()
     query = daily.DailyQuery(period=periods.week_of(latest) if latest else None, sort="publishedAt",
-                             limit=100, filters=_feed_filter(q))
+                             limit=100, filters=feed_terms(q))
     entries = site.board.daily(query).entries
     if q.strip():
         return _atom(site, f"Paperboard daily papers: {q[:100]}", f"/feeds/daily.atom?q={quote(q)}",
@@ -522,8 +517,8 @@ def daily_atom(request: Request, q: FeedFilter = "") -> Response:
 @router.get("/feeds/trending.atom")
 def trending_atom(request: Request, has_code: HasCode = False, q: FeedFilter = "") -> Response:
     site = site_of(request)
-    entries = site.board.daily(daily.DailyQuery(sort="trending", limit=50, with_code=has_code,
-                                                filters=_feed_filter(q))).entries
+    entries = site.board.daily(daily.DailyQuery(sort="trending", limit=50,
+                                                filters=feed_terms(q, has_code=has_code))).entries
     if has_code:
         return _atom(site, "Paperboard trending papers with code", "/feeds/trending.atom?has_code=true",
                      "/papers/trending?has_code=true", entries)
