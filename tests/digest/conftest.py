@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from paperboard.config import load_config
 from paperboard.ingest import gist_job
@@ -35,7 +36,9 @@ class Sink:
     """Collects what the server accepted; refuses senders containing 'refused' (553) and recipients
     containing 'bounce' (550) and, while
     ``busy`` is set, every transaction with a temporary 451; while ``busy_at_end`` is set it takes the
-    whole message and then refuses it (451 at the end of DATA)."""
+    whole message and then refuses it (451 at the end of DATA). A message to an address containing
+    'spam' is taken whole and refused for good (554 at the end of DATA); one to an address containing
+    'nodata' is refused at the DATA command itself (554, before any of the message is sent)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     busy: bool = False
@@ -61,6 +64,9 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if any("spam" in r for r in envelope.rcpt_tos):
+            self.refused_at_end += 1
+            return "554 5.7.1 message refused as spam"
         if self.busy_at_end:
             self.refused_at_end += 1
             return "451 4.3.0 queue full, try again later"
@@ -79,10 +85,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class _RefusingData(SMTP):
+    async def smtp_DATA(self, arg):
+        if self.envelope is not None and any("nodata" in r for r in self.envelope.rcpt_tos):
+            await self.push("554 5.5.1 no data accepted for this recipient")
+            return
+        await super().smtp_DATA(arg)
+
+
+class _SinkController(Controller):
+    def factory(self):
+        return _RefusingData(self.handler, **self.SMTP_kwargs)
+
+
 @pytest.fixture
 def smtp():
     sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller = _SinkController(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     sink.url = f"smtp://127.0.0.1:{controller.port}"  # type: ignore[attr-defined]
     yield sink

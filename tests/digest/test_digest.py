@@ -231,6 +231,30 @@ def test_a_refused_address_is_recorded_and_the_rest_are_sent(env):
     assert send(config, engine, search).sent == 0  # neither resent nor retried for ever
 
 
+def test_a_message_refused_at_data_for_good_is_failed_once_and_the_rest_are_sent(env):
+    """A 554 to the DATA command itself, and a 554 after the whole message (when this side has already
+    marked it sent): each digest is failed with the server's words, neither is retried or resent, and
+    the subscriber after them is served in the same run."""
+    config, engine, search, smtp, _ = env
+    for email in ("nodata@example.org", "spam@example.org", "fine@example.org"):
+        subscribe(engine, email, keywords=("reversal curse",))
+    waits: list[float] = []
+    settings = SmtpSettings.parse(config.smtp_url)
+    summary = send_edition(engine, search, config, EDITION, mailer=lambda: Mailer(settings), sleep=waits.append)
+    assert (summary.sent, summary.failed, summary.pending) == (1, 2, 0) and waits == []
+    assert smtp.refused_at_end == 1  # the spam copy was refused once, never tried again
+    assert [m["To"] for m in smtp.messages] == ["fine@example.org"]
+    with engine.connect() as conn:
+        rows = conn.execute(select(subscribers.c.email, digest_outbox.c.status, digest_outbox.c.last_error)
+                            .join(subscribers, subscribers.c.id == digest_outbox.c.subscriber_id)).all()
+    status = {email: (state, error or "") for email, state, error in rows}
+    assert status["fine@example.org"][0] == "sent"
+    assert status["nodata@example.org"][0] == "failed" and "no data accepted" in status["nodata@example.org"][1]
+    assert status["spam@example.org"][0] == "failed" and "refused as spam" in status["spam@example.org"][1]
+    assert sorted(p.split(":")[0] for p in summary.problems) == ["nodata@example.org", "spam@example.org"]
+    assert send(config, engine, search).sent == 0 and smtp.refused_at_end == 1  # not resent by a later run
+
+
 def test_temporary_refusals_are_retried(env):
     config, engine, search, smtp, _ = env
     subscribe(engine, "busy@example.org", keywords=("reversal curse",))

@@ -14,7 +14,7 @@ from paperboard.feeds.ranking import trending_score
 from paperboard.models import Author, Paper
 from paperboard.text import plain_excerpt
 from paperboard.web.render import markdown, rich_text
-from paperboard.web.security import Limit, RateLimiter, csrf_ok, csrf_token
+from paperboard.web.security import Limit, MemoryCounts, RateLimiter, csrf_ok, csrf_token
 
 UTC = dt.UTC
 
@@ -171,6 +171,25 @@ def test_rate_limiter_sliding_window():
     now[0] = 35.0  # the last attempt is two windows back
     assert limiter.retry_after("signin", "k") is None and limiter.retry_after("signin", "k") is None
     assert limiter.retry_after("signin", "k") is not None
+
+
+def test_in_memory_counts_forget_finished_windows_past_their_cap_and_keep_live_ones():
+    counts = MemoryCounts(max_keys=3)
+    assert counts.hit("signin", "a", 0, -10, 20, 0) == (1, 0)
+    assert counts.hit("signin", "b", 0, -10, 20, 0) == (1, 0)
+    assert counts.hit("signin", "a", 10, 0, 30, 10) == (1, 1)  # the window before still counted
+    assert counts.hit("signin", "a", 10, 0, 30, 10) == (2, 1)  # three keys: not yet over the cap
+    # a fourth key, at a time when the first two windows have expired (at 20): the sweep keeps the
+    # live windows (expiring at 30 and 40, the new one too) and forgets the finished ones
+    assert counts.hit("signin", "c", 20, 10, 40, 25) == (1, 0)
+    assert counts.hit("signin", "a", 20, 10, 40, 25) == (1, 2)  # the live window before kept its count
+    assert counts.hit("signin", "b", 10, 0, 30, 25) == (1, 0)  # b's finished window was forgotten
+    assert sorted(counts._counts) == [("signin", "a", 10), ("signin", "a", 20), ("signin", "b", 10),
+                                      ("signin", "c", 20)]
+    roomy = MemoryCounts()
+    for window in range(0, 50, 10):
+        roomy.hit("signin", "a", window, window - 10, window + 20, 1_000)
+    assert len(roomy._counts) == 5  # under the default cap nothing is swept, expired or not
 
 
 def test_csrf_tokens_are_per_session():

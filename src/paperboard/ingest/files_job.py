@@ -47,8 +47,7 @@ def ingest_file(
             engine,
             source,
             batch_size=batch_size,
-            checkpoint_key=key,
-            checkpoint_state=lambda done: {"fingerprint": dump.fingerprint, "format": fmt, "done": done},
+            checkpoint=(key, lambda done: {"fingerprint": dump.fingerprint, "format": fmt, "done": done}),
             skip=skip,
             on_batch=report,
         )

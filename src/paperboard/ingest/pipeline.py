@@ -146,23 +146,26 @@ def store_items(
     items: Iterable[Item],
     *,
     batch_size: int,
-    checkpoint_key: str | None = None,
-    checkpoint_state: Callable[[int], dict[str, Any]] | None = None,
+    checkpoint: tuple[str, Callable[[int], dict[str, Any]]] | None = None,
     skip: int = 0,
     on_batch: Callable[[Summary], None] | None = None,
 ) -> Summary:
     """Store a stream of items. ``skip`` items were committed by an interrupted run and are passed
-    over; after each batch the checkpoint records how many items are done (``checkpoint_state``)."""
+    over. ``checkpoint`` is (key, state): each batch's transaction saves ``state(items done)`` under
+    the key, and the last one clears it."""
     summary = Summary(skipped=skip)
     started = time.perf_counter()
     batch: list[Paper | Prepared] = []
     consumed = 0
 
     def flush(final: bool) -> None:
-        state = None
-        if checkpoint_key and checkpoint_state and not final:
-            state = (checkpoint_key, checkpoint_state(consumed))
-        clear = checkpoint_key if final else None
+        state = clear = None
+        if checkpoint is not None:
+            key, state_of = checkpoint
+            if final:
+                clear = key
+            else:
+                state = (key, state_of(consumed))
         summary.record(commit_batch(engine, batch, checkpoint=state, clear=clear))
         batch.clear()
         if on_batch:

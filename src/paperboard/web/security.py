@@ -50,18 +50,20 @@ class Counts(Protocol):
 
 
 class MemoryCounts:
-    """Counters in this process only (tests and one-off tools)."""
+    """Counters in this process only (tests and one-off tools). Past ``max_keys`` counters, those of
+    finished windows are forgotten rather than kept without bound."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_keys: int = 100_000) -> None:
         self._counts: dict[tuple[str, str, int], tuple[int, int]] = {}
         self._lock = threading.Lock()
+        self.max_keys = max_keys
 
     def hit(self, action: str, key: str, window: int, previous: int, expires: int,
             now: int) -> tuple[int, int]:
         with self._lock:
             count = self._counts.get((action, key, window), (0, expires))[0] + 1
             self._counts[(action, key, window)] = (count, expires)
-            if len(self._counts) > 100_000:  # forget finished windows rather than grow without bound
+            if len(self._counts) > self.max_keys:
                 self._counts = {k: v for k, v in self._counts.items() if v[1] >= now}
             return count, self._counts.get((action, key, previous), (0, 0))[0]
 
