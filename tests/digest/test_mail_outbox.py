@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from paperboard.digest import notices, tokens
 from paperboard.digest import subscribers as store
+from paperboard.digest.mailer import Mailer, SmtpSettings
 from paperboard.digest.preferences import Preferences
 from paperboard.storage.schema import mail_outbox
 from tests.digest.conftest import free_port
@@ -50,9 +51,13 @@ def test_each_queued_mail_is_sent_refused_or_kept_and_says_so(env):
                                                   ("manage", "sent", 1)]
     assert rows[0][3] is None and "550" in rows[1][3]
     confirm, = smtp.to("new@example.org")
+    text = confirm.get_body(("plain",)).get_content()
+    assert "Paperboard digests at new@example.org." in text and text.rstrip().endswith("http://paperboard.test")
     assert tokens.read(config.signing_key(), "confirm", _link(confirm, "/subscribe/confirm")) \
         == (ids["new@example.org"], "new@example.org")
     manage, = smtp.to("known@example.org")
+    text = manage.get_body(("plain",)).get_content()
+    assert "subscribe known@example.org to" in text and text.rstrip().endswith("http://paperboard.test")
     secret, who = config.signing_key(), (ids["known@example.org"], "known@example.org")
     assert tokens.read(secret, "manage", _link(manage, "/digest/preferences")) == who
     assert tokens.read(secret, "unsubscribe", _link(manage, "/digest/unsubscribe")) == who
@@ -86,6 +91,31 @@ def test_a_claim_left_by_a_killed_process_is_taken_again_once_stale(env):
     done = notices.deliver(engine, config)
     assert done.sent == 1 and [str(m["To"]) for m in smtp.messages] == ["cut@example.org"]
     assert [s for _, s, _, _ in _rows(engine)] == ["sent", "sending"]
+
+
+def test_a_mail_another_delivery_is_sending_is_left_to_it_and_the_rest_still_go(env):
+    """Mails queued an hour ago (the server was down). While this delivery sends the first, another
+    starts: the first is freshly claimed, so it takes the second; this one finds the second taken and
+    goes on to the third. Each mail is sent once."""
+    config, engine, _, smtp, _ = env
+    _queue(engine, ("first@example.org", "confirm"), ("second@example.org", "confirm"),
+           ("third@example.org", "confirm"))
+    with engine.begin() as conn:
+        conn.execute(update(mail_outbox).values(updated_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
+    settings = SmtpSettings.parse(config.smtp_url)
+    other: list[notices.Delivery] = []
+
+    class Overlapped(Mailer):
+        def send(self, msg, **kwargs):
+            if msg["To"] == "first@example.org":
+                other.append(notices.deliver(engine, config, limit=1))
+            super().send(msg, **kwargs)
+
+    done = notices.deliver(engine, config, mailer=lambda: Overlapped(settings))
+    assert done.sent == 2 and other[0].sent == 1
+    assert sorted(str(m["To"]) for m in smtp.messages) == ["first@example.org", "second@example.org",
+                                                            "third@example.org"]
+    assert [(s, a) for _, s, a, _ in _rows(engine)] == [("sent", 1), ("sent", 1), ("sent", 1)]
 
 
 def test_without_a_mail_server_each_link_is_logged_once(env, caplog):

@@ -94,13 +94,53 @@ def test_collections_belong_to_their_owner(engine, people):
         assert collections.collections_of(conn, ada.id, public_only=False) == [(cid, "Reading group", 1)]
 
 
+def test_what_is_taken_back_is_ones_own_and_from_that_collection_only(engine, people):
+    ada, bob = people
+    with engine.begin() as conn:
+        assert votes.upvote(conn, IDS[0], ada.id) and votes.upvote(conn, IDS[0], bob.id)
+        assert votes.remove_upvote(conn, IDS[0], ada.id)
+        assert votes.counts(conn, [IDS[0]]) == {IDS[0]: (1, 0)} and votes.liked_papers(conn, bob.id) == [IDS[0]]
+        private = collections.create_collection(conn, ada, "Private", public=False)
+        shared = collections.create_collection(conn, ada, "Shared")
+        bobs = collections.create_collection(conn, bob, "Bob's")
+        for cid, owner in ((private, ada), (shared, ada), (bobs, bob)):  # the owner changes a private one too
+            assert collections.add_paper(conn, cid, owner, IDS[1])
+        assert collections.remove_paper(conn, private, ada, IDS[1])
+        assert collections.get_collection(conn, private, ada).paper_ids == ()
+        assert collections.get_collection(conn, shared).paper_ids == (IDS[1],)  # still in the others
+        assert collections.get_collection(conn, bobs).paper_ids == (IDS[1],)
+        found = collections.get_collection(conn, shared)
+        assert (found.id, found.owner_id) == (shared, ada.id)
+
+
+@pytest.fixture
+def far_east(monkeypatch):
+    """The process's local time zone nine hours east of UTC, restored afterwards."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_day_of_a_submission_is_utcs_whatever_the_local_zone(engine, people, far_east):
+    ada, _ = people
+    when = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))  # 20:00 UTC, 05:00 in Tokyo
+    with engine.begin() as conn:
+        made = submissions.submit(conn, IDS[1], ada, when=when)
+        assert made.day == dt.date(2026, 12, 1) == submissions.find_submission(conn, IDS[1]).day
+
+
 def test_a_paper_is_submitted_once_on_the_day_of_its_submission(engine, people):
     ada, bob = people
     when = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))  # 1 Dec in UTC
     with engine.begin() as conn:
         assert submissions.find_submission(conn, IDS[0]) is None
         made = submissions.submit(conn, IDS[0], ada, when=when)
-        assert made.day == dt.date(2026, 12, 1)
+        assert (made.paper_id, made.day, made.submitter, made.created_at) == (IDS[0], dt.date(2026, 12, 1),
+                                                                             "ada", when)
         found = submissions.find_submission(conn, IDS[0])
         assert (found.paper_id, found.day, found.submitter) == (IDS[0], dt.date(2026, 12, 1), "ada")
         assert found.created_at == when

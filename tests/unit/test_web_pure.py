@@ -176,16 +176,16 @@ def test_rate_limiter_sliding_window():
 def test_in_memory_counts_forget_finished_windows_past_their_cap_and_keep_live_ones():
     counts = MemoryCounts(max_keys=3)
     assert counts.hit("signin", "a", 0, -10, 20, 0) == (1, 0)
-    assert counts.hit("signin", "b", 0, -10, 20, 0) == (1, 0)
-    assert counts.hit("signin", "a", 10, 0, 30, 10) == (1, 1)  # the window before still counted
-    assert counts.hit("signin", "a", 10, 0, 30, 10) == (2, 1)  # three keys: not yet over the cap
-    # a fourth key, at a time when the first two windows have expired (at 20): the sweep keeps the
-    # live windows (expiring at 30 and 40, the new one too) and forgets the finished ones
-    assert counts.hit("signin", "c", 20, 10, 40, 25) == (1, 0)
-    assert counts.hit("signin", "a", 20, 10, 40, 25) == (1, 2)  # the live window before kept its count
-    assert counts.hit("signin", "b", 10, 0, 30, 25) == (1, 0)  # b's finished window was forgotten
-    assert sorted(counts._counts) == [("signin", "a", 10), ("signin", "a", 20), ("signin", "b", 10),
-                                      ("signin", "c", 20)]
+    assert counts.hit("signin", "b", 0, -10, 25, 0) == (1, 0)
+    # three counters, at a time when a's first window has expired: at the cap, not over it, so
+    # nothing is swept and the window before still counts
+    assert counts.hit("signin", "a", 10, 0, 30, 25) == (1, 1)
+    # a fourth: over the cap, the finished window (expired at 20) is forgotten, while one that
+    # expires at this very second is still live
+    assert counts.hit("signin", "c", 10, 0, 30, 25) == (1, 0)
+    assert counts.hit("signin", "b", 10, 0, 30, 25) == (1, 1)  # b's window before kept its count
+    assert sorted(counts._counts) == [("signin", "a", 10), ("signin", "b", 0), ("signin", "b", 10),
+                                      ("signin", "c", 10)]
     roomy = MemoryCounts()
     for window in range(0, 50, 10):
         roomy.hit("signin", "a", window, window - 10, window + 20, 1_000)
