@@ -72,3 +72,47 @@ def test_a_checkpoint_of_another_file_or_format_is_not_trusted(engine, tmp_path)
     changed = ingest_file(engine, str(path), batch_size=50, parallel=False)
     assert changed.skipped == 0 and changed.added == 1 and changed.unchanged == 230
     assert _stored(engine) == 231
+
+
+def test_progress_reaches_the_files_size_and_size_picks_the_parser_and_the_index_plan(engine, tmp_path,
+                                                                                      monkeypatch):
+    """Progress is reported in bytes of the file after every batch, ending at its size; from
+    PARALLEL_FROM_BYTES the file is parsed in a second process, and from BULK_FROM_BYTES the secondary
+    indexes are dropped for the load and built again after it."""
+    from sqlalchemy import inspect
+
+    from paperboard.ingest import files_job
+
+    def author_indexes() -> list[str]:
+        return [ix["name"] for ix in inspect(engine).get_indexes("paper_authors")]
+
+    path = _dump(tmp_path, 120)
+    size = path.stat().st_size
+    seen = []
+    summary = ingest_file(engine, str(path), batch_size=50,
+                          on_batch=lambda s, done, total: seen.append((s.added, done, total)))
+    assert summary.added == 120 and [added for added, _, _ in seen] == [50, 100, 120]
+    assert {total for _, _, total in seen} == {size} and seen[-1][1] == size
+    assert [done for _, done, _ in seen] == sorted(done for _, done, _ in seen) and seen[0][1] < size
+
+    started, indexes_meanwhile = [], []
+
+    class Watched(files_job.ParallelDump):
+        def __iter__(self):
+            started.append(self)
+            yield from super().__iter__()
+
+    monkeypatch.setattr(files_job, "ParallelDump", Watched)
+    monkeypatch.setattr(files_job, "PARALLEL_FROM_BYTES", size)  # this file is just big enough
+    monkeypatch.setattr(files_job, "BULK_FROM_BYTES", size)
+    bulk = ingest_file(engine, str(path), batch_size=50, on_batch=lambda *_: indexes_meanwhile.append(
+        author_indexes()))
+    assert bulk.unchanged == 120 and len(started) == 1
+    assert indexes_meanwhile and all("ix_paper_authors_name_hash" not in names for names in indexes_meanwhile)
+    assert "ix_paper_authors_name_hash" in author_indexes()  # built again after the load
+    monkeypatch.setattr(files_job, "PARALLEL_FROM_BYTES", size + 1)  # a byte short of both
+    monkeypatch.setattr(files_job, "BULK_FROM_BYTES", size + 1)
+    indexes_meanwhile.clear()
+    assert ingest_file(engine, str(path), on_batch=lambda *_: indexes_meanwhile.append(author_indexes())) \
+        .unchanged == 120
+    assert len(started) == 1 and all("ix_paper_authors_name_hash" in names for names in indexes_meanwhile)
