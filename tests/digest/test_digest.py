@@ -20,12 +20,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from paperboard.community.accounts import create_user
+from paperboard.community.submissions import submit
 from paperboard.community.votes import upvote
 from paperboard.digest import subscribers as store
 from paperboard.digest.editions import edition
 from paperboard.digest.mailer import Mailer, SmtpSettings
 from paperboard.digest.preferences import PreferenceError, Preferences, split_topics
-from paperboard.digest.sender import send_edition
+from paperboard.digest.sender import plan, send_edition
 from paperboard.storage.schema import digest_outbox, subscribers
 from paperboard.web.app import create_app
 from tests.digest.conftest import DAY, LIKED, Sink, config_for, free_port, link_in
@@ -126,6 +127,59 @@ def test_liked_papers_come_first_and_every_pick_says_why(env):
     assert f"Why: similar to “{liked_title}”" in text
     keyed = smtp.to("keywords@example.org")[0].get_body(("plain",)).get_content()
     assert "Why: matches “reversal curse”" in keyed and "binding" not in keyed.lower().split("--")[0]
+
+
+def test_trending_follows_the_picks_without_repeating_them(env):
+    """The trending section lists the edition's most upvoted submissions that are not already picks."""
+    config, engine, search, smtp, records = env
+    on_the_day = [r for r in records if r["listed"] == DAY]
+    voted = next(r for r in on_the_day if "reversal curse" not in (r["title"] + r["summary"]).lower())
+    curse = next(r for r in on_the_day if "reversal curse" in r["title"].lower())
+    when = __import__("datetime").datetime.fromisoformat(f"{DAY}T12:00:00+00:00")
+    with engine.begin() as conn:
+        for name in ("voter1", "voter2"):
+            user = create_user(conn, name, "a long password")
+            for paper_id in (voted["id"], curse["id"]):
+                if name == "voter1":
+                    submit(conn, paper_id, user, when=when)
+                upvote(conn, paper_id, user.id)
+    subscribe(engine, "both@example.org", keywords=("reversal curse",))
+    assert send(config, engine, search).sent == 1
+    text = smtp.to("both@example.org")[0].get_body(("plain",)).get_content()
+    picks, trending = text.split("FOR YOU", 1)[1].split("TRENDING", 1)
+    picked = set(re.findall(r"/papers/(\S+)", picks))
+    listed = re.findall(r"/papers/(\S+)", trending.split("--")[0])
+    assert listed and listed[0] == voted["id"] and f"{voted['title']} (2 upvotes)" in " ".join(trending.split())
+    assert curse["id"] in picked and curse["id"] not in listed  # a pick is never listed again under trending
+
+
+def test_each_edition_has_its_own_row_and_counts_its_tries(env):
+    """A subscriber gets every edition: one sent does not stand for the next, and marking one never
+    touches another's row. Each row counts its tries; every skipped digest is counted."""
+    config, engine, search, smtp, _ = env
+    settings = SmtpSettings.parse(config.smtp_url)
+    day = __import__("datetime").date.fromisoformat(DAY)
+    following = [edition("daily", day + __import__("datetime").timedelta(days=n)) for n in (1, 2, 3)]
+    subscribe(engine, "every@example.org", keywords=("reversal curse",), send_empty=True)
+    subscribe(engine, "quiet1@example.org", keywords=("zzzqqqxxy",), trending=False)
+    subscribe(engine, "quiet2@example.org", keywords=("zzzqqqxxy",), trending=False)
+
+    def run(ed):
+        return send_edition(engine, search, config, ed, mailer=lambda: Mailer(settings), sleep=lambda s: None)
+
+    first = run(EDITION)
+    assert (first.sent, first.skipped) == (1, 2)
+    assert run(following[0]).sent == 1  # the next day's edition, empty but asked for
+    plan(engine, following[2])  # planned ahead: sending the edition before must leave its row alone
+    assert run(following[1]).sent == 1
+    with engine.connect() as conn:
+        rows = conn.execute(select(digest_outbox.c.edition, digest_outbox.c.status, digest_outbox.c.attempts)
+                            .join(subscribers, subscribers.c.id == digest_outbox.c.subscriber_id)
+                            .where(subscribers.c.email == "every@example.org")
+                            .order_by(digest_outbox.c.edition)).all()
+    assert [tuple(r) for r in rows] == [(EDITION.key, "sent", 1), (following[0].key, "sent", 1),
+                                        (following[1].key, "sent", 1), (following[2].key, "pending", 0)]
+    assert run(following[2]).sent == 1 and len(smtp.to("every@example.org")) == 4
 
 
 def test_parts_are_valid_text_and_html(env):

@@ -184,6 +184,21 @@ def test_one_session_is_ended_by_its_handle_and_only_its_owners(engine, people):
         assert not sessions.end_by_ref(conn, ada.id, handle)  # ended already
 
 
+def test_a_users_sessions_are_listed_last_used_first(engine, people):
+    ada, _ = people
+    with engine.begin() as conn:
+        raws = [sessions.start(conn, ada.id, agent) for agent in ("Firefox/1 Linux", "Chrome/2 Windows",
+                                                                  "curl/8")]
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)  # past TOUCH_EVERY: the use is recorded
+        sessions.resume(conn, raws[0], now=later)
+        listed = sessions.of_user(conn, ada.id, now=later)
+        assert listed[0].device == "Firefox on Linux"  # the one used last, then the others
+        assert sorted(s.device for s in listed[1:]) == ["Chrome on Windows", "curl"]
+        sessions.resume(conn, raws[2], now=later + dt.timedelta(minutes=10))
+        assert [s.device for s in sessions.of_user(conn, ada.id, now=later + dt.timedelta(minutes=10))] == \
+            ["curl", "Firefox on Linux", "Chrome on Windows"]
+
+
 def test_comments_are_listed_with_their_ids_authors_and_threads_in_order(engine, people):
     ada, bob = people
     with engine.begin() as conn:

@@ -31,6 +31,9 @@ def test_one_holder_at_a_time_until_it_releases_or_expires(engine):
     leases.release(engine, "job:x", "b")  # not b's to release
     assert leases.held(engine, "job:x") == "a"
     assert leases.acquire(engine, "job:y", "b", 60)  # another name is another lease
+    assert leases.acquire(engine, "job:w", "a", 60) and leases.held(engine, "job:w") == "a"  # a's second
+    leases.release(engine, "job:w", "a")
+    assert leases.held(engine, "job:w") is None and leases.held(engine, "job:x") == "a"  # that one only
     leases.release(engine, "job:x", "a")
     assert leases.held(engine, "job:x") is None and leases.acquire(engine, "job:x", "b", 60)
     with engine.begin() as conn:  # b stopped renewing a second ago
@@ -51,6 +54,13 @@ def test_a_holder_whose_process_is_gone_here_loses_its_lease_at_once(engine, mon
     assert not leases.holder_gone(f"{where}:1:00000000")  # alive (init), though not ours to signal
     assert not leases.holder_gone(f"elsewhere/{where.split('/')[1]}:{_dead_pid()}:00000000")  # another host
     assert not leases.holder_gone("not a holder") and not leases.holder_gone(f"{where}:x1:0")
+
+    def not_ours(pid, signal):
+        raise PermissionError(1, "Operation not permitted")  # what a non-root process hears about init
+
+    with monkeypatch.context() as patched:
+        patched.setattr(leases.os, "kill", not_ours)
+        assert not leases.holder_gone(f"{where}:1:00000000")  # alive, though not ours to signal
     assert leases.acquire(engine, "job:z", dead, 300)
     assert leases.held(engine, "job:z") is None  # its process is gone: nobody holds it
     assert leases.acquire(engine, "job:z", me, 300) and leases.held(engine, "job:z") == me
@@ -65,7 +75,9 @@ def test_a_holder_whose_process_is_gone_here_loses_its_lease_at_once(engine, mon
 def test_asking_whether_a_holder_lives_sends_it_no_signal():
     """The probe is signal 0 (existence only): a live holder, which by default dies of SIGHUP or
     SIGTERM, is still running afterwards."""
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    # the default actions, whatever this process inherited (under nohup SIGHUP is ignored)
+    child = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGHUP, "
+                              "signal.SIG_DFL); signal.signal(signal.SIGTERM, signal.SIG_DFL); time.sleep(60)"])
     try:
         holder = f"{leases.holder_name().split(':')[0]}:{child.pid}:00000000"
         assert not leases.holder_gone(holder)

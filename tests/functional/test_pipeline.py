@@ -96,3 +96,21 @@ def test_a_refused_value_rejects_that_paper_alone_and_the_checkpoint_still_moves
     assert saved == [{"done": 2}, {"done": 4}, None]  # the batch with the refused paper moved it too
     assert sorted(_stored(engine)) == ["2401.00000", "2401.00001", "2401.00002"]
     engine.dispose()
+
+
+def test_a_summary_adds_up_reports_its_rate_and_keeps_a_bounded_list_of_problems():
+    from paperboard.ingest.pipeline import MAX_PROBLEMS_KEPT, Summary
+
+    one = Summary(added=3, updated=1, unchanged=1, seconds=1.23456)
+    one.reject("line 9", "no title")
+    assert one.as_dict() == {"added": 3, "updated": 1, "unchanged": 1, "rejected": 1, "resumed_after": 0,
+                             "seconds": 1.235, "papers_per_second": 5,  # 6 records in 1.23456 s
+                             "problems": [{"location": "line 9", "reason": "no title"}]}
+    assert Summary().as_dict()["papers_per_second"] is None  # no time taken: no rate to report
+    many = Summary(skipped=7, seconds=0.5)
+    for i in range(MAX_PROBLEMS_KEPT + 5):
+        many.reject(f"line {i}", "bad")
+    assert many.rejected == MAX_PROBLEMS_KEPT + 5 and len(many.problems) == MAX_PROBLEMS_KEPT
+    one.merge(many)
+    assert (one.added, one.rejected, one.skipped, one.seconds) == (3, MAX_PROBLEMS_KEPT + 6, 7, 1.73456)
+    assert len(one.problems) == MAX_PROBLEMS_KEPT and one.problems[:2] == [("line 9", "no title"), ("line 0", "bad")]
