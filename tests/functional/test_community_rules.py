@@ -144,6 +144,8 @@ def test_a_paper_is_submitted_once_on_the_day_of_its_submission(engine, people):
         found = submissions.find_submission(conn, IDS[0])
         assert (found.paper_id, found.day, found.submitter) == (IDS[0], dt.date(2026, 12, 1), "ada")
         assert found.created_at == when
+        assert submissions.submitted_by(conn, IDS[0], ada.id)
+        assert not submissions.submitted_by(conn, IDS[0], bob.id) and not submissions.submitted_by(conn, IDS[1], ada.id)
         with pytest.raises(CommunityError, match="already on the daily feed of 2026-12-01"):
             submissions.submit(conn, IDS[0], bob)
         with pytest.raises(NotFound):
