@@ -79,8 +79,11 @@ def test_the_window_before_counts_for_its_share_and_expired_windows_are_swept(en
     assert min(before) == 6_000
     now[0] = 9_000.0  # long after: every earlier window has expired
     sweeper = DatabaseCounts(engine)
-    for i in range(module.SWEEP_EVERY):
+    for i in range(module.SWEEP_EVERY - 1):
         sweeper.hit("other", f"k{i}", 9_000, 8_940, 9_120, 9_000)
+    with engine.connect() as conn:  # not yet: one hit short of a sweep
+        assert min(conn.execute(select(rate_limits.c.window)).scalars().all()) == 6_000
+    sweeper.hit("other", "last", 9_000, 8_940, 9_120, 9_000)
     with engine.connect() as conn:
         left = conn.execute(select(rate_limits.c.window)).scalars().all()
     assert left and min(left) == 9_000  # the sweep on the 200th hit removed every expired window

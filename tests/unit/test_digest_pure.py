@@ -2,7 +2,7 @@
 
 import datetime as dt
 import smtplib
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 
 import pytest
 
@@ -60,9 +60,19 @@ def test_data_phase_doubles_leading_dots_and_uses_crlf():
     msg = EmailMessage()
     msg["To"] = "a@example.org"
     msg.set_content("line one\n.hidden line\n..two dots\nend")
-    data = _data(msg)
+    data = _data(msg, utf8=False)
     assert b"\r\n..hidden line\r\n" in data and b"\r\n...two dots\r\n" in data
     assert data.endswith(b"\r\n") and b"\r\n.\r\n" not in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert data.endswith(b"\nend\r\n")  # one line break before the end-of-data line, not two
+    bare = Message()  # a body with no final line break gets one, so the end-of-data line stands alone
+    bare["To"] = "b@example.org"
+    bare.set_payload("no break at the end")
+    assert _data(bare, utf8=False).endswith(b"\r\n\r\nno break at the end\r\n")
+    utf8 = EmailMessage()
+    utf8["To"] = "émile@example.org"
+    utf8.set_content("hello")
+    assert "To: émile@example.org".encode() in _data(utf8, utf8=True)  # SMTPUTF8: the header as it is
+    assert "To: émile@example.org".encode() not in _data(utf8, utf8=False)
 
 
 def test_compose_names_the_reason_and_escapes_html():

@@ -56,7 +56,7 @@ def _hf_time(value: Any) -> dt.datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return as_utc(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
+        return as_utc(dt.datetime.fromisoformat(value))  # "Z" included (Python 3.11 and later)
     except ValueError:
         return None
 

@@ -82,7 +82,7 @@ _UNFOLDED = email.policy.compat32.clone(max_line_length=998)
 _UNFOLDED_UTF8 = email.policy.SMTPUTF8.clone(max_line_length=998)
 
 
-def _data(msg: Message, *, utf8: bool = False) -> bytes:
+def _data(msg: Message, *, utf8: bool) -> bytes:
     """The message as the DATA phase carries it: CRLF lines, a leading dot doubled (RFC 5321 4.5.2),
     ending with a line break, without the terminating dot line. ``utf8``: headers in raw UTF-8, for a
     message sent with SMTPUTF8."""
