@@ -77,8 +77,10 @@ def test_asking_whether_a_holder_lives_sends_it_no_signal():
     SIGTERM, is still running afterwards."""
     # the default actions, whatever this process inherited (under nohup SIGHUP is ignored)
     child = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGHUP, "
-                              "signal.SIG_DFL); signal.signal(signal.SIGTERM, signal.SIG_DFL); time.sleep(60)"])
+                              "signal.SIG_DFL); signal.signal(signal.SIGTERM, signal.SIG_DFL); "
+                              "print('ready', flush=True); time.sleep(60)"], stdout=subprocess.PIPE)
     try:
+        assert child.stdout.readline() == b"ready\n"  # its signal actions are the defaults from here on
         holder = f"{leases.holder_name().split(':')[0]}:{child.pid}:00000000"
         assert not leases.holder_gone(holder)
         time.sleep(0.2)  # a signal, had one been sent, has been delivered by now
@@ -86,4 +88,5 @@ def test_asking_whether_a_holder_lives_sends_it_no_signal():
     finally:
         child.kill()
         child.wait()
+        child.stdout.close()
     assert leases.holder_gone(holder)
