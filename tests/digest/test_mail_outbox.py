@@ -84,13 +84,13 @@ def test_a_claim_left_by_a_killed_process_is_taken_again_once_stale(env):
     config, engine, _, smtp, _ = env
     _queue(engine, ("cut@example.org", "confirm"), ("fresh@example.org", "confirm"))
     now = dt.datetime.now(dt.UTC)
-    with engine.begin() as conn:  # both claimed by processes that died: one long ago, one just now
-        conn.execute(update(mail_outbox).where(mail_outbox.c.id == 1).values(
-            status="sending", updated_at=now - notices.STALE_CLAIM - dt.timedelta(seconds=5)))
-        conn.execute(update(mail_outbox).where(mail_outbox.c.id == 2).values(status="sending", updated_at=now))
+    # both claimed by processes that died before finishing: one long ago, one just now
+    assert notices._claim(engine, 1, now - notices.STALE_CLAIM - dt.timedelta(seconds=5))
+    assert notices._claim(engine, 2, now)
+    assert not notices._claim(engine, 2, now)  # a fresh claim is nobody else's to take
     done = notices.deliver(engine, config)
     assert done.sent == 1 and [str(m["To"]) for m in smtp.messages] == ["cut@example.org"]
-    assert [s for _, s, _, _ in _rows(engine)] == ["sent", "sending"]
+    assert [(s, a) for _, s, a, _ in _rows(engine)] == [("sent", 2), ("sending", 1)]  # each claim a try
 
 
 def test_a_mail_another_delivery_is_sending_is_left_to_it_and_the_rest_still_go(env):
