@@ -14,6 +14,7 @@ from paperboard.community.errors import CommunityError, NotFound
 from paperboard.models import Paper
 from paperboard.storage.papers import upsert
 from paperboard.storage.schema import comments as comment_rows
+from paperboard.storage.schema import sessions as sessions_table
 from paperboard.storage.schema import submissions as submission_rows
 
 IDS = ("2501.00001", "2501.00002", "2501.00003")
@@ -184,6 +185,18 @@ def test_one_session_is_ended_by_its_handle_and_only_its_owners(engine, people):
         assert sessions.end_by_ref(conn, ada.id, handle)
         assert sessions.resume(conn, first) is None and sessions.resume(conn, second) is not None
         assert not sessions.end_by_ref(conn, ada.id, handle)  # ended already
+
+
+def test_an_expired_session_is_removed_and_no_other(engine, people):
+    ada, bob = people
+    with engine.begin() as conn:
+        old, live, bobs = sessions.start(conn, ada.id), sessions.start(conn, ada.id), sessions.start(conn, bob.id)
+        conn.execute(sessions_table.update().where(sessions_table.c.user_id == ada.id)
+                     .values(last_seen_at=dt.datetime.now(dt.UTC) - sessions.IDLE - dt.timedelta(hours=1)))
+        assert sessions.resume(conn, old) is None  # idle too long: over, and its row removed
+        assert sessions.resume(conn, bobs) is not None  # nobody else's session went with it
+        assert len(conn.execute(sessions_table.select()).all()) == 2  # ada's other idle one is still there
+        assert sessions.resume(conn, live) is None
 
 
 def test_a_users_sessions_are_listed_last_used_first(engine, people):

@@ -39,7 +39,7 @@ def test_counts_add_up_over_batches_and_each_rejection_keeps_where_and_why(engin
     first = store_items(engine, _items("First words"), batch_size=50, on_batch=on_batch)
     assert seen == [(50, 0, 1), (100, 0, 2), (120, 0, 2)]  # the last, short batch too
     assert (first.added, first.updated, first.unchanged, first.rejected, first.skipped) == (120, 0, 0, 2, 0)
-    assert first.processed == 122 and first.seconds > 0
+    assert first.processed == 122 and 0 < first.seconds < 60
     assert first.problems == [("line 1", "no title"), ("line 61", "rejected")]
     assert first.as_dict()["problems"] == [{"location": "line 1", "reason": "no title"},
                                            {"location": "line 61", "reason": "rejected"}]
@@ -79,8 +79,8 @@ def test_a_refused_value_rejects_that_paper_alone_and_the_checkpoint_still_moves
     engine = open_database(postgres_url)
     batch = _papers(3, "Fine")
     too_long = Paper(id="2401.09999", title="Too long", categories=("c" * 300,), source="test")
-    items = [Item("line 1", paper=batch[0]), Item("line 2", paper=too_long),
-             *(Item(f"line {i + 3}", paper=p) for i, p in enumerate(batch[1:]))]
+    items = [Item("line 1", paper=batch[0]), Item("line 2", paper=too_long), Item("line 3", paper=batch[1]),
+             Item("line 4", paper=batch[2]), Item("line 5", paper=too_long)]
     saved = []
 
     def on_batch(summary):
@@ -89,13 +89,29 @@ def test_a_refused_value_rejects_that_paper_alone_and_the_checkpoint_still_moves
 
     summary = store_items(engine, items, batch_size=2, on_batch=on_batch,
                           checkpoint=("dump:pg", lambda done: {"done": done}))
-    assert (summary.added, summary.rejected) == (3, 1)
-    [(where, why)] = summary.problems
-    assert where == "paper 2401.09999" and why.startswith("the database refused it: ")
-    assert "character varying" in why or "too long" in why  # the database's own words
-    assert saved == [{"done": 2}, {"done": 4}, None]  # the batch with the refused paper moved it too
+    assert (summary.added, summary.rejected) == (3, 2)
+    assert [where for where, _ in summary.problems] == ["paper 2401.09999", "paper 2401.09999"]
+    # the database's own words, not the wrapper's
+    assert summary.problems[0][1].startswith("the database refused it: value too long for type character varying")
+    # the batches with the refused paper moved the checkpoint too, and the last (refused) one cleared it
+    assert saved == [{"done": 2}, {"done": 4}, None]
+    with engine.connect() as conn:
+        assert checkpoints.load(conn, "dump:pg") is None
     assert sorted(_stored(engine)) == ["2401.00000", "2401.00001", "2401.00002"]
     engine.dispose()
+
+
+def test_a_parsed_record_or_its_error_keeps_where_it_was():
+    from paperboard.ingest.errors import RecordError
+    from paperboard.ingest.pipeline import as_item
+
+    paper = _papers(1, "Fine")[0]
+    assert as_item("line 7", lambda: paper) == Item("line 7", paper=paper)
+
+    def broken():
+        raise RecordError("no title")
+
+    assert as_item("line 8", broken) == Item("line 8", error="no title")
 
 
 def test_a_summary_adds_up_reports_its_rate_and_keeps_a_bounded_list_of_problems():

@@ -116,3 +116,4 @@ def test_progress_reaches_the_files_size_and_size_picks_the_parser_and_the_index
     assert ingest_file(engine, str(path), on_batch=lambda *_: indexes_meanwhile.append(author_indexes())) \
         .unchanged == 120
     assert len(started) == 1 and all("ix_paper_authors_name_hash" in names for names in indexes_meanwhile)
+    assert ingest_file(engine, str(path), parallel=True).unchanged == 120 and len(started) == 2  # when asked
