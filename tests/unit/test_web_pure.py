@@ -173,6 +173,49 @@ def test_rate_limiter_sliding_window():
     assert limiter.retry_after("signin", "k") is not None
 
 
+def test_each_wait_is_the_time_until_an_attempt_would_be_allowed():
+    """Limit(4, 60): the previous window's count weighs by how much of it the sliding window still
+    covers; this window alone over the limit waits for its end; a wait is never under a second."""
+    now = [6_000.0]
+    limiter = RateLimiter({"write": Limit(4, 60)}, clock=lambda: now[0])
+
+    def at(t):
+        now[0] = t
+        return limiter.retry_after("write", "me")
+
+    assert [at(t) for t in (6_000, 6_001, 6_002, 6_003)] == [None] * 4
+    assert at(6_010) == 50.0  # the fifth in a window with nothing before: until the window ends
+    # the next window, 22.5 s in: 5 * (1 - 22.5/60) + 1 = 4.125 > 4; the share falls to 3 (of 5) at
+    # 60 * (1 - 3/5) = 24 s in, 1.5 s from now
+    assert at(6_082.5) == pytest.approx(1.5)
+    # refused attempts count: with 2, 3 and 4 here the share must fall to 2, 1 and 0 of the 5
+    assert [at(t) for t in (6_092, 6_093, 6_094)] == pytest.approx([60 * (1 - 2 / 5) - 32,
+                                                                   60 * (1 - 1 / 5) - 33, 60 - 34])
+    assert at(6_110) == pytest.approx(10.0)  # a fifth: this window alone is over the limit, until its end
+    now[0] = 6_000.0
+    for _ in range(5):
+        limiter.retry_after("write", "other")
+    now[0] = 6_083.5  # 0.5 s by the formula (60 * (1 - 3/5) - 23.5), but never less than a second
+    assert limiter.retry_after("write", "other") == 1.0
+
+
+def test_the_counters_a_window_still_needs_survive_a_sweep():
+    """With a cap of one counter every new key sweeps: a window's counter lives until two windows on,
+    so a burst is still counted after another key's sweep."""
+    now = [6_000.0]
+    limiter = RateLimiter({"write": Limit(3, 60)}, clock=lambda: now[0], counts=MemoryCounts(max_keys=1))
+
+    def at(t, key="me"):
+        now[0] = t
+        return limiter.retry_after("write", key)
+
+    assert at(6_000) is None and at(6_001, "someone else") is None  # the second key sweeps
+    assert at(6_002) is None and at(6_003) is None
+    assert at(6_004) == 56.0  # my fourth: the counter kept through the sweep
+    assert at(6_061, "a third") is None  # sweeps again in the next window: mine is still needed there
+    assert at(6_062) == pytest.approx(60 * (1 - (3 - 1) / 4) - 2)  # 4 before, weighed
+
+
 def test_in_memory_counts_forget_finished_windows_past_their_cap_and_keep_live_ones():
     counts = MemoryCounts(max_keys=3)
     assert counts.hit("signin", "a", 0, -10, 20, 0) == (1, 0)
