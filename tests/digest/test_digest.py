@@ -3,6 +3,7 @@ unsubscribe, personal picks, valid parts, exactly-once sending through kills, ou
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -32,7 +33,7 @@ from paperboard.web.app import create_app
 from tests.digest.conftest import DAY, LIKED, Sink, config_for, free_port, link_in
 from tests.web.conftest import csrf
 
-EDITION = edition("daily", __import__("datetime").date.fromisoformat(DAY))
+EDITION = edition("daily", dt.date.fromisoformat(DAY))
 
 
 def send(config, engine, search, **kwargs):
@@ -135,7 +136,7 @@ def test_trending_follows_the_picks_without_repeating_them(env):
     on_the_day = [r for r in records if r["listed"] == DAY]
     voted = next(r for r in on_the_day if "reversal curse" not in (r["title"] + r["summary"]).lower())
     curse = next(r for r in on_the_day if "reversal curse" in r["title"].lower())
-    when = __import__("datetime").datetime.fromisoformat(f"{DAY}T12:00:00+00:00")
+    when = dt.datetime.fromisoformat(f"{DAY}T12:00:00+00:00")
     with engine.begin() as conn:
         for name in ("voter1", "voter2"):
             user = create_user(conn, name, "a long password")
@@ -158,8 +159,8 @@ def test_each_edition_has_its_own_row_and_counts_its_tries(env):
     touches another's row. Each row counts its tries; every skipped digest is counted."""
     config, engine, search, smtp, _ = env
     settings = SmtpSettings.parse(config.smtp_url)
-    day = __import__("datetime").date.fromisoformat(DAY)
-    following = [edition("daily", day + __import__("datetime").timedelta(days=n)) for n in (1, 2, 3)]
+    day = dt.date.fromisoformat(DAY)
+    following = [edition("daily", day + dt.timedelta(days=n)) for n in (1, 2, 3)]
     subscribe(engine, "every@example.org", keywords=("reversal curse",), send_empty=True)
     subscribe(engine, "quiet1@example.org", keywords=("zzzqqqxxy",), trending=False)
     subscribe(engine, "quiet2@example.org", keywords=("zzzqqqxxy",), trending=False)
