@@ -113,6 +113,15 @@ def test_mail_errors_are_temporary_unless_the_server_said_5xx(exc, temporary, sa
     assert says in str(err) and str(err).endswith(str(exc))
 
 
+def test_a_refused_sender_is_the_settings_fault_and_a_busy_one_is_only_temporary():
+    refused = _classify(smtplib.SMTPSenderRefused(553, b"5.7.1 sender address rejected", "P <x@example.org>"))
+    assert refused.settings and refused.temporary
+    assert str(refused) == ("the mail server refuses the sender P <x@example.org> (553 5.7.1 sender address "
+                            "rejected); nothing was sent: check PAPERBOARD_MAIL_FROM")
+    busy = _classify(smtplib.SMTPSenderRefused(451, b"try later", "P <x@example.org>"))
+    assert busy.temporary and not busy.settings
+
+
 def test_a_delivery_reports_every_count():
     from paperboard.digest.notices import Delivery
 

@@ -63,6 +63,11 @@ class SmtpSettings:
 
 def _classify(exc: Exception) -> MailError:
     code = getattr(exc, "smtp_code", None)
+    if isinstance(exc, smtplib.SMTPSenderRefused) and 500 <= exc.smtp_code < 600:
+        # every message has this sender: the settings' fault, not this message's
+        return MailError(f"the mail server refuses the sender {exc.sender} ({exc.smtp_code} "
+                         f"{_said(exc.smtp_error)}); nothing was sent: check PAPERBOARD_MAIL_FROM",
+                         temporary=True, settings=True)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code = min((c for c, _ in exc.recipients.values()), default=550)
     if isinstance(code, int) and 500 <= code < 600:
@@ -189,9 +194,4 @@ class Mailer:
             self._smtp = None  # the session is in an unknown state: start a new one next time
             with contextlib.suppress(OSError):
                 smtp.close()
-            if isinstance(exc, smtplib.SMTPSenderRefused) and 500 <= exc.smtp_code < 600:
-                # every message has this sender: the settings' fault, not this message's
-                raise MailError(f"the mail server refuses the sender {exc.sender} ({exc.smtp_code} "
-                                f"{_said(exc.smtp_error)}); nothing was sent: check PAPERBOARD_MAIL_FROM",
-                                temporary=True, settings=True) from None
             raise _classify(exc) from None
