@@ -138,11 +138,10 @@ def test_trending_follows_the_picks_without_repeating_them(env):
     curse = next(r for r in on_the_day if "reversal curse" in r["title"].lower())
     when = dt.datetime.fromisoformat(f"{DAY}T12:00:00+00:00")
     with engine.begin() as conn:
-        for name in ("voter1", "voter2"):
-            user = create_user(conn, name, "a long password")
-            for paper_id in (voted["id"], curse["id"]):
-                if name == "voter1":
-                    submit(conn, paper_id, user, when=when)
+        voters = [create_user(conn, name, "a long password") for name in ("voter1", "voter2")]
+        for paper_id in (voted["id"], curse["id"]):
+            submit(conn, paper_id, voters[0], when=when)
+            for user in voters:
                 upvote(conn, paper_id, user.id)
     subscribe(engine, "both@example.org", keywords=("reversal curse",))
     assert send(config, engine, search).sent == 1
