@@ -287,6 +287,76 @@ def test_anonymous_cache_serves_repeats_and_never_shares_personal_pages():
     assert get("/") == "page 13"  # expired
 
 
+def _cache_client(cache):
+    import asyncio
+
+    def get(path, session=None):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": b"", "session": session or {}}
+        asyncio.run(cache(scope, None, send))
+        return b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body").decode()
+
+    return get
+
+
+def test_a_page_the_visitors_session_shaped_is_never_kept_for_the_next():
+    """A form with the CSRF token this visitor already holds sets no cookie; served to the next visitor
+    it would fail their submit (403). A session that holds nothing the page read leaves it cacheable."""
+    from paperboard.web.cache import AnonymousCache
+
+    made = []
+
+    async def app(scope, receive, send):
+        made.append(1)
+        session = scope["session"]
+        if scope["path"] == "/form":  # as csrf_token() does: the visitor's token, or a new one
+            token = session.get("csrf") or session.setdefault("csrf", f"new{len(made)}")
+            body = f"token {token} page {len(made)}"
+        else:
+            body = f"page {len(made)}"
+        session.pop("flash", None)  # every page looks for a message; an absent one tells nothing
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body.encode()})
+
+    get = _cache_client(AnonymousCache(app, ttl=5, clock=lambda: 0.0))
+    assert get("/form", {"csrf": "mine"}) == "token mine page 1"
+    assert get("/form", {"csrf": "theirs"}) == "token theirs page 2"  # not the first visitor's form
+    assert get("/form") == "token new3 page 3"  # (a new token sets a cookie in the real app)
+    assert get("/form", {"csrf": "later"}) == "token later page 4"
+    assert get("/plain", {"csrf": "mine"}) == "page 5" and get("/plain") == "page 5"  # read nothing: kept
+
+
+def test_the_anonymous_cache_is_bounded_by_bytes_and_sweeps_what_expired():
+    from paperboard.web.cache import AnonymousCache
+
+    sizes = {"/big": 300, "/a": 40, "/b": 40, "/c": 40}
+    made = []
+
+    async def app(scope, receive, send):
+        made.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        body = b"x" * sizes[scope["path"]]
+        await send({"type": "http.response.body", "body": body[:10], "more_body": True})
+        await send({"type": "http.response.body", "body": body[10:]})
+
+    now = [0.0]
+    cache = AnonymousCache(app, ttl=5, clock=lambda: now[0], max_body=100, max_bytes=100)
+    get = _cache_client(cache)
+    assert len(get("/big")) == 300 and len(get("/big")) == 300  # whole, each time, never kept
+    assert made == ["/big", "/big"] and cache.bytes == 0
+    get("/a"), get("/b"), get("/c")  # 120 bytes: the oldest goes
+    assert cache.bytes == 80 and list(cache._entries) == [b"GET /b?", b"GET /c?"]
+    get("/b")
+    assert made.count("/b") == 1  # still kept
+    now[0] = 6.0
+    get("/a")  # storing it sweeps the two that expired
+    assert list(cache._entries) == [b"GET /a?"] and cache.bytes == 40
+
+
 def test_sessions_name_their_device():
     import datetime as dt
 

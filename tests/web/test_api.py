@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -118,8 +119,9 @@ def test_every_paper_a_page_at_a_time_by_the_link_header(client, populated):
         assert len(page) <= 100
         seen += [p["id"] for p in page]
         link = r.headers.get("link")
-        url = link[link.index("<") + 1:link.index(">")] if link else None
         assert not link or link.endswith('rel="next"')
+        target = urlsplit(link[link.index("<") + 1:link.index(">")]) if link else None
+        url = f"{target.path}?{target.query}" if target else None
     assert sorted(seen) == sorted({r["id"] for r in populated.records})  # each paper once, none left out
     days = [client.get(f"/api/papers/{pid}").json()["publishedAt"] for pid in seen[:3]]
     assert days == sorted(days, reverse=True)
@@ -128,6 +130,12 @@ def test_every_paper_a_page_at_a_time_by_the_link_header(client, populated):
         r = client.get("/api/papers", params={"cursor": bad})
         assert r.status_code == 400 and "cursor" in r.json()["error"]
     assert client.get("/api/papers", params={"limit": 0}).status_code == 400
+
+
+def test_the_next_page_link_is_the_sites_own_address_whatever_the_host(client, populated):
+    r = client.get("/api/papers?limit=2", headers={"host": "attacker.example:443"})
+    assert urlsplit(r.headers["link"][1:].split(">")[0]).path == "/api/papers"
+    assert "attacker" not in r.headers["link"]
 
 
 def test_hub_write_routes(client, populated):

@@ -66,3 +66,29 @@ def test_a_copied_cookie_dies_with_sign_out_over_http(server):
             assert 'href="/users/httpowner"' in thief.get("/account").text
             owner.post("/signout", data={"csrf_token": CSRF.search(owner.get("/").text).group(1)})
             assert thief.get("/account", follow_redirects=False).status_code == 303  # to sign-in
+
+
+def test_a_form_is_never_handed_from_one_visitor_to_the_next(server):
+    """A visitor who already holds a CSRF token gets /subscribe with it and no cookie; served from the page
+    cache to fresh visitors, it made their submits fail (403)."""
+    with httpx.Client(base_url=server.url, timeout=30) as first:
+        first.get("/subscribe")
+        held = CSRF.search(first.get("/subscribe").text).group(1)  # the same token, no Set-Cookie
+        assert "set-cookie" not in first.get("/subscribe").headers
+    for i in range(3):
+        with httpx.Client(base_url=server.url, timeout=30) as fresh:
+            page = fresh.get("/subscribe")
+            token = CSRF.search(page.text).group(1)
+            assert token != held and "paperboard" in fresh.cookies
+            r = fresh.post("/subscribe", data={"csrf_token": token, "email": f"fresh{i}@example.org",
+                                               "topics": "grokking"})
+            assert r.status_code == 200, r.text[:300]
+
+
+def test_a_forged_host_never_reaches_what_others_are_served(server):
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        for _ in range(6):
+            forged = http.get("/api/papers?limit=3", headers={"host": "attacker.example:443"})
+            assert "attacker" not in forged.headers.get("link", "")
+        honest = http.get("/api/papers?limit=3")
+    assert honest.headers["link"].startswith(f"<{server.url}/api/papers?")

@@ -251,7 +251,9 @@ def list_papers(
     headers = {}
     if after is not None:
         token = base64.urlsafe_b64encode(f"{after[0] or ''}|{after[1]}".encode()).decode().rstrip("=")
-        headers["Link"] = f'<{request.url.include_query_params(cursor=token)}>; rel="next"'
+        # from the configured address, never the request's Host: the answer is cached for everyone
+        after_url = request.url.include_query_params(cursor=token)
+        headers["Link"] = f'<{_base(request)}{after_url.path}?{after_url.query}>; rel="next"'
     return JSON([hf_json.paper(e, _base(request)) for e in entries], headers=headers)
 
 
