@@ -29,6 +29,7 @@ _TERM = re.compile(
     r'|(?:(?<=\s)|^)(OR)(?=\s|$)',
     re.IGNORECASE)
 HAS = ("code", "project")
+MAX_TERMS = 24  # field terms and exclusions in one query or filter (each is a clause the index evaluates)
 _KIND = {"author": "author", "authors": "author", "category": "category", "cat": "category", "has": "has"}
 _WORD = re.compile(r"\w", re.UNICODE)
 
@@ -132,6 +133,9 @@ def take_filters(text: str) -> tuple[str, FilterTerms]:
         return " "
 
     rest = _TERM.sub(take, text)
+    if len(fields) + len(exclude) > MAX_TERMS:
+        raise QueryError(f"{len(fields) + len(exclude)} filter terms is more than the {MAX_TERMS} one query "
+                         "may hold: keep the ones that matter")
     since, until = dates.get("since"), dates.get("until")
     if since and until and since > until:
         raise QueryError(f"since:{since} is after until:{until}: nothing can be in between")

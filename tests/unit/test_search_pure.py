@@ -36,8 +36,13 @@ def test_operators_and_injection_stay_plain_words():
 
 def test_empty_huge_and_binary_queries():
     assert parse_query("   ").empty and parse_query('"" ::').empty
-    huge = parse_query("word " * 5000)
-    assert len(huge.text) <= MAX_QUERY_CHARS and huge.notes
+    long = parse_query("a" * 5000)
+    assert len(long.text) <= MAX_QUERY_CHARS and long.notes
+    with pytest.raises(QueryError, match="400 words, more than the 64"):  # of the first 2,000 characters
+        parse_query("word " * 5000)
+    assert len(parse_query("word " * 64).words) == 64
+    with pytest.raises(QueryError, match="65 words"):
+        parse_query('word ' * 60 + '"one two three four five"')  # a phrase's words count too
     with pytest.raises(QueryError, match="NUL"):
         parse_query("a\x00b")
 

@@ -173,6 +173,32 @@ def test_rate_limiter_sliding_window():
     assert limiter.retry_after("signin", "k") is not None
 
 
+def test_a_client_whose_searches_are_slow_waits_and_a_quick_one_never_does():
+    from paperboard.web.security import SLOW_SEARCH, SearchBudget
+
+    now = [100.0]
+    budget = SearchBudget(RateLimiter({"slow_search": Limit(3, 60)}, clock=lambda: now[0]), clock=lambda: now[0],
+                          max_clients=2)
+    for _ in range(50):
+        budget.spent("quick", SLOW_SEARCH - 0.01)  # fast searches cost nothing, however many
+    assert budget.wait("quick") is None
+    for _ in range(3):
+        budget.spent("slow", SLOW_SEARCH)
+    assert budget.wait("slow") is None  # three slow ones are allowed
+    budget.spent("slow", 2.0)
+    assert budget.wait("slow") == pytest.approx(20.0)  # refused until its window ends (100 -> 120)
+    assert budget.wait("quick") is None  # each client has its own budget
+    now[0] = 119.0
+    assert budget.wait("slow") == pytest.approx(1.0)
+    now[0] = 120.5
+    assert budget.wait("slow") is None
+    for name, at in (("a", 200.0), ("b", 300.0), ("c", 301.0)):  # past max_clients, ended refusals go
+        now[0] = at
+        for _ in range(4):
+            budget.spent(name, 1.0)
+    assert set(budget._refused) == {"b", "c"} and budget.wait("c") is not None
+
+
 def test_each_wait_is_the_time_until_an_attempt_would_be_allowed():
     """Limit(4, 60): the previous window's count weighs by how much of it the sliding window still
     covers; this window alone over the limit waits for its end; a wait is never under a second."""

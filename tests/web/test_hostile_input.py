@@ -155,3 +155,38 @@ def test_hostile_filters_are_a_clear_4xx_or_an_answer_never_a_500(client, path, 
         assert r.status_code in (400, 422) and refusal in r.text, (path, q, r.status_code, r.text[:300])
     if path.startswith("/feeds/") and r.status_code == 200:
         ET.fromstring(r.content)  # still well-formed XML
+
+
+WORST = "has:code " + " ".join(f"-{a}{b}{c}" for a, b, c in zip("abcdefghij" * 20, "klmnopqrst" * 20,
+                                                                 "uvwxyzabcd" * 20, strict=True))
+SEARCH_ROUTES = ["/search", "/search.bib", "/search.ris", "/feeds/search.atom", "/api/papers/search"]
+
+
+@pytest.mark.parametrize("path", SEARCH_ROUTES)
+def test_a_query_past_the_term_or_word_limit_is_a_400_that_says_so(client, path):
+    """198 exclusions after has:code cost 25-80 s of a core when has: was checked on stored papers."""
+    q = WORST[:250] if path.startswith("/api/") else WORST
+    r = client.get(path, params={"q": q, "sort": "upvotes", "page": 10})
+    assert r.status_code == 400 and "more than the 24 one query may hold" in r.text, (path, r.text[:300])
+    words = client.get(path, params={"q": "ai " * 70})
+    assert words.status_code == 400 and "more than the 64 a search takes" in words.text
+
+
+@pytest.mark.parametrize("path", SEARCH_ROUTES)
+def test_each_search_route_spends_the_clients_search_budget(populated, monkeypatch, path):
+    from fastapi.testclient import TestClient
+
+    from paperboard.web import security
+    from paperboard.web.app import create_app
+    from paperboard.web.security import Limit
+
+    monkeypatch.setattr(security, "SLOW_SEARCH", 0.0)  # every search counts as a slow one
+    app = create_app(populated.config, engine=populated.engine, search=populated.search,
+                     limits={"slow_search": Limit(2, 60)}, fetch_from_arxiv=False, cache_seconds=0)
+    with TestClient(app, client=(f"198.51.100.{SEARCH_ROUTES.index(path)}", 4000)) as c:
+        answers = [c.get(path, params={"q": "attention has:code"}).status_code for _ in range(4)]
+        assert answers == [200, 200, 200, 429]  # the third is counted over the limit, the fourth refused
+        refused = c.get(path, params={"q": "attention"})
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    other = TestClient(app, client=("198.51.100.200", 4000))
+    assert other.get(path, params={"q": "attention"}).status_code == 200  # another client is not refused

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import ColumnElement, Connection, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, delete, insert, or_, select, update
 
 from ..clock import utcnow
 from ..errors import PaperboardError
@@ -47,6 +47,8 @@ def set_links(conn: Connection, paper_id: str, user: User, links: dict[str, str 
         if url:
             conn.execute(insert(paper_links).values(paper_id=paper_id, kind=kind, url=url, user_id=user.id,
                                                     updated_at=utcnow()))
+    # the search index answers has: from its own copy: the paper is indexed again
+    conn.execute(update(papers).where(papers.c.id == paper_id).values(changed_at=utcnow()))
     return given(conn, [paper_id]).get(paper_id, {})
 
 

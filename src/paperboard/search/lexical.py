@@ -6,6 +6,7 @@ Derived data: ``paperboard reindex`` rebuilds it from the database; ingest keeps
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -15,12 +16,15 @@ from pathlib import Path
 
 import tantivy
 
+from ..filter_terms import HAS
 from ..models import Paper
 
 # 2: title and abstract in one field ("text"). BM25 over the pair as one text ranks better than the sum
 # of two per-field scores (SciFact dev BM25 0.676 -> 0.700, bench/RESULTS.md): a word in a title no
 # longer scores twice as a rare term of a very short field.
-SCHEMA_VERSION = 2
+# 3: the links a paper has ("has": code, project), so that has: is answered by the index like every
+# other filter term (it was checked on stored papers, a pool that cost seconds per query)
+SCHEMA_VERSION = 3
 SEARCHED_FIELDS = ["text", "authors"]
 WRITER_HEAP = 256 << 20
 
@@ -34,12 +38,19 @@ _ANALYZER = (  # the same analysis as tantivy's en_stem tokenizer
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)  # highlights stem every word of every hit shown
+def _stem(word: str) -> str:
+    tokens = _ANALYZER.analyze(word)
+    return tokens[0] if tokens else ""
+
+
 def _schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     b.add_text_field("id", stored=True, tokenizer_name="raw")
     b.add_text_field("text", stored=False, tokenizer_name="en_stem")  # title, then abstract
     b.add_text_field("authors", stored=False, tokenizer_name="default")
     b.add_text_field("category", stored=False, tokenizer_name="raw")
+    b.add_text_field("has", stored=False, tokenizer_name="raw")
     b.add_integer_field("day", stored=False, indexed=True, fast=True)
     return b.build()
 
@@ -68,11 +79,6 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.categories or self.since or self.until or self.author or self.require
                     or self.exclude)
-
-    @property
-    def needs_links(self) -> bool:
-        """Whether a term asks about links (``has:``), which only the stored paper can answer."""
-        return any(k == "has" for g in self.require for k, _ in g) or any(k == "has" for k, _ in self.exclude)
 
 
 NO_FILTERS = Filters()
@@ -145,6 +151,9 @@ class LexicalIndex:
             doc.add_text("authors", author.name)
         for category in paper.categories:
             doc.add_text("category", category)
+        for kind in HAS:
+            if paper.links.get(kind):
+                doc.add_text("has", kind)
         doc.add_integer("day", day_number(paper.listed or paper.published))
         return doc
 
@@ -156,8 +165,7 @@ class LexicalIndex:
     @staticmethod
     def stem(word: str) -> str:
         """``word`` as the text field indexes it (lower case, English stem)."""
-        tokens = _ANALYZER.analyze(word)
-        return tokens[0] if tokens else ""
+        return _stem(word)
 
     def doc_freq(self, term: str) -> int:
         return self.index.searcher().doc_freq("text", term)
@@ -212,25 +220,19 @@ class LexicalIndex:
         if filters.author:
             must.append((tantivy.Occur.Must, self._term(("author", filters.author))))
         for group in filters.require:
-            alternatives = [self._term(t) for t in group]
-            if None not in alternatives:  # a group with has: is left to the stored papers
-                must.append((tantivy.Occur.Must, tantivy.Query.boolean_query(
-                    [(tantivy.Occur.Should, q) for q in alternatives])))
-        for term in filters.exclude:
-            if (q := self._term(term)) is not None:
-                must.append((tantivy.Occur.MustNot, q))
+            must.append((tantivy.Occur.Must, tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, self._term(t)) for t in group])))
+        # at least one Must/Should clause stands before these (a query of exclusions alone finds nothing)
+        must.extend((tantivy.Occur.MustNot, self._term(t)) for t in filters.exclude)
         return tantivy.Query.boolean_query(must)
 
-    def _term(self, term: tuple[str, str]) -> tantivy.Query | None:
-        """One term of the filter language as a query; None for ``has:`` (not in the index). Values go
-        in as quoted phrases or terms, never as query syntax."""
+    def _term(self, term: tuple[str, str]) -> tantivy.Query:
+        """One term of the filter language as a query. Values go in as quoted phrases or terms, never as
+        query syntax."""
         kind, value = term
-        if kind == "category":
-            return tantivy.Query.term_query(self.schema, "category", value)
+        if kind in ("category", "has"):
+            return tantivy.Query.term_query(self.schema, kind, value)
         words = " ".join(_WORDS.findall(value.lower()))
-        if kind == "author":
-            return self.index.parse_query_lenient(f'"{words}"', ["authors"])[0]
-        if kind in ("word", "phrase"):
-            return self.index.parse_query_lenient(f'"{words}"', ["text"])[0]
-        return None
+        field = "authors" if kind == "author" else "text"  # "word" and "phrase": title and abstract
+        return self.index.parse_query_lenient(f'"{words}"', [field])[0]
 

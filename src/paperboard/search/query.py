@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 
 from ..filter_terms import QueryError, Term, take_filters
 
-__all__ = ["MAX_QUERY_CHARS", "ParsedQuery", "QueryError", "lexical_text", "parse_query"]
+__all__ = ["MAX_QUERY_CHARS", "MAX_WORDS", "ParsedQuery", "QueryError", "lexical_text", "parse_query"]
 from ..ids import InvalidId, parse_arxiv_id
 from .hybrid import STOPWORDS
 
 MAX_QUERY_CHARS = 2_000
+MAX_WORDS = 64  # words and phrase words: each is a term to rank by (a pasted abstract belongs in "related")
 
 # "double" or 'single' quotes (a single quote must open after a space and close before one, so that
 # apostrophes as in "don't" or "models' outputs" are left alone)
@@ -89,6 +90,9 @@ def parse_query(raw: str) -> ParsedQuery:
     )
     free = _PHRASE.sub(lambda m: " " + (m.group(1) or m.group(2)) + " ", text)
     words = tuple(w for w in _WORD.findall(free))
+    if len(words) > MAX_WORDS:
+        raise QueryError(f"the query has {len(words)} words, more than the {MAX_WORDS} a search takes: "
+                         "shorten it (to find papers like a whole abstract, search for related work)")
     return ParsedQuery(
         text=" ".join(free.split()), words=words, phrases=phrases, notes=tuple(notes),
         require=terms.require, exclude=terms.exclude, since=terms.since, until=terms.until,

@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Engine
 
 from ..clock import utcnow
+from ..community.paper_links import with_given_links
 from ..community.votes import counts
 from ..models import Paper
 from ..storage.papers import changed_since, count_changed_between, fetch_many, renamed_since
@@ -28,6 +29,7 @@ from .vectors import VectorIndex
 CANDIDATES = 100
 MAX_TYPO_FREQ = 200  # a word in more papers than this is meant as written
 CORRECTION_CANDIDATES = 1000  # the most frequent terms sharing a word's first two letters
+MAX_CORRECTED = 8  # rare words looked at for a correction in one query (each scans a thousand terms)
 EMBED_BATCH = 2048
 WATERMARK_OVERLAP = dt.timedelta(minutes=1)
 
@@ -167,7 +169,9 @@ class SearchIndex:
             renamed = renamed_since(conn, None if mark is None else mark - WATERMARK_OVERLAP)
             lexical.remove(old for old, _ in renamed)
             for start in range(0, len(ids), EMBED_BATCH):
-                batch = list(fetch_many(conn, ids[start : start + EMBED_BATCH]).values())
+                # the links people gave count for has: as they do on every page
+                found = fetch_many(conn, ids[start : start + EMBED_BATCH])
+                batch = list(with_given_links(conn, found).values())
                 lexical.add(batch, replace)
                 vectors = self.embedder.embed([document_text(p) for p in batch])
                 blocks = self._passage_vectors(batch)
@@ -252,20 +256,14 @@ class SearchIndex:
         else:
             weight = dense_weight(query.words, base=self.embedder.fusion_base) if lexical else 1.0
             ranked = fuse(lexical, dense, weight=weight)
-        # relevance needs only the top ``limit`` (candidates already passed the filters in the indexes);
-        # other orders re-sort a wider pool of relevant papers
-        pool = limit + 10 if sort == "relevance" and not filters and not recent else max(limit * 3, 50)
-        if filters.needs_links:  # has: is checked on the stored papers only: look further
-            pool = max(pool, limit * 20, 200)
+        # every candidate passed the filters in the lexical index (the dense side adds candidates only
+        # to a query without filters): relevance needs the top ``limit``, other orders re-sort a wider
+        # pool of relevant papers; either way the pool is bounded, whatever the query holds
+        pool = limit + 10 if sort == "relevance" and not recent else max(limit * 3, 50)
         with engine.connect() as conn:
             papers = fetch_many(conn, [pid for pid, _ in ranked[:pool]])
         matched_terms = [w.lower() for w in words]
-        hits = []
-        for pid, score in ranked[:pool]:
-            if pid in papers and _passes(papers[pid], filters):
-                hits.append(_hit(papers[pid], score, matched_terms))
-                if sort == "relevance" and not recent and len(hits) == limit:
-                    break
+        hits = [_hit(papers[pid], score, matched_terms) for pid, score in ranked[:pool] if pid in papers]
         if recent and sort == "relevance":
             today = utcnow().date()
             for h in hits:
@@ -279,12 +277,10 @@ class SearchIndex:
         if not filters:
             return SearchResult(query, [])
         wide = limit if sort in ("relevance", "date") else max(limit * 3, 50)
-        if filters.needs_links:  # has: is checked on the stored papers only: look further
-            wide = max(wide * 20, 500)
-        ids = self.lexical.newest(filters, limit=wide)
+        ids = self.lexical.newest(filters, limit=wide)  # every filter is the index's to apply
         with engine.connect() as conn:
             papers = fetch_many(conn, ids)
-        hits = [_hit(papers[pid], 0.0, []) for pid in ids if pid in papers and _passes(papers[pid], filters)]
+        hits = [_hit(papers[pid], 0.0, []) for pid in ids if pid in papers]
         self._order(engine, hits, "date" if sort == "relevance" else sort)
         return SearchResult(query, hits[:limit])
 
@@ -301,31 +297,36 @@ class SearchIndex:
 
     def _corrected_words(self, query: ParsedQuery) -> tuple[tuple[str, ...], dict[str, str]]:
         """Replace words the index has never seen, or seen far less than a close word, by that word's
-        stem (typo tolerance); quoted phrases and ids are never touched."""
+        stem (typo tolerance); quoted phrases and ids are never touched. At most ``MAX_CORRECTED``
+        rare words are looked at (each costs a scan of a thousand terms); the rest stay as typed."""
         words, corrected = [], {}
         # a capital inside the query marks a name ("between Deltex and"), wherever else it stands (the
         # first word's capital may be the keyboard's)
         names = {w.lower() for w in query.words[1:] if w[:1].isupper()}
+        looked_at = 0
         for word in query.words:
-            if word.lower() in names:
-                words.append(word)
-                continue
-            fixed = self._correct(word)
+            rare = None if word.lower() in names or looked_at == MAX_CORRECTED else self._rare(word)
+            fixed = None
+            if rare is not None:
+                looked_at += 1
+                stem, freq = rare
+                candidates = self.lexical.terms_with_prefix(stem[:2], limit=CORRECTION_CANDIDATES)
+                fixed = best_correction(stem, candidates, freq=freq)
             if fixed and fixed != word.lower():
                 corrected[word] = fixed
             words.append(fixed or word)
         return tuple(words), corrected
 
-    def _correct(self, word: str) -> str | None:
-        """The stem to search for instead of ``word``'s: a close term the index knows far better."""
+    def _rare(self, word: str) -> tuple[str, int] | None:
+        """``word``'s stem and how many papers hold it, when it is rare enough to be a typo (None for
+        common words, acronyms and names)."""
         if len(word) < 4 or not word.isalpha() or not word[1:].islower():  # acronyms and names: RUNX, StARkin
             return None
         stem = self.lexical.stem(word)
         freq = self.lexical.doc_freq(stem) if stem else 0
         if not stem or freq > MAX_TYPO_FREQ:  # common enough to be meant
             return None
-        candidates = self.lexical.terms_with_prefix(stem[:2], limit=CORRECTION_CANDIDATES)
-        return best_correction(stem, candidates, freq=freq)
+        return stem, freq
 
     def similar(self, engine: Engine, *, paper_id: str | None = None, text: str | None = None,
                 limit: int = 10) -> list[Hit]:
@@ -391,48 +392,12 @@ def apply_corrections(text: str, corrected: dict[str, str]) -> str:
     return text
 
 
-_TEXT_WORDS = re.compile(r"\w+", re.UNICODE)
-
-
 def _with_query(filters: Filters, query: ParsedQuery) -> Filters:
     """The form's filters and the query's own terms together (both dates narrow)."""
     since = max((d for d in (filters.since, query.since) if d), default=None)
     until = min((d for d in (filters.until, query.until) if d), default=None)
     return Filters(categories=filters.categories, since=since, until=until, author=filters.author,
                    require=filters.require + query.require, exclude=filters.exclude + query.exclude)
-
-
-def _matches(paper: Paper, term: tuple[str, str]) -> bool:
-    """Whether ``paper`` has ``term`` of the filter language (as the lexical index reads it: authors by
-    name part, words by stem, phrases as words in a row)."""
-    kind, value = term
-    if kind == "category":
-        return value in paper.categories
-    if kind == "author":
-        want = value.casefold()
-        return any(want in a.name.casefold() for a in paper.authors)
-    if kind == "has":
-        return bool(paper.links.get(value))
-    text = [LexicalIndex.stem(w) for w in _TEXT_WORDS.findall(f"{paper.title} {paper.abstract}")]
-    wanted = [LexicalIndex.stem(w) for w in _TEXT_WORDS.findall(value)]
-    if not wanted:
-        return False
-    return any(text[i : i + len(wanted)] == wanted for i in range(len(text) - len(wanted) + 1))
-
-
-def _passes(paper: Paper, filters: Filters) -> bool:
-    if filters.categories and not set(filters.categories) & set(paper.categories):
-        return False
-    day = paper.listed or paper.published
-    if filters.since and (day is None or day < filters.since):
-        return False
-    if filters.until and (day is None or day > filters.until):
-        return False
-    if filters.author and not _matches(paper, ("author", filters.author)):
-        return False
-    if not all(any(_matches(paper, t) for t in group) for group in filters.require):
-        return False
-    return not any(_matches(paper, t) for t in filters.exclude)
 
 
 def _hit(paper: Paper, score: float, terms: list[str]) -> Hit:

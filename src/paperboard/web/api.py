@@ -64,10 +64,10 @@ def search_papers(
         'since:2025-03, until:2025-06-30; -term to exclude any of them, OR between alternatives).'))] = "",
     limit: Annotated[int, Query(ge=1, le=120)] = 50,
 ) -> JSON:
-    board = site_of(request).board
+    site = site_of(request)
     if not q.strip():
         return JSON([])
-    found = board.entries([h.id for h in board.search(q, limit=limit).hits])
+    found = site.board.entries([h.id for h in site.search(request, q, limit=limit).hits])
     return JSON([hf_json.daily_item(e, _base(request)) for e in found])
 
 

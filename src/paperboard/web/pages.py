@@ -173,7 +173,7 @@ def search_citations(request: Request, q: str, category: str = "", author: str =
     site = site_of(request)
     if not q.strip():
         raise HTTPException(400, "q is required: the search whose results to export")
-    result = site.board.search(q[:1000], limit=100, category=category or None, author=author or None,
+    result = site.search(request, q[:1000], limit=100, category=category or None, author=author or None,
                                since=since or None, until=until or None,
                                sort=sort if sort in ("relevance", "date", "upvotes") else "relevance")
     entries = site.board.entries([h.id for h in result.hits])
@@ -229,7 +229,7 @@ def _search_page(request: Request, q: str, category: str, author: str, since: st
     if not q:
         return site.page(request, "search.html", **context)
     try:
-        result = site.board.search(q, limit=page * SEARCH_PER_PAGE + 1, category=category or None,
+        result = site.search(request, q, limit=page * SEARCH_PER_PAGE + 1, category=category or None,
                                    since=since or None, until=until or None, author=author or None,
                                    sort=context["sort"], correct=not exact, recent=recent)
     except PaperboardError as exc:
@@ -530,7 +530,7 @@ def search_atom(request: Request, q: str, category: str = "", author: str = "") 
     site = site_of(request)
     if not q.strip():
         raise HTTPException(400, "q is required: the search whose results the feed follows")
-    result = site.board.search(q[:1000], limit=50, category=category or None, author=author or None,
+    result = site.search(request, q[:1000], limit=50, category=category or None, author=author or None,
                                sort="date")
     entries = site.board.entries([h.id for h in result.hits])
     return _atom(site, f"Paperboard search: {q[:100]}", str(request.url.path) + "?" + request.url.query,

@@ -41,7 +41,49 @@ DEFAULT_LIMITS = {
     "subscribe": Limit(20, 3600),         # per client address
     "mail": Limit(1, 600),                # per recipient: confirmation and manage-link mails
     "arxiv": Limit(10, 3600),             # per client address: papers fetched from arXiv on demand
+    "slow_search": Limit(20, 60),         # per client address: searches that took SLOW_SEARCH or more
 }
+SLOW_SEARCH = 0.25  # seconds: a search that takes this long spends one of the client's slow_search
+
+
+
+class SearchBudget:
+    """How much search time each client may spend: every search that takes ``SLOW_SEARCH`` seconds or
+    more counts against its ``slow_search`` limit, and a client over it is refused (429) until the limit
+    allows again, before its search runs. The counts are the limiter's (every worker's together); the
+    refusal is remembered in this process, so a refused client costs no database write."""
+
+    def __init__(self, limiter: RateLimiter, clock: Callable[[], float] = time.monotonic,
+                 max_clients: int = 10_000):
+        self.limiter = limiter
+        self.clock = clock
+        self.max_clients = max_clients
+        self._refused: dict[str, float] = {}  # client -> until when (clock)
+        self._lock = threading.Lock()
+
+    def wait(self, client: str) -> float | None:
+        """Seconds until ``client`` may search again; None when it may now."""
+        until = self._refused.get(client)
+        if until is None:
+            return None
+        left = until - self.clock()
+        if left > 0:
+            return left
+        with self._lock:
+            self._refused.pop(client, None)
+        return None
+
+    def spent(self, client: str, seconds: float) -> None:
+        """Record a search of ``client`` that took ``seconds``."""
+        if seconds < SLOW_SEARCH:
+            return
+        wait = self.limiter.retry_after("slow_search", client)
+        if wait is not None:
+            with self._lock:
+                if len(self._refused) >= self.max_clients:
+                    now = self.clock()
+                    self._refused = {k: v for k, v in self._refused.items() if v > now}
+                self._refused[client] = self.clock() + wait
 
 
 class Counts(Protocol):

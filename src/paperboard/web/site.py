@@ -4,6 +4,7 @@ templates, and who is asking. Built once per process by :func:`paperboard.web.ap
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +23,11 @@ from ..community import sessions
 from ..community.accounts import User, bearer_token, get_user, user_for_token
 from ..config import Config
 from ..links import http_url
+from ..search.service import SearchResult
 from ..tex import title_text
 from ..text import plain_excerpt, xml_safe
 from . import render
-from .security import CSRF_FIELD, RateLimiter, csrf_ok, csrf_token
+from .security import CSRF_FIELD, RateLimiter, SearchBudget, csrf_ok, csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -63,6 +65,10 @@ class Site:
     board: Paperboard
     limiter: RateLimiter
     templates: Jinja2Templates = field(default_factory=_templates)
+    budget: SearchBudget = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.budget = SearchBudget(self.limiter)
 
     @property
     def config(self) -> Config:
@@ -148,6 +154,20 @@ class Site:
         if wait is not None:
             raise HTTPException(429, f"too many attempts; try again in {int(wait) + 1} s",
                                 headers={"Retry-After": str(int(wait) + 1)})
+
+    def search(self, request: Request, q: str, **options: Any) -> SearchResult:
+        """:meth:`Paperboard.search` within this client's search budget: 429 once its searches took too
+        long too often (:class:`paperboard.web.security.SearchBudget`)."""
+        client = self.client_address(request)
+        wait = self.budget.wait(client)
+        if wait is not None:
+            raise HTTPException(429, f"your searches have been slow; try again in {int(wait) + 1} s",
+                                headers={"Retry-After": str(int(wait) + 1)})
+        started = time.monotonic()
+        try:
+            return self.board.search(q, **options)
+        finally:
+            self.budget.spent(client, time.monotonic() - started)
 
     # --- forms ---------------------------------------------------------------------------------------
 
