@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from .community import accounts, authorship, collections, comments, paper_links, submissions, votes
 from .config import Config, load_config
-from .errors import Busy, Forbidden, NotFound, PaperboardError, Pending
+from .errors import Busy, Forbidden, NotFound, PaperboardError, Pending, Unavailable
 from .feeds import daily, listing, periods
 from .feeds.entries import Entry, Page
 from .ids import InvalidId, canonical_id, category_spelling
@@ -35,6 +35,7 @@ from .storage.papers import get_paper, require_stored
 
 log = logging.getLogger(__name__)
 
+FETCH_INDEX_WAIT = 60.0  # seconds a fetched paper waits for another process's index run, then the next
 CATEGORIES_TTL = 600.0  # seconds the list of categories is kept before it is read again
 Allowed = Callable[[], bool]  # whether the asker may queue one more paper to fetch from arXiv
 
@@ -117,11 +118,14 @@ class Paperboard:
         return self.index.pending(self.engine)
 
     def catch_up(self, *, on_progress: Callable[[int], None] | None = None,
-                 pending: tuple[list[str], dt.datetime | None] | None = None, fold: bool = True) -> int:
+                 pending: tuple[list[str], dt.datetime | None] | None = None, fold: bool = True,
+                 wait: float | None = None) -> int:
         """Index what was stored or changed since the index last caught up; how many papers. Papers
-        stored before gists existed (or with an older version's) get theirs first."""
+        stored before gists existed (or with an older version's) get theirs first. Another process
+        writing the index is waited for (``wait`` seconds at most, else as long as it takes)."""
         self.refresh_gists()
-        return self.index.catch_up(self.engine, on_progress=on_progress, pending=pending, fold=fold)
+        return self.index.catch_up(self.engine, on_progress=on_progress, pending=pending, fold=fold,
+                                   wait=wait)
 
     def refresh_gists(self, on_progress: Callable[[int], None] | None = None) -> int:
         """Write the gists papers lack (just stored, a store from before them, or an older version's);
@@ -135,12 +139,22 @@ class Paperboard:
         self.refresh_gists()
         return self.index.reindex(self.engine, on_progress=on_progress)
 
-    def index_lag(self) -> int:
-        """How many stored papers changed after the index last caught up."""
+    def index_lag(self) -> int | None:
+        """How many stored papers changed after the index last caught up (None while the index cannot
+        be read: :meth:`search_problem` says why)."""
         from .storage.papers import count_changed_after
 
+        try:
+            mark = self.index.watermark()
+        except Unavailable:
+            return None
         with self.engine.connect() as conn:
-            return count_changed_after(conn, self.index.watermark())
+            return count_changed_after(conn, mark)
+
+    def search_problem(self) -> str | None:
+        """Why search cannot answer now (a damaged index, waiting for its rebuild); None when it can."""
+        self.index.refresh()
+        return self.index.problem
 
     def fetch(self, paper_ids: list[str]) -> Summary:
         """Fetch papers by id from the arXiv API (one request), store and index what arXiv has; raises
@@ -153,7 +167,7 @@ class Paperboard:
             summary = fetch_ids(self.engine, client, paper_ids, api_url=config.arxiv_api_url)
         if summary.added + summary.updated:
             try:
-                self.catch_up(fold=False)  # folding the graph is left to ingests
+                self.catch_up(fold=False, wait=FETCH_INDEX_WAIT)  # folding the graph is left to ingests
             except Exception as exc:  # another process holds the index writer: the next ingest indexes it
                 log.warning("indexing %s now failed (%s); it is indexed by the next ingest or reindex",
                             ", ".join(paper_ids), exc)

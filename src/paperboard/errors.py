@@ -32,3 +32,10 @@ class Forbidden(PaperboardError):
     """Understood, but this person may not do it."""
 
     status = 403
+
+
+class Unavailable(PaperboardError):
+    """A part of the service cannot answer now (the search index is unreadable or being rebuilt); the
+    message says why. Everything else keeps working."""
+
+    status = 503

@@ -142,7 +142,8 @@ def _index_complete(db_url: str, data_dir: Path) -> None:
 
 
 def _writer_busy(data_dir: Path) -> bool:
-    return (data_dir / "index" / "lexical" / ".tantivy-writer.lock").exists()
+    """A lexical writer is open: the served generation's (a catch-up) or a new one's (a rebuild)."""
+    return any((data_dir / "index").glob("*/lexical/.tantivy-writer.lock"))
 
 
 def _kill_while_indexing(db_url: str, data_dir: Path, command: tuple[str, ...], rng: random.Random) -> None:

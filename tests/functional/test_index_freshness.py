@@ -38,9 +38,11 @@ def test_catch_up_indexes_each_change_once_and_late_commits_too(engine, tmp_path
 
 def test_an_index_of_an_older_schema_is_rebuilt_from_the_store(engine, tmp_path):
     add(engine, "2501.00001", "2501.00002", "2501.00003")
-    SearchIndex(tmp_path).catch_up(engine)
-    (tmp_path / "index" / "lexical" / "paperboard-schema").write_text("1")  # as an older release left it
-    (tmp_path / "index" / "state.json").write_text('{"indexed_until": "2030-01-01T00:00:00"}')  # older place
+    first = SearchIndex(tmp_path)
+    first.catch_up(engine)
+    live = first.folders.live()
+    (live / "lexical" / "paperboard-schema").write_text("1")  # as an older release left it
+    (live / "state.json").write_text('{"indexed_until": "2030-01-01T00:00:00"}')  # its older place
     index = SearchIndex(tmp_path)
     assert len(index.lexical) == 0 and index.watermark() is None
     assert index.catch_up(engine) == 3

@@ -149,3 +149,30 @@ def test_a_serving_process_never_folds_the_graph(filled, monkeypatch):
     assert index.top(added[12], 1)[0][0] == "n12"
     index.upsert(["n0"], added[:1])  # the next ingest folds
     assert index._ann_rows == 630 and (index.path / "ann.usearch").stat().st_ino != graph
+
+
+def test_a_search_while_the_index_publishes_its_update_sees_the_old_rows_or_the_new(filled, monkeypatch):
+    """Publishing reloads the index; a search in another thread at that moment saw an empty matrix with
+    the new ids (IndexError: a 500). Here the search runs at the worst moment: while the matrix loads."""
+    index, data, rng = filled(300, ann_from=10**9)
+    seen = []
+    load = V.VectorIndex._map_matrix
+
+    def search_meanwhile(self):  # type: ignore[no-untyped-def]
+        seen.append(index.scores_for(data[7], ["p7", "p8"]))
+        seen.append([pid for pid, _ in index.top(data[7], 1)])
+        return load(self)
+
+    monkeypatch.setattr(V.VectorIndex, "_map_matrix", search_meanwhile)
+    index.upsert(["new"], unit(rng, 1))
+    assert seen[0]["p7"] == pytest.approx(1.0, abs=1e-4) and set(seen[0]) == {"p7", "p8"}
+    assert seen[1] == ["p7"]
+    assert len(index) == 301 and index.vector("new") is not None
+
+
+def test_a_damaged_vectors_file_is_an_error_to_catch_not_a_crash(filled):
+    index, _data, _rng = filled(300, ann_from=10**9)
+    with open(index.path / "vectors.npy", "r+b") as fh:
+        fh.truncate(4096)
+    with pytest.raises((ValueError, OSError)):
+        V.VectorIndex(index.path, 32, "test-model")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -16,17 +18,22 @@ from sqlalchemy import Engine
 from ..clock import utcnow
 from ..community.paper_links import with_given_links
 from ..community.votes import counts
+from ..errors import Unavailable
 from ..models import Paper
 from ..storage.papers import changed_since, count_changed_between, fetch_many, renamed_since
 from .documents import document_text, passages
 from .embedders import Embedder, make_embedder
 from .excerpts import excerpt, matching_words
+from .folders import IndexFolders, discard
 from .hybrid import best_correction, damerau_levenshtein, dense_weight, diversify, fuse, recency_boost
 from .lexical import NO_FILTERS, Filters, LexicalIndex
 from .query import ParsedQuery, lexical_text, parse_query
 from .vectors import VectorIndex
 
+log = logging.getLogger(__name__)
+
 CANDIDATES = 100
+REOPEN_AFTER = 10.0  # seconds between looks at an index that could not be read
 MAX_TYPO_FREQ = 200  # a word in more papers than this is meant as written
 CORRECTION_CANDIDATES = 1000  # the most frequent terms sharing a word's first two letters
 MAX_CORRECTED = 8  # rare words looked at for a correction in one query (each scans a thousand terms)
@@ -67,19 +74,56 @@ class SearchResult:
 
 
 class SearchIndex:
-    """Both indexes of one data folder, and the embedder that fills the dense one."""
+    """Both indexes of one data folder, and the embedder that fills the dense one. An index that cannot
+    be read leaves search unavailable (:class:`paperboard.errors.Unavailable`, with the reason) and
+    everything else working; ``catch_up`` and ``reindex`` build a new one."""
 
     def __init__(self, data_dir: Path, embedder: str | Embedder = "wordllama"):
         self.root = data_dir / "index"
+        self.folders = IndexFolders(self.root)
         self._embedder_spec = embedder
         self._embedder: Embedder | None = embedder if not isinstance(embedder, str) else None
-        root = data_dir / "index"
-        self.lexical = LexicalIndex(root / "lexical")
-        self._vector_root = root
+        self.problem: str | None = None  # why the index cannot be read, while it cannot
+        self._open()
+
+    def _open(self) -> None:
+        """Open the generation being served (never raises: a damaged index is recorded in ``problem``)."""
+        self._stamp = self.folders.stamp()
+        self._folder = folder = self.folders.live()
+        self._lexical: LexicalIndex | None = None
         self._vectors: VectorIndex | None = None
-        if self.lexical.created:  # a watermark described an index that is gone: index everything again
-            for state in [root / "state.json", *root.glob("vectors-*/state.json")]:
+        try:
+            self._lexical = LexicalIndex(folder / "lexical")
+        except (ValueError, OSError) as exc:
+            self._broken(f"the search index cannot be read ({str(exc)[:300]})")
+            return
+        self.problem = None
+        if self._lexical.created:  # a watermark described an index that is gone: index everything again
+            for state in [folder / "state.json", *folder.glob("vectors-*/state.json")]:
                 state.unlink(missing_ok=True)
+
+    def _broken(self, why: str) -> None:
+        self.problem = f"{why}; search is back once it is rebuilt (`paperboard reindex`, or the worker)"
+        self._retry_at = time.monotonic() + REOPEN_AFTER
+        log.error("%s", self.problem)
+
+    def refresh(self) -> None:
+        """Follow a rebuild another process published, and look again now and then at an index that
+        could not be read (one ``stat`` per call otherwise)."""
+        if self.folders.stamp() != self._stamp or (self.problem and time.monotonic() >= self._retry_at):
+            self._open()
+        elif self._vectors is not None:
+            try:
+                self._vectors.refresh()  # another process (an ingest, another worker) may have added papers
+            except (ValueError, OSError) as exc:
+                self._vectors = None
+                self._broken(f"the search vectors cannot be read ({str(exc)[:300]})")
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        if self._lexical is None:
+            raise Unavailable(self.problem or "the search index is not open")
+        return self._lexical
 
     @property
     def embedder(self) -> Embedder:
@@ -90,10 +134,18 @@ class SearchIndex:
     @property
     def vectors(self) -> VectorIndex:
         if self._vectors is None:
-            e = self.embedder
-            slug = re.sub(r"[^A-Za-z0-9]+", "-", e.name).strip("-")
-            self._vectors = VectorIndex(self._vector_root / f"vectors-{slug}", e.dim, e.name)
+            self.lexical  # noqa: B018 - unavailable when the whole generation is
+            try:
+                self._vectors = self._vectors_in(self._folder)
+            except (ValueError, OSError) as exc:
+                self._broken(f"the search vectors cannot be read ({str(exc)[:300]})")
+                raise Unavailable(self.problem) from None
         return self._vectors
+
+    def _vectors_in(self, folder: Path) -> VectorIndex:
+        e = self.embedder
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", e.name).strip("-")
+        return VectorIndex(folder / f"vectors-{slug}", e.dim, e.name)
 
     # --- keeping the index current ---------------------------------------------------------------
     # The index records the newest ``changed_at`` it has seen (its watermark). ``catch_up`` indexes
@@ -102,33 +154,50 @@ class SearchIndex:
     # indexed, so the minute before the watermark is looked at again: the state also keeps how many
     # papers that minute held, and only if that number grew is the minute indexed again.
 
-    @property
-    def _state_file(self) -> Path:
+    def _state_file(self, vectors: VectorIndex | None = None) -> Path:
         """One watermark per embedder (each has its own vectors; the lexical index takes any paper
         twice by replacing it)."""
-        return self.vectors.path / "state.json"
+        return (vectors or self.vectors).path / "state.json"
 
     def _state(self) -> dict[str, object]:
-        return orjson.loads(self._state_file.read_bytes()) if self._state_file.exists() else {}
+        state = self._state_file()
+        return orjson.loads(state.read_bytes()) if state.exists() else {}
 
     def watermark(self) -> dt.datetime | None:
         value = self._state().get("indexed_until")
         return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
 
-    def _save_watermark(self, engine: Engine, stamp: dt.datetime | None) -> None:
+    def _save_watermark(self, engine: Engine, stamp: dt.datetime | None,
+                        vectors: VectorIndex | None = None) -> None:
         if stamp is None:
             return
         with engine.connect() as conn:
             window = count_changed_between(conn, stamp - WATERMARK_OVERLAP, stamp)
-        self._state_file.parent.mkdir(parents=True, exist_ok=True)
-        self._state_file.write_bytes(orjson.dumps({"indexed_until": stamp.isoformat(), "window": window}))
+        state = self._state_file(vectors)
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_bytes(orjson.dumps({"indexed_until": stamp.isoformat(), "window": window}))
 
     def reindex(self, engine: Engine, on_progress: Callable[[int], None] | None = None) -> int:
-        """Rebuild both indexes from the database."""
-        self._state_file.unlink(missing_ok=True)
-        self.lexical.clear()
-        self.vectors.clear()
-        return self.catch_up(engine, on_progress)
+        """Rebuild both indexes from the database, beside the ones being served, and switch to them when
+        they are complete (searches meanwhile answer from the old ones)."""
+        with self.folders.writing():
+            return self._rebuild(engine, on_progress)
+
+    def _rebuild(self, engine: Engine, on_progress: Callable[[int], None] | None) -> int:
+        folder = self.folders.new_generation()
+        try:
+            lexical = LexicalIndex(folder / "lexical")
+            vectors = self._vectors_in(folder)
+            with engine.connect() as conn:
+                ids, latest = changed_since(conn, None)
+            done = self._index(engine, lexical, vectors, ids, None, on_progress, fold=True)
+            self._save_watermark(engine, latest, vectors)
+        except BaseException:
+            discard(folder)
+            raise
+        self.folders.publish(folder)
+        self._open()
+        return done
 
     def pending(self, engine: Engine) -> tuple[list[str], dt.datetime | None]:
         """Ids changed since the watermark (and the minute before it, if papers arrived in it late)."""
@@ -144,27 +213,38 @@ class SearchIndex:
             return changed_since(conn, mark - WATERMARK_OVERLAP)
 
     def catch_up(self, engine: Engine, on_progress: Callable[[int], None] | None = None,
-                 pending: tuple[list[str], dt.datetime | None] | None = None, *, fold: bool = True) -> int:
-        """Index every paper added or changed since the last run. ``fold=False`` (a serving process)
-        never loads the whole HNSW graph to fold updates into it: the next ingest does."""
-        ids, latest = pending if pending is not None else self.pending(engine)
-        mark = self.watermark()
-        if not ids and latest == mark:
-            return 0
-        done = self._index(engine, ids, mark, on_progress, fold)
-        self._save_watermark(engine, latest)
-        return done
+                 pending: tuple[list[str], dt.datetime | None] | None = None, *, fold: bool = True,
+                 wait: float | None = None) -> int:
+        """Index every paper added or changed since the last run; an index that cannot be read is built
+        anew. ``fold=False`` (a serving process) never loads the whole HNSW graph to fold updates into
+        it: the next ingest does. Writers of every process take turns: ``wait`` seconds at most for the
+        one writing now (IndexBusy after), or as long as it takes."""
+        with self.folders.writing(wait):
+            self.refresh()
+            try:
+                lexical, vectors = self.lexical, self.vectors
+                if not len(lexical):  # nothing indexed yet: built as a generation of its own
+                    raise Unavailable("no index yet")
+            except Unavailable:  # unreadable, or empty: a new generation, switched to when complete
+                return self._rebuild(engine, on_progress)
+            ids, latest = pending if pending is not None else self.pending(engine)
+            mark = self.watermark()
+            if not ids and latest == mark:
+                return 0
+            done = self._index(engine, lexical, vectors, ids, mark, on_progress, fold)
+            self._save_watermark(engine, latest)
+            return done
 
-    def _index(self, engine: Engine, ids: list[str], mark: dt.datetime | None,
-               on_progress: Callable[[int], None] | None, fold: bool) -> int:
+    def _index(self, engine: Engine, lexical_index: LexicalIndex, vectors: VectorIndex, ids: list[str],
+               mark: dt.datetime | None, on_progress: Callable[[int], None] | None, fold: bool) -> int:
         everything = mark is None  # ``ids`` is every paper: the vectors are rewritten
-        replace = len(self.lexical) > 0
-        filler = self.vectors.fill() if everything else None
+        replace = len(lexical_index) > 0
+        filler = vectors.fill() if everything else None
         done = 0
         new_ids: list[str] = []
         new_vectors: list[np.ndarray] = []
         new_blocks: list[np.ndarray] = []
-        with self.lexical.writing() as lexical, engine.connect() as conn:
+        with lexical_index.writing() as lexical, engine.connect() as conn:
             # a rebuild drops every renamed id the shared BM25 may hold, a catch-up those since its mark
             renamed = renamed_since(conn, None if mark is None else mark - WATERMARK_OVERLAP)
             lexical.remove(old for old, _ in renamed)
@@ -173,13 +253,13 @@ class SearchIndex:
                 found = fetch_many(conn, ids[start : start + EMBED_BATCH])
                 batch = list(with_given_links(conn, found).values())
                 lexical.add(batch, replace)
-                vectors = self.embedder.embed([document_text(p) for p in batch])
+                embedded = self.embedder.embed([document_text(p) for p in batch])
                 blocks = self._passage_vectors(batch)
                 if filler is not None:
-                    filler.add([p.id for p in batch], vectors, blocks)
+                    filler.add([p.id for p in batch], embedded, blocks)
                 else:
                     new_ids.extend(p.id for p in batch)
-                    new_vectors.append(vectors)
+                    new_vectors.append(embedded)
                     if blocks is not None:
                         new_blocks.extend(blocks)
                 done += len(batch)
@@ -189,9 +269,9 @@ class SearchIndex:
             if filler is not None:
                 filler.close()
             elif new_ids:
-                self.vectors.rename(renamed)  # the renamed rows then take the new ids' vectors in place
+                vectors.rename(renamed)  # the renamed rows then take the new ids' vectors in place
                 blocks = new_blocks if self.embedder.passages else None
-                self.vectors.upsert(new_ids, np.vstack(new_vectors), blocks, fold=fold)
+                vectors.upsert(new_ids, np.vstack(new_vectors), blocks, fold=fold)
         return done
 
     def _passage_vectors(self, batch: list[Paper]) -> list[np.ndarray] | None:
@@ -221,9 +301,9 @@ class SearchIndex:
             return SearchResult(query, hits)
         if query.empty:
             return SearchResult(query, [])
+        self.refresh()  # another process (an ingest, a rebuild, another worker) may have added papers
         if not lexical_text(query).strip():  # fields alone (author:, category:): those papers, newest first
             return self._listing(engine, query, filters, limit=limit, sort=sort)
-        self.vectors.refresh()  # another process (an ingest, another worker) may have added papers
         words, corrected = self._corrected_words(query) if correct else (query.words, {})
         lexical: list[tuple[str, float]] = []
         if mode != "dense":
@@ -240,15 +320,8 @@ class SearchIndex:
             seen = [w for p in best.values()
                     for w in matching_words(f"{p.title} {p.abstract}", stems, LexicalIndex.stem)]
             corrected = _shown(corrected, seen)
-        if mode != "bm25" and query.text and len(self.vectors):
-            # the query as typed: the corrected words cost dense nDCG@10 (bench/RESULTS.md)
-            qvec = self.embedder.embed([query.text])[0]
-            dense = self.vectors.scores_for(qvec, [pid for pid, _ in lexical])
-            if not filters:
-                dense.update(self.vectors.top(qvec, CANDIDATES))
-            if self.vectors.has_passages:  # the whole paper and its best passage count alike
-                best = self.vectors.best_passages(qvec, list(dense))
-                dense = {pid: score + best.get(pid, score) for pid, score in dense.items()}
+        if mode != "bm25" and query.text:
+            dense = self._dense(query.text, [pid for pid, _ in lexical], filtered=bool(filters))
         if mode == "bm25":
             ranked = lexical
         elif mode == "dense":
@@ -271,6 +344,29 @@ class SearchIndex:
             hits.sort(key=lambda h: -h.score)
         self._order(engine, hits, sort)
         return SearchResult(query, hits[:limit], corrected)
+
+    def _dense(self, text: str, candidates: list[str], *, filtered: bool) -> dict[str, float]:
+        """Cosine scores of ``candidates``, and of the nearest papers when nothing is ``filtered``; none
+        while the vectors cannot be read (search answers from BM25 alone meanwhile)."""
+        try:
+            vectors = self.vectors
+            if not len(vectors):
+                return {}
+            # the query as typed: the corrected words cost dense nDCG@10 (bench/RESULTS.md)
+            qvec = self.embedder.embed([text])[0]
+            dense = vectors.scores_for(qvec, candidates)
+            if not filtered:
+                dense.update(vectors.top(qvec, CANDIDATES))
+            if vectors.has_passages:  # the whole paper and its best passage count alike
+                best = vectors.best_passages(qvec, list(dense))
+                dense = {pid: score + best.get(pid, score) for pid, score in dense.items()}
+            return dense
+        except Unavailable:
+            return {}
+        except (ValueError, OSError) as exc:  # a damaged file: derived data, rebuilt by the next catch-up
+            self._vectors = None
+            self._broken(f"the search vectors cannot be read ({str(exc)[:300]})")
+            return {}
 
     def _listing(self, engine: Engine, query: ParsedQuery, filters: Filters, *, limit: int,
                  sort: str) -> SearchResult:
@@ -331,7 +427,7 @@ class SearchIndex:
     def similar(self, engine: Engine, *, paper_id: str | None = None, text: str | None = None,
                 limit: int = 10) -> list[Hit]:
         """Nearest papers by embedding: near-duplicates of the source removed, then diversified (MMR)."""
-        self.vectors.refresh()
+        self.refresh()
         if paper_id is not None:
             vec = self.vectors.vector(paper_id)
             if vec is None:

@@ -116,6 +116,15 @@ class VectorIndex:
         return st.st_ino, st.st_mtime_ns
 
     def _load(self) -> None:
+        """Read the published index into a new object, then take its state in one step: a search in
+        another thread sees the old state or the new one, never a half-loaded mix (an empty matrix
+        with the new ids was an IndexError)."""
+        fresh = VectorIndex.__new__(VectorIndex)
+        fresh.path, fresh.dim, fresh.model = self.path, self.dim, self.model
+        fresh._read()
+        self.__dict__.update(fresh.__dict__)
+
+    def _read(self) -> None:
         self._stamp = self._meta_stamp()
         self.clear()
         if self._stamp is not None:
@@ -414,8 +423,10 @@ class VectorFiller:
         else:  # this embedder has no passages: none of an earlier one may linger
             (index.path / SPANS).unlink(missing_ok=True)
             (index.path / PASSAGES).unlink(missing_ok=True)
-        index.ids = IdTable(self._ids)
-        index.matrix = index._map_matrix()  # the graph is built from it; the rest is read on publishing
+        ids = IdTable(self._ids)
+        matrix = np.load(index.path / "vectors.npy", mmap_mode="r")  # the graph is built from it
+        reader = RowFile(index.path / "vectors.npy", matrix.offset, index.dim, np.float32)
+        index.__dict__.update(ids=ids, matrix=matrix[: len(ids)], _reader=reader)  # together, as in _load
         index._ann_path.unlink(missing_ok=True)  # every row is new: the graph is built from scratch
         index._ann, index._ann_rows, index._stale = None, 0, set()
         index._maybe_fold()

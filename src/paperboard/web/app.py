@@ -126,7 +126,10 @@ def _mcp(site: Site):  # type: ignore[no-untyped-def]
         except StarletteHTTPException as exc:
             raise Busy(str(exc.detail)) from None
 
-    return build_server(site.board, on_write=within_limit)
+    def fetch_allowed(user: User):  # type: ignore[no-untyped-def]
+        return lambda: site.limiter.retry_after("arxiv", f"user:{user.id}") is None
+
+    return build_server(site.board, on_write=within_limit, fetch_allowed=fetch_allowed)
 
 
 def create_app(config: Config, *, engine: Engine | None = None, search: SearchIndex | None = None,
@@ -147,7 +150,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1):
-            if len(search.vectors):  # load the embedding model now, not on the first search
+            if search.problem is None and len(search.vectors):  # the embedding model now, not on a search
                 search.embedder.embed(["warm up"])
             async with assistant_http.serving():
                 yield

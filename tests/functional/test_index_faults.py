@@ -1,0 +1,104 @@
+"""The search index is derived data: a damaged one leaves search unavailable (with the reason) and every
+other page working until it is rebuilt, a rebuild never empties live search, and index writers of
+different processes take turns (SQLite and PostgreSQL)."""
+
+import threading
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from paperboard.config import load_config
+from paperboard.errors import Unavailable
+from paperboard.search.folders import IndexBusy
+from paperboard.search.service import SearchIndex
+from paperboard.web.app import create_app
+from tests.functional.test_index_freshness import add
+
+IDS = [f"2501.{i:05d}" for i in range(1, 6)]
+
+
+def _damage(index: SearchIndex, part: str = "lexical") -> None:
+    """Truncate the largest file of the served index's ``part``, as a full disk or a bad copy leaves it."""
+    folder = index.folders.live()
+    files = [p for p in folder.glob(f"{part}*/*") if p.is_file() and not p.name.endswith(".json")]
+    biggest = max(files, key=lambda p: p.stat().st_size)
+    with open(biggest, "r+b") as fh:
+        fh.truncate(biggest.stat().st_size // 2)
+
+
+def test_a_damaged_index_leaves_search_unavailable_until_the_next_catch_up_rebuilds_it(engine, tmp_path):
+    add(engine, *IDS)
+    built = SearchIndex(tmp_path)
+    built.catch_up(engine)
+    damaged_folder = built.folders.live()
+    _damage(built)
+    server = SearchIndex(tmp_path)  # as a server process starts: it opens, whatever the files hold
+    assert server.problem and "cannot be read" in server.problem
+    with pytest.raises(Unavailable, match="paperboard reindex"):
+        server.search(engine, "topic", limit=3)
+    assert SearchIndex(tmp_path).catch_up(engine) == 5  # the worker's index job: built anew
+    assert not damaged_folder.exists()
+    hits = server.search(engine, "topic 2501.00002", limit=1).hits  # the server follows the switch
+    assert [h.id for h in hits] == ["2501.00002"] and server.problem is None
+
+
+def test_damaged_vectors_leave_search_to_bm25_until_rebuilt(engine, tmp_path):
+    add(engine, *IDS)
+    built = SearchIndex(tmp_path)
+    built.catch_up(engine)
+    _damage(built, "vectors")
+    server = SearchIndex(tmp_path)
+    assert [h.id for h in server.search(engine, "topic 2501.00003", limit=1).hits] == ["2501.00003"]
+    with pytest.raises(Unavailable):
+        server.similar(engine, paper_id="2501.00003")
+    assert SearchIndex(tmp_path).catch_up(engine) == 5
+    server._retry_at = 0.0  # (it looks again by itself after REOPEN_AFTER seconds)
+    assert len(server.similar(engine, paper_id="2501.00003", limit=2)) == 2
+
+
+def test_the_site_serves_every_page_but_search_over_a_damaged_index(engine, tmp_path):
+    add(engine, *IDS)
+    built = SearchIndex(tmp_path)
+    built.catch_up(engine)
+    _damage(built)
+    config = load_config({}, data_dir=str(tmp_path), database_url=str(engine.url.render_as_string(False)),
+                         secret_key="test-secret")
+    app = create_app(config, engine=engine, fetch_from_arxiv=False, cache_seconds=0)  # opens the index
+    with TestClient(app) as client:
+        for page in ("/", "/new", "/papers/2501.00002", "/api/papers/2501.00002", "/papers/2501.00002.md",
+                     "/api/daily_papers", "/papers/trending", "/healthz"):
+            assert client.get(page).status_code == 200, page
+        page = client.get("/search", params={"q": "topic"})
+        assert page.status_code == 503 and "cannot be read" in page.text and "reindex" in page.text
+        api = client.get("/api/papers/search", params={"q": "topic"})
+        assert api.status_code == 503 and "cannot be read" in api.json()["error"]
+
+
+def test_searches_during_a_rebuild_answer_from_the_index_being_served(engine, tmp_path):
+    add(engine, *IDS)
+    SearchIndex(tmp_path).catch_up(engine)
+    server = SearchIndex(tmp_path)
+    answers = []
+    rebuilt = SearchIndex(tmp_path).reindex(
+        engine, on_progress=lambda n: answers.append(len(server.search(engine, "topic", limit=10).hits)))
+    assert rebuilt == 5 and answers == [5]  # `reindex` emptied live search for its whole run
+    assert len(server.search(engine, "topic", limit=10).hits) == 5
+    assert server.folders.live() == server._folder  # now reading the new generation
+    assert len([p for p in (tmp_path / "index").iterdir() if p.is_dir()]) == 1  # the old one removed
+
+
+def test_index_writers_of_different_processes_take_turns(engine, tmp_path):
+    add(engine, IDS[0])
+    SearchIndex(tmp_path).catch_up(engine)
+    add(engine, IDS[1])
+    done = []
+    with SearchIndex(tmp_path).folders.writing():  # another process is writing
+        with pytest.raises(IndexBusy):
+            SearchIndex(tmp_path).catch_up(engine, wait=0.3)  # a serving process waits a while only
+        waiting = threading.Thread(target=lambda: done.append(SearchIndex(tmp_path).catch_up(engine)))
+        waiting.start()
+        time.sleep(0.5)
+        assert not done  # an ingest waits its turn (it failed with a traceback)
+    waiting.join(60)
+    assert done == [1]
