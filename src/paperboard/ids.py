@@ -16,16 +16,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_NEW_STYLE = re.compile(r"^(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v(?P<version>\d+))?$")
+# ASCII digits only (\d takes every script's), and bounded: the longest id fits the 64-character column
+_NEW_STYLE = re.compile(r"^(?P<yymm>[0-9]{4})\.(?P<num>[0-9]{4,5})(?:v(?P<version>[0-9]{1,4}))?$")
 _OLD_STYLE = re.compile(
-    r"^(?P<archive>[a-z][a-z\-]*(?:\.[A-Z]{2})?)/(?P<num>\d{7})(?:v(?P<version>\d+))?$"
+    r"^(?P<archive>[a-z][a-z\-]{0,19}(?:\.[A-Z]{2})?)/(?P<num>[0-9]{7})(?:v(?P<version>[0-9]{1,4}))?$"
 )
 _URL_PREFIX = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|api/query\?id_list=)/?",
     re.IGNORECASE,
 )
 _ARXIV_PREFIX = re.compile(r"^arxiv\s*:\s*", re.IGNORECASE)
-_LOOKS_ARXIV = re.compile(r"^(?:arxiv:)?\d{4}\.\d+(?:v\d+)?$", re.IGNORECASE)
+_LOOKS_ARXIV = re.compile(r"^(?:arxiv:)?[0-9]{4}\.[0-9]+(?:v[0-9]+)?$", re.IGNORECASE)
 _DUMP_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*:[A-Za-z0-9_.\-/]+$")
 
 _TEX_COMMAND = re.compile(r"\\[a-z]+\s*")

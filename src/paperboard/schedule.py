@@ -83,7 +83,7 @@ def parse(text: str) -> Schedule:
         weekday, text = WEEKDAYS.index(first[:3]), rest.strip()
     times = []
     for part in text.split(","):
-        m = re.fullmatch(r"(\d{1,2}):(\d{2})", part.strip())
+        m = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", part.strip())
         if not m or int(m[1]) > 23 or int(m[2]) > 59:
             raise ScheduleError(f"{part.strip()!r} is not a time of day written HH:MM (UTC)")
         times.append(dt.time(int(m[1]), int(m[2])))

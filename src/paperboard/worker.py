@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -44,7 +45,13 @@ class Run:
             return t.isoformat().replace("+00:00", "Z") if t else None
 
         return {"job": self.job, "started_at": stamp(self.started_at), "finished_at": stamp(self.finished_at),
-                "status": self.status, "counts": self.counts, "error": self.error}
+                "status": self.status, "counts": self.counts, "error": without_credentials(self.error)}
+
+
+def without_credentials(text: str | None) -> str | None:
+    """``text`` with the user and password of every URL in it left out (an upstream's error names the
+    URL it failed on, and a configured URL may carry them)."""
+    return re.sub(r"(\b[a-zA-Z][\w+.-]*://)[^/\s@]+@", r"\1", text) if text else text
 
 
 def last_run(engine: Engine, job: str, *, ok_only: bool = False) -> Run | None:

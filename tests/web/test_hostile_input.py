@@ -190,3 +190,20 @@ def test_each_search_route_spends_the_clients_search_budget(populated, monkeypat
         assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
     other = TestClient(app, client=("198.51.100.200", 4000))
     assert other.get(path, params={"q": "attention"}).status_code == 200  # another client is not refused
+
+
+def test_digits_of_other_scripts_and_overlong_ids_are_a_clear_400(client, populated):
+    sign_up(client, "digits")
+    pid = populated.records[12]["id"]
+    before = client.get(f"/api/papers/{pid}").json()["numComments"]
+    for reply_to in ("²", "𝟙", "١", "1" * 12):  # superscript, mathematical and Arabic-Indic digits
+        r = client.post("/comment", data={"csrf_token": csrf(client, f"/papers/{pid}"), "paper": pid,
+                                          "body": "a reply", "reply_to": reply_to}, follow_redirects=False)
+        assert r.status_code == 400 and "reply_to is the number of a comment" in r.text, reply_to
+    assert client.get(f"/api/papers/{pid}").json()["numComments"] == before  # nothing stored
+    long_old_style = "a" * 70 + "/9901001"
+    for ask in (f"/papers/{long_old_style}", f"/api/papers/{long_old_style}", "/papers/２４０１.００００１"):
+        assert client.get(ask).status_code in (400, 404), ask
+    r = client.post("/submit", data={"csrf_token": csrf(client, "/submit"), "paper": long_old_style},
+                    follow_redirects=False)
+    assert r.status_code == 400 and "is not an arXiv id" in r.text

@@ -51,7 +51,7 @@ def parse_feed(data: bytes, where: str = "arXiv API response") -> AtomPage:
 
 
 def _int(text: str | None) -> int:
-    return int(text) if text and text.strip().isdigit() else 0
+    return int(text) if text and text.strip().isascii() and text.strip().isdigit() else 0
 
 
 def _entry(entry: Element, entry_id: str) -> Paper:

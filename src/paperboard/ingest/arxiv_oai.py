@@ -67,8 +67,8 @@ def parse_list_records(data: bytes, where: str = "OAI-PMH response") -> OaiPage:
     if token is not None:
         page.token = (token.text or "").strip() or None
         size, cursor = token.get("completeListSize"), token.get("cursor")
-        page.complete_size = int(size) if size and size.isdigit() else None
-        page.cursor = int(cursor) if cursor and cursor.isdigit() else None
+        page.complete_size = int(size) if size and size.isascii() and size.isdigit() else None
+        page.cursor = int(cursor) if cursor and cursor.isascii() and cursor.isdigit() else None
     return page
 
 

@@ -36,7 +36,7 @@ def holder_gone(holder: str) -> bool:
     keeps the lease until it expires: never two holders, at worst a wait)."""
     where, _, rest = holder.partition(":")
     pid_text = rest.partition(":")[0]
-    if where != _here() or where.endswith("/0") or not pid_text.isdigit():
+    if where != _here() or where.endswith("/0") or not (pid_text.isascii() and pid_text.isdigit()):
         return False
     try:
         os.kill(int(pid_text), 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -15,7 +16,7 @@ from ..board import paper_id_of
 from ..cite import bibtex, bibtex_all, csl_json_all, markdown_page, ris_all
 from ..clock import utcnow
 from ..community.comments import threads
-from ..errors import NotFound, PaperboardError, Pending
+from ..errors import NotFound, PaperboardError, Pending, Unavailable
 from ..feeds import daily, listing, periods
 from ..feeds.entries import Entry
 from ..filter_terms import feed_terms
@@ -232,9 +233,9 @@ def _search_page(request: Request, q: str, category: str, author: str, since: st
         result = site.search(request, q, limit=page * SEARCH_PER_PAGE + 1, category=category or None,
                                    since=since or None, until=until or None, author=author or None,
                                    sort=context["sort"], correct=not exact, recent=recent)
-    except PaperboardError as exc:
+    except PaperboardError as exc:  # a query that cannot be run (400), or an index that cannot (503)
         context["error"] = str(exc)
-        return site.page(request, "search.html", status_code=400, **context)
+        return site.page(request, "search.html", status_code=exc.status, **context)
     hits = result.hits[(page - 1) * SEARCH_PER_PAGE:]
     context.update(hits=hits[:SEARCH_PER_PAGE], more=len(hits) > SEARCH_PER_PAGE and page < SEARCH_PAGES,
                    corrected=result.corrected, shown_query=apply_corrections(q, result.corrected))
@@ -266,7 +267,7 @@ def paper_page(request: Request, raw_id: str) -> Response:
     mine = board.collections_of(viewer, viewer) if viewer else []
     try:
         similar = board.similar(paper_id, limit=6)
-    except NotFound:  # not indexed yet
+    except (NotFound, Unavailable):  # not indexed yet, or the index cannot be read now
         similar = []
     can_set_links = viewer is not None and (viewer.username in entry.verified.values() or (
         entry.submitter_local and entry.submitter == viewer.username))
@@ -346,7 +347,8 @@ async def comment_post(request: Request) -> Response:
     form, user = await site.write_form(request)
     paper_id = form.get("paper", "")
     reply_to = form.get("reply_to", "")
-    if reply_to and not (reply_to.isdigit() and len(reply_to) < 10):  # an INTEGER, on PostgreSQL too
+    # an INTEGER on PostgreSQL too, in ASCII digits (superscripts and other scripts are digits to Python)
+    if reply_to and not re.fullmatch(r"[0-9]{1,9}", reply_to):
         raise HTTPException(400, "reply_to is the number of a comment")
     posted = site.board.comment(paper_id, user, form.get("body", ""),
                                 reply_to=int(reply_to) if reply_to else None)
@@ -552,6 +554,9 @@ async def health(request: Request) -> Response:  # on the event loop: answers ev
     newest = site.board.newest_day()  # fails when the database does not answer
     lag = site.board.index_lag()
     harvest = last_run(site.engine, "harvest")
-    body = {"status": "ok", "newest_listing_day": newest.isoformat() if newest else None,
-            "last_harvest": harvest.as_dict() if harvest else None, "index_lag": lag}
+    problem = site.board.search_problem()  # the rest of the site works meanwhile: degraded, not down
+    body = {"status": "degraded" if problem else "ok",
+            "newest_listing_day": newest.isoformat() if newest else None,
+            "last_harvest": harvest.as_dict() if harvest else None, "index_lag": lag,
+            "search": problem or "ok"}
     return Response(orjson.dumps(body), media_type="application/json")
