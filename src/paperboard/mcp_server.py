@@ -19,7 +19,7 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from pydantic import Field
 
 from . import __version__
-from .board import Paperboard, paper_id_of
+from .board import Allowed, Paperboard, paper_id_of
 from .cite import bibtex, bibtex_all, markdown_page
 from .community.accounts import User, bearer_token, user_for_token
 from .errors import NotFound, PaperboardError
@@ -75,10 +75,12 @@ def _paper(entry: Entry, base_url: str) -> dict[str, Any]:
 
 
 def build_server(board: Paperboard, *, token: str | None = None,
-                 on_write: Callable[[User], None] | None = None) -> MCPServer:
+                 on_write: Callable[[User], None] | None = None,
+                 fetch_allowed: Callable[[User], Allowed] | None = None) -> MCPServer:
     """The MCP server over ``board``. ``token``: whose API token the writing tools use when a request
     carries none (stdio). ``on_write(user)`` is called before each write and may refuse it (the site's
-    write rate limit)."""
+    write rate limit); ``fetch_allowed(user)`` says whether that user may queue one more paper to fetch
+    from arXiv (the site's ``arxiv`` limit, the one its forms and API pass through)."""
     base = board.config.base_url
     server: MCPServer = MCPServer(name="paperboard", title="Paperboard", version=__version__,
                                   instructions=INSTRUCTIONS, website_url=base)
@@ -200,7 +202,8 @@ def build_server(board: Paperboard, *, token: str | None = None,
     async def submit(ctx: Context, paper: Text) -> dict[str, Any]:
         def write() -> dict[str, Any]:
             user = acting(ctx)
-            return _card(board.entry(board.submit(user, paper), user.id), base)
+            allowed = fetch_allowed(user) if fetch_allowed is not None else None
+            return _card(board.entry(board.submit(user, paper, allowed), user.id), base)
 
         return await run(write)
 

@@ -183,6 +183,7 @@ def test_the_account_page_manages_tokens_and_sessions(browser, server):
         phone.get_by_role("button", name="Sign in").click()
         pg.goto("/account")
         pg.get_by_label("Token name").fill("reading list script")
+        pg.get_by_label("Your current password").fill("correct horse battery")
         pg.get_by_role("button", name="Create a token").click()
         token = pg.locator("code.token").inner_text()
         assert token.startswith("pb_")

@@ -111,3 +111,22 @@ def test_over_stdio_as_an_assistant_starts_it(server):
             await _session(client, server, 101)
 
     asyncio.run(run())
+
+
+def test_the_submit_tool_passes_through_the_sites_arxiv_fetch_limit(server):
+    """40 submits of unknown ids from one token made 38 arXiv requests in seconds: the tool skipped the
+    limit of 10 fetches an hour that the site's forms and API keep."""
+    token = _token(server.populated.engine, "fetcher")
+
+    async def run() -> list[str]:
+        said = []
+        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http, \
+                Client(streamable_http_client(server.url + "/mcp", http_client=http)) as client:
+            for i in range(12):
+                r = await client.call_tool("submit", {"paper": f"2512.{90000 + i}"})
+                said.append(r.content[0].text)
+        return said
+
+    said = asyncio.run(run())
+    assert not any("asked for many papers" in s for s in said[:10]), said[:10]
+    assert all("asked for many papers from arXiv recently" in s for s in said[10:]), said[10:]

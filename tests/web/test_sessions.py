@@ -125,8 +125,9 @@ def test_the_cookie_holds_no_account_id_and_the_database_no_session_id(client, p
     assert data["sid"] not in stored and hashlib.sha256(data["sid"].encode()).hexdigest() in stored
 
 
-def _new_token(client: TestClient, name: str, days: str = "") -> tuple[str, str]:
-    r = client.post("/account/tokens", data={"csrf_token": csrf(client, "/account"), "name": name, "days": days})
+def _new_token(client: TestClient, name: str, days: str = "", password: str = PASSWORD) -> tuple[str, str]:
+    r = client.post("/account/tokens", data={"csrf_token": csrf(client, "/account"), "name": name, "days": days,
+                                             "password": password})
     assert r.status_code == 200
     assert "no-store" in r.headers["cache-control"]
     token = re.search(r'<code class="token">(pb_[^<]+)</code>', r.text).group(1)
@@ -159,5 +160,32 @@ def test_tokens_are_listed_named_revoked_and_expire(client, populated):
                      .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
     assert client.post(f"/api/papers/{pid}/upvote", headers={"authorization": f"Bearer {short}"}).status_code == 401
     assert "expired" in client.get("/account").text
-    bad = client.post("/account/tokens", data={"csrf_token": csrf(client, "/account"), "name": "x", "days": "0"})
+    bad = client.post("/account/tokens", data={"csrf_token": csrf(client, "/account"), "name": "x", "days": "0",
+                                               "password": PASSWORD})
     assert bad.status_code == 400 and "1 to 3650 days" in bad.text
+
+
+def test_a_stolen_session_cannot_mint_a_token_and_tokens_end_with_the_sessions(client, populated):
+    """A session thief made a token without the password and kept API (and MCP) write access after a
+    password change and after "sign out everywhere"."""
+    sign_up(client, "tokenthief")
+    thief = _copy(client)
+    refused = thief.post("/account/tokens", data={"csrf_token": csrf(thief, "/account"), "name": "mine"})
+    assert refused.status_code == 400 and "needs your current password" in refused.text
+    wrong = thief.post("/account/tokens", data={"csrf_token": csrf(thief, "/account"), "name": "mine",
+                                                "password": "a good guess"})
+    assert wrong.status_code == 400 and "pb_" not in wrong.text
+    pid = populated.records[13]["id"]
+
+    def works(token: str) -> bool:
+        return client.post(f"/api/papers/{pid}/upvote", headers={"authorization": f"Bearer {token}"}).status_code == 200
+
+    before_change, _ = _new_token(client, "before the change")
+    assert works(before_change)
+    client.post("/account/password", data={"csrf_token": csrf(client, "/account"), "password": PASSWORD,
+                                           "new_password": "another password", "new_password2": "another password"})
+    assert not works(before_change)
+    before_signout, _ = _new_token(client, "before signing out", password="another password")
+    assert works(before_signout)
+    client.post("/signout/everywhere", data={"csrf_token": csrf(client, "/account")})
+    assert not works(before_signout)

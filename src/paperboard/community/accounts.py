@@ -171,6 +171,11 @@ def revoke_token(conn: Connection, user: User, ref: str) -> bool:
                                                       api_tokens.c.token_hash.startswith(ref))).rowcount)
 
 
+def revoke_all_tokens(conn: Connection, user_id: int) -> int:
+    """End every API token of an account (sign-out everywhere, a new password); how many."""
+    return conn.execute(delete(api_tokens).where(api_tokens.c.user_id == user_id)).rowcount
+
+
 def bearer_token(header: str | None) -> str | None:
     """The token of an ``Authorization: Bearer <token>`` header; None for any other header or none."""
     scheme, _, token = (header or "").partition(" ")

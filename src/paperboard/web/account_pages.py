@@ -84,7 +84,7 @@ async def signout(request: Request) -> Response:
 
 @router.post("/signout/everywhere")
 async def signout_everywhere(request: Request) -> Response:
-    """End every session of this account, on every device, this one included."""
+    """End every session of this account, on every device, this one included, and every API token."""
     site = site_of(request)
     await site.form(request)
     user = site.require_viewer(request)
@@ -92,6 +92,7 @@ async def signout_everywhere(request: Request) -> Response:
     def end() -> None:
         with site.engine.begin() as conn:
             sessions.end_all(conn, user.id)
+            accounts.revoke_all_tokens(conn, user.id)  # a thief's token would outlive the sessions
 
     await run_in_threadpool(end)
     request.session.clear()
@@ -125,9 +126,11 @@ def account(request: Request) -> Response:
 
 @router.post("/account/tokens")
 async def new_token(request: Request) -> Response:
-    """The new token is in this response only: never in a cookie, a redirect or the database."""
+    """The new token is in this response only: never in a cookie, a redirect or the database. It takes
+    the current password: a stolen session alone cannot mint a lasting key to the account."""
     site = site_of(request)
     form, user = await site.write_form(request)
+    await site.limited(("signin_account", user.username.lower()))  # the password is a guess too
     days_text = form.get("days", "").strip()
     try:
         days = int(days_text) if days_text else None
@@ -136,6 +139,8 @@ async def new_token(request: Request) -> Response:
 
     def create() -> str:
         with site.engine.begin() as conn:
+            if accounts.authenticate(conn, user.username, form.get("password", "")) is None:
+                raise CommunityError("the password is wrong: a token needs your current password")
             return accounts.create_token(conn, user, form.get("name") or "api", days=days)
 
     try:
@@ -181,6 +186,7 @@ async def change_password(request: Request) -> Response:
         with site.engine.begin() as conn:
             accounts.change_password(conn, user, form.get("password", ""), new)
             sessions.end_all(conn, user.id)
+            accounts.revoke_all_tokens(conn, user.id)
         site.sign_in(request, user)
 
     try:
@@ -188,5 +194,5 @@ async def change_password(request: Request) -> Response:
     except CommunityError as exc:
         site.flash(request, str(exc), "error")
         return _account_page(request, status_code=400)
-    site.flash(request, "Password changed; every other session is signed out.")
+    site.flash(request, "Password changed; every other session is signed out and every API token revoked.")
     return RedirectResponse("/account", status_code=303)
