@@ -51,3 +51,14 @@ def test_bad_schedules_say_what_is_expected(text):
 
 def test_off():
     assert not parse("off").enabled and not parse("").enabled
+
+
+def test_a_jobs_error_is_shown_without_the_credentials_of_the_urls_in_it():
+    from paperboard.worker import without_credentials
+
+    said = ("harvest failed: GET https://alice:s3cret@mirror.example/oai?verb=ListRecords refused; "
+            "retried smtp://bob@mail.example:587 and postgresql+psycopg://pb:pw@db/pb")
+    shown = without_credentials(said)
+    assert "s3cret" not in shown and "alice" not in shown and "bob@" not in shown and "pw@" not in shown
+    assert "https://mirror.example/oai?verb=ListRecords" in shown and "postgresql+psycopg://db/pb" in shown
+    assert without_credentials(None) is None and without_credentials("no url here") == "no url here"
