@@ -72,6 +72,14 @@ SETTINGS: tuple[Setting, ...] = (
             "When the worker sends the weekly digest edition: a weekday and a time (UTC), or 'off'."),
     Setting("mail_schedule", "every 60",
             "When the worker retries queued confirmation and manage-link mails."),
+    Setting("request_timeout", "10",
+            "Seconds a client has to send a request's head (line and headers) after connecting; a "
+            "connection that sends less in that time is closed (idle and half-sent connections)."),
+    Setting("max_connections", "1000",
+            "Connections and requests one server process holds at once; past it, new ones get 503 at once."),
+    Setting("sqlite_synchronous", "full",
+            "SQLite's durability: full (every acknowledged write survives a power cut or a crash of the "
+            "machine) or normal (faster writes; a power cut can take back the last seconds of them)."),
     Setting("trusted_proxies", "",
             "Addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8) of reverse proxies whose "
             "X-Forwarded-For and X-Forwarded-Proto are believed. Empty: none, every client is the "
@@ -100,6 +108,9 @@ class Config:
     smtp_url: str = ""
     mail_from: str = "Paperboard <digest@localhost>"
     trusted_proxies: tuple[str, ...] = ()
+    request_timeout: float = 10.0
+    max_connections: int = 1000
+    sqlite_synchronous: str = "full"
     harvest_sets: tuple[str, ...] = ("cs",)
     schedules: dict[str, str] = field(default_factory=dict)  # job name -> schedule text
 
@@ -172,6 +183,9 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -
         smtp_url=str(raw["smtp_url"] or ""),
         mail_from=str(raw["mail_from"]),
         trusted_proxies=_networks(raw["trusted_proxies"]),
+        request_timeout=_number("request_timeout", raw["request_timeout"], float, minimum=0.1),
+        max_connections=_number("max_connections", raw["max_connections"], int, minimum=1),
+        sqlite_synchronous=_choice("sqlite_synchronous", raw["sqlite_synchronous"], ("full", "normal")),
         harvest_sets=tuple(x.strip() for x in str(raw["harvest_sets"] or "").split(",") if x.strip()),
         schedules={job: str(raw[f"{job.replace('-', '_')}_schedule"] or "")
                    for job in JOBS},
@@ -190,6 +204,13 @@ def _networks(value: str | None) -> tuple[str, ...]:
         except ValueError:
             raise ConfigError(f"PAPERBOARD_TRUSTED_PROXIES: {item!r} is not an address or network") from None
     return tuple(found)
+
+
+def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str:
+    chosen = str(value or "").strip().lower()
+    if chosen not in choices:
+        raise ConfigError(f"{_BY_NAME[name].env}={value!r} is not one of {', '.join(choices)}")
+    return chosen
 
 
 def _number(name: str, value: str | None, kind: type, minimum: float):  # type: ignore[no-untyped-def]

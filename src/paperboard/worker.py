@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, desc, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from . import schedule
 from .clock import as_utc, utcnow
@@ -28,6 +29,7 @@ from .storage.schema import job_runs
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 300.0  # renewed every LEASE_SECONDS / 5 while the job runs
 RETRY_FAILED = dt.timedelta(minutes=15)  # a failed run is tried again this soon, whatever its schedule
+MAX_BACKOFF = 300.0  # seconds: the longest wait for a database that does not answer
 FIRST_HARVEST_DAYS = 3  # a set never harvested starts this many days back
 
 
@@ -216,12 +218,24 @@ class Worker:
                 done.append(ran)
         return done
 
-    def forever(self, *, tick: float = 30.0, on_run: Callable[[Run], None] | None = None) -> None:
+    def forever(self, *, tick: float = 30.0, on_run: Callable[[Run], None] | None = None,
+                sleep: Callable[[float], None] = time.sleep) -> None:
+        """Run what is due every ``tick`` seconds, for ever. A database that cannot be reached (down,
+        restarting, its disk full) is waited for, longer each time up to ``MAX_BACKOFF``: the worker
+        never exits over it, and picks up its schedule when the database answers again."""
+        wait = tick
         while True:
-            for ran in self.run_due():
-                if on_run:
-                    on_run(ran)
-            time.sleep(tick)
+            try:
+                for ran in self.run_due():
+                    if on_run:
+                        on_run(ran)
+                wait = tick
+            except (DBAPIError, OSError) as exc:
+                wait = min(wait * 2, MAX_BACKOFF)
+                said = str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__]
+                log.warning("the database cannot be used now (%s); the worker tries again in %.0f s",
+                            said[0][:300], wait)
+            sleep(wait)
 
 
 class JobError(RuntimeError):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from paperboard.models import Author, Paper
@@ -109,3 +110,25 @@ def test_a_value_the_database_refuses_rejects_that_paper_only(postgres_url):
     with engine.connect() as conn:
         assert count_papers(conn) == 2
     engine.dispose()
+
+
+def test_sqlite_acknowledges_only_durable_writes_unless_told_otherwise(tmp_path):
+    """synchronous=NORMAL lost the writes acknowledged in the seconds before the file system went
+    read-only; FULL (the default) syncs the log at every commit. The setting chooses."""
+    from sqlalchemy import text
+
+    from paperboard.board import Paperboard
+    from paperboard.config import ConfigError, load_config
+
+    def level(**settings):
+        board = Paperboard(load_config({}, data_dir=str(tmp_path / str(len(settings))), **settings),
+                           fetch_from_arxiv=False)
+        with board.engine.connect() as conn:
+            found = conn.execute(text("PRAGMA synchronous")).scalar_one()
+        board.close()
+        return found
+
+    assert level() == 2  # FULL
+    assert level(sqlite_synchronous="normal") == 1
+    with pytest.raises(ConfigError, match="PAPERBOARD_SQLITE_SYNCHRONOUS='off' is not one of full, normal"):
+        load_config({"PAPERBOARD_SQLITE_SYNCHRONOUS": "off"})

@@ -162,3 +162,33 @@ def test_a_job_whose_worker_was_killed_runs_again_at_once_and_the_cut_run_is_mar
     held = paperboard("worker", "--job", "index", data_dir=tmp_path)
     assert held.returncode == 1 and "another process is running it" in held.stderr
     engine.dispose()
+
+
+def test_the_worker_waits_for_a_database_that_is_down_instead_of_exiting(tmp_path):
+    """Any database error outside a job ended the worker, and nothing restarted it: the site silently
+    stopped harvesting. It now waits, longer each time, and goes on when the database is back."""
+    from sqlalchemy import create_engine
+
+    config = _config(tmp_path, harvest_schedule="off", index_schedule="every 60")
+    engine = open_database(config.database_url)
+    worker = Worker(config, engine)
+    down = create_engine("postgresql+psycopg://nobody@127.0.0.1:9/gone", connect_args={"connect_timeout": 2})
+    worker.engine = down  # as when PostgreSQL restarts, or the disk fills
+    waits, ran = [], []
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds):
+        waits.append(seconds)
+        if len(waits) == 3:
+            worker.engine = engine  # the database answers again
+        if ran:
+            raise Stop
+
+    with pytest.raises(Stop):
+        worker.forever(tick=30, on_run=ran.append, sleep=sleep)
+    assert waits == [60, 120, 240, 30]  # waited longer each time, then back to its tick
+    assert "index" in [r.job for r in ran] and all(r.status == "ok" for r in ran)
+    engine.dispose()
+    down.dispose()

@@ -3,6 +3,7 @@ sprayed over many usernames is slowed, one account guessed at from many addresse
 session cookie dies with sign-out."""
 
 import re
+import time
 
 import httpx
 import pytest
@@ -92,3 +93,31 @@ def test_a_forged_host_never_reaches_what_others_are_served(server):
             assert "attacker" not in forged.headers.get("link", "")
         honest = http.get("/api/papers?limit=3")
     assert honest.headers["link"].startswith(f"<{server.url}/api/papers?")
+
+
+def test_idle_and_half_sent_connections_are_closed_and_never_shut_others_out(server):
+    """About a thousand idle, half-sent or GET /mcp connections made every other request fail: none was
+    ever closed. Each must now send its request head within PAPERBOARD_REQUEST_TIMEOUT."""
+    import socket
+
+    from tests.web.conftest import serving
+
+    with serving(server.populated, extra_env={"PAPERBOARD_REQUEST_TIMEOUT": "1"}) as quick:
+        port = int(quick.url.rsplit(":", 1)[1])
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(40)]
+        for i, s in enumerate(idle[20:]):
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" if i % 2 else b"GET /pap")  # never finished
+        assert httpx.get(quick.url + "/healthz", timeout=10).status_code == 200  # others are answered
+        stream = httpx.get(quick.url + "/mcp", headers={"accept": "text/event-stream"}, timeout=10)
+        assert stream.status_code == 405  # no event stream is opened for anyone
+        time.sleep(2.5)
+        closed = [s.recv(1024) == b"" for s in idle]  # the server hung up on every one of them
+        for s in idle:
+            s.close()
+        assert all(closed)
+        kept = socket.create_connection(("127.0.0.1", port), timeout=10)  # a slow but whole request is fine
+        kept.sendall(b"GET /healthz HTTP/1.1\r\n")
+        time.sleep(0.5)
+        kept.sendall(b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        assert kept.recv(1024).startswith(b"HTTP/1.1 200")
+        kept.close()

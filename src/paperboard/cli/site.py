@@ -40,8 +40,25 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
     click.echo(f"Paperboard on http://{host}:{port}/ (data in {config.data_dir}); Ctrl-C stops it", err=True)
     # forwarded headers are believed from the listed proxies only: anyone else could forge them
     trusted = list(config.trusted_proxies)
+    connections = _open_files_for(config.max_connections)
     uvicorn.run("paperboard.web.asgi:app", host=host, port=port, workers=workers, log_level="warning",
-                access_log=False, proxy_headers=bool(trusted), forwarded_allow_ips=trusted or "")
+                access_log=False, proxy_headers=bool(trusted), forwarded_allow_ips=trusted or "",
+                http="paperboard.web.protocol:DeadlineH11Protocol", limit_concurrency=connections,
+                timeout_keep_alive=5)
+
+
+def _open_files_for(connections: int) -> int:
+    """Raise this process's limit of open files toward what ``connections`` need (the workers inherit
+    it); the connections one worker may hold, kept under what the limit allows."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + 200  # the database, the index files, the log
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+        soft = raised
+    return connections if soft == resource.RLIM_INFINITY else max(1, min(connections, soft - 200))
 
 
 def _say_if_empty(engine, config) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, InternalError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Route
@@ -24,11 +26,14 @@ from ..storage.rate_limits import DatabaseCounts
 from . import account_pages, api, digest_pages, pages
 from .body_limit import BodyLimit, RefuseNul
 from .cache import AnonymousCache
+from .faults import database_trouble
 from .head import HeadAsGet
 from .headers import SecurityHeaders
 from .json_response import JSON
 from .security import Limit, RateLimiter
 from .site import Site, site_of
+
+log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 SESSION_DAYS = 30
@@ -46,6 +51,17 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str] 
     if headers:
         response.headers.update(headers)
     return response
+
+
+def _unavailable(request: Request, message: str) -> Response:
+    """A 503 that needs nothing the failing part could give: no viewer, no session, no database."""
+    headers = {"Retry-After": "10", "Cache-Control": "no-store"}
+    if _wants_json(request):
+        return JSON({"error": message}, status_code=503, headers=headers)
+    site = site_of(request)
+    context = {"request": request, "viewer": None, "csrf": lambda: "", "flashes": [], "status": 503,
+               "message": message, "base_url": site.config.base_url}
+    return site.templates.TemplateResponse(request, "error.html", context, status_code=503, headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -186,10 +202,19 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
     async def refused(request: Request, exc: PaperboardError) -> Response:
         return _error(request, exc.status, str(exc))
 
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(InternalError)  # PostgreSQL in read-only mode
+    async def database_down(request: Request, exc: DBAPIError) -> Response:  # down, full or read-only
+        log.error("database error on %s %s: %s", request.method, request.url.path, exc.orig)
+        return _unavailable(request, database_trouble(exc))
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _api_viewer(app, site)
     # the MCP server's one route, /mcp, under the same middleware as every other route
-    app.router.routes.append(Route("/mcp", endpoint=assistant_http, methods=["GET", "POST", "DELETE"]))
+    # POST only: the server is stateless and answers in JSON, so it never sends on a stream of its own;
+    # an anonymous GET opened an event stream that was never closed (a file descriptor each)
+    app.router.routes.append(Route("/mcp", endpoint=assistant_http, methods=["POST"]))
     app.include_router(api.router)
     app.include_router(account_pages.router)
     app.include_router(digest_pages.router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -11,6 +12,7 @@ import orjson
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
 
 from ..board import paper_id_of
 from ..cite import bibtex, bibtex_all, csl_json_all, markdown_page, ris_all
@@ -27,6 +29,7 @@ from ..search.service import apply_corrections
 from ..text import xml_safe
 from .atom import atom_feed
 from .card import card_svg
+from .faults import database_trouble
 from .params import CollectionId, FeedFilter, PageNumber
 from .site import Site, site_of
 
@@ -551,6 +554,13 @@ async def health(request: Request) -> Response:  # on the event loop: answers ev
     site = site_of(request)
     from ..worker import last_run
 
+    now = int(time.time())
+    try:  # a write that changes a page: a read-only or full disk fails it (reads alone said "ok")
+        site.limiter.counts.hit("healthz", "write probe", now - now % 60, now - now % 60 - 60, now + 120, now)
+    except DBAPIError as exc:
+        body = {"status": "failing", "database": database_trouble(exc)}
+        return Response(orjson.dumps(body), status_code=503, media_type="application/json",
+                        headers={"Cache-Control": "no-store"})
     newest = site.board.newest_day()  # fails when the database does not answer
     lag = site.board.index_lag()
     harvest = last_run(site.engine, "harvest")

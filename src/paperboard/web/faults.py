@@ -1,0 +1,15 @@
+"""What visitors are told when a part of the service fails underneath them (pure)."""
+
+from __future__ import annotations
+
+
+def database_trouble(exc: BaseException) -> str:
+    """What a visitor is told when the database fails (never its address or credentials)."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "readonly" in text or "read-only" in text:
+        why = "the database is read-only just now"
+    elif "disk is full" in text or "no space" in text:
+        why = "the server's disk is full"
+    else:
+        why = "the database cannot be reached just now"
+    return f"{why}; nothing you sent was kept. Try again in a minute."
