@@ -13,6 +13,10 @@ _BIBTEX_SPECIAL = str.maketrans({"\\": r"\textbackslash{}", "{": r"\{", "}": r"\
                                  "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\^{}"})
 
 
+_ESCAPED = ("title", "author", "journal")  # the fields written through _bib_value
+_BRACES_AND_SPACE = re.compile(r"[{}\s\\]")
+
+
 def _bib_value(text: str) -> str:
     """A field value in braces; BibTeX specials escaped, except inside $...$ where TeX is meant."""
     parts = re.split(r"(\$[^$]+\$)", " ".join(text.split()))
@@ -54,6 +58,9 @@ def bibtex(paper: Paper) -> str:
     if url := paper.links.get("abs"):
         fields.append(("url", url))
     kind = "article" if paper.journal_ref else "misc"
+    # identifiers and links are never escaped as text, but no brace or line break may close their field
+    fields = [(name, value if name in _ESCAPED else _BRACES_AND_SPACE.sub("", value))
+              for name, value in fields]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{bibtex_key(paper)},\n{body}\n}}\n"
 
@@ -118,7 +125,8 @@ def ris(paper: Paper) -> str:
         lines.append(("UR", url))
     lines += [("KW", c) for c in paper.categories]
     lines.append(("ER", ""))
-    return "".join(f"{tag}  - {value}".rstrip() + "\n" for tag, value in lines)
+    # every value on its own line, whatever it holds: a line break would start a record of its own
+    return "".join(f"{tag}  - {_flat(value)}".rstrip() + "\n" for tag, value in lines)
 
 
 def ris_all(papers: Iterable[Paper]) -> str:

@@ -44,6 +44,19 @@ def test_ris_reads_back_with_rispy():
     assert ris(PAPERS[1]).endswith("ER  -\n")
 
 
+def test_no_value_can_start_a_record_or_close_a_field_of_its_own():
+    """A line break in an ingested category injected records into RIS exports."""
+    hostile = Paper(id="2501.07777", title="Title\r\nTY  - JOUR\nTI  - injected", abstract="a\nER  -\nTY  - X",
+                    authors=(Author("Eve\nAU  - Mallory"),), categories=("cs.LG\nER  -\n\nTY  - JOUR",),
+                    doi="10.1/x}, note = {pwned", journal_ref="J\nER  -", published=dt.date(2025, 1, 1))
+    records = rispy.loads(ris_all([hostile, PAPERS[0]]))
+    assert len(records) == 2 and records[1]["title"] == "Scaling laws for $O(n^2)$ attention"
+    assert records[0]["title"] == "Title TY - JOUR TI - injected" and records[0]["authors"] == ["Mallory, Eve AU -"]
+    entries = bibtexparser.parse_string(bibtex_all([hostile])).entries
+    assert len(entries) == 1 and "note" not in entries[0].fields_dict
+    assert entries[0].fields_dict["doi"].value == "10.1/x,note=pwned"
+
+
 def test_csl_json_items_have_unique_ids_and_structured_names():
     items = csl_json_all([PAPERS[0], PAPERS[0]])
     assert [i["id"] for i in items] == ["lovelace2025scaling", "lovelace2025scalingb"]  # as BibTeX's keys

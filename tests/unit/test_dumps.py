@@ -100,6 +100,12 @@ def test_class_lists_in_categories_are_split():
         parse_record({"id": "2401.00001", "title": "t", "categories": ["x" * 200]})
 
 
+def test_a_category_is_one_word_whatever_the_dump_holds():
+    p = parse_record({"id": "2401.00001", "title": "t",
+                      "categories": ["cs.LG\nER  -\n\nTY  - JOUR", "math-ph\x07", "-", "stat.ML"]})
+    assert p.categories == ("cs.LG", "ER", "TY", "JOUR", "math-ph", "stat.ML")  # no line breaks, controls, dashes
+
+
 def test_summaries_of_several_sources_add_up():
     from paperboard.ingest.pipeline import MAX_PROBLEMS_KEPT, Summary
 

@@ -20,7 +20,7 @@ from typing import Any
 from ..ids import InvalidId, canonical_id, title_id
 from ..links import code_url, extract_links, http_url, safe_links
 from ..models import Author, Paper
-from ..text import DateError, clean_abstract, clean_line, optional, parse_date
+from ..text import DateError, clean_abstract, clean_line, optional, parse_date, xml_safe
 from .errors import RecordError
 
 MAX_TITLE = 2_000
@@ -118,6 +118,9 @@ def _split_author_string(text: str) -> list[str]:
     return [n.strip() for n in text.split(",") if n.strip()]
 
 
+_CATEGORY = re.compile(r"[A-Za-z0-9][\w.+\-]*", re.ASCII)
+
+
 def _categories(raw: object) -> tuple[str, ...]:
     if raw in (None, ""):
         return ()
@@ -128,11 +131,12 @@ def _categories(raw: object) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     # some dumps put ACM / MSC class lists ("I.2.6; C.1.4", "68T09, 68T50") in one entry
     pieces = [p for c in raw for p in (_CLASS_SEPARATORS.split(c) if ";" in c or "," in c else [c])]
-    for c in pieces:
-        c = c.strip()
+    # a category is one word (cs.LG, math-ph, 68T45, I.2.7): a line break or a control character in
+    # one would start a record of its own in a RIS export
+    for c in (word for piece in pieces for word in xml_safe(piece).split()):
         if len(c) > MAX_CATEGORY:
             raise RecordError(f"category {c[:40]!r}... is longer than {MAX_CATEGORY} characters")
-        if c:
+        if _CATEGORY.fullmatch(c):
             seen.setdefault(c, None)
     return tuple(seen)
 
