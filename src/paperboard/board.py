@@ -283,13 +283,17 @@ class Paperboard:
             require_stored(conn, paper_id)
             return comments.list_comments(conn, paper_id)
 
-    def collection(self, collection_id: int, viewer: accounts.User | None = None,
-                   ) -> tuple[collections.Collection, list[Entry]]:
-        """A collection the viewer may see, and its papers' entries."""
+    def collection(self, collection_id: int, viewer: accounts.User | None = None, *, page: int | None = None,
+                   limit: int = 50) -> tuple[collections.Collection, list[Entry]]:
+        """A collection the viewer may see, and its papers' entries: all of them, or page ``page`` (from
+        0) of ``limit``."""
         viewer_id = viewer.id if viewer else None
         with self.engine.connect() as conn:
             found = collections.get_collection(conn, collection_id, viewer)
-            return found, listing.entries_for(conn, list(found.paper_ids), viewer_id)
+            ids = list(found.paper_ids)
+            if page is not None:
+                ids = ids[page * limit : (page + 1) * limit]
+            return found, listing.entries_for(conn, ids, viewer_id)
 
     def collections_of(self, user: accounts.User, viewer: accounts.User | None = None,
                        ) -> list[tuple[int, str, int]]:
@@ -406,12 +410,9 @@ class Paperboard:
                 if self.on_demand.enqueue(pid, allowed or (lambda: True)) in (None, "stored"):
                     report.queued.append(pid)
         with self.engine.begin() as conn:
-            for pid in refs.ids:
-                if pid in stored:
-                    added = collections.add_paper(conn, collection_id, user, pid)
-                    (report.added if added else report.already).append(pid)
-                elif pid not in report.queued:
-                    report.not_found.append(pid)
+            report.added, report.already = collections.add_papers(
+                conn, collection_id, user, [pid for pid in refs.ids if pid in stored])
+        report.not_found = [pid for pid in refs.ids if pid not in stored and pid not in report.queued]
         return report
 
     def collect(self, collection_id: int, user: accounts.User, paper_id: str, *,

@@ -168,6 +168,8 @@ def test_submit_upvote_comment_collect(client, populated):
     assert bib.count("@misc{") == 2
     exported = json.loads(client.get(f"/collections/{cid}.json").text)
     assert [p["id"] for p in exported["papers"]] == [pid, other]
+    assert exported["total"] == 2 and exported["next"] is None and exported["page"] == 1
+    assert json.loads(client.get(f"/collections/{cid}.json?page=2").text)["papers"] == []  # pages of 50
     client.post("/signout", data={"csrf_token": csrf(client, "/")})
     assert client.get(f"/collections/{cid}").status_code == 200  # shared: public by default
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, insert, select
@@ -16,6 +17,7 @@ from .errors import CommunityError, NotFound
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000
+MAX_PAPERS = 5000  # per collection: its pages and exports stay bounded (12,000 papers were a 23 MB page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,31 +45,48 @@ def create_collection(conn: Connection, owner: User, name: str, description: str
         created_at=utcnow()).returning(collections.c.id)).scalar_one()
 
 
-def get_collection(conn: Connection, collection_id: int, viewer: User | None = None, *,
-                   operator: bool = False) -> Collection:
-    """A collection ``viewer`` may see (``operator``: any, for the command line)."""
+def _visible(conn: Connection, collection_id: int, viewer: User | None, operator: bool):  # type: ignore[no-untyped-def]
     row = conn.execute(
         select(collections, users.c.username).join(users, users.c.id == collections.c.owner_id)
         .where(collections.c.id == collection_id)).first()
     if row is None or (not row.public and not operator and (viewer is None or viewer.id != row.owner_id)):
         raise NotFound(f"there is no collection {collection_id}")
+    return row
+
+
+def get_collection(conn: Connection, collection_id: int, viewer: User | None = None, *,
+                   operator: bool = False) -> Collection:
+    """A collection ``viewer`` may see (``operator``: any, for the command line)."""
+    row = _visible(conn, collection_id, viewer, operator)
     ids = conn.execute(select(collection_items.c.paper_id)
                        .where(collection_items.c.collection_id == collection_id)
                        .order_by(collection_items.c.added_at, collection_items.c.paper_id)).scalars().all()
     return Collection(row.id, row.name, row.description, row.username, row.owner_id, row.public, tuple(ids))
 
 
-def owned(conn: Connection, collection_id: int, owner: User) -> Collection:
-    """The collection, if ``owner`` may change it."""
-    found = get_collection(conn, collection_id, owner)
-    if found.owner_id != owner.id:
+def owned(conn: Connection, collection_id: int, owner: User) -> None:
+    """Nothing, if ``owner`` may change the collection (its papers are not read: adding one paper at a
+    time to a large collection read them all each time)."""
+    row = _visible(conn, collection_id, owner, False)
+    if row.owner_id != owner.id:
         raise CommunityError("only its owner can change a collection")
-    return found
+
+
+def size(conn: Connection, collection_id: int) -> int:
+    return conn.execute(select(func.count()).select_from(collection_items)
+                        .where(collection_items.c.collection_id == collection_id)).scalar_one()
+
+
+def _full(count: int) -> CommunityError:
+    return CommunityError(f"a collection holds at most {MAX_PAPERS:,} papers (this one has {count:,}): "
+                          "start another for the rest")
 
 
 def add_paper(conn: Connection, collection_id: int, owner: User, paper_id: str) -> bool:
     owned(conn, collection_id, owner)
     require_stored(conn, paper_id)
+    if (count := size(conn, collection_id)) >= MAX_PAPERS:
+        raise _full(count)
     try:
         with conn.begin_nested():
             conn.execute(insert(collection_items).values(collection_id=collection_id, paper_id=paper_id,
@@ -75,6 +94,24 @@ def add_paper(conn: Connection, collection_id: int, owner: User, paper_id: str) 
     except IntegrityError:
         return False
     return True
+
+
+def add_papers(conn: Connection, collection_id: int, owner: User, paper_ids: list[str],
+               ) -> tuple[list[str], list[str]]:
+    """Add stored papers in one go (an import): ownership and what is there already are read once.
+    Returns (added, already there); CommunityError when they would not all fit."""
+    owned(conn, collection_id, owner)
+    present = set(conn.execute(select(collection_items.c.paper_id)
+                               .where(collection_items.c.collection_id == collection_id)).scalars())
+    new = [pid for pid in dict.fromkeys(paper_ids) if pid not in present]
+    if len(present) + len(new) > MAX_PAPERS:
+        raise _full(len(present))
+    now = utcnow()
+    rows = [{"collection_id": collection_id, "paper_id": pid, "added_at": now + dt.timedelta(microseconds=i)}
+            for i, pid in enumerate(new)]  # in the order given: the collection lists by time added
+    for start in range(0, len(rows), 500):
+        conn.execute(insert(collection_items), rows[start : start + 500])
+    return new, [pid for pid in dict.fromkeys(paper_ids) if pid in present]
 
 
 def remove_paper(conn: Connection, collection_id: int, owner: User, paper_id: str) -> bool:

@@ -20,7 +20,7 @@ from ..clock import utcnow
 from ..community.comments import threads
 from ..errors import NotFound, PaperboardError, Pending, Unavailable
 from ..feeds import daily, listing, periods
-from ..feeds.entries import Entry
+from ..feeds.entries import Entry, Page
 from ..filter_terms import feed_terms
 from ..ids import category_spelling, is_arxiv_id
 from ..ingest.on_demand import SAY
@@ -462,9 +462,12 @@ def imported_message(done) -> str:  # type: ignore[no-untyped-def]
     return " ".join(said)
 
 
-def _collection(request: Request, cid: CollectionId):  # type: ignore[no-untyped-def]
+COLLECTION_PAGE = 50  # papers on a collection's page and in a page of its JSON
+
+
+def _collection(request: Request, cid: CollectionId, page: int | None = None):  # type: ignore[no-untyped-def]
     site = site_of(request)
-    found, entries = site.board.collection(cid, site.viewer(request))
+    found, entries = site.board.collection(cid, site.viewer(request), page=page, limit=COLLECTION_PAGE)
     return site, found, entries
 
 
@@ -477,24 +480,28 @@ def collection_citations(request: Request, cid: CollectionId) -> Response:
 
 
 @router.get("/collections/{cid}.json")
-def collection_json(request: Request, cid: CollectionId) -> Response:
-    _, found, entries = _collection(request, cid)
+def collection_json(request: Request, cid: CollectionId, page: PageNumber = 1) -> Response:
+    """A page of the collection's papers (``next``: the following page's address, null on the last)."""
+    _, found, entries = _collection(request, cid, page - 1)
+    total = len(found.paper_ids)
+    after = f"/collections/{cid}.json?page={page + 1}" if page * COLLECTION_PAGE < total else None
     body = {"id": found.id, "name": found.name, "description": found.description, "owner": found.owner,
-            "papers": [to_json_dict(e.paper) for e in entries]}
+            "total": total, "page": page, "next": after, "papers": [to_json_dict(e.paper) for e in entries]}
     return Response(orjson.dumps(body), media_type="application/json")
 
 
 @router.get("/collections/{cid}.atom")
 def collection_atom(request: Request, cid: CollectionId) -> Response:
-    site, found, entries = _collection(request, cid)
+    site, found, entries = _collection(request, cid, 0)  # the first page, as every feed here
     return _atom(site, f"{found.name} (collection by {found.owner})", f"/collections/{cid}.atom",
                  f"/collections/{cid}", entries)
 
 
 @router.get("/collections/{cid}")  # after the .bib/.json/.atom routes, which it would shadow
-def collection_page(request: Request, cid: CollectionId) -> Response:
-    site, found, entries = _collection(request, cid)
-    return site.page(request, "collection.html", collection=found, entries=entries)
+def collection_page(request: Request, cid: CollectionId, page: PageNumber = 1) -> Response:
+    site, found, entries = _collection(request, cid, page - 1)
+    pages = Page(entries, len(found.paper_ids), page - 1, COLLECTION_PAGE)
+    return site.page(request, "collection.html", collection=found, entries=entries, feed=pages)
 
 
 # --- Atom feeds -------------------------------------------------------------------------------------
