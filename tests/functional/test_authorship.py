@@ -92,10 +92,6 @@ def test_links_by_an_author_or_the_submitter_only(board):
     links = board.set_links(paper["id"], bob, {"code": "https://github.com/bob/x/tree/main",
                                                "project": "https://x.example/"})
     assert links == {"code": "https://github.com/bob/x", "project": "https://x.example/"}
-    shown = hf_json.paper(board.entry(paper["id"]))
-    assert (shown["githubRepo"], shown["projectPage"]) == ("https://github.com/bob/x", "https://x.example/")
-    daily = hf_json.daily_item(board.daily(DailyQuery()).entries[0])
-    assert daily["githubRepo"] == "https://github.com/bob/x"
     assert board.set_links(paper["id"], bob, {"project": ""}) == {"code": "https://github.com/bob/x"}
     for bad, message in [({"code": "javascript:alert(1)"}, "http"),
                          ({"code": "https://example.org/x"}, "repository"),
@@ -106,5 +102,31 @@ def test_links_by_an_author_or_the_submitter_only(board):
     board.decide_claim(claim.id, root, confirm=True)
     assert board.set_links(board.records[4]["id"], ada, {"project": "https://ada.example/p"}) == {
         "project": "https://ada.example/p"}
+    shown = hf_json.paper(board.entry(board.records[4]["id"]))
+    assert shown["projectPage"] == "https://ada.example/p"  # an author's link is the paper's
     with pytest.raises(NotFound):
         board.set_links("2501.99999", ada, {"project": "https://ada.example/p"})
+
+
+def test_a_submitters_links_are_a_suggestion_never_the_papers(board):
+    """A stranger who submitted a paper replaced its repository with an attacker's and added a phishing
+    project page, shown on the page, the API and the markdown."""
+    ada, bob, root = (board.people[n] for n in ("ada", "bob", "root"))
+    paper = board.records[5]
+    before = board.entry(paper["id"]).paper.links
+    board.submit(bob, paper["id"])
+    board.set_links(paper["id"], bob, {"code": "https://github.com/attacker/x", "project": "https://phish.example/"})
+    entry = board.entry(paper["id"])
+    assert entry.paper.links == before  # nothing replaced, nothing added
+    assert entry.suggested == {"code": ("https://github.com/attacker/x", "bob"),
+                               "project": ("https://phish.example/", "bob")}
+    assert "attacker" not in str(hf_json.paper(entry)) and "phish" not in str(hf_json.paper(entry))
+    assert "attacker" not in str(hf_json.daily_item(board.daily(DailyQuery()).entries[0]))
+    claim = board.claim_authorship(paper["id"], paper["authors"][0], ada)
+    board.decide_claim(claim.id, root, confirm=True)
+    board.set_links(paper["id"], ada, {"code": "https://github.com/ada/real"})  # an author's is the paper's
+    entry = board.entry(paper["id"])
+    assert entry.paper.links["code"] == "https://github.com/ada/real" and "code" not in entry.suggested
+    with pytest.raises(Forbidden, match="only an author changes it"):
+        board.set_links(paper["id"], bob, {"code": "https://github.com/attacker/again"})
+    assert board.entry(paper["id"]).paper.links["code"] == "https://github.com/ada/real"

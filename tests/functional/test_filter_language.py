@@ -10,7 +10,9 @@ from collections import Counter
 from contextlib import ExitStack
 
 import pytest
+from sqlalchemy import insert
 
+from paperboard.clock import utcnow
 from paperboard.community.accounts import create_user
 from paperboard.community.paper_links import set_links
 from paperboard.ingest.files_job import ingest_file
@@ -18,6 +20,7 @@ from paperboard.search.query import QueryError, parse_query
 from paperboard.search.service import SearchIndex
 from paperboard.storage.engine import open_database
 from paperboard.storage.papers import fetch_many
+from paperboard.storage.schema import author_claims
 from tests.conftest import fresh_postgres_database
 from tests.web.data import corpus_records
 
@@ -89,7 +92,9 @@ def test_a_link_a_person_gives_counts_for_has_as_soon_as_the_index_catches_up(st
     assert paper.id in ids("-has:code") and paper.id not in ids("has:code")
     with engine.begin() as conn:
         user = create_user(conn, "linker", "correct horse battery")
-        set_links(conn, paper.id, user, {"code": "https://github.com/example/linked"})
+        conn.execute(insert(author_claims).values(paper_id=paper.id, author_name=paper.authors[0].name,
+                                                  user_id=user.id, status="confirmed", created_at=utcnow()))
+        set_links(conn, paper.id, user, {"code": "https://github.com/example/linked"})  # a verified author's
     index.catch_up(engine)
     assert paper.id in ids("has:code") and paper.id not in ids("-has:code")
     with engine.begin() as conn:

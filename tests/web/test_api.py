@@ -195,9 +195,12 @@ def test_links_and_authorship_claims_through_the_api(client, populated):
     refused = client.post(f"/api/papers/{pid}/links", json=body, headers=auth)
     assert refused.status_code == 403 and "submitter" in refused.json()["error"]
     assert client.post("/api/papers/submit", json={"arxivId": pid}, headers=auth).status_code == 201
+    before = client.get(f"/api/papers/{pid}").json()["githubRepo"]
     r = client.post(f"/api/papers/{pid}/links", json=body, headers=auth)
-    assert r.json() == {"id": pid, "githubRepo": "https://github.com/gina/code", "projectPage": None}
-    assert client.get(f"/api/papers/{pid}").json()["githubRepo"] == "https://github.com/gina/code"
+    assert r.json() == {"id": pid, "githubRepo": "https://github.com/gina/code", "projectPage": None,
+                        "suggested": True}  # the submitter is not a verified author: a suggestion
+    assert client.get(f"/api/papers/{pid}").json()["githubRepo"] == before
+    assert "Code suggested by" in client.get(f"/papers/{pid}").text
     for bad in ({"githubRepo": "javascript:alert(1)"}, {"githubRepo": "https://example.org"}, {},
                 {"projectPage": "x" * 3000}):
         assert client.post(f"/api/papers/{pid}/links", json=bad, headers=auth).status_code == 400
@@ -211,7 +214,8 @@ def test_links_and_authorship_claims_through_the_api(client, populated):
 def test_feeds_with_code_only_list_exactly_the_papers_with_a_repository(client, populated):
     from sqlalchemy import delete, insert
 
-    from paperboard.storage.schema import paper_links
+    from paperboard.community.accounts import create_user
+    from paperboard.storage.schema import author_claims, paper_links
 
     every = client.get("/api/daily_papers", params={"date": DAYS[0], "limit": 100}).json()
     coded = client.get("/api/daily_papers", params={"date": DAYS[0], "limit": 100, "has_code": "true"}).json()
@@ -219,9 +223,13 @@ def test_feeds_with_code_only_list_exactly_the_papers_with_a_repository(client, 
     assert [i["paper"]["id"] for i in coded] == [i["paper"]["id"] for i in every if i["paper"]["githubRepo"]]
     # a repository an author gave counts as much as one found at ingest
     given = next(i["paper"]["id"] for i in every if not i["paper"]["githubRepo"])
+    now = dt.datetime.now(dt.UTC)
     with populated.engine.begin() as conn:
+        author = find_user(conn, "coder") or create_user(conn, "coder", "a long enough password")
+        conn.execute(insert(author_claims).values(paper_id=given, author_name="A", user_id=author.id,
+                                                  status="confirmed", created_at=now))
         conn.execute(insert(paper_links).values(paper_id=given, kind="code", url="https://github.com/a/b",
-                                                updated_at=dt.datetime.now(dt.UTC)))
+                                                user_id=author.id, updated_at=now))
     try:
         # (another limit: a served site may answer the same address from its page cache for a while)
         again = client.get("/api/daily_papers", params={"date": DAYS[0], "limit": 99, "has_code": "true"}).json()
@@ -237,6 +245,7 @@ def test_feeds_with_code_only_list_exactly_the_papers_with_a_repository(client, 
     finally:
         with populated.engine.begin() as conn:
             conn.execute(delete(paper_links).where(paper_links.c.paper_id == given))
+            conn.execute(delete(author_claims).where(author_claims.c.paper_id == given))
     assert client.get("/api/daily_papers", params={"has_code": "maybe"}).status_code in (400, 422)
 
 

@@ -1,19 +1,23 @@
-"""The code repository and project page of a paper as its authors or its submitter give them (the
-``paper_links`` table); they win over the links ingest found in the abstract and comments."""
+"""The code repository and project page of a paper as people give them (the ``paper_links`` table).
+
+A verified author's links are the paper's: they win over the links ingest found in the abstract and
+comments. Anyone else who may give them (the submitter) only *suggests*: a suggestion is shown as one,
+with who made it, and never replaces or adds to the paper's links (a stranger who submitted a paper
+replaced its repository with an attacker's, on the page, the API and the markdown)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import ColumnElement, Connection, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, delete, insert, literal, or_, select, update
 
 from ..clock import utcnow
-from ..errors import PaperboardError
+from ..errors import Forbidden, PaperboardError
 from ..links import code_url, http_url
 from ..models import Paper
 from ..storage.papers import require_stored
-from ..storage.schema import paper_links, papers
+from ..storage.schema import author_claims, paper_links, papers, users
 from .accounts import User
 
 KINDS = ("code", "project")  # as Paper.links names them: githubRepo and projectPage in the Hub's JSON
@@ -33,14 +37,21 @@ def _checked(kind: str, url: str) -> str:
 
 
 def set_links(conn: Connection, paper_id: str, user: User, links: dict[str, str | None]) -> dict[str, str]:
-    """Set (a URL) or clear (empty) each of ``links``' kinds; the paper's links after. Who may is the
-    caller's question (:meth:`paperboard.board.Paperboard.set_links`)."""
+    """Set (a URL) or clear (empty) each of ``links``' kinds; the links this user gives after. Who may
+    is the caller's question (:meth:`paperboard.board.Paperboard.set_links`); whether they are the
+    paper's or a suggestion depends on whether the user is a verified author."""
     require_stored(conn, paper_id)
     unknown = set(links) - set(KINDS)
     if unknown:
         raise PaperboardError(f"links are {' and '.join(KINDS)}, not {', '.join(sorted(unknown))}")
     checked = {kind: _checked(kind, url.strip()) if url and url.strip() else None
                for kind, url in links.items()}
+    # one link of each kind is kept: an author's is replaced by another author only, never a suggestion
+    author = conn.execute(select(_by_author(literal(paper_id), literal(user.id)))).scalar()
+    if not author:
+        for _pid, kind, _url, _who, by_author in _given_rows(conn, [paper_id]):
+            if by_author and kind in checked:
+                raise Forbidden(f"a verified author gave this paper's {kind} link: only an author changes it")
     for kind, url in checked.items():
         conn.execute(delete(paper_links).where(paper_links.c.paper_id == paper_id,
                                                paper_links.c.kind == kind))
@@ -49,22 +60,47 @@ def set_links(conn: Connection, paper_id: str, user: User, links: dict[str, str 
                                                     updated_at=utcnow()))
     # the search index answers has: from its own copy: the paper is indexed again
     conn.execute(update(papers).where(papers.c.id == paper_id).values(changed_at=utcnow()))
-    return given(conn, [paper_id]).get(paper_id, {})
+    return {kind: url for _pid, kind, url, who, _ in _given_rows(conn, [paper_id]) if who == user.username}
+
+
+def _by_author(paper_id: ColumnElement[str], user_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """SQL: the user is a verified author of the paper."""
+    return select(author_claims.c.id).where(author_claims.c.paper_id == paper_id,
+                                            author_claims.c.user_id == user_id,
+                                            author_claims.c.status == "confirmed").exists()
+
+
+def _given_rows(conn: Connection, paper_ids: Sequence[str]):  # type: ignore[no-untyped-def]
+    return conn.execute(
+        select(paper_links.c.paper_id, paper_links.c.kind, paper_links.c.url, users.c.username,
+               _by_author(paper_links.c.paper_id, paper_links.c.user_id).label("by_author"))
+        .select_from(paper_links.outerjoin(users, users.c.id == paper_links.c.user_id))
+        .where(paper_links.c.paper_id.in_(paper_ids)))
 
 
 def given(conn: Connection, paper_ids: Sequence[str]) -> dict[str, dict[str, str]]:
-    """paper id -> {kind: url} of the links people gave."""
+    """paper id -> {kind: url} of the links the papers' verified authors gave."""
     out: dict[str, dict[str, str]] = {}
     if paper_ids:
-        rows = conn.execute(select(paper_links.c.paper_id, paper_links.c.kind, paper_links.c.url)
-                            .where(paper_links.c.paper_id.in_(paper_ids)))
-        for pid, kind, url in rows:
-            out.setdefault(pid, {})[kind] = url
+        for pid, kind, url, _who, by_author in _given_rows(conn, paper_ids):
+            if by_author:
+                out.setdefault(pid, {})[kind] = url
+    return out
+
+
+def suggested(conn: Connection, papers: dict[str, Paper]) -> dict[str, dict[str, tuple[str, str]]]:
+    """paper id -> {kind: (url, username)} of the links others suggested for ``papers`` (as they are
+    shown, their own links in place), where a suggestion differs from the paper's link."""
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    if papers:
+        for pid, kind, url, who, by_author in _given_rows(conn, list(papers)):
+            if not by_author and papers[pid].links.get(kind) != url:
+                out.setdefault(pid, {})[kind] = (url, who)
     return out
 
 
 def with_given_links(conn: Connection, papers: dict[str, Paper]) -> dict[str, Paper]:
-    """``papers`` with the links people gave in place of those ingest found."""
+    """``papers`` with the links their verified authors gave in place of those ingest found."""
     overrides = given(conn, list(papers))
     return {pid: replace(p, links={**p.links, **overrides[pid]}) if pid in overrides else p
             for pid, p in papers.items()}
@@ -72,8 +108,9 @@ def with_given_links(conn: Connection, papers: dict[str, Paper]) -> dict[str, Pa
 
 def has_link(paper_id: ColumnElement[str], kind: str = "code") -> ColumnElement[bool]:
     """SQL: the paper ``paper_id`` names has a ``kind`` link (code, project), found at ingest or given
-    by a person."""
+    by a verified author (a suggestion does not count)."""
     found = select(papers.c.id).where(papers.c.id == paper_id, papers.c.links[kind].as_string().is_not(None))
-    given_link = select(paper_links.c.paper_id).where(paper_links.c.paper_id == paper_id,
-                                                      paper_links.c.kind == kind)
+    given_link = select(paper_links.c.paper_id).where(
+        paper_links.c.paper_id == paper_id, paper_links.c.kind == kind,
+        _by_author(paper_links.c.paper_id, paper_links.c.user_id))
     return or_(found.exists(), given_link.exists())

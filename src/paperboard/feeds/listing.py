@@ -9,7 +9,7 @@ from sqlalchemy import Connection, and_, exists, func, select
 
 from ..clock import as_utc
 from ..community.authorship import verified_authors
-from ..community.paper_links import with_given_links
+from ..community.paper_links import suggested, with_given_links
 from ..community.votes import counts, upvoted_by
 from ..filter_terms import FilterTerms
 from ..ids import name_hash
@@ -46,8 +46,9 @@ def entries_for(conn: Connection, ids: list[str], viewer_id: int | None = None) 
     tallies = counts(conn, found)
     mine = upvoted_by(conn, viewer_id, found)
     verified = verified_authors(conn, found)
+    offered = suggested(conn, stored)
     entries = {i: Entry(stored[i], upvotes=tallies[i][0], comments=tallies[i][1], upvoted=i in mine,
-                        verified=verified.get(i, {})) for i in found}
+                        verified=verified.get(i, {}), suggested=offered.get(i, {})) for i in found}
     if found:
         rows = conn.execute(
             select(submissions.c.paper_id, submissions.c.day, submissions.c.created_at,

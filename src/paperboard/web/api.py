@@ -204,7 +204,8 @@ def api_comments(request: Request, paper_id: str) -> JSON:
 
 
 @router.post("/papers/{paper_id:path}/links", response_model=None,
-             summary="Set a paper's code repository and project page (a verified author or the submitter)",
+             summary="Set a paper's code repository and project page (a verified author; the submitter's "
+                     "are shown as a suggestion)",
              responses=responses(Links, errors=(400, 401, 403, 404, 413, 429)))
 def paper_links_set(request: Request, paper_id: str, body: LinksIn) -> JSON:
     site, user, pid = _write_target(request, paper_id)
@@ -213,7 +214,9 @@ def paper_links_set(request: Request, paper_id: str, body: LinksIn) -> JSON:
     if not given:
         raise HTTPException(400, "give githubRepo, projectPage or both")
     links = site.board.set_links(pid, user, given)
-    return JSON({"id": pid, "githubRepo": links.get("code"), "projectPage": links.get("project")})
+    author = user.username in site.board.entry(pid).verified.values()
+    return JSON({"id": pid, "githubRepo": links.get("code"), "projectPage": links.get("project"),
+                 "suggested": not author})
 
 
 @router.post("/papers/{paper_id:path}/claim", status_code=201, response_model=None,

@@ -103,6 +103,7 @@ class Links(_Shape):
     id: str
     githubRepo: str | None
     projectPage: str | None
+    suggested: bool  # true: the giver is not a verified author, so these are shown as a suggestion
 
 
 class ClaimOut(_Shape):

@@ -379,7 +379,9 @@ async def links_post(request: Request) -> Response:
     paper_id = form.get("paper", "")
     await run_in_threadpool(site.board.set_links, paper_id, user,
                             {"code": form.get("code", ""), "project": form.get("project", "")})
-    site.flash(request, "Links saved.")
+    author = user.username in site.board.entry(paper_id).verified.values()
+    site.flash(request, "Links saved." if author else "Saved as your suggestion: only a verified author sets "
+                                                      "a paper's links.")
     return RedirectResponse(f"/papers/{paper_id}", status_code=303)
 
 
