@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import update
 
 from paperboard import Paperboard, hf_json
 from paperboard.community.accounts import create_user, set_admin
@@ -14,13 +15,19 @@ from paperboard.digest.preferences import Preferences
 from paperboard.errors import Forbidden, NotFound, PaperboardError
 from paperboard.feeds.daily import DailyQuery
 from paperboard.ingest.runner import FilesJob
+from paperboard.storage.schema import papers
 from tests.web.data import corpus_records
+
+
+def _address(name: str, domain: str = "lab.example") -> str:
+    """An address whose local part is the author's surname, as authors' addresses usually are."""
+    return "".join(c for c in name.split()[-1].lower() if c.isascii() and c.isalpha()) + "@" + domain
 
 
 @pytest.fixture
 def board(db_url, tmp_path):
     records = corpus_records(6)
-    records[0]["comment"] = "Code soon. Contact: ada@lab.example"
+    records[0]["comment"] = f"Code soon. Contact: {_address(records[0]['authors'][0])}, lab@lists.example"
     dump = tmp_path / "papers.jsonl"
     dump.write_text("".join(json.dumps(r) + "\n" for r in records))
     opened = Paperboard(load_config(database_url=db_url, data_dir=str(tmp_path / "data")),
@@ -70,17 +77,44 @@ def test_a_refused_claim_can_be_made_again(board):
 
 def test_a_verified_address_written_in_the_paper_confirms_at_once(board):
     ada = board.people["ada"]
-    paper = board.records[0]  # its comment gives ada@lab.example
+    paper = board.records[0]  # its comment gives the first author's address
+    mine = _address(paper["authors"][0])
     with board.engine.begin() as conn:
-        unconfirmed, _ = subscribers.add(conn, "ada@lab.example", Preferences(), user_id=ada.id)
+        unconfirmed, _ = subscribers.add(conn, mine, Preferences(), user_id=ada.id)
     assert board.claim_authorship(paper["id"], paper["authors"][0], ada).status == "pending"  # not confirmed yet
     with board.engine.begin() as conn:
         subscribers.confirm(conn, unconfirmed.id)
     assert board.claim_authorship(paper["id"], paper["authors"][0], ada).status == "confirmed"
     with board.engine.begin() as conn:
-        subscribers.add(conn, "da@lab.example", Preferences(), confirmed=True, user_id=board.people["bob"].id)
+        subscribers.add(conn, mine[1:], Preferences(), confirmed=True, user_id=board.people["bob"].id)
     other = paper["authors"][1]  # bob's address is a part of ada's, which is not his
     assert board.claim_authorship(paper["id"], other, board.people["bob"]).status == "pending"
+
+
+def test_one_address_confirms_one_author_and_never_shuts_out_the_others(board):
+    """A confirmed address printed in a paper confirmed claims to all its authors at once (6 of 6), after
+    which the real authors were refused as "already verified"; a@b.co also matched a@b.co.uk."""
+    ada, bob, root = (board.people[n] for n in ("ada", "bob", "root"))
+    paper = board.records[0]
+    first, second = paper["authors"][:2]
+    with board.engine.begin() as conn:
+        subscribers.add(conn, "lab@lists.example", Preferences(), confirmed=True, user_id=ada.id)  # a list
+        subscribers.add(conn, _address(first), Preferences(), confirmed=True, user_id=ada.id)
+    assert board.claim_authorship(paper["id"], first, ada).status == "confirmed"
+    assert board.claim_authorship(paper["id"], second, ada).status == "pending"  # not every author at once
+    real = board.claim_authorship(paper["id"], first, bob)  # the real author, if ada was not
+    assert real.status == "pending"  # not refused as "already verified": an administrator decides
+    board.decide_claim(real.id, root, confirm=True)
+    assert board.entry(paper["id"]).verified[first] == "bob"
+    with pytest.raises(PaperboardError, match="already verified as bob"):
+        board.claim_authorship(paper["id"], first, ada)  # an administrator's decision stands
+    on_another = board.records[2]
+    with board.engine.begin() as conn:  # written as a@b.co.uk, held as a@b.co
+        conn.execute(update(papers).where(papers.c.id == on_another["id"]).values(
+            comment=f"Mail {_address(on_another['authors'][0], 'lab.co.uk')}"))
+        subscribers.add(conn, _address(on_another["authors"][0], "lab.co"), Preferences(), confirmed=True,
+                        user_id=board.people["root"].id)
+    assert board.claim_authorship(on_another["id"], on_another["authors"][0], root).status == "pending"
 
 
 def test_links_by_an_author_or_the_submitter_only(board):

@@ -1,12 +1,15 @@
 """Claims to be one of a paper's authors (the ``author_claims`` table). A claim is pending until an
 administrator confirms or refuses it, or is confirmed at once when one of the claimant's verified
-e-mail addresses is written in the paper (its abstract or comment). A refused claim may be made again;
-a name that one user is confirmed as cannot be claimed by another."""
+e-mail addresses is written in the paper (its abstract or comment) and names the author claimed (a
+given name or the surname in its local part): one author per person and paper, never over another
+person's confirmation. A refused claim may be made again; a name an administrator confirmed for one
+user cannot be claimed by another, and one confirmed by e-mail only goes to an administrator."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -47,8 +50,28 @@ def _claim(row) -> Claim:  # type: ignore[no-untyped-def]
                  as_utc(row.decided_at))
 
 
-def _written_in(text: str, emails: Iterable[str]) -> bool:
-    return any(e and re.search(rf"(?<![\w.+-]){re.escape(e)}(?![\w-])", text, re.IGNORECASE) for e in emails)
+def _written_in(text: str, email: str) -> bool:
+    """``email`` written in ``text`` as a whole address (``a@b.co`` is not in ``a@b.co.uk``)."""
+    return bool(email) and re.search(rf"(?<![\w.+-]){re.escape(email)}(?![\w-]|\.\w)", text,
+                                     re.IGNORECASE) is not None
+
+
+def _letters(text: str) -> str:
+    flat = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z]", "", flat)
+
+
+def _names_the_author(email: str, name: str) -> bool:
+    """Whether the address's local part names this author (a given name or the surname, 3 letters or
+    more: ada@, lovelace@, ada.lovelace@, alovelace@); a list's or a lab's address names nobody."""
+    local = _letters(email.partition("@")[0])
+    parts = [_letters(p) for p in name.replace("-", " ").split()]
+    return any(len(p) >= 3 and p in local for p in parts)
+
+
+def _confirms(paper_text: str, name: str, emails: Iterable[str]) -> bool:
+    """An address of the claimant's, written in the paper, that names the claimed author."""
+    return any(_written_in(paper_text, e) and _names_the_author(e, name) for e in emails)
 
 
 def claim(conn: Connection, paper_id: str, author_name: str, user: User, *,
@@ -64,11 +87,17 @@ def claim(conn: Connection, paper_id: str, author_name: str, user: User, *,
     same_name = (author_claims.c.paper_id == paper_id) & (author_claims.c.author_name == name)
     taken = conn.execute(_query().where(same_name, author_claims.c.status == "confirmed",
                                         author_claims.c.user_id != user.id)).first()
-    if taken is not None:
+    if taken is not None and taken.decided_by is not None:  # an administrator's decision stands
         raise PaperboardError(f"{name} on {paper_id} is already verified as {taken.username}")
     mine = same_name & (author_claims.c.user_id == user.id)
     row = conn.execute(select(author_claims.c.id, author_claims.c.status).where(mine)).first()
-    by_email = _written_in(f"{paper.abstract} {paper.comment or ''}", verified_emails)
+    # confirmed by e-mail only for the one author the address names, one author per person and paper,
+    # and never over another person's automatic confirmation (that one is for an administrator)
+    other_names = conn.execute(select(author_claims.c.id).where(
+        author_claims.c.paper_id == paper_id, author_claims.c.user_id == user.id,
+        author_claims.c.author_name != name, author_claims.c.status == "confirmed")).first()
+    by_email = (taken is None and other_names is None
+                and _confirms(f"{paper.abstract} {paper.comment or ''}", name, verified_emails))
     now = utcnow()
     values = {"status": "confirmed", "decided_at": now} if by_email else {"status": "pending"}
     if row is None:
@@ -92,11 +121,14 @@ def decide(conn: Connection, claim_id: int, admin: User, *, confirm: bool) -> Cl
     if row is None:
         raise NotFound(f"there is no authorship claim {claim_id}")
     if confirm:
-        taken = conn.execute(select(author_claims.c.id).where(
+        taken = conn.execute(select(author_claims.c.id, author_claims.c.decided_by).where(
             author_claims.c.paper_id == row.paper_id, author_claims.c.author_name == row.author_name,
             author_claims.c.status == "confirmed", author_claims.c.id != claim_id)).first()
-        if taken is not None:
+        if taken is not None and taken.decided_by is not None:
             raise PaperboardError(f"{row.author_name} on {row.paper_id} is already verified as another user")
+        if taken is not None:  # confirmed by an e-mail address only: the administrator's word wins
+            conn.execute(update(author_claims).where(author_claims.c.id == taken.id).values(
+                status="refused", decided_at=utcnow(), decided_by=admin.id))
     conn.execute(update(author_claims).where(author_claims.c.id == claim_id).values(
         status="confirmed" if confirm else "refused", decided_at=utcnow(), decided_by=admin.id))
     return _claim(conn.execute(_query().where(author_claims.c.id == claim_id)).first())
