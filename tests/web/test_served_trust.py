@@ -121,3 +121,38 @@ def test_idle_and_half_sent_connections_are_closed_and_never_shut_others_out(ser
         kept.sendall(b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
         assert kept.recv(1024).startswith(b"HTTP/1.1 200")
         kept.close()
+
+
+def test_failing_on_purpose_from_many_addresses_does_not_lock_the_owner_out(client):
+    """30 failures on one account from many addresses locked its owner out of sign-in for 15 minutes.
+    A browser the account signed in from before is not held to that limit (its own address is)."""
+    from tests.web.conftest import sign_up
+
+    owner = TestClient(client.app, base_url="http://testserver", client=("198.51.100.50", 40000))
+    sign_up(owner, "lockedout")
+    owner.post("/signout", data={"csrf_token": CSRF.search(owner.get("/").text).group(1)})
+    for i in range(32):  # an attacker, from addresses of its own
+        attacker = TestClient(client.app, base_url="http://testserver", client=(f"203.0.113.{i}", 40000))
+        _attempt(attacker, "lockedout")
+    stranger = TestClient(client.app, base_url="http://testserver", client=("198.51.100.51", 40000))
+    assert _attempt(stranger, "lockedout") == 429  # a new browser still meets the account's limit
+    token = CSRF.search(owner.get("/signin").text).group(1)
+    r = owner.post("/signin", data={"csrf_token": token, "username": "lockedout",
+                                    "password": "correct horse battery"}, follow_redirects=False)
+    assert r.status_code == 303  # the owner's browser signs in
+    forged = TestClient(client.app, base_url="http://testserver", client=("198.51.100.52", 40000),
+                        cookies={"paperboard_known": "W10.forged.signature"})
+    assert _attempt(forged, "lockedout") == 429
+
+
+def test_sign_up_never_says_whether_an_address_has_an_account(client):
+    from tests.web.conftest import csrf
+
+    answers = []
+    for name in ("firstholder", "secondasker"):
+        browser = TestClient(client.app, base_url="http://testserver")
+        r = browser.post("/signup", data={"csrf_token": csrf(browser, "/signup"), "username": name,
+                                          "password": "correct horse battery", "password2": "correct horse battery",
+                                          "email": "shared@example.org"}, follow_redirects=False)
+        answers.append((r.status_code, r.headers.get("location")))
+    assert answers[0] == answers[1] == (303, "/")  # the same answer: nothing learned about the address

@@ -55,14 +55,18 @@ def create_user(conn: Connection, username: str, password: str, *, email: str | 
     _check_password(password)
     if find_user(conn, username) is not None:
         raise CommunityError(f"the username {username!r} is taken")
+    if email and conn.execute(select(users.c.id).where(users.c.email == email)).first() is not None:
+        # the answer must not tell whether an address has an account: one already used is not attached
+        # to this one (nothing here proves whose it is), and the sign-up goes on as for any other
+        email = None
     try:
         with conn.begin_nested():
             new_id = conn.execute(insert(users).values(
                 username=username, email=email or None, password_hash=_hasher.hash(password),
                 display_name=(display_name or "").strip()[:128] or None, created_at=utcnow(), is_admin=admin,
             ).returning(users.c.id)).scalar_one()
-    except IntegrityError:  # a concurrent sign-up took the name, or the address has an account
-        raise CommunityError(f"the username {username!r} or that e-mail address is taken") from None
+    except IntegrityError:  # a concurrent sign-up took the name (or, at that very moment, the address)
+        raise CommunityError(f"the username {username!r} is taken") from None
     return User(new_id, username, display_name, admin)
 
 

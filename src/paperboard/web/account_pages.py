@@ -6,10 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..community import accounts, sessions
 from ..community.errors import CommunityError
-from .site import site_of
+from .site import Site, site_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,7 +45,9 @@ async def signup_post(request: Request) -> Response:
                          username=username)
     await run_in_threadpool(site.sign_in, request, user)
     site.flash(request, f"Welcome, {user.username}!")
-    return RedirectResponse(_next(form.get("next")), status_code=303)
+    response = RedirectResponse(_next(form.get("next")), status_code=303)
+    _remember_device(site, request, response, user.username)
+    return response
 
 
 @router.get("/signin")
@@ -52,14 +55,42 @@ def signin_form(request: Request, next: str = "/") -> Response:
     return site_of(request).page(request, "signin.html", next=_next(next))
 
 
+KNOWN_DEVICE = "paperboard_known"  # a signed cookie: the accounts that signed in from this browser
+KNOWN_DEVICE_DAYS = 365
+
+
+def _known_accounts(site: Site, request: Request) -> list[str]:
+    raw = request.cookies.get(KNOWN_DEVICE)
+    if not raw:
+        return []
+    signer = URLSafeTimedSerializer(site.config.signing_key(), salt="known-device")
+    try:
+        names = signer.loads(raw, max_age=KNOWN_DEVICE_DAYS * 86400)
+    except BadSignature:
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def _remember_device(site: Site, request: Request, response: Response, username: str) -> None:
+    names = [username.lower(), *(n for n in _known_accounts(site, request) if n != username.lower())][:5]
+    signer = URLSafeTimedSerializer(site.config.signing_key(), salt="known-device")
+    response.set_cookie(KNOWN_DEVICE, signer.dumps(names), max_age=KNOWN_DEVICE_DAYS * 86400, httponly=True,
+                        samesite="lax", secure=site.config.base_url.startswith("https://"))
+
+
 @router.post("/signin")
 async def signin_post(request: Request) -> Response:
+    """Limits per address and name, per address, and per account. The per-account one (guesses from
+    many addresses) is not applied to a browser this account signed in from before, so someone who
+    fails on purpose cannot lock the owner out; the owner's own address limits still hold."""
     site = site_of(request)
     form = await site.form(request)
     username = form.get("username", "").strip()
     address = site.client_address(request)
-    await site.limited(("signin", f"{address}|{username.lower()}"), ("signin_address", address),
-                       ("signin_account", username.lower()))
+    checks = [("signin", f"{address}|{username.lower()}"), ("signin_address", address)]
+    if username.lower() not in _known_accounts(site, request):
+        checks.append(("signin_account", username.lower()))
+    await site.limited(*checks)
 
     def check() -> accounts.User | None:
         with site.engine.begin() as conn:
@@ -71,7 +102,9 @@ async def signin_post(request: Request) -> Response:
         return site.page(request, "signin.html", status_code=401, next=_next(form.get("next")),
                          username=username)
     await run_in_threadpool(site.sign_in, request, user)  # a fresh session (and CSRF token)
-    return RedirectResponse(_next(form.get("next")), status_code=303)
+    response = RedirectResponse(_next(form.get("next")), status_code=303)
+    _remember_device(site, request, response, user.username)
+    return response
 
 
 @router.post("/signout")
