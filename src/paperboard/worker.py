@@ -93,6 +93,7 @@ class Worker:
         self.clock = clock
         self.holder = leases.holder_name()
         self.schedules = schedules(config)
+        self.lease_lost = threading.Event()  # set while a run's lease has gone to another worker
 
     @property
     def search(self):  # type: ignore[no-untyped-def]
@@ -109,11 +110,13 @@ class Worker:
 
         first = (self.clock() - dt.timedelta(days=FIRST_HARVEST_DAYS)).date()
         for set_name in self.config.harvest_sets:
+            self.still_ours()
             since = None if last_harvested(self.engine, self.config.arxiv_oai_url, set_name) else first
             summary, failures = self.board.ingest(runner.ArxivJob(from_=since, sets=(set_name,)))
             for key in counts:
                 counts[key] += getattr(summary, key)
             errors += failures
+        self.still_ours()
         counts["indexed"] = self.board.catch_up()
         if errors:
             raise JobError("; ".join(errors), counts)
@@ -177,8 +180,8 @@ class Worker:
         name = f"job:{job}"
         if not leases.acquire(self.engine, name, self.holder, LEASE_SECONDS):
             return None
-        stop = threading.Event()
-        renew = threading.Thread(target=self._renew, args=(name, stop), daemon=True)
+        stop, self.lease_lost = threading.Event(), threading.Event()
+        renew = threading.Thread(target=self._renew, args=(name, stop, self.lease_lost), daemon=True)
         renew.start()
         started = self.clock()
         with self.engine.begin() as conn:
@@ -193,22 +196,41 @@ class Worker:
             counts = self._job(job)()
         except JobError as exc:
             status, counts, error = "failed", exc.counts, str(exc)
+        except LeaseLost:
+            pass  # said below
         except Exception as exc:  # recorded for the operator; the worker goes on with other jobs
             log.exception("job %s failed", job)
             status, error = "failed", f"{type(exc).__name__}: {exc}"
         finally:
             stop.set()
             renew.join()
-            with self.engine.begin() as conn:
-                conn.execute(update(job_runs).where(job_runs.c.id == run_id).values(
-                    finished_at=self.clock(), status=status, counts=counts,
-                    error=error[:4000] if error else None))
-            leases.release(self.engine, name, self.holder)
+            if self.lease_lost.is_set():  # paused past its lease: another worker took the job over
+                status, error = "lost", ("its lease ran out and another worker took the job over; what it "
+                                         "did before is kept, the other run is the job's")
+            with self.engine.begin() as conn:  # a run the new holder marked abandoned stays so
+                conn.execute(update(job_runs).where(job_runs.c.id == run_id, job_runs.c.status == "running")
+                             .values(finished_at=self.clock(), status=status, counts=counts,
+                                     error=error[:4000] if error else None))
+            leases.release(self.engine, name, self.holder)  # only if still ours
         return Run(job, started, self.clock(), status, counts, error)
 
-    def _renew(self, name: str, stop: threading.Event) -> None:
+    def still_ours(self) -> None:
+        """Raise LeaseLost when the running job's lease went to another worker (jobs call this between
+        their steps, so a worker that was paused stops instead of running beside the new holder)."""
+        if self.lease_lost.is_set():
+            raise LeaseLost("another worker took this job over")
+
+    def _renew(self, name: str, stop: threading.Event, lost: threading.Event) -> None:
         while not stop.wait(LEASE_SECONDS / 5):
-            leases.acquire(self.engine, name, self.holder, LEASE_SECONDS)
+            try:
+                renewed = leases.acquire(self.engine, name, self.holder, LEASE_SECONDS)
+            except (DBAPIError, OSError) as exc:  # tried again at the next tick, before the lease runs out
+                log.warning("renewing the lease %s failed: %s", name, exc)
+                continue
+            if not renewed:
+                log.error("the lease %s went to another worker: this run stops at its next step", name)
+                lost.set()
+                return
 
     def run_due(self) -> list[Run]:
         done = []
@@ -238,6 +260,10 @@ class Worker:
             sleep(wait)
 
 
+class LeaseLost(RuntimeError):
+    """The job's lease went to another worker while this one ran it."""
+
+
 class JobError(RuntimeError):
     """A job that ran but did not fully succeed; ``counts`` says how far it got."""
 
@@ -253,7 +279,11 @@ def status(config: Config, engine: Engine, now: dt.datetime | None = None) -> li
     for job, plan in schedules(config).items():
         last = last_run(engine, job)
         upcoming = plan.next_after(now, last.started_at if last else None) if plan.enabled else None
+        shown = last.as_dict() if last else None
+        if shown and last and last.status == "running" and not leases.held(engine, f"job:{job}"):
+            shown["status"] = "abandoned"  # its process is gone: the next worker runs it again at once
+            shown["error"] = "its process ended before the run did"
         rows.append({"job": job, "schedule": config.schedules.get(job) or "off",
-                     "last_run": last.as_dict() if last else None,
+                     "last_run": shown,
                      "next": upcoming.isoformat().replace("+00:00", "Z") if upcoming else None})
     return rows

@@ -192,3 +192,42 @@ def test_the_worker_waits_for_a_database_that_is_down_instead_of_exiting(tmp_pat
     assert "index" in [r.job for r in ran] and all(r.status == "ok" for r in ran)
     engine.dispose()
     down.dispose()
+
+
+def test_a_worker_whose_lease_went_to_another_stops_and_records_it(tmp_path, monkeypatch):
+    """A paused worker's renewal found its lease taken and went on running the job beside the new
+    holder; and `paperboard jobs` showed a run whose process was gone as running."""
+    import time
+
+    from paperboard import worker as worker_module
+    from paperboard.storage.schema import leases as lease_table
+
+    monkeypatch.setattr(worker_module, "LEASE_SECONDS", 0.5)  # renewed every 0.1 s
+    config = _config(tmp_path, harvest_schedule="off")
+    engine = open_database(config.database_url)
+    worker = Worker(config, engine)
+    other = leases.holder_name().replace(":", ":other-", 1)
+    steps = []
+
+    def job():
+        with engine.begin() as conn:  # the lease runs out while this worker is paused; another takes it
+            conn.execute(lease_table.update().where(lease_table.c.name == "job:index")
+                         .values(holder=other, expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)))
+        for _ in range(50):
+            time.sleep(0.05)
+            worker.still_ours()  # between its steps
+            steps.append(1)
+        return {}
+
+    monkeypatch.setattr(worker, "_job", lambda name: job)
+    ran = worker.run("index")
+    assert ran.status == "lost" and "another worker took the job over" in ran.error
+    assert len(steps) < 10  # it stopped within a renewal or two
+    assert leases.held(engine, "job:index") == other  # the new holder's lease is left alone
+    with engine.begin() as conn:  # a run marked running whose process is gone
+        conn.execute(lease_table.delete())
+        conn.execute(job_runs.insert().values(job="mail", started_at=dt.datetime.now(dt.UTC), status="running",
+                                              counts={}))
+    listed = json.loads(paperboard("jobs", "--format", "json", data_dir=tmp_path).stdout)
+    assert next(j for j in listed if j["job"] == "mail")["last_run"]["status"] == "abandoned"
+    engine.dispose()
