@@ -13,6 +13,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from sqlalchemy import Engine
 
 from ..storage import gists
+from .children import exit_with_parent
 
 BATCH = 1000
 PARALLEL_FROM = 20_000  # below this, starting processes costs more than it saves
@@ -28,7 +29,8 @@ def refresh(engine: Engine, on_progress: Callable[[int], None] | None = None, *,
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     if total < PARALLEL_FROM or workers < 2:
         return _here(engine, on_progress)
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+    spawn = mp.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=spawn, initializer=exit_with_parent) as pool:
         return _shared(engine, pool, workers, on_progress)
 
 

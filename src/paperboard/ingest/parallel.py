@@ -11,29 +11,16 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from ..storage.rows import prepare
+from .children import exit_with_parent
 from .errors import SourceError
 from .files import DumpFile
 from .pipeline import Item
 
 CHUNK = 1000
-
-
-def _exit_with_parent() -> None:
-    """A worker must not outlive an interrupted or killed parent (it would block on a full pipe)."""
-    parent = mp.parent_process()
-
-    def watch() -> None:
-        while parent is None or parent.is_alive():
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def _chunks(dump: DumpFile, share: int, shares: int) -> Iterator[tuple[int, list[Item]]]:
@@ -52,7 +39,7 @@ def _chunks(dump: DumpFile, share: int, shares: int) -> Iterator[tuple[int, list
 
 
 def _produce(path: str, fmt: str, share: int, shares: int, out: Any) -> None:
-    _exit_with_parent()
+    exit_with_parent()
     dump = DumpFile(path, fmt)
     try:
         for number, items in _chunks(dump, share, shares):
