@@ -123,6 +123,9 @@ class Worker:
         return counts
 
     def _index(self) -> dict[str, Any]:
+        from .storage.engine import ensure_indexes
+
+        ensure_indexes(self.engine)  # a killed bulk load left one dropped: running processes get it back
         return {"indexed": self.board.catch_up()}
 
     def _digest(self, kind: str) -> dict[str, Any]:

@@ -31,3 +31,15 @@ def test_deferred_indexes_are_rebuilt_after_a_load_and_after_a_killed_one(engine
     assert not set(DEFERRABLE_INDEXES) & set(_author_indexes(engine))
     ensure_indexes(engine)
     assert "ix_paper_authors_name_hash" in _author_indexes(engine)
+
+
+def test_the_workers_index_job_restores_an_index_a_killed_load_dropped(engine, tmp_path):
+    """Until now only a process that opened the store restored it: a running site went without."""
+    from paperboard.config import load_config
+    from paperboard.worker import Worker
+
+    for index in _deferrable():
+        index.drop(engine)
+    config = load_config({}, data_dir=str(tmp_path), database_url=engine.url.render_as_string(False))
+    assert Worker(config, engine).run("index").status == "ok"
+    assert "ix_paper_authors_name_hash" in _author_indexes(engine)
