@@ -119,13 +119,13 @@ class Paperboard:
 
     def catch_up(self, *, on_progress: Callable[[int], None] | None = None,
                  pending: tuple[list[str], dt.datetime | None] | None = None, fold: bool = True,
-                 wait: float | None = None) -> int:
+                 wait: float | None = None, rebuild: bool = True) -> int:
         """Index what was stored or changed since the index last caught up; how many papers. Papers
         stored before gists existed (or with an older version's) get theirs first. Another process
         writing the index is waited for (``wait`` seconds at most, else as long as it takes)."""
         self.refresh_gists()
         return self.index.catch_up(self.engine, on_progress=on_progress, pending=pending, fold=fold,
-                                   wait=wait)
+                                   wait=wait, rebuild=rebuild)
 
     def refresh_gists(self, on_progress: Callable[[int], None] | None = None) -> int:
         """Write the gists papers lack (just stored, a store from before them, or an older version's);
@@ -167,7 +167,8 @@ class Paperboard:
             summary = fetch_ids(self.engine, client, paper_ids, api_url=config.arxiv_api_url)
         if summary.added + summary.updated:
             try:
-                self.catch_up(fold=False, wait=FETCH_INDEX_WAIT)  # folding the graph is left to ingests
+                # folding the graph, and rebuilding a damaged index, are left to ingests and the worker
+                self.catch_up(fold=False, wait=FETCH_INDEX_WAIT, rebuild=False)
             except Exception as exc:  # another process holds the index writer: the next ingest indexes it
                 log.warning("indexing %s now failed (%s); it is indexed by the next ingest or reindex",
                             ", ".join(paper_ids), exc)

@@ -30,20 +30,41 @@ def update_gists(obj: Context, progress: bool | None) -> None:
     click.echo(f"wrote {stale:,} gists in {time.perf_counter() - started:.1f} s", err=True)
 
 
-def update_search_index(obj: Context, progress: bool | None) -> None:
+def update_search_index(obj: Context, progress: bool | None, *, rebuild: bool = True) -> bool:
     """Write missing gists, then index everything added or changed since the index last caught up
-    (embeddings in batches)."""
+    (embeddings in batches). An index that cannot be read is built anew (``rebuild``), or left to the
+    caller: False then."""
+    from ..errors import Unavailable
+
     update_gists(obj, progress)
     index, board = obj.index(), obj.board()
-    pending = board.pending()
+    try:
+        pending = board.pending()
+    except Unavailable:
+        pending = None
+    if pending is None or index.problem:
+        click.echo(f"{index.problem or 'the search index cannot be read'}", err=True)
+        if rebuild:
+            _rebuild(board, progress)
+        return rebuild
     if not pending[0]:
-        return
+        return True
     started = time.perf_counter()
     click.echo(f"indexing {len(pending[0]):,} papers for search ({obj.config.embedder} embeddings and BM25) "
                f"in {index.root}", err=True)
     with bar(len(pending[0]), desc="index", unit="paper", enabled=progress) as pbar:
         board.catch_up(on_progress=pbar.update, pending=pending)
     click.echo(f"indexed {len(pending[0]):,} papers in {time.perf_counter() - started:.1f} s", err=True)
+    return True
+
+
+def _rebuild(board, progress: bool | None) -> int:  # type: ignore[no-untyped-def]
+    from ..storage.papers import count_papers
+
+    with board.engine.connect() as conn:
+        total = count_papers(conn)
+    with bar(total, desc="reindex", unit="paper", enabled=progress) as pbar:
+        return board.reindex(on_progress=pbar.update)
 
 
 def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # type: ignore[type-arg]
@@ -143,15 +164,11 @@ def similar(obj: Context, paper_id: str | None, text: str | None, limit: int, fm
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 @pass_ctx
 def reindex(obj: Context, progress: bool | None) -> None:
-    """Rebuild the search indexes (BM25 and embeddings) from the database."""
-    from ..storage.papers import count_papers
-
+    """Rebuild the search indexes (BM25 and embeddings) from the database, beside the ones being
+    served (search keeps answering from them until the new ones are complete). A damaged index is
+    discarded."""
     obj.index()
-    board = obj.board()
-    with board.engine.connect() as conn:
-        total = count_papers(conn)
-    with bar(total, desc="reindex", unit="paper", enabled=progress) as pbar:
-        done = board.reindex(on_progress=pbar.update)
+    done = _rebuild(obj.board(), progress)
     click.echo(f"indexed {done:,} papers")
 
 

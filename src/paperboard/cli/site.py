@@ -29,7 +29,10 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
     from .search import update_search_index
 
     config = obj.config
-    update_search_index(obj, progress)
+    if not update_search_index(obj, progress, rebuild=False):  # the site starts now; search comes back
+        click.echo("serving every page now; search answers 503 until the index is rebuilt, in the "
+                   "background", err=True)
+        _rebuild_in_background(config)
     _say_if_empty(obj.engine(), config)
     obj.board().close()
     os.environ["PAPERBOARD_DATA_DIR"] = str(config.data_dir)  # the workers read the same configuration
@@ -45,6 +48,26 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
                 access_log=False, proxy_headers=bool(trusted), forwarded_allow_ips=trusted or "",
                 http="paperboard.web.protocol:DeadlineH11Protocol", limit_concurrency=connections,
                 timeout_keep_alive=5)
+
+
+def _rebuild_in_background(config) -> None:  # type: ignore[no-untyped-def]
+    """A damaged index, built anew in a thread of this process while the site serves (the workers
+    switch to it when it is published)."""
+    import logging
+    import threading
+
+    from ..board import Paperboard
+
+    def rebuild() -> None:
+        board = Paperboard(config, fetch_from_arxiv=False)
+        try:
+            board.reindex()
+        except Exception:  # the worker's index job tries again
+            logging.getLogger(__name__).exception("rebuilding the search index failed")
+        finally:
+            board.close()
+
+    threading.Thread(target=rebuild, name="reindex", daemon=True).start()
 
 
 def _open_files_for(connections: int) -> int:

@@ -214,11 +214,12 @@ class SearchIndex:
 
     def catch_up(self, engine: Engine, on_progress: Callable[[int], None] | None = None,
                  pending: tuple[list[str], dt.datetime | None] | None = None, *, fold: bool = True,
-                 wait: float | None = None) -> int:
-        """Index every paper added or changed since the last run; an index that cannot be read is built
-        anew. ``fold=False`` (a serving process) never loads the whole HNSW graph to fold updates into
-        it: the next ingest does. Writers of every process take turns: ``wait`` seconds at most for the
-        one writing now (IndexBusy after), or as long as it takes."""
+                 wait: float | None = None, rebuild: bool = True) -> int:
+        """Index every paper added or changed since the last run; an index that cannot be read (or holds
+        nothing yet) is built anew, or with ``rebuild=False`` left to another process (Unavailable).
+        ``fold=False`` (a serving process) never loads the whole HNSW graph to fold updates into it: the
+        next ingest does. Writers of every process take turns: ``wait`` seconds at most for the one
+        writing now (IndexBusy after), or as long as it takes."""
         with self.folders.writing(wait):
             self.refresh()
             try:
@@ -226,6 +227,8 @@ class SearchIndex:
                 if not len(lexical):  # nothing indexed yet: built as a generation of its own
                     raise Unavailable("no index yet")
             except Unavailable:  # unreadable, or empty: a new generation, switched to when complete
+                if not rebuild:
+                    raise
                 return self._rebuild(engine, on_progress)
             ids, latest = pending if pending is not None else self.pending(engine)
             mark = self.watermark()
