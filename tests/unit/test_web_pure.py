@@ -383,6 +383,30 @@ def test_the_anonymous_cache_is_bounded_by_bytes_and_sweeps_what_expired():
     assert list(cache._entries) == [b"GET /a?"] and cache.bytes == 40
 
 
+def test_a_trailing_slash_is_redirected_within_the_site():
+    import asyncio
+
+    from paperboard.web.slashes import DropTrailingSlash
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"page"})
+
+    def get(path, query=b""):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        asyncio.run(DropTrailingSlash(app)({"type": "http", "path": path, "query_string": query}, None, send))
+        return sent[0]["status"], dict(sent[0]["headers"]).get(b"location")
+
+    assert get("/new/", b"page=2") == (307, b"/new?page=2")
+    assert get("//evil.example/") == (307, b"/evil.example")  # never another host
+    assert get("/authors/Ada Lovelace/") == (307, b"/authors/Ada%20Lovelace")
+    assert get("/") == (200, None) and get("/static/") == (200, None) and get("/new") == (200, None)
+
+
 def test_sessions_name_their_device():
     import datetime as dt
 

@@ -125,6 +125,10 @@ def test_redirects_ignore_the_host_header(client, populated):
                         headers={"referer": populated.config.base_url + "/papers/date/2025-03-19"},
                         follow_redirects=False)
     assert local.headers["location"] == "/papers/date/2025-03-19"
+    for path, where in (("/search/?q=a%20b", "/search?q=a%20b"), ("/new/", "/new"),
+                        ("/api/daily_papers/", "/api/daily_papers")):  # the framework sent these to the Host
+        slash = client.get(path, headers={"host": "evil.example"}, follow_redirects=False)
+        assert slash.status_code == 307 and slash.headers["location"] == where, path
 
 
 def test_a_nul_in_an_address_is_a_400_everywhere(client):

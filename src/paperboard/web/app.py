@@ -32,6 +32,7 @@ from .headers import SecurityHeaders
 from .json_response import JSON
 from .security import Limit, RateLimiter
 from .site import Site, site_of
+from .slashes import DropTrailingSlash
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +178,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
                     "papers API; writes with an API token (Authorization: Bearer ...).",
         # FastAPI's own /docs page loads its viewer from a CDN; ours is /api/docs, from a package
         docs_url=None, openapi_url="/api/openapi.json", redoc_url=None,
+        redirect_slashes=False,  # DropTrailingSlash redirects without naming the request's Host
     )
     app.state.site = site
     _describe_errors(app)
@@ -188,6 +190,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
     app.add_middleware(BodyLimit)
     app.add_middleware(RefuseNul)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(DropTrailingSlash)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(StarletteHTTPException)
