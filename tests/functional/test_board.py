@@ -136,3 +136,24 @@ def test_an_import_reads_the_collection_once_and_a_collection_has_a_size_limit(b
     assert board.collect(other, owner, ids[39])  # the fortieth fits, one at a time too
     with pytest.raises(PaperboardError, match="at most 40 papers"):
         board.collect(other, owner, ids[40])
+
+
+def test_a_paper_with_no_listing_day_is_dated_alike_by_feeds_and_search(board):
+    """A paper fetched by id from the arXiv API (the papers people submit) has a published day and no
+    listing day: since: kept it in search and dropped it from the daily feed."""
+    import datetime as dt
+
+    from paperboard.filter_terms import feed_terms
+    from paperboard.models import Paper
+    from paperboard.storage.papers import upsert
+
+    with board.engine.begin() as conn:
+        upsert(conn, [Paper(id="2511.04242", title="Quokka routing for sparse mixtures", abstract="Quokkas route.",
+                            published=dt.date(2025, 11, 3))])
+        submitter = create_user(conn, "dater", "a long enough password")
+    board.catch_up()
+    board.submit(submitter, "2511.04242")
+    for terms, kept in (("since:2025-11", True), ("until:2025-10", False), ("since:2025-11-04", False)):
+        in_feed = "2511.04242" in [e.paper.id for e in board.daily(DailyQuery(filters=feed_terms(terms))).entries]
+        in_search = "2511.04242" in [h.id for h in board.search(f"quokka routing {terms}").hits]
+        assert in_feed == in_search == kept, terms

@@ -34,10 +34,13 @@ def conditions(terms: FilterTerms | None, paper_id: ColumnElement[str]) -> Colum
     parts = [or_(*(_term(paper_id, t) for t in group)) for group in terms.require]
     parts += [not_(_term(paper_id, t)) for t in terms.exclude]
     if terms.since or terms.until:
+        # a paper's day as search reads it: listed, or published for one that arXiv's API gave (the
+        # papers people submit), which has no listing day
+        day = func.coalesce(papers.c.listed, papers.c.published)
         dated = select(papers.c.id).where(papers.c.id == paper_id)
         if terms.since:
-            dated = dated.where(papers.c.listed >= terms.since)
+            dated = dated.where(day >= terms.since)
         if terms.until:
-            dated = dated.where(papers.c.listed <= terms.until)
+            dated = dated.where(day <= terms.until)
         parts.append(dated.exists())
     return and_(*parts)
