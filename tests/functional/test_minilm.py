@@ -38,7 +38,7 @@ def test_hybrid_search_with_minilm(minilm, tmp_path):
     ingest_file(engine, str(require(SEED)))
     index = SearchIndex(tmp_path, minilm)
     assert index.reindex(engine) == 559
-    assert (tmp_path / "index" / "vectors-minilm").exists()  # one vector index per embedder
+    assert (index.folders.live() / "vectors-minilm").exists()  # one vector index per embedder
     assert index.vectors.has_passages  # MiniLM reads 256 word pieces: abstracts also as passages
     query = "networks that suddenly generalize long after overfitting the training data"
     top = [h.title for h in index.search(engine, query, limit=5).hits]

@@ -126,33 +126,38 @@ def test_idle_and_half_sent_connections_are_closed_and_never_shut_others_out(ser
 def test_failing_on_purpose_from_many_addresses_does_not_lock_the_owner_out(client):
     """30 failures on one account from many addresses locked its owner out of sign-in for 15 minutes.
     A browser the account signed in from before is not held to that limit (its own address is)."""
+    import uuid
+
     from tests.web.conftest import sign_up
 
+    name = f"locked{uuid.uuid4().hex[:8]}"  # the site is shared by this module's runs
     owner = TestClient(client.app, base_url="http://testserver", client=("198.51.100.50", 40000))
-    sign_up(owner, "lockedout")
+    sign_up(owner, name)
     owner.post("/signout", data={"csrf_token": CSRF.search(owner.get("/").text).group(1)})
     for i in range(32):  # an attacker, from addresses of its own
         attacker = TestClient(client.app, base_url="http://testserver", client=(f"203.0.113.{i}", 40000))
-        _attempt(attacker, "lockedout")
+        _attempt(attacker, name)
     stranger = TestClient(client.app, base_url="http://testserver", client=("198.51.100.51", 40000))
-    assert _attempt(stranger, "lockedout") == 429  # a new browser still meets the account's limit
+    assert _attempt(stranger, name) == 429  # a new browser still meets the account's limit
     token = CSRF.search(owner.get("/signin").text).group(1)
-    r = owner.post("/signin", data={"csrf_token": token, "username": "lockedout",
+    r = owner.post("/signin", data={"csrf_token": token, "username": name,
                                     "password": "correct horse battery"}, follow_redirects=False)
     assert r.status_code == 303  # the owner's browser signs in
     forged = TestClient(client.app, base_url="http://testserver", client=("198.51.100.52", 40000),
                         cookies={"paperboard_known": "W10.forged.signature"})
-    assert _attempt(forged, "lockedout") == 429
+    assert _attempt(forged, name) == 429
 
 
 def test_sign_up_never_says_whether_an_address_has_an_account(client):
+    import uuid
+
     from tests.web.conftest import csrf
 
-    answers = []
-    for name in ("firstholder", "secondasker"):
+    answers, run = [], uuid.uuid4().hex[:8]  # the site is shared by this module's runs
+    for name in (f"holder{run}", f"asker{run}"):
         browser = TestClient(client.app, base_url="http://testserver")
         r = browser.post("/signup", data={"csrf_token": csrf(browser, "/signup"), "username": name,
                                           "password": "correct horse battery", "password2": "correct horse battery",
-                                          "email": "shared@example.org"}, follow_redirects=False)
+                                          "email": f"shared{run}@example.org"}, follow_redirects=False)
         answers.append((r.status_code, r.headers.get("location")))
     assert answers[0] == answers[1] == (303, "/")  # the same answer: nothing learned about the address
