@@ -215,8 +215,8 @@ class SearchIndex:
     def catch_up(self, engine: Engine, on_progress: Callable[[int], None] | None = None,
                  pending: tuple[list[str], dt.datetime | None] | None = None, *, fold: bool = True,
                  wait: float | None = None, rebuild: bool = True) -> int:
-        """Index every paper added or changed since the last run; an index that cannot be read (or holds
-        nothing yet) is built anew, or with ``rebuild=False`` left to another process (Unavailable).
+        """Index every paper added or changed since the last run; an index that holds nothing yet is built
+        anew, and so is one that cannot be read (``rebuild=False``: left to another process, Unavailable).
         ``fold=False`` (a serving process) never loads the whole HNSW graph to fold updates into it: the
         next ingest does. Writers of every process take turns: ``wait`` seconds at most for the one
         writing now (IndexBusy after), or as long as it takes."""
@@ -224,11 +224,11 @@ class SearchIndex:
             self.refresh()
             try:
                 lexical, vectors = self.lexical, self.vectors
-                if not len(lexical):  # nothing indexed yet: built as a generation of its own
-                    raise Unavailable("no index yet")
-            except Unavailable:  # unreadable, or empty: a new generation, switched to when complete
+            except Unavailable:  # unreadable: a new generation, switched to when complete
                 if not rebuild:
                     raise
+                return self._rebuild(engine, on_progress)
+            if not len(lexical):  # nothing indexed yet: built as a generation of its own
                 return self._rebuild(engine, on_progress)
             ids, latest = pending if pending is not None else self.pending(engine)
             mark = self.watermark()
