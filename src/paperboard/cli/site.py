@@ -46,7 +46,7 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
     connections = _open_files_for(config.max_connections)
     uvicorn.run("paperboard.web.asgi:app", host=host, port=port, workers=workers, log_level="warning",
                 access_log=False, proxy_headers=bool(trusted), forwarded_allow_ips=trusted or "",
-                http="paperboard.web.protocol:DeadlineH11Protocol", limit_concurrency=connections,
+                http="paperboard.web.protocol:DeadlineHttpToolsProtocol", limit_concurrency=connections,
                 timeout_keep_alive=5)
 
 
