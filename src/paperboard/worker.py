@@ -56,6 +56,12 @@ def without_credentials(text: str | None) -> str | None:
     return re.sub(r"(\b[a-zA-Z][\w+.-]*://)[^/\s@]+@", r"\1", text) if text else text
 
 
+def _cut_short(engine: Engine, last: Run | None) -> bool:
+    """Whether ``last`` is marked running though no live process holds its job's lease (it was killed,
+    or its machine stopped)."""
+    return last is not None and last.status == "running" and not leases.held(engine, f"job:{last.job}")
+
+
 def last_run(engine: Engine, job: str, *, ok_only: bool = False) -> Run | None:
     query = select(job_runs).where(job_runs.c.job == job)
     if ok_only:
@@ -172,8 +178,7 @@ class Worker:
             first_fill = last is None and job == "harvest"  # a new install fills its feeds at once
             retry = last is not None and last.status == "failed" and now - last.started_at >= RETRY_FAILED
             # a run whose process died (killed, or the machine stopped) is run again at once
-            cut_short = (last is not None and last.status == "running"
-                         and not leases.held(self.engine, f"job:{job}"))
+            cut_short = _cut_short(self.engine, last)
             if first_fill or retry or cut_short or plan.due(last.started_at if last else None, now):
                 due.append(job)
         return due
@@ -283,7 +288,7 @@ def status(config: Config, engine: Engine, now: dt.datetime | None = None) -> li
         last = last_run(engine, job)
         upcoming = plan.next_after(now, last.started_at if last else None) if plan.enabled else None
         shown = last.as_dict() if last else None
-        if shown and last and last.status == "running" and not leases.held(engine, f"job:{job}"):
+        if shown and _cut_short(engine, last):
             shown["status"] = "abandoned"  # its process is gone: the next worker runs it again at once
             shown["error"] = "its process ended before the run did"
         rows.append({"job": job, "schedule": config.schedules.get(job) or "off",

@@ -59,13 +59,16 @@ KNOWN_DEVICE = "paperboard_known"  # a signed cookie: the accounts that signed i
 KNOWN_DEVICE_DAYS = 365
 
 
+def _device_signer(site: Site) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(site.config.signing_key(), salt="known-device")
+
+
 def _known_accounts(site: Site, request: Request) -> list[str]:
     raw = request.cookies.get(KNOWN_DEVICE)
     if not raw:
         return []
-    signer = URLSafeTimedSerializer(site.config.signing_key(), salt="known-device")
     try:
-        names = signer.loads(raw, max_age=KNOWN_DEVICE_DAYS * 86400)
+        names = _device_signer(site).loads(raw, max_age=KNOWN_DEVICE_DAYS * 86400)
     except BadSignature:
         return []
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
@@ -73,9 +76,8 @@ def _known_accounts(site: Site, request: Request) -> list[str]:
 
 def _remember_device(site: Site, request: Request, response: Response, username: str) -> None:
     names = [username.lower(), *(n for n in _known_accounts(site, request) if n != username.lower())][:5]
-    signer = URLSafeTimedSerializer(site.config.signing_key(), salt="known-device")
-    response.set_cookie(KNOWN_DEVICE, signer.dumps(names), max_age=KNOWN_DEVICE_DAYS * 86400, httponly=True,
-                        samesite="lax", secure=site.config.base_url.startswith("https://"))
+    response.set_cookie(KNOWN_DEVICE, _device_signer(site).dumps(names), max_age=KNOWN_DEVICE_DAYS * 86400,
+                        httponly=True, samesite="lax", secure=site.config.base_url.startswith("https://"))
 
 
 @router.post("/signin")

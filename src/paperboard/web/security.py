@@ -46,7 +46,6 @@ DEFAULT_LIMITS = {
 SLOW_SEARCH = 0.25  # seconds: a search that takes this long spends one of the client's slow_search
 
 
-
 class SearchBudget:
     """How much search time each client may spend: every search that takes ``SLOW_SEARCH`` seconds or
     more counts against its ``slow_search`` limit, and a client over it is refused (429) until the limit

@@ -55,6 +55,12 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
+def _slow_down(why: str, wait: float) -> HTTPException:
+    """A 429 that says when to come back, in its text and its Retry-After header."""
+    seconds = int(wait) + 1
+    return HTTPException(429, f"{why}; try again in {seconds} s", headers={"Retry-After": str(seconds)})
+
+
 def site_of(request: Request) -> Site:
     """The Site that ``create_app`` attached to the application handling ``request``."""
     return request.app.state.site
@@ -152,8 +158,7 @@ class Site:
         """Count an attempt at ``action`` by ``key``; 429 with Retry-After once over the limit."""
         wait = self.limiter.retry_after(action, key)
         if wait is not None:
-            raise HTTPException(429, f"too many attempts; try again in {int(wait) + 1} s",
-                                headers={"Retry-After": str(int(wait) + 1)})
+            raise _slow_down("too many attempts", wait)
 
     def search(self, request: Request, q: str, **options: Any) -> SearchResult:
         """:meth:`Paperboard.search` within this client's search budget: 429 once its searches took too
@@ -161,8 +166,7 @@ class Site:
         client = self.client_address(request)
         wait = self.budget.wait(client)
         if wait is not None:
-            raise HTTPException(429, f"your searches have been slow; try again in {int(wait) + 1} s",
-                                headers={"Retry-After": str(int(wait) + 1)})
+            raise _slow_down("your searches have been slow", wait)
         started = time.monotonic()
         try:
             return self.board.search(q, **options)
