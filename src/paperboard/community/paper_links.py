@@ -78,32 +78,32 @@ def _given_rows(conn: Connection, paper_ids: Sequence[str]):  # type: ignore[no-
         .where(paper_links.c.paper_id.in_(paper_ids)))
 
 
-def given(conn: Connection, paper_ids: Sequence[str]) -> dict[str, dict[str, str]]:
-    """paper id -> {kind: url} of the links the papers' verified authors gave."""
-    out: dict[str, dict[str, str]] = {}
-    if paper_ids:
-        for pid, kind, url, _who, by_author in _given_rows(conn, paper_ids):
-            if by_author:
-                out.setdefault(pid, {})[kind] = url
-    return out
+Suggestions = dict[str, dict[str, tuple[str, str]]]  # paper id -> {kind: (url, username)}
 
 
-def suggested(conn: Connection, papers: dict[str, Paper]) -> dict[str, dict[str, tuple[str, str]]]:
-    """paper id -> {kind: (url, username)} of the links others suggested for ``papers`` (as they are
-    shown, their own links in place), where a suggestion differs from the paper's link."""
-    out: dict[str, dict[str, tuple[str, str]]] = {}
+def with_suggestions(conn: Connection, papers: dict[str, Paper]) -> tuple[dict[str, Paper], Suggestions]:
+    """``papers`` with the links their verified authors gave in place of those ingest found, and the
+    links others suggested where they differ from those (one query for both)."""
+    overrides: dict[str, dict[str, str]] = {}
+    offered: list[tuple[str, str, str, str]] = []
     if papers:
         for pid, kind, url, who, by_author in _given_rows(conn, list(papers)):
-            if not by_author and papers[pid].links.get(kind) != url:
-                out.setdefault(pid, {})[kind] = (url, who)
-    return out
+            if by_author:
+                overrides.setdefault(pid, {})[kind] = url
+            else:
+                offered.append((pid, kind, url, who))
+    shown = {pid: replace(p, links={**p.links, **overrides[pid]}) if pid in overrides else p
+             for pid, p in papers.items()}
+    suggestions: Suggestions = {}
+    for pid, kind, url, who in offered:
+        if shown[pid].links.get(kind) != url:
+            suggestions.setdefault(pid, {})[kind] = (url, who)
+    return shown, suggestions
 
 
 def with_given_links(conn: Connection, papers: dict[str, Paper]) -> dict[str, Paper]:
     """``papers`` with the links their verified authors gave in place of those ingest found."""
-    overrides = given(conn, list(papers))
-    return {pid: replace(p, links={**p.links, **overrides[pid]}) if pid in overrides else p
-            for pid, p in papers.items()}
+    return with_suggestions(conn, papers)[0]
 
 
 def has_link(paper_id: ColumnElement[str], kind: str = "code") -> ColumnElement[bool]:

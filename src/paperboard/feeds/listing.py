@@ -9,7 +9,7 @@ from sqlalchemy import Connection, and_, exists, func, select
 
 from ..clock import as_utc
 from ..community.authorship import verified_authors
-from ..community.paper_links import suggested, with_given_links
+from ..community.paper_links import with_suggestions
 from ..community.votes import counts, upvoted_by
 from ..filter_terms import FilterTerms
 from ..ids import name_hash
@@ -41,12 +41,11 @@ def _in_category(category: str | None):  # type: ignore[no-untyped-def]
 def entries_for(conn: Connection, ids: list[str], viewer_id: int | None = None) -> list[Entry]:
     """Feed entries for stored papers, in the order of ``ids`` (unknown ids are left out), with their
     counts and, for papers on the daily feed, their submission."""
-    stored = with_given_links(conn, fetch_many(conn, ids))
+    stored, offered = with_suggestions(conn, fetch_many(conn, ids))
     found = list(stored)
     tallies = counts(conn, found)
     mine = upvoted_by(conn, viewer_id, found)
     verified = verified_authors(conn, found)
-    offered = suggested(conn, stored)
     entries = {i: Entry(stored[i], upvotes=tallies[i][0], comments=tallies[i][1], upvoted=i in mine,
                         verified=verified.get(i, {}), suggested=offered.get(i, {})) for i in found}
     if found:
