@@ -25,10 +25,10 @@ from .config import Config, load_config
 from .errors import Busy, Forbidden, NotFound, PaperboardError, Pending, Unavailable
 from .feeds import daily, listing, periods
 from .feeds.entries import Entry, Page
+from .filter_terms import FilterTerms
 from .ids import InvalidId, canonical_id, category_spelling
 from .ingest.on_demand import SAY, OnDemand, Outcome
 from .ingest.pipeline import Summary
-from .search.lexical import Filters
 from .search.service import Hit, SearchIndex, SearchResult
 from .storage.engine import open_database
 from .storage.papers import get_paper, require_stored
@@ -262,12 +262,13 @@ class Paperboard:
 
     def search(self, q: str, *, limit: int = 10, category: str | None = None, since: str | None = None,
                until: str | None = None, author: str | None = None, sort: str = "relevance",
-               filters: Filters | None = None, correct: bool = True, recent: bool = False) -> SearchResult:
+               filters: FilterTerms | None = None, correct: bool = True,
+               recent: bool = False) -> SearchResult:
         """Hybrid search; ``since`` / ``until`` are days (YYYY-MM-DD). A query or filter that cannot be
         read raises :class:`paperboard.errors.PaperboardError` (QueryError, PeriodError)."""
         if filters is None:
-            filters = Filters(categories=(category_spelling(category),) if category else (),
-                              since=_day(since), until=_day(until), author=author or None)
+            filters = FilterTerms.where(categories=(category_spelling(category),) if category else (),
+                                        since=_day(since), until=_day(until), author=author or None)
         return self.index.search(self.engine, q, limit=limit, filters=filters, sort=sort, correct=correct,
                                  recent=recent)
 

@@ -21,6 +21,27 @@ from dataclasses import dataclass
 from .errors import PaperboardError
 from .ids import category_spelling
 
+# The language as people are told it: the search page's "Search syntax", `paperboard search --help`, the
+# API's and the feeds' parameter descriptions all show these (what each matches: filter_rules)
+SYNTAX = (
+    ('"a phrase"', "those words in a row (any form of each: models, modelling)"),
+    ('author:Name, author:"Full Name"', "by that author (every one given)"),
+    ("category:cs.LG (or cat:)", "in that category (any of those given)"),
+    ("has:code, has:project", "with a code repository / project page linked"),
+    ("since:2025-03, until:2025-06-30", "listed in that range (a year, month or day)"),
+    ("-term", 'without it: -category:cs.LG, -has:code, -word, -"a phrase"'),
+    ("term OR term", "either of two field terms: author:Hinton OR author:LeCun"),
+)
+SYNTAX_LINE = ('category:cs.LG, author:"Name", has:code, since:2025-03, until:2025-06-30, words and '
+               '"phrases"; -term leaves one out, OR between field terms')
+
+
+def syntax_help(indent: str = "  ") -> str:
+    """:data:`SYNTAX` as aligned plain-text lines (``--help``)."""
+    width = max(len(term) for term, _ in SYNTAX) + 2
+    return "\n".join(f"{indent}{term:<{width}}{meaning}" for term, meaning in SYNTAX)
+
+
 # one term: an optional "-", a field with a (quoted) value; an excluded phrase or word; or OR
 _TERM = re.compile(
     r'(?:(?<=\s)|^)(-?)(author|authors|category|cat|has|since|from|until|before):(?:"([^"]*)"|(\S+))'
@@ -54,10 +75,19 @@ class FilterTerms:
     def __bool__(self) -> bool:
         return bool(self.require or self.exclude or self.since or self.until)
 
-    @property
-    def has_words(self) -> bool:
-        """Whether a word or phrase is excluded (the rest are fields)."""
-        return any(k in ("word", "phrase") for k, _ in self.exclude)
+    @classmethod
+    def where(cls, *, categories: tuple[str, ...] = (), author: str | None = None,
+              since: dt.date | None = None, until: dt.date | None = None) -> FilterTerms:
+        """The filters of a form's fields: in one of ``categories``, by ``author``, between the days."""
+        require = ((tuple(("category", c) for c in categories),) if categories else ()) + (
+            ((("author", author),),) if author else ())
+        return cls(require, (), since, until)
+
+    def __and__(self, other: FilterTerms) -> FilterTerms:
+        """Papers that pass both (the later ``since``, the earlier ``until``)."""
+        since = max((d for d in (self.since, other.since) if d), default=None)
+        until = min((d for d in (self.until, other.until) if d), default=None)
+        return FilterTerms(self.require + other.require, self.exclude + other.exclude, since, until)
 
 
 def _day(value: str, *, end: bool) -> dt.date:
@@ -114,6 +144,9 @@ def take_filters(text: str) -> tuple[str, FilterTerms]:
             return " "
         if name in ("since", "from", "until", "before"):
             end = name in ("until", "before")
+            if negated:
+                raise QueryError(f"-{name}: cannot be negated: write {'since' if end else 'until'}: for the "
+                                 "other side of a day")
             dates["until" if end else "since"] = _day(value, end=end)
             last_was[0] = ""
             return " "

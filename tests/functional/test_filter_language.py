@@ -150,6 +150,7 @@ def test_dates_narrow_to_the_days_they_name(store):
     ("since:2025-13", "is not a date"),
     ("until:yesterday", "is not a date"),
     ("since:2025-06 until:2025-01", "nothing can be in between"),
+    ("-since:2025-06", "write until: for the other side"),
 ])
 def test_a_term_that_means_nothing_is_refused_with_what_to_write(raw, says):
     with pytest.raises(QueryError, match=says):

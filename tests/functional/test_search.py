@@ -4,8 +4,8 @@ from contextlib import ExitStack
 
 import pytest
 
+from paperboard.filter_terms import FilterTerms
 from paperboard.ingest.files_job import ingest_file
-from paperboard.search.lexical import Filters
 from paperboard.search.service import SearchIndex
 from paperboard.storage.engine import open_database
 from paperboard.storage.papers import count_papers
@@ -54,7 +54,7 @@ def test_quoted_phrase_and_author_and_filters(seed):
     engine, index = seed
     hits = index.search(engine, '"reversal curse"', limit=10).hits
     assert hits and all("reversal curse" in (h.title + h.snippet).lower() for h in hits[:4])
-    assert titles(seed, "reversal curse", filters=Filters(categories=("no.such",))) == []
+    assert titles(seed, "reversal curse", filters=FilterTerms.where(categories=("no.such",))) == []
 
 
 def test_an_arxiv_id_is_a_direct_hit_or_nothing(seed):

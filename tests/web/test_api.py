@@ -1,12 +1,16 @@
 """The JSON API: Hugging Face shapes and errors through HTTP, and token-authenticated writes."""
 
 import datetime as dt
+import html
 import re
 from urllib.parse import urlsplit
 
 import pytest
+from click.testing import CliRunner
 
+from paperboard.cli import main
 from paperboard.community.accounts import create_token, find_user
+from paperboard.filter_terms import SYNTAX, SYNTAX_LINE
 from tests.web.conftest import sign_up, sites
 from tests.web.data import DAYS, PER_DAY
 
@@ -74,6 +78,17 @@ def test_paper_search_and_markdown(client, populated):
 def test_openapi_describes_the_api(client):
     spec = client.get("/api/openapi.json").json()
     assert {"/api/daily_papers", "/api/papers/search", "/api/papers/{paper_id}", "/api/submissions"} <= set(spec["paths"])
+    q = next(p for p in spec["paths"]["/api/papers/search"]["get"]["parameters"] if p["name"] == "q")
+    assert SYNTAX_LINE in q["description"]
+
+
+def test_the_search_syntax_is_told_from_one_source_everywhere(client):
+    """The search page and `paperboard search --help` list every row of filter_terms.SYNTAX."""
+    page = html.unescape(client.get("/search").text)
+    cli = CliRunner().invoke(main, ["search", "--help"]).output
+    for term, meaning in SYNTAX:
+        assert f"{term}</code>: {meaning}" in page
+        assert re.search(rf"{re.escape(term)} +{re.escape(meaning)}", cli), term
 
 
 def test_writes_take_a_token(client, populated):

@@ -96,6 +96,24 @@ def test_new_listing_by_day_and_category(client, populated):
     assert "No papers in no.such" in client.get(f"/new?day={latest}&category=no.such").text
 
 
+def test_a_filtered_listing_splits_the_day_by_the_filter(client, populated):
+    """has:, dates and words are conditions on each listed paper (they once held for every paper of the
+    day as soon as one paper met them)."""
+    latest = max(rec["listed"] for rec in populated.records)
+
+    def count(q: str) -> int:
+        r = client.get("/new", params={"day": latest, "q": q})
+        assert r.status_code == 200
+        found = re.search(r"([\d,]+) papers?", r.text)
+        return int(found.group(1).replace(",", "")) if found else 0
+
+    total = count("")
+    for term in ("has:code", "model", "author:wang"):
+        assert 0 < count(term) < total and count(term) + count(f"-{term}") == total, term
+    assert count(f"since:{latest}") == total
+    assert client.get("/new", params={"day": latest, "q": f"-since:{latest}"}).status_code == 400
+
+
 def test_markup_in_titles_and_abstracts_is_text_everywhere(client):
     urls = [f"/papers/{XSS_ID}", "/search?q=attention&author=Ada+Lovelace", "/authors/Ada Lovelace",
             "/new?day=2025-03-20&category=cs.LG&page=1"]

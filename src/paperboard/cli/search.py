@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ..filter_terms import syntax_help
 from ..progress import bar
 from .base import Context, dump, main, parse_day, pass_ctx
 
@@ -80,13 +81,28 @@ def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # typ
             click.echo(f"{'':<25}{authors}")
 
 
-@main.command()
+SEARCH_HELP = f"""Hybrid (BM25 + embedding) search over titles, abstracts and authors.
+
+\b
+QUERY may hold words, "quoted phrases" and filters, or just an arXiv id / URL:
+{syntax_help()}
+\b
+  paperboard search "knowledge distillation for small language models"
+  paperboard search '"gaussian splatting" category:cs.CV -category:cs.LG has:code'
+  paperboard search 'grokking author:"Neel Nanda" OR author:"Tom Lieberum"' --format json
+  paperboard search https://arxiv.org/abs/2401.00001
+A word the index does not know, or knows far less than a close word, is corrected (said on standard
+error; --exact searches as typed). Filters alone list those papers, newest first.
+"""
+
+
+@main.command(help=SEARCH_HELP)
 @click.argument("query")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--from", "since", callback=parse_day, metavar="DATE", help="Listed on or after DATE.")
 @click.option("--until", callback=parse_day, metavar="DATE", help="Listed on or before DATE.")
 @click.option("--category", "categories", multiple=True, metavar="CAT", help="e.g. cs.LG (repeatable: any).")
-@click.option("--author", metavar="NAME", help="Papers with an author whose name contains NAME.")
+@click.option("--author", metavar="NAME", help="Papers with an author whose name holds NAME's words.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "upvotes"]), default="relevance",
               show_default=True, help="Order: relevance, newest first, or most upvoted.")
 @click.option("--exact", is_flag=True, help="Search the words as typed: no spelling correction.")
@@ -96,26 +112,8 @@ def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # typ
 def search(obj: Context, query: str, limit: int, since: dt.date | None, until: dt.date | None,
            categories: tuple[str, ...], author: str | None, sort: str, exact: bool, recent: bool,
            fmt: str) -> None:
-    """Hybrid (BM25 + embedding) search over titles, abstracts and authors.
-
-    \b
-    QUERY may hold words, "quoted phrases" and filters, or just an arXiv id / URL:
-      author:Name, author:"Full Name"   with that author (all given; OR between them: any)
-      category:cs.LG (cat:)             in that category (any of those given)
-      has:code, has:project             with a code repository / project page linked
-      since:2025-03, until:2025-06-30   listed in that range (a year, month or day)
-      -term                             without it: -category:cs.LG, -has:code, -word, -"a phrase"
-      term OR term                      either field term
-    \b
-      paperboard search "knowledge distillation for small language models"
-      paperboard search '"gaussian splatting" category:cs.CV -category:cs.LG has:code'
-      paperboard search 'grokking author:"Neel Nanda" OR author:"Tom Lieberum"' --format json
-      paperboard search https://arxiv.org/abs/2401.00001
-    A word the index does not know, or knows far less than a close word, is corrected (said on standard
-    error; --exact searches as typed). Filters alone list those papers, newest first.
-    """
     from ..errors import PaperboardError
-    from ..search.lexical import Filters
+    from ..filter_terms import FilterTerms
     from ..storage.papers import count_papers
 
     index, board = obj.index(), obj.board()
@@ -124,7 +122,7 @@ def search(obj: Context, query: str, limit: int, since: dt.date | None, until: d
     if len(index.lexical) < stored:
         click.echo(f"the search index holds {len(index.lexical):,} of {stored:,} papers: "
                    "run `paperboard reindex`", err=True)
-    filters = Filters(categories=categories, since=since, until=until, author=author)
+    filters = FilterTerms.where(categories=categories, since=since, until=until, author=author)
     try:
         result = board.search(query, limit=limit, filters=filters, sort=sort, correct=not exact,
                               recent=recent)

@@ -8,6 +8,7 @@ import os
 import click
 
 from ..config import JOBS
+from ..filter_terms import SYNTAX_LINE
 from .base import Context, dump, main, pass_ctx
 
 
@@ -109,14 +110,14 @@ def _say_if_empty(engine, config) -> None:  # type: ignore[no-untyped-def]
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="json: the items of /api/daily_papers.")
 @click.option("--filter", "filter_text", default="", metavar="TERMS",
-              help='Only papers that pass: category:, author:, has:code, since:, until:, words, -term, OR.')
+              help=f"Only papers that pass these terms: {SYNTAX_LINE}.")
 @pass_ctx
 def daily(obj: Context, day: str | None, week: str | None, month: str | None, submitter: str | None,
           sort: str, limit: int, page: int, fmt: str, filter_text: str) -> None:
     """The daily papers feed (what / and /api/daily_papers show). Without a period: every submission.
 
     \b
-    --filter takes the search language's terms, and words the title or abstract must hold:
+    --filter takes the search language's terms, and words the title, abstract or keywords must hold:
       paperboard daily --week 2025-W12 --filter 'category:cs.CV -category:cs.LG has:code'
     """
     from ..feeds import daily as feed

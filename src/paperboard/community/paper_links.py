@@ -109,7 +109,9 @@ def with_given_links(conn: Connection, papers: dict[str, Paper]) -> dict[str, Pa
 def has_link(paper_id: ColumnElement[str], kind: str = "code") -> ColumnElement[bool]:
     """SQL: the paper ``paper_id`` names has a ``kind`` link (code, project), found at ingest or given
     by a verified author (a suggestion does not count)."""
-    found = select(papers.c.id).where(papers.c.id == paper_id, papers.c.links[kind].as_string().is_not(None))
+    paper = papers.alias()  # never correlated away when ``paper_id`` is papers.id itself
+    link = paper.c.links[kind].as_string()
+    found = select(paper.c.id).where(paper.c.id == paper_id, link.is_not(None), link != "")
     given_link = select(paper_links.c.paper_id).where(
         paper_links.c.paper_id == paper_id, paper_links.c.kind == kind,
         _by_author(paper_links.c.paper_id, paper_links.c.user_id))

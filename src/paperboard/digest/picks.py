@@ -16,10 +16,10 @@ from sqlalchemy import Engine, select
 from ..community.votes import liked_papers
 from ..feeds.daily import DailyQuery, daily_papers
 from ..feeds.entries import Entry
-from ..filter_terms import QueryError
+from ..filter_rules import matches
+from ..filter_terms import FilterTerms, QueryError
 from ..ids import name_hash
 from ..models import Paper
-from ..search.lexical import Filters
 from ..search.service import SearchIndex
 from ..storage.papers import fetch_many
 from ..storage.schema import collection_items, collections, paper_authors, papers
@@ -40,8 +40,8 @@ class Pick:
 
 
 def _excluded(paper: Paper, terms: Sequence[str]) -> bool:
-    text = f"{paper.title} {paper.abstract}".casefold()
-    return any(t.casefold() in text for t in terms)
+    """Whether ``paper`` holds one of a reader's excluded words or phrases (the filter language's rule)."""
+    return bool(terms) and not matches(FilterTerms(exclude=tuple(("phrase", t) for t in terms)), paper)
 
 
 class Personalizer:
@@ -73,8 +73,8 @@ class Personalizer:
     def keyword_hits(self, keyword: str, categories: tuple[str, ...]) -> list[tuple[str, float]]:
         key = (keyword.casefold(), categories)
         if key not in self._keywords:
-            filters = Filters(categories=categories, since=self.edition.period.start,
-                              until=self.edition.period.end - dt.timedelta(days=1))
+            filters = FilterTerms.where(categories=categories, since=self.edition.period.start,
+                                        until=self.edition.period.end - dt.timedelta(days=1))
             try:
                 hits = self.search.search(self.engine, keyword, limit=KEYWORD_HITS, filters=filters).hits
             except QueryError:  # stored before topics were checked: it matches nothing, the rest still count

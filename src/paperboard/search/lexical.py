@@ -1,4 +1,5 @@
-"""The lexical index (BM25, tantivy): titles, abstracts and authors, with category and date filters.
+"""The lexical index (BM25, tantivy): titles, abstracts and authors, and the filter language compiled to
+its queries.
 
 Derived data: ``paperboard reindex`` rebuilds it from the database; ingest keeps it current.
 """
@@ -7,16 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import tantivy
 
-from ..filter_terms import HAS
+from ..filter_rules import STEMMED, needle, paper_day, paper_texts
+from ..filter_terms import HAS, FilterTerms, Term
 from ..models import Paper
 
 # 2: title and abstract in one field ("text"). BM25 over the pair as one text ranks better than the sum
@@ -24,30 +24,23 @@ from ..models import Paper
 # longer scores twice as a rare term of a very short field.
 # 3: the links a paper has ("has": code, project), so that has: is answered by the index like every
 # other filter term (it was checked on stored papers, a pool that cost seconds per query)
-SCHEMA_VERSION = 3
+# 4: the title, the abstract and each keyword are values of their own, so that no phrase spans two of
+# them (the filter language's rule, paperboard.filter_rules)
+SCHEMA_VERSION = 4
 SEARCHED_FIELDS = ["text", "authors"]
 WRITER_HEAP = 256 << 20
 
 
-_ANALYZER = (  # the same analysis as tantivy's en_stem tokenizer
-    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-    .filter(tantivy.Filter.remove_long(40))
-    .filter(tantivy.Filter.lowercase())
-    .filter(tantivy.Filter.stemmer("english"))
-    .build()
-)
-
-
 @functools.lru_cache(maxsize=1 << 16)  # highlights stem every word of every hit shown
 def _stem(word: str) -> str:
-    tokens = _ANALYZER.analyze(word)
+    tokens = STEMMED.analyze(word)
     return tokens[0] if tokens else ""
 
 
 def _schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     b.add_text_field("id", stored=True, tokenizer_name="raw")
-    b.add_text_field("text", stored=False, tokenizer_name="en_stem")  # title, then abstract
+    b.add_text_field("text", stored=False, tokenizer_name="en_stem")  # title, abstract, keywords
     b.add_text_field("authors", stored=False, tokenizer_name="default")
     b.add_text_field("category", stored=False, tokenizer_name="raw")
     b.add_text_field("has", stored=False, tokenizer_name="raw")
@@ -55,33 +48,12 @@ def _schema() -> tantivy.Schema:
     return b.build()
 
 
-_WORDS = re.compile(r"\w+", re.UNICODE)
-
-
 def day_number(day: dt.date | None) -> int:
     """Dates as YYYYMMDD integers; papers without a date sort first (0)."""
     return day.year * 10000 + day.month * 100 + day.day if day else 0
 
 
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """What a paper must be to be found: in one of ``categories``, listed between ``since`` and
-    ``until``, by ``author``; meeting each group of ``require`` (one term of it) and none of ``exclude``
-    (terms of :mod:`paperboard.filter_terms`: ``(kind, value)``)."""
-
-    categories: tuple[str, ...] = ()
-    since: dt.date | None = None
-    until: dt.date | None = None
-    author: str | None = None
-    require: tuple[tuple[tuple[str, str], ...], ...] = ()
-    exclude: tuple[tuple[str, str], ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.categories or self.since or self.until or self.author or self.require
-                    or self.exclude)
-
-
-NO_FILTERS = Filters()
+NO_FILTERS = FilterTerms()
 
 
 class LexicalWriter:
@@ -146,7 +118,8 @@ class LexicalIndex:
         doc = tantivy.Document()
         doc.add_text("id", paper.id)
         # the gist's keywords once more: the paper's own phrases count a little more (bench/RESULTS.md)
-        doc.add_text("text", f"{paper.title}\n{paper.abstract}\n{'; '.join(paper.keywords)}")
+        for text in paper_texts(paper):
+            doc.add_text("text", text)
         for author in paper.authors:
             doc.add_text("authors", author.name)
         for category in paper.categories:
@@ -154,7 +127,7 @@ class LexicalIndex:
         for kind in HAS:
             if paper.links.get(kind):
                 doc.add_text("has", kind)
-        doc.add_integer("day", day_number(paper.listed or paper.published))
+        doc.add_integer("day", day_number(paper_day(paper)))
         return doc
 
     # --- reading ---------------------------------------------------------------------------------
@@ -174,7 +147,7 @@ class LexicalIndex:
         """Indexed title and abstract terms starting with ``prefix``, most frequent first."""
         return list(self.index.searcher().terms_with_prefix("text", prefix, limit=limit))
 
-    def search(self, query: str, *, limit: int, filters: Filters = NO_FILTERS) -> list[tuple[str, float]]:
+    def search(self, query: str, *, limit: int, filters: FilterTerms = NO_FILTERS) -> list[tuple[str, float]]:
         """BM25 over title, abstract and authors; ``query`` is plain words and "quoted phrases"."""
         searcher = self.index.searcher()
         parsed = self._parse(query)
@@ -188,7 +161,7 @@ class LexicalIndex:
             out.append((doc["id"][0], float(score)))
         return out
 
-    def newest(self, filters: Filters, *, limit: int) -> list[str]:
+    def newest(self, filters: FilterTerms, *, limit: int) -> list[str]:
         """The papers that pass ``filters``, newest listing day first (a query of fields alone)."""
         searcher = self.index.searcher()
         query = self._filtered(tantivy.Query.all_query(), filters)
@@ -203,22 +176,17 @@ class LexicalIndex:
         q, _errors = self.index.parse_query_lenient(query, SEARCHED_FIELDS)
         return q
 
-    def _filtered(self, query: tantivy.Query, filters: Filters) -> tantivy.Query:
+    def _filtered(self, query: tantivy.Query, filters: FilterTerms) -> tantivy.Query:
+        """``query`` narrowed by ``filters``, compiled by the rules of :mod:`paperboard.filter_rules`."""
         if not filters:
             return query
         must = [(tantivy.Occur.Must, query)]
-        if filters.categories:
-            terms = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "category", c))
-                     for c in filters.categories]
-            must.append((tantivy.Occur.Must, tantivy.Query.boolean_query(terms)))
         if filters.since or filters.until:
             must.append((tantivy.Occur.Must, tantivy.Query.range_query(
                 self.schema, "day", tantivy.FieldType.Integer,
-                day_number(filters.since) if filters.since else None,
+                day_number(filters.since) if filters.since else 1,  # a paper without a day is 0
                 day_number(filters.until) if filters.until else None,
             )))
-        if filters.author:
-            must.append((tantivy.Occur.Must, self._term(("author", filters.author))))
         for group in filters.require:
             must.append((tantivy.Occur.Must, tantivy.Query.boolean_query(
                 [(tantivy.Occur.Should, self._term(t)) for t in group])))
@@ -226,13 +194,15 @@ class LexicalIndex:
         must.extend((tantivy.Occur.MustNot, self._term(t)) for t in filters.exclude)
         return tantivy.Query.boolean_query(must)
 
-    def _term(self, term: tuple[str, str]) -> tantivy.Query:
-        """One term of the filter language as a query. Values go in as quoted phrases or terms, never as
-        query syntax."""
+    def _term(self, term: Term) -> tantivy.Query:
+        """One term as a query of exact index terms (never query syntax)."""
         kind, value = term
         if kind in ("category", "has"):
             return tantivy.Query.term_query(self.schema, kind, value)
-        words = " ".join(_WORDS.findall(value.lower()))
-        field = "authors" if kind == "author" else "text"  # "word" and "phrase": title and abstract
-        return self.index.parse_query_lenient(f'"{words}"', [field])[0]
-
+        words = needle(term).split()
+        field = "authors" if kind == "author" else "text"  # "word" and "phrase": title, abstract, keywords
+        if not words:
+            return tantivy.Query.term_query(self.schema, "id", "")  # no paper: nothing to look for
+        if len(words) == 1:
+            return tantivy.Query.term_query(self.schema, field, words[0])
+        return tantivy.Query.phrase_query(self.schema, field, words)

@@ -22,7 +22,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..filter_terms import QueryError, Term, take_filters
+from ..filter_terms import FilterTerms, QueryError, Term, take_filters
 
 __all__ = ["MAX_QUERY_CHARS", "MAX_WORDS", "ParsedQuery", "QueryError", "lexical_text", "parse_query"]
 from ..ids import InvalidId, parse_arxiv_id
@@ -45,11 +45,23 @@ class ParsedQuery:
     phrases: tuple[str, ...] = ()
     arxiv_id: str | None = None
     notes: tuple[str, ...] = field(default=())
-    # every group must be met by one of its terms (field terms only); any excluded term rules a paper out
-    require: tuple[tuple[Term, ...], ...] = ()
-    exclude: tuple[Term, ...] = ()
-    since: dt.date | None = None
-    until: dt.date | None = None
+    filters: FilterTerms = field(default_factory=FilterTerms)  # field terms, exclusions and dates
+
+    @property
+    def require(self) -> tuple[tuple[Term, ...], ...]:
+        return self.filters.require
+
+    @property
+    def exclude(self) -> tuple[Term, ...]:
+        return self.filters.exclude
+
+    @property
+    def since(self) -> dt.date | None:
+        return self.filters.since
+
+    @property
+    def until(self) -> dt.date | None:
+        return self.filters.until
 
     @property
     def authors(self) -> tuple[str, ...]:
@@ -62,7 +74,7 @@ class ParsedQuery:
     @property
     def filtered(self) -> bool:
         """Whether any field term, exclusion or date narrows the papers."""
-        return bool(self.require or self.exclude or self.since or self.until)
+        return bool(self.filters)
 
     @property
     def empty(self) -> bool:
@@ -95,7 +107,7 @@ def parse_query(raw: str) -> ParsedQuery:
                          "shorten it (to find papers like a whole abstract, search for related work)")
     return ParsedQuery(
         text=" ".join(free.split()), words=words, phrases=phrases, notes=tuple(notes),
-        require=terms.require, exclude=terms.exclude, since=terms.since, until=terms.until,
+        filters=terms,
     )
 
 

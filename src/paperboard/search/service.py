@@ -19,6 +19,7 @@ from ..clock import utcnow
 from ..community.paper_links import with_given_links
 from ..community.votes import counts
 from ..errors import Unavailable
+from ..filter_terms import FilterTerms
 from ..models import Paper
 from ..storage.papers import changed_since, count_changed_between, fetch_many, renamed_since
 from .documents import document_text, passages
@@ -26,7 +27,7 @@ from .embedders import Embedder, make_embedder
 from .excerpts import excerpt, matching_words
 from .folders import IndexFolders, discard
 from .hybrid import best_correction, damerau_levenshtein, dense_weight, diversify, fuse, recency_boost
-from .lexical import NO_FILTERS, Filters, LexicalIndex
+from .lexical import NO_FILTERS, LexicalIndex
 from .query import ParsedQuery, lexical_text, parse_query
 from .vectors import VectorIndex
 
@@ -289,14 +290,14 @@ class SearchIndex:
 
     # --- querying --------------------------------------------------------------------------------
 
-    def search(self, engine: Engine, raw: str, *, limit: int = 10, filters: Filters = NO_FILTERS,
+    def search(self, engine: Engine, raw: str, *, limit: int = 10, filters: FilterTerms = NO_FILTERS,
                sort: str = "relevance", mode: str = "hybrid", correct: bool = True,
                recent: bool = False) -> SearchResult:
         """``mode``: ``hybrid`` (default), or ``bm25`` / ``dense`` alone (for benchmarks); ``correct``:
         whether misspelled words are corrected (they are said in ``SearchResult.corrected``); ``recent``:
         relevance boosted for fresh papers (:func:`paperboard.search.hybrid.recency_boost`)."""
         query = parse_query(raw)
-        filters = _with_query(filters, query)
+        filters = filters & query.filters  # the form's and the query's own (both dates narrow)
         if query.arxiv_id:
             with engine.connect() as conn:
                 paper = fetch_many(conn, [query.arxiv_id]).get(query.arxiv_id)
@@ -371,7 +372,7 @@ class SearchIndex:
             self._broken(f"the search vectors cannot be read ({str(exc)[:300]})")
             return {}
 
-    def _listing(self, engine: Engine, query: ParsedQuery, filters: Filters, *, limit: int,
+    def _listing(self, engine: Engine, query: ParsedQuery, filters: FilterTerms, *, limit: int,
                  sort: str) -> SearchResult:
         if not filters:
             return SearchResult(query, [])
@@ -489,14 +490,6 @@ def apply_corrections(text: str, corrected: dict[str, str]) -> str:
     for word, fixed in corrected.items():
         text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", fixed, text)
     return text
-
-
-def _with_query(filters: Filters, query: ParsedQuery) -> Filters:
-    """The form's filters and the query's own terms together (both dates narrow)."""
-    since = max((d for d in (filters.since, query.since) if d), default=None)
-    until = min((d for d in (filters.until, query.until) if d), default=None)
-    return Filters(categories=filters.categories, since=since, until=until, author=filters.author,
-                   require=filters.require + query.require, exclude=filters.exclude + query.exclude)
 
 
 def _hit(paper: Paper, score: float, terms: list[str]) -> Hit:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, or_, select
 
+from ..filter_rules import words_column
 from ..gist import VERSION, Gist, gist
 from .bulk import dialect_insert
 from .schema import paper_gists, papers
@@ -25,7 +26,8 @@ def rows_for(texts: Iterable[tuple[str, str, str]]) -> list[Row]:
     rows = []
     for pid, title, abstract in texts:
         g = gist(title, abstract)
-        rows.append({"paper_id": pid, "summary": g.summary, "keywords": list(g.keywords), "version": VERSION})
+        rows.append({"paper_id": pid, "summary": g.summary, "keywords": list(g.keywords), "version": VERSION,
+                     "words": words_column(g.keywords)})
     return rows
 
 
@@ -42,7 +44,7 @@ def store(conn: Connection, rows: list[Row]) -> int:
     conn.execute(statement.on_conflict_do_update(
         index_elements=[paper_gists.c.paper_id],
         set_={"summary": statement.excluded.summary, "keywords": statement.excluded.keywords,
-              "version": statement.excluded.version}), rows)
+              "version": statement.excluded.version, "words": statement.excluded.words}), rows)
     return len(rows)
 
 

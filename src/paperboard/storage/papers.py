@@ -28,7 +28,7 @@ from .rows import (
     paper_from_values,
     prepare,
 )
-from .schema import paper_authors, paper_categories, paper_renames, papers
+from .schema import paper_authors, paper_categories, paper_renames, paper_words, papers
 
 TITLE_ID_END = TITLE_ID_PREFIX[:-1] + chr(ord(TITLE_ID_PREFIX[-1]) + 1)  # ids in [prefix, end)
 _CHUNK = 500  # ids per IN (...) lookup; well under every backend's parameter limit
@@ -222,6 +222,7 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
 def _insert_children(conn: Connection, batch: Sequence[Prepared]) -> None:
     insert_rows(conn, paper_authors, AUTHOR_COLUMNS, [row for p in batch for row in p.authors])
     insert_rows(conn, paper_categories, CATEGORY_COLUMNS, [row for p in batch for row in p.categories])
+    insert_rows(conn, paper_words, ("paper_id", "words"), [(p.id, p.words) for p in batch])
 
 
 def _update(conn: Connection, changed: list[Prepared], stamp: Any) -> None:
@@ -232,6 +233,7 @@ def _update(conn: Connection, changed: list[Prepared], stamp: Any) -> None:
     for chunk in _chunks([p.id for p in changed]):
         conn.execute(delete(paper_authors).where(paper_authors.c.paper_id.in_(chunk)))
         conn.execute(delete(paper_categories).where(paper_categories.c.paper_id.in_(chunk)))
+        conn.execute(delete(paper_words).where(paper_words.c.paper_id.in_(chunk)))
     _insert_children(conn, changed)
 
 

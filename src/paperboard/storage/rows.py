@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from ..filter_rules import name_column, words_column
 from ..ids import name_hash, title_hash
 from ..models import Author, Paper
 
@@ -17,7 +18,7 @@ PAPER_COLUMNS = (
     "published_text", "source", "extra", "content_hash",
 )  # then changed_at, ingested_at: stamped at write time
 TIMESTAMP_COLUMNS = ("changed_at", "ingested_at")
-AUTHOR_COLUMNS = ("paper_id", "position", "name", "name_hash", "affiliation")
+AUTHOR_COLUMNS = ("paper_id", "position", "name", "name_hash", "affiliation", "name_words")
 CATEGORY_COLUMNS = ("paper_id", "category", "is_primary")
 
 
@@ -30,6 +31,7 @@ class Prepared(NamedTuple):
     values: tuple[Any, ...]
     authors: tuple[tuple[Any, ...], ...]
     categories: tuple[tuple[Any, ...], ...]
+    words: str  # the paper_words row: title and abstract as word terms match them
 
 
 def _json(value: Any) -> str:
@@ -53,10 +55,12 @@ def prepare(paper: Paper) -> Prepared:
         paper.published_text, paper.source, _json(paper.extra), content_hash,
     )
     authors = tuple(
-        (pid, pos, a.name, name_hash(a.name), a.affiliation) for pos, a in enumerate(paper.authors)
+        (pid, pos, a.name, name_hash(a.name), a.affiliation, name_column(a.name))
+        for pos, a in enumerate(paper.authors)
     )
     categories = tuple((pid, c, i == 0) for i, c in enumerate(dict.fromkeys(paper.categories)))
-    return Prepared(pid, content_hash, key, values, authors, categories)
+    return Prepared(pid, content_hash, key, values, authors, categories,
+                    words_column((paper.title, paper.abstract)))
 
 
 def _as_date(value: Any) -> dt.date | None:

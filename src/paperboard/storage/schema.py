@@ -75,6 +75,8 @@ paper_authors = Table(
     Column("name", Text, nullable=False),
     Column("name_hash", BigInteger, nullable=False),  # ids.name_hash: author pages group by it
     Column("affiliation", Text),
+    # the name as author: terms match it (paperboard.filter_rules.name_column)
+    Column("name_words", Text, nullable=False, server_default=""),
     Index(None, "name_hash"),
     sqlite_with_rowid=False,
 )
@@ -89,6 +91,13 @@ paper_categories = Table(
     sqlite_with_rowid=False,
 )
 
+paper_words = Table(  # title and abstract as word terms match them (paperboard.filter_rules.words_column)
+    "paper_words",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", **_paper_fk), primary_key=True),
+    Column("words", Text, nullable=False),
+)
+
 paper_gists = Table(  # written from the title and abstract (paperboard.gist): derived, never a source's
     "paper_gists",
     metadata,
@@ -96,6 +105,7 @@ paper_gists = Table(  # written from the title and abstract (paperboard.gist): d
     Column("summary", Text),
     Column("keywords", JSON, nullable=False),
     Column("version", Integer, nullable=False),  # gist.VERSION when written: an older one is rewritten
+    Column("words", Text, nullable=False, server_default=""),  # the keywords as word terms match them
     Index(None, "version"),
 )
 

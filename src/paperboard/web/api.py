@@ -16,7 +16,7 @@ from .. import hf_json
 from ..board import paper_id_of
 from ..community import comments
 from ..feeds import daily, listing, periods
-from ..filter_terms import feed_terms
+from ..filter_terms import SYNTAX_LINE, feed_terms
 from .api_schema import ClaimOut, Comment, DailyItem, Links, Paper, Repos, Vote, responses
 from .json_response import JSON
 from .params import ApiPage, FeedFilter
@@ -59,9 +59,8 @@ def daily_papers(
             responses=responses(DailyItem, many=True), response_model=None)
 def search_papers(
     request: Request,
-    q: Annotated[str, Query(max_length=250, description=(
-        'What to look for: words, "phrases" and filters (author:Name, category:cs.LG, has:code, '
-        'since:2025-03, until:2025-06-30; -term to exclude any of them, OR between alternatives).'))] = "",
+    q: Annotated[str, Query(max_length=250, description=f"What to look for, with filters: {SYNTAX_LINE}.")
+                 ] = "",
     limit: Annotated[int, Query(ge=1, le=120)] = 50,
 ) -> JSON:
     site = site_of(request)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
+from ..filter_terms import SYNTAX_LINE
+
 MAX_PAGE = 100_000  # 3 million papers at 30 a page
 MAX_ROW_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on PostgreSQL
 
@@ -14,5 +16,4 @@ PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, f
 ApiPage = Annotated[int, Query(ge=0, le=MAX_PAGE, description="Page number, from 0.")]
 CollectionId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Collection id.")]
 FeedFilter = Annotated[str, Query(max_length=500, description=(
-    'Filter terms: category:cs.CV, author:"Name", has:code, since:2025-03, until:2025-06-30, words or '
-    '"phrases" the title or abstract must hold; -term leaves one out, OR between field terms.'))]
+    f"Filter terms (words and phrases: the title, abstract or keywords must hold them): {SYNTAX_LINE}."))]

@@ -22,6 +22,7 @@ from ..board import Paperboard
 from ..community import sessions
 from ..community.accounts import User, bearer_token, get_user, user_for_token
 from ..config import Config
+from ..filter_terms import SYNTAX
 from ..links import http_url
 from ..search.service import SearchResult
 from ..tex import title_text
@@ -42,6 +43,7 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.filters["rich"] = render.rich_text
+    env.globals["filter_syntax"] = SYNTAX
     env.filters["title"] = title_text
     env.filters["highlight"] = render.highlight
     env.filters["excerpt"] = plain_excerpt
