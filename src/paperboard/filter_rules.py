@@ -49,16 +49,30 @@ LOWERED = (  # the lexical index's "default" analysis (author names)
 )
 
 
-def _with_gaps(text: str, analyzer: tantivy.TextAnalyzer) -> list[str]:
-    """The analyzed words of ``text``, with :data:`GAP` where a long word was dropped."""
-    kept = analyzer.analyze(text)
-    split = _SPLIT.analyze(text)
-    if len(split) == len(kept):
-        return kept
-    out, words = [], iter(kept)
-    for word in split:
-        out.append(next(words) if len(word.encode()) < LONGEST else GAP)
-    return out
+class _Words:
+    """One analysis per distinct word: tantivy's analyzers work word by word after splitting, so a word's
+    analyzed form is looked up (a text of 200 words costs one split and 200 lookups, not 200 stemmings)."""
+
+    LIMIT = 1 << 20  # distinct words remembered; then the memory starts again
+
+    def __init__(self, analyzer: tantivy.TextAnalyzer):
+        self.analyzer = analyzer
+        self.known: dict[str, str] = {}
+
+    def analyzed(self, word: str) -> str:
+        done = self.analyzer.analyze(word)  # nothing for a word of LONGEST bytes or more
+        if len(self.known) >= self.LIMIT:
+            self.known.clear()
+        self.known[word] = form = done[0] if done else GAP
+        return form
+
+    def __call__(self, text: str) -> list[str]:
+        """The analyzed words of ``text``, with :data:`GAP` where a long word was dropped."""
+        known, analyzed = self.known, self.analyzed
+        return [known.get(w) or analyzed(w) for w in _SPLIT.analyze(text)]
+
+
+_stems, _lowered = _Words(STEMMED), _Words(LOWERED)
 
 
 def needle(term: Term) -> str:
@@ -69,12 +83,12 @@ def needle(term: Term) -> str:
 
 def words_column(texts: Iterable[str]) -> str:
     """A paper's texts (title, abstract, keywords) as word terms match them: ``" w w | w w "``."""
-    return " " + f" {GAP} ".join(" ".join(_with_gaps(t, STEMMED)) for t in texts) + " "
+    return " " + f" {GAP} ".join(" ".join(_stems(t)) for t in texts) + " "
 
 
 def name_column(name: str) -> str:
     """An author's name as author terms match it: ``" geoffrey e hinton "``."""
-    return " " + " ".join(_with_gaps(name, LOWERED)) + " "
+    return " " + " ".join(_lowered(name)) + " "
 
 
 def contains(column: str, found: str) -> bool:
