@@ -1,22 +1,26 @@
 """Every compiler of the filter language selects the same papers (a property test): the lexical index
-(tantivy), SQL on SQLite and on PostgreSQL, and the Python matcher, for generated papers and filters,
-given as a parsed value or as text a person could type."""
+(tantivy), SQL on SQLite and on PostgreSQL, Milvus's filter expressions (on Milvus Lite) and the Python
+matcher, for generated papers and filters, given as a parsed value or as text a person could type."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from pymilvus import DataType, MilvusClient
+from sqlalchemy import Engine, delete, select
 
 from paperboard.feeds.filtering import conditions
 from paperboard.filter_rules import matches, words_column
 from paperboard.filter_terms import FilterTerms, QueryError, feed_terms
 from paperboard.models import Author, Paper
 from paperboard.search.lexical import LexicalIndex
+from paperboard.search.milvus_filter import expression, filter_fields
 from paperboard.storage import gists
 from paperboard.storage.engine import open_database
 from paperboard.storage.papers import fetch_many, upsert
@@ -75,42 +79,74 @@ TYPED = st.lists(st.sampled_from([
 ]), max_size=8).map(" ".join)
 
 
+@pytest.fixture(scope="module")
+def milvus(tmp_path_factory) -> Iterator[MilvusClient]:
+    """Milvus Lite, with a collection of the fields milvus_filter's expressions read."""
+    client = MilvusClient(str(tmp_path_factory.mktemp("milvus") / "filters.db"))
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=64)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=2)  # a collection needs one; never searched here
+    schema.add_field("words", DataType.VARCHAR, max_length=65_535)
+    schema.add_field("names", DataType.VARCHAR, max_length=65_535)
+    schema.add_field("categories", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=16,
+                     max_length=64)
+    schema.add_field("has", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=4, max_length=16)
+    schema.add_field("day", DataType.INT64)
+    index = client.prepare_index_params()
+    index.add_index("vector", index_type="FLAT", metric_type="IP")
+    client.create_collection("papers", schema=schema, index_params=index)
+    yield client
+    client.close()
+
+
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backends(request, tmp_path_factory):
+def backends(request, tmp_path_factory, milvus):
     folder = tmp_path_factory.mktemp(f"compilers-{request.param}")
     with ExitStack() as stack:
         url = (f"sqlite:///{folder / 'db.sqlite3'}" if request.param == "sqlite"
                else stack.enter_context(fresh_postgres_database()))
         engine = open_database(url)
-        yield engine, LexicalIndex(folder / "lexical")
+        yield Backends(engine, LexicalIndex(folder / "lexical"), milvus)
         engine.dispose()
 
 
-def _store(engine, index: LexicalIndex, batch: tuple[Paper, ...]) -> list[Paper]:
+@dataclass
+class Backends:
+    engine: Engine
+    index: LexicalIndex
+    milvus: MilvusClient
+
+
+def _store(backends: Backends, batch: tuple[Paper, ...]) -> list[Paper]:
     """``batch`` stored (with its keywords), indexed, and read back as every backend sees it."""
-    with engine.begin() as conn:
+    with backends.engine.begin() as conn:
         conn.execute(delete(papers))
         upsert(conn, list(batch))
         gists.store(conn, [{"paper_id": p.id, "summary": None, "keywords": list(p.keywords), "version": 0,
                             "words": words_column(p.keywords)} for p in batch])
         stored = list(fetch_many(conn, [p.id for p in batch]).values())
-    index.clear()
-    with index.writing() as writer:
+    backends.index.clear()
+    with backends.index.writing() as writer:
         writer.add(stored, replace=False)
+    backends.milvus.delete("papers", filter='id != ""')
+    backends.milvus.insert("papers", [{"id": p.id, "vector": [1.0, 0.0], **filter_fields(p)} for p in stored])
     return stored
 
 
-def _selected(engine, index: LexicalIndex, stored: list[Paper], terms: FilterTerms) -> dict[str, set[str]]:
-    with engine.connect() as conn:
+def _selected(backends: Backends, stored: list[Paper], terms: FilterTerms) -> dict[str, set[str]]:
+    with backends.engine.connect() as conn:
         sql = set(conn.execute(select(papers.c.id).where(conditions(terms, papers.c.id))).scalars())
+    milvus = backends.milvus.query("papers", filter=expression(terms) or 'id != ""', output_fields=["id"],
+                                   limit=100, consistency_level="Strong")
     found = {
         "python": {p.id for p in stored if matches(terms, p)},
         "sql": sql,
-        "tantivy": set(index.newest(terms, limit=100)),
+        "tantivy": set(backends.index.newest(terms, limit=100)),
+        "milvus": {row["id"] for row in milvus},
     }
     differ = set.union(*found.values()) - set.intersection(*found.values())
-    assert found["sql"] == found["python"] == found["tantivy"], (
-        terms, found, [p for p in stored if p.id in differ])
+    assert found["sql"] == found["python"] == found["tantivy"] == found["milvus"], (
+        terms, expression(terms), found, [p for p in stored if p.id in differ])
     return found
 
 
@@ -118,9 +154,7 @@ def _selected(engine, index: LexicalIndex, stored: list[Paper], terms: FilterTer
                                                                  HealthCheck.too_slow])
 @given(batch=PAPERS, terms=FILTERS)
 def test_every_compiler_selects_the_same_papers(backends, batch, terms):
-    engine, index = backends
-    stored = _store(engine, index, batch)
-    _selected(engine, index, stored, terms)
+    _selected(backends, _store(backends, batch), terms)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -131,16 +165,13 @@ def test_what_a_person_types_selects_the_same_papers_everywhere(backends, batch,
         terms = feed_terms(typed)
     except QueryError:
         return  # refused with a message (tested in test_filter_language.py)
-    engine, index = backends
-    stored = _store(engine, index, batch)
-    _selected(engine, index, stored, terms)
+    _selected(backends, _store(backends, batch), terms)
 
 
 def test_the_rules_as_people_read_them(backends):
     """The rules that every compiler shares, on one example each (the property test checks agreement;
     this checks that what they agree on is what the docs say)."""
-    engine, index = backends
-    stored = _store(engine, index, (
+    stored = _store(backends, (
         Paper(id="2501.00001", title="Transformers for graphs", abstract="We study language modelling.",
               authors=(Author("Geoffrey E. Hinton"),), categories=("cs.LG",), listed=dt.date(2025, 2, 3),
               source="test"),
@@ -149,7 +180,7 @@ def test_the_rules_as_people_read_them(backends):
     ))
 
     def ids(typed: str) -> set[str]:
-        found = _selected(engine, index, stored, feed_terms(typed))
+        found = _selected(backends, stored, feed_terms(typed))
         return {pid[-1] for pid in found["python"]}
 
     assert ids("transformer") == {"1"}  # a stem
@@ -160,3 +191,6 @@ def test_the_rules_as_people_read_them(backends):
     assert ids("author:hint") == set()  # whole words of a name
     assert ids("since:2025-02-05") == {"2"}  # a paper only the API gave is dated by its publication
     assert ids("-category:cs.LG graphs") == {"2"}
+    # a value is a string literal in Milvus's expression, never syntax: nothing, not every paper
+    hostile = FilterTerms(require=((("category", 'cs.LG" or id != "'), ("has", 'x\\" or id != "')),))
+    assert _selected(backends, stored, hostile)["milvus"] == set()
