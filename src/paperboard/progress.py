@@ -1,16 +1,54 @@
-"""Progress bars on standard error: shown on a terminal, silent in pipes and CI."""
+"""Progress on standard error: a bar on a terminal; in a log (a pipe, a service, CI) a line every few
+seconds once a step has run that long, so that a short step stays silent and a long one is never mute."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+import time
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
+LOG_EVERY = 5.0  # seconds: the first line of a step not on a terminal, and between two lines
+
+
+class _Lines:
+    """A file for tqdm that writes its status as whole lines: none in a step's first :data:`LOG_EVERY`
+    seconds, then at most one per :data:`LOG_EVERY` seconds (tqdm also redraws on demand), and the last
+    count once more at the close of a step that said anything."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+        self.every = LOG_EVERY
+        self.start = time.monotonic()
+        self.said_at: float | None = None
+        self.said = ""
+        self.closing = False
+
+    def write(self, text: str) -> None:
+        line = text.replace("\r", "").strip()
+        count = line.split("[", 1)[0]  # without the times and the rate
+        now = time.monotonic()
+        due = now - self.start >= self.every and (self.said_at is None or now - self.said_at >= self.every)
+        if line and (due or self.closing) and count != self.said:
+            self.out.write(line + "\n")
+            self.said_at, self.said = now, count
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+class _LogBar(tqdm):  # type: ignore[type-arg]
+    def close(self) -> None:
+        if isinstance(self.fp, _Lines) and self.fp.said_at is not None:
+            self.fp.closing = True
+        super().close()
+
 
 def bar(total: int | None, *, desc: str, unit: str = "B", enabled: bool | None = None) -> Any:
-    show = sys.stderr.isatty() if enabled is None else enabled
-    return tqdm(
-        total=total, desc=desc, unit=unit, unit_scale=unit == "B", unit_divisor=1024,
-        disable=not show, file=sys.stderr, dynamic_ncols=True, leave=True,
-    )
+    """``enabled``: True, a bar whatever stderr is; False, nothing; None, a bar on a terminal and lines
+    every :data:`LOG_EVERY` seconds otherwise."""
+    common = dict(total=total, desc=desc, unit=unit, unit_scale=unit == "B", unit_divisor=1024, leave=True)
+    if enabled is None and not sys.stderr.isatty():
+        return _LogBar(**common, file=_Lines(sys.stderr), mininterval=LOG_EVERY, ascii=True, ncols=100)
+    return tqdm(**common, disable=enabled is False, file=sys.stderr, dynamic_ncols=True)
