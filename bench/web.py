@@ -140,7 +140,7 @@ def main() -> None:
         deadline = time.monotonic() + 120
         while True:
             try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                if httpx.get(url + "/livez", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass

@@ -80,6 +80,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sqlite_synchronous", "full",
             "SQLite's durability: full (every acknowledged write survives a power cut or a crash of the "
             "machine) or normal (faster writes; a power cut can take back the last seconds of them)."),
+    Setting("stale_after", "4",
+            "Days after which /healthz calls the store stale (503, status \"stale\"): its newest listing day "
+            "is older than that, so harvests are failing or off. arXiv lists nothing on Fridays, Saturdays "
+            "and some holidays. 0: never."),
     Setting("trusted_proxies", "",
             "Addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8) of reverse proxies whose "
             "X-Forwarded-For and X-Forwarded-Proto are believed. Empty: none, every client is the "
@@ -111,6 +115,7 @@ class Config:
     request_timeout: float = 10.0
     max_connections: int = 1000
     sqlite_synchronous: str = "full"
+    stale_after: int = 4
     harvest_sets: tuple[str, ...] = ("cs",)
     schedules: dict[str, str] = field(default_factory=dict)  # job name -> schedule text
 
@@ -186,6 +191,7 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -
         request_timeout=_number("request_timeout", raw["request_timeout"], float, minimum=0.1),
         max_connections=_number("max_connections", raw["max_connections"], int, minimum=1),
         sqlite_synchronous=_choice("sqlite_synchronous", raw["sqlite_synchronous"], ("full", "normal")),
+        stale_after=_number("stale_after", raw["stale_after"], int, minimum=0),
         harvest_sets=tuple(x.strip() for x in str(raw["harvest_sets"] or "").split(",") if x.strip()),
         schedules={job: str(raw[f"{job.replace('-', '_')}_schedule"] or "")
                    for job in JOBS},

@@ -70,8 +70,10 @@ def test_the_site_serves_every_page_but_search_over_a_damaged_index(engine, tmp_
     app = create_app(config, engine=engine, fetch_from_arxiv=False, cache_seconds=0)  # opens the index
     with TestClient(app) as client:
         for page in ("/", "/new", "/papers/2501.00002", "/api/papers/2501.00002", "/papers/2501.00002.md",
-                     "/api/daily_papers", "/papers/trending", "/healthz"):
+                     "/api/daily_papers", "/papers/trending", "/livez"):
             assert client.get(page).status_code == 200, page
+        health = client.get("/healthz").json()
+        assert health["status"] == "degraded" and "cannot be read" in health["search"]
         page = client.get("/search", params={"q": "topic"})
         assert page.status_code == 503 and "cannot be read" in page.text and "reindex" in page.text
         api = client.get("/api/papers/search", params={"q": "topic"})

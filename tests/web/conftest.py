@@ -152,7 +152,7 @@ def serving(site: Populated, extra_env: dict[str, str] | None = None, workers: i
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                if httpx.get(url + "/livez", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass

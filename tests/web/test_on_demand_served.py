@@ -28,7 +28,7 @@ def test_a_burst_of_unknown_ids_is_queued_capped_and_paced(tmp_path, db_url):
             pages = pool.map(lambda pid: http.get("/search", params={"q": pid}), ids)
             health = [http.get("/healthz", timeout=5) for _ in range(5)]
             answers = list(pages)
-        assert all(h.status_code == 200 for h in health)
+        assert all(h.json()["status"] in ("ok", "stale") for h in health)  # answered, with its report
         assert all(a.status_code == 200 for a in answers)
         texts = [a.text for a in answers]
         limited = sum("asked for many papers from arXiv" in t for t in texts)

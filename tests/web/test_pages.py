@@ -1,5 +1,6 @@
 """Paper pages, search, accounts and everything people write, through HTTP (SQLite and PostgreSQL)."""
 
+import datetime as dt
 import html
 import json
 import re
@@ -236,10 +237,26 @@ def test_redirects_after_a_form_stay_on_the_site(client, populated):
 
 
 def test_healthz_reports_freshness(client, populated):
-    body = client.get("/healthz").json()
-    assert body["status"] == "ok"
-    assert body["newest_listing_day"] == max(r["listed"] for r in populated.records)
+    """The test store's newest papers are from 2025: stale (a non-200 for monitors), while /livez, which
+    load balancers ask, says the site serves."""
+    answer = client.get("/healthz")
+    body = answer.json()
+    newest = max(r["listed"] for r in populated.records)
+    age = (dt.datetime.now(dt.UTC).date() - dt.date.fromisoformat(newest)).days
+    assert answer.status_code == 503 and body["status"] == "stale" and body["stale"] is True
+    assert body["newest_listing_day"] == newest and body["stale_after_days"] == 4
+    assert body["newest_listing_age_days"] == age
     assert body["index_lag"] == 0 and body["last_harvest"] is None  # indexed; no worker has run here
+    assert client.get("/livez").json() == {"status": "live"}
+
+
+def test_a_store_is_stale_only_past_the_days_it_is_given():
+    from paperboard.web.faults import is_stale, listing_age
+
+    today = dt.date(2026, 12, 7)
+    assert listing_age(dt.date(2026, 12, 3), today) == 4 and listing_age(None, today) is None
+    assert not is_stale(4, 4) and is_stale(5, 4) and is_stale(None, 4)  # a store without papers: stale
+    assert not is_stale(158, 0) and not is_stale(None, 0)  # 0: never
 
 
 def test_citations_for_a_paper_a_day_a_search_and_a_collection(client, populated):

@@ -107,7 +107,7 @@ def test_idle_and_half_sent_connections_are_closed_and_never_shut_others_out(ser
         idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(40)]
         for i, s in enumerate(idle[20:]):
             s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" if i % 2 else b"GET /pap")  # never finished
-        assert httpx.get(quick.url + "/healthz", timeout=10).status_code == 200  # others are answered
+        assert httpx.get(quick.url + "/livez", timeout=10).status_code == 200  # others are answered
         stream = httpx.get(quick.url + "/mcp", headers={"accept": "text/event-stream"}, timeout=10)
         assert stream.status_code == 405  # no event stream is opened for anyone
         time.sleep(2.5)
@@ -116,7 +116,7 @@ def test_idle_and_half_sent_connections_are_closed_and_never_shut_others_out(ser
             s.close()
         assert all(closed)
         kept = socket.create_connection(("127.0.0.1", port), timeout=10)  # a slow but whole request is fine
-        kept.sendall(b"GET /healthz HTTP/1.1\r\n")
+        kept.sendall(b"GET /livez HTTP/1.1\r\n")
         time.sleep(0.5)
         kept.sendall(b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
         assert kept.recv(1024).startswith(b"HTTP/1.1 200")

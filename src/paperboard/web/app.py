@@ -183,7 +183,8 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
     app.state.site = site
     _describe_errors(app)
     # outermost last: headers on everything; sessions decoded before the cache looks at them
-    app.add_middleware(AnonymousCache, ttl=cache_seconds, skip_prefixes=("/signin", "/signup", "/healthz"))
+    app.add_middleware(AnonymousCache, ttl=cache_seconds,
+                       skip_prefixes=("/signin", "/signup", "/healthz", "/livez"))
     app.add_middleware(SessionMiddleware, secret_key=config.signing_key(), session_cookie="paperboard",
                        max_age=SESSION_DAYS * 86400, same_site="lax",
                        https_only=config.base_url.startswith("https://"))

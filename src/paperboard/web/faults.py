@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 def database_trouble(exc: BaseException) -> str:
     """What a visitor is told when the database fails (never its address or credentials)."""
@@ -13,3 +15,13 @@ def database_trouble(exc: BaseException) -> str:
     else:
         why = "the database cannot be reached just now"
     return f"{why}; nothing you sent was kept. Try again in a minute."
+
+
+def listing_age(newest: dt.date | None, today: dt.date) -> int | None:
+    """Days since the newest listing day (None for a store without one)."""
+    return (today - newest).days if newest else None
+
+
+def is_stale(age: int | None, stale_after: int) -> bool:
+    """Whether a store whose newest listing is ``age`` days old (None: it has none) is stale; 0: never."""
+    return stale_after > 0 and (age is None or age > stale_after)

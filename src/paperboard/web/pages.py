@@ -29,7 +29,7 @@ from ..search.service import apply_corrections
 from ..text import xml_safe
 from .atom import atom_feed
 from .card import card_svg
-from .faults import database_trouble
+from .faults import database_trouble, is_stale, listing_age
 from .params import CollectionId, FeedFilter, PageNumber
 from .site import Site, site_of
 
@@ -574,8 +574,21 @@ async def health(request: Request) -> Response:  # on the event loop: answers ev
     lag = site.board.index_lag()
     harvest = last_run(site.engine, "harvest")
     problem = site.board.search_problem()  # the rest of the site works meanwhile: degraded, not down
-    body = {"status": "degraded" if problem else "ok",
-            "newest_listing_day": newest.isoformat() if newest else None,
+    age = listing_age(newest, utcnow().date())
+    stale = is_stale(age, site.config.stale_after)  # nothing new for days: a monitor should say so
+    body = {"status": "degraded" if problem else "stale" if stale else "ok",
+            "newest_listing_day": newest.isoformat() if newest else None, "newest_listing_age_days": age,
+            "stale": stale, "stale_after_days": site.config.stale_after,
             "last_harvest": harvest.as_dict() if harvest else None, "index_lag": lag,
             "search": problem or "ok"}
-    return Response(orjson.dumps(body), media_type="application/json")
+    return Response(orjson.dumps(body), status_code=503 if stale else 200, media_type="application/json",
+                    headers={"Cache-Control": "no-store"})
+
+
+@router.get("/livez")
+async def live(request: Request) -> Response:
+    """For load balancers: the process answers and the database reads (a stale or degraded site still
+    serves its pages; /healthz says what is wrong)."""
+    site_of(request).board.newest_day()  # a database that does not answer is a 503 (app.database_down)
+    return Response(b'{"status":"live"}', media_type="application/json",
+                    headers={"Cache-Control": "no-store"})
