@@ -286,9 +286,16 @@ def status(config: Config, engine: Engine, now: dt.datetime | None = None) -> li
     rows = []
     for job, plan in schedules(config).items():
         last = last_run(engine, job)
-        upcoming = plan.next_after(now, last.started_at if last else None) if plan.enabled else None
+        cut_short = _cut_short(engine, last)
+        upcoming = None
+        if plan.enabled and not (job.startswith("digest") and not config.smtp_url):  # as due() decides
+            upcoming = plan.next_after(now, last.started_at if last else None)
+            if cut_short or (last is None and job == "harvest"):
+                upcoming = now  # run again at once / a new install's first harvest
+            elif last is not None and last.status == "failed":
+                upcoming = max(now, min(upcoming, last.started_at + RETRY_FAILED))  # retried before its time
         shown = last.as_dict() if last else None
-        if shown and _cut_short(engine, last):
+        if shown and cut_short:
             shown["status"] = "abandoned"  # its process is gone: the next worker runs it again at once
             shown["error"] = "its process ended before the run did"
         rows.append({"job": job, "schedule": config.schedules.get(job) or "off",

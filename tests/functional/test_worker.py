@@ -18,7 +18,7 @@ from paperboard.digest.preferences import Preferences
 from paperboard.storage import leases
 from paperboard.storage.engine import open_database
 from paperboard.storage.schema import job_runs
-from paperboard.worker import Worker
+from paperboard.worker import Worker, status
 from tests.digest.conftest import Sink, free_port
 from tests.functional.cli import database_for, paperboard
 from tests.functional.fake_arxiv import FakeArxiv, oai_pages, xml
@@ -132,6 +132,9 @@ def test_a_failed_run_is_retried_within_a_quarter_hour(tmp_path):
     assert worker.run("harvest").status == "failed"
     clock[0] += dt.timedelta(minutes=5)
     assert "harvest" not in worker.due()
+    shown = {row["job"]: row["next"] for row in status(config, engine, now=clock[0])}
+    assert shown["harvest"] == "2026-12-01T09:15:00Z"  # the retry, not the schedule's 02:00 tomorrow
+    assert shown["digest-daily"] is None  # no mail server: never sent, so never "next"
     clock[0] += dt.timedelta(minutes=11)
     assert "harvest" in worker.due()
     engine.dispose()
