@@ -108,7 +108,8 @@ def test_only_http_links_are_rendered_from_imported_data(client, populated):
                                   "/healthz", "/api/openapi.json", "/search?q=graph"])
 def test_head_answers_wherever_get_does(client, path):
     get, head = client.get(path), client.head(path)
-    assert head.status_code == get.status_code == 200
+    # the test store's papers are from 2025: /healthz says stale, with its 503, to HEAD as to GET
+    assert head.status_code == get.status_code == (503 if path == "/healthz" else 200)
     assert head.content == b""
     assert head.headers["content-type"] == get.headers["content-type"]
 

@@ -98,7 +98,8 @@ def test_every_route_and_form_survives_hostile_input(populated):
                             continue
                         raise
                     sent += 1
-                    if r.status_code >= 500:
+                    stale = path == "/healthz" and '"status":"stale"' in r.text  # its report, by design
+                    if r.status_code >= 500 and not stale:
                         failures.append(f"{method} {path} {params} {data}: {r.status_code} {r.text[:200]}")
                     if path == "/signout" or path.startswith("/signout/") or path == "/account/password":
                         sign_up(client, f"fuzz{sent}")  # signed out (or rotated): sign in again
