@@ -23,6 +23,7 @@ with ``LIKE '% needle %'``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 import tantivy
@@ -97,6 +98,11 @@ def contains(column: str, found: str) -> bool:
     return bool(found) and f" {found} " in column
 
 
+@functools.lru_cache(maxsize=1 << 12)  # a digest matches the same papers for every subscriber
+def _texts_column(texts: tuple[str, ...]) -> str:
+    return words_column(texts)
+
+
 def paper_day(paper: Paper) -> dt.date | None:
     return paper.listed or paper.published
 
@@ -126,7 +132,7 @@ def matches(terms: FilterTerms, paper: Paper) -> bool:
         return False
     if terms.until and (day is None or day > terms.until):
         return False
-    text = words_column(paper_texts(paper))
+    text = _texts_column(paper_texts(paper))
     names = [name_column(a.name) for a in paper.authors]
     return (all(any(_term(t, paper, text, names) for t in group) for group in terms.require)
             and not any(_term(t, paper, text, names) for t in terms.exclude))

@@ -19,6 +19,7 @@ from ..clock import utcnow
 from ..community.paper_links import with_given_links
 from ..community.votes import counts
 from ..errors import Unavailable
+from ..filter_rules import paper_day
 from ..filter_terms import FilterTerms
 from ..models import Paper
 from ..storage.papers import changed_since, count_changed_between, fetch_many, renamed_since
@@ -493,7 +494,7 @@ def apply_corrections(text: str, corrected: dict[str, str]) -> str:
 
 
 def _hit(paper: Paper, score: float, terms: list[str]) -> Hit:
-    day = paper.listed or paper.published
+    day = paper_day(paper)
     words = matching_words(f"{paper.title} {paper.abstract}", terms, LexicalIndex.stem) if terms else []
     return Hit(
         id=paper.id, title=paper.title, score=score,
