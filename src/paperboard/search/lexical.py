@@ -143,6 +143,25 @@ class LexicalIndex:
     def doc_freq(self, term: str) -> int:
         return self.index.searcher().doc_freq("text", term)
 
+    def doc_freqs(self, terms: Iterable[str]) -> dict[str, int]:
+        """How many papers have each of ``terms`` (stems of the text field, or two or more of them with
+        spaces between: a phrase), read from one searcher."""
+        searcher = self.index.searcher()
+        out = {}
+        for term in set(terms):
+            if " " in term:
+                out[term] = searcher.search(self._stems(term), limit=1, count=True).count
+            else:
+                out[term] = searcher.doc_freq("text", term)
+        return out
+
+    def _stems(self, term: str) -> tantivy.Query:
+        """A stem, or stems with spaces between (a phrase), as a query of the text field."""
+        words = term.split()
+        if len(words) == 1:
+            return tantivy.Query.term_query(self.schema, "text", words[0])
+        return tantivy.Query.phrase_query(self.schema, "text", words)
+
     def terms_with_prefix(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         """Indexed title and abstract terms starting with ``prefix``, most frequent first."""
         return list(self.index.searcher().terms_with_prefix("text", prefix, limit=limit))
@@ -160,6 +179,23 @@ class LexicalIndex:
             doc = searcher.doc(address)
             out.append((doc["id"][0], float(score)))
         return out
+
+    def weighted(self, words: dict[str, float], *, limit: int, filters: FilterTerms = NO_FILTERS,
+                 among: Iterable[str] | None = None) -> list[tuple[str, float]]:
+        """BM25 of papers for indexed words (stems of the text field, or phrases of them as
+        :meth:`doc_freqs` takes them), each counting ``words[w]`` times: a profile of papers searched for.
+        ``among`` keeps to those papers (ids)."""
+        clauses = [(tantivy.Occur.Should, tantivy.Query.boost_query(self._stems(word), weight))
+                   for word, weight in words.items() if weight > 0 and word.strip()]
+        if not clauses:
+            return []
+        query = tantivy.Query.boolean_query(clauses)
+        if among is not None:
+            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, (
+                tantivy.Query.term_set_query(self.schema, "id", list(among))))])
+        searcher = self.index.searcher()
+        hits = searcher.search(self._filtered(query, filters), limit=limit).hits
+        return [(searcher.doc(address)["id"][0], float(score)) for score, address in hits]
 
     def newest(self, filters: FilterTerms, *, limit: int) -> list[str]:
         """The papers that pass ``filters``, newest listing day first (a query of fields alone)."""

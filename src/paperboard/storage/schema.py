@@ -195,6 +195,17 @@ upvotes = Table(
     Index(None, "user_id"),
 )
 
+# what a reader told For you about a paper: not_interested (never shown again), less_like_this (its
+# neighbours go down), more_like_this (its neighbours go up); one signal per reader and paper, the last given
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", **_paper_fk), primary_key=True),
+    Column("signal", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 comments = Table(
     "comments",
     metadata,

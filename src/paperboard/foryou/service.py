@@ -1,0 +1,127 @@
+"""For you for one reader: the reader's signals and the candidates' scores read from the database and the
+search index, ranked by :mod:`paperboard.foryou.ranking`. The site, the API, the CLI, the MCP server and
+the digest all call :func:`recommend`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select
+
+from ..filter_terms import FilterTerms
+from ..search.lexical import LexicalIndex
+from ..storage.schema import papers
+from . import signals
+from .ranking import (
+    Interest,
+    Liked,
+    Pick,
+    Vector,
+    counts,
+    floored,
+    interests,
+    interleave,
+    phrases_worth_asking,
+    tfidf,
+    top_terms,
+)
+
+WINDOW_DAYS = 30  # without ``since``: the papers of the 30 days up to the newest listing day
+CANDIDATES = 400  # papers each interest searches for
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendations:
+    picks: list[Pick]
+    since: dt.date | None
+    until: dt.date | None
+    interests: int  # how many interests the reader's papers make (0: nothing to go on yet)
+
+
+Days = tuple[dt.date | None, dt.date | None]
+
+
+def window(engine: Engine, since: dt.date | None, until: dt.date | None) -> Days:
+    """The days For you ranks: ``since`` .. ``until``, by default the last 30 up to the newest listing day."""
+    if until is None:
+        with engine.connect() as conn:
+            newest = conn.execute(select(func.max(papers.c.listed))).scalar()
+        until = dt.date.fromisoformat(newest) if isinstance(newest, str) else newest
+    if since is None and until is not None:
+        since = until - dt.timedelta(days=WINDOW_DAYS - 1)
+    return since, until
+
+
+class _Words:
+    """tf-idf of words columns against one index (document frequencies read once per word), with the
+    two-word ``phrases`` counted as terms of their own."""
+
+    def __init__(self, lexical: LexicalIndex, phrases: frozenset[str]):
+        self.lexical, self.n, self.phrases = lexical, max(len(lexical), 1), phrases
+        self.freq: dict[str, int] = {}
+
+    def vectors(self, columns: list[str]) -> list[Vector]:
+        missing = {w for c in columns for w in counts(c, self.phrases)} - self.freq.keys()
+        if missing:
+            self.freq.update(self.lexical.doc_freqs(missing))
+        return [tfidf(c, lambda w: self.freq.get(w, 0), self.n, self.phrases) for c in columns]
+
+
+def recommend(engine: Engine, lexical: LexicalIndex, user_id: int, *, since: dt.date | None = None,
+              until: dt.date | None = None, limit: int = 50,
+              also_skip: frozenset[str] = frozenset()) -> Recommendations:
+    """The reader's For you: the papers of the window ranked by the reader's interests, each with why."""
+    since, until = window(engine, since, until)
+    with engine.connect() as conn:
+        said = signals.read(conn, user_id)
+
+    def words_of(ids: list[str]) -> dict[str, str]:
+        with engine.connect() as conn:
+            return signals.words_of(conn, ids)
+
+    return rank(lexical, said, words_of, since=since, until=until, limit=limit, also_skip=also_skip)
+
+
+def rank(lexical: LexicalIndex, said: signals.Signals, words_of: Callable[[list[str]], dict[str, str]], *,
+         since: dt.date | None, until: dt.date | None, limit: int,
+         also_skip: frozenset[str] = frozenset()) -> Recommendations:
+    """``said``'s For you among the papers of ``since`` .. ``until`` (``words_of``: papers' words columns)."""
+    if said.empty or until is None:
+        return Recommendations([], since, until, 0)
+    words = _Words(lexical, phrases_worth_asking([p.words for p in (*said.liked, *said.disliked)]))
+    groups = interests(said.liked, words.vectors([p.words for p in said.liked]))
+    days = FilterTerms.where(since=since, until=until)
+    skip = said.seen | also_skip
+    push = _push(lexical, words, said.disliked, days)
+    rankings = [floored(lexical.weighted(group.query, limit=CANDIDATES, filters=days),
+                        _reference(lexical, group), push, skip) for group in groups]
+    chosen = interleave(rankings, [g.weight for g in groups], limit)
+    columns = words_of([pid for _, pid, _ in chosen])
+    picks = []
+    for turn, pid, score in chosen:
+        vector = words.vectors([columns.get(pid, "")])[0]
+        picks.append(Pick(pid, score, groups[turn].reason_for(vector)))
+    return Recommendations(picks, since, until, len(groups))
+
+
+def _reference(lexical: LexicalIndex, group: Interest) -> float:
+    """What the interest's own papers score for its words (the mean of the best three): candidates are
+    scored as shares of it."""
+    own = sorted((s for _, s in lexical.weighted(group.query, limit=len(group.papers),
+                                                 among=[p.paper_id for p in group.papers])), reverse=True)[:3]
+    return sum(own) / len(own) if own else 0.0
+
+
+def _push(lexical: LexicalIndex, words: _Words, disliked: list[Liked], days: FilterTerms) -> dict[str, float]:
+    """How like a disliked paper each candidate is (its share of that paper's own score, the most of any)."""
+    push: dict[str, float] = {}
+    for paper, vector in zip(disliked, words.vectors([p.words for p in disliked]), strict=True):
+        query = top_terms([vector], [1.0])
+        own = lexical.weighted(query, limit=1, among=[paper.paper_id])
+        if not own or own[0][1] <= 0:
+            continue
+        for pid, score in lexical.weighted(query, limit=CANDIDATES, filters=days):
+            push[pid] = max(push.get(pid, 0.0), score / own[0][1])
+    return push
