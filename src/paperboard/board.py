@@ -26,6 +26,8 @@ from .errors import Busy, Forbidden, NotFound, PaperboardError, Pending, Unavail
 from .feeds import daily, listing, periods
 from .feeds.entries import Entry, Page
 from .filter_terms import FilterTerms
+from .foryou import service as foryou_service
+from .foryou import signals as foryou_signals
 from .ids import InvalidId, canonical_id, category_spelling
 from .ingest.on_demand import SAY, OnDemand, Outcome
 from .ingest.pipeline import Summary
@@ -423,3 +425,40 @@ class Paperboard:
         with self.engine.begin() as conn:
             change = collections.remove_paper if remove else collections.add_paper
             return change(conn, collection_id, user, paper_id)
+
+    # --- For you ------------------------------------------------------------------------------------
+
+    def for_you(self, user: accounts.User, *, since: dt.date | None = None, until: dt.date | None = None,
+                limit: int = 50) -> ForYou:
+        """The reader's For you (each entry with why it is there); a reader with nothing to go on yet gets
+        the trending papers, and ``cold`` says so."""
+        found = foryou_service.recommend(self.engine, self.index.lexical, user.id, since=since, until=until,
+                                         limit=limit)
+        if found.interests:
+            entries = self.entries([p.paper_id for p in found.picks], user.id)
+            why = {p.paper_id: p.reason for p in found.picks}
+            return ForYou([(e, why[e.paper.id]) for e in entries], found.since, found.until, cold=False)
+        trending = self.daily(daily.DailyQuery(sort="trending", limit=limit), user.id).entries
+        return ForYou([(e, "trending: upvote or save papers to make this page yours") for e in trending],
+                      found.since, found.until, cold=True)
+
+    def feedback(self, paper_id: str, user: accounts.User, signal: str | None) -> None:
+        """Tell For you about a paper (``None`` takes the reader's feedback on it back)."""
+        with self.engine.begin() as conn:
+            if signal is None:
+                require_stored(conn, paper_id)
+                foryou_signals.take_back(conn, user.id, paper_id)
+            else:
+                foryou_signals.give(conn, user.id, paper_id, signal)
+
+    def feedback_given(self, user: accounts.User) -> list[foryou_signals.Said]:
+        with self.engine.connect() as conn:
+            return foryou_signals.given(conn, user.id)
+
+
+@dataclass(frozen=True)
+class ForYou:
+    items: list[tuple[Entry, str]]  # each paper, and why it is there
+    since: dt.date | None
+    until: dt.date | None
+    cold: bool  # nothing to go on yet: these are the trending papers

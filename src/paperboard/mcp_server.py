@@ -2,9 +2,9 @@
 
 ``paperboard mcp`` serves it over stdio; ``paperboard serve`` also at ``/mcp`` (streamable HTTP,
 stateless, so every worker process answers). Reading tools need nothing; writing tools (``submit``,
-``upvote``, ``collection_add``) act as the owner of an API token: the ``Authorization: Bearer`` header
-over HTTP, or the token ``paperboard mcp`` was started with. Each paper's markdown is also a resource,
-``paperboard://papers/{id}.md``.
+``upvote``, ``collection_add``, ``feedback``) and ``for_you`` act as the owner of an API token: the
+``Authorization: Bearer`` header over HTTP, or the token ``paperboard mcp`` was started with. Each
+paper's markdown is also a resource, ``paperboard://papers/{id}.md``.
 """
 
 from __future__ import annotations
@@ -212,6 +212,31 @@ def build_server(board: Paperboard, *, token: str | None = None,
         def write() -> dict[str, Any]:
             pid = stored_id(paper)
             return {"id": pid, "upvotes": board.vote(pid, acting(ctx), up=not undo), "upvoted": not undo}
+
+        return await run(write)
+
+    @server.tool(description="Your For you: the newest papers ranked by what you upvoted, saved and marked, "
+                             "each with the reason it is there (trending papers while there is nothing to go "
+                             "on yet). Needs your API token.")
+    async def for_you(ctx: Context, limit: Limit = 20) -> dict[str, Any]:
+        def read() -> dict[str, Any]:
+            found = board.for_you(writer(ctx), limit=limit)
+            return {"since": found.since.isoformat() if found.since else None,
+                    "until": found.until.isoformat() if found.until else None, "trending_instead": found.cold,
+                    "papers": [{**_card(e, base), "reason": why} for e, why in found.items]}
+
+        return await run(read)
+
+    @server.tool(description="Tell your For you about a paper: not_interested (never shown again), "
+                             "less_like_this (papers like it go down), more_like_this (they go up), or undo. "
+                             "Needs your API token.")
+    async def feedback(ctx: Context, paper: Text,
+                       signal: Literal["not_interested", "less_like_this", "more_like_this", "undo"]
+                       ) -> dict[str, Any]:
+        def write() -> dict[str, Any]:
+            pid = stored_id(paper)
+            board.feedback(pid, acting(ctx), None if signal == "undo" else signal)
+            return {"id": pid, "signal": None if signal == "undo" else signal}
 
         return await run(write)
 

@@ -18,7 +18,7 @@ from paperboard.community.accounts import create_token, create_user, find_user
 from tests.web.data import DAYS, PER_DAY
 
 TOOLS = {"search", "paper", "daily", "similar", "authors", "collections", "collection_export",
-         "collection_add", "submit", "upvote"}
+         "collection_add", "submit", "upvote", "for_you", "feedback"}
 
 
 def _token(engine, username: str) -> str:
@@ -70,6 +70,17 @@ async def _session(client: Client, server, target: int) -> None:  # type: ignore
     assert voted == {"id": target, "upvotes": 1, "upvoted": True}
     mine = _data(await client.call_tool("collections", {}))
     assert mine["collections"] == []
+
+    picked = _data(await client.call_tool("for_you", {"limit": 5}))
+    title = next(r["title"] for r in records if r["id"] == target)
+    assert not picked["trending_instead"] and picked["papers"]
+    assert all(p["reason"] == f"similar to “{title}” you upvoted" for p in picked["papers"])
+    top = picked["papers"][0]["id"]
+    said = _data(await client.call_tool("feedback", {"paper": top, "signal": "not_interested"}))
+    assert said == {"id": top, "signal": "not_interested"}
+    assert top not in [p["id"] for p in _data(await client.call_tool("for_you", {"limit": 5}))["papers"]]
+    _data(await client.call_tool("feedback", {"paper": top, "signal": "undo"}))
+    assert (await client.call_tool("feedback", {"paper": top, "signal": "adore"})).is_error
 
 
 def test_over_http_reads_need_nothing_and_writes_need_a_token(server):

@@ -148,20 +148,80 @@ def daily(obj: Context, day: str | None, week: str | None, month: str | None, su
         click.echo(f"{e.upvotes:>5} ▲  {e.paper.id:<18} {day_text:<10}  {e.paper.title}")
 
 
+def _account(board, username: str):  # type: ignore[no-untyped-def]
+    from ..errors import NotFound
+
+    try:
+        return board.user(username)
+    except NotFound:
+        raise click.UsageError(f"there is no user {username!r} "
+                               "(create one with `paperboard users add`)") from None
+
+
+@main.command("for-you")
+@click.argument("username", metavar="USER")
+@click.option("--since", metavar="YYYY-MM-DD",
+              help="The first day to rank (default: 30 days before the newest listing day).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="json: the items of /api/for-you (/api/daily_papers items with a reason).")
+@pass_ctx
+def for_you(obj: Context, username: str, since: str | None, limit: int, fmt: str) -> None:
+    """USER's For you: the newest papers ranked by what USER upvoted, saved and marked, each with why.
+
+    Nothing to go on yet: the trending papers, each saying so. Feedback: `paperboard feedback`.
+    """
+    from ..feeds import periods
+    from ..hf_json import daily_item
+
+    board = obj.board()
+    user = _account(board, username)
+    try:
+        first = periods.parse("date", since).start if since else None
+    except periods.PeriodError as exc:
+        raise click.UsageError(str(exc)) from None
+    found = board.for_you(user, since=first, limit=limit)
+    if fmt == "json":
+        dump([{**daily_item(e, obj.config.base_url), "reason": why} for e, why in found.items])
+        return
+    if found.cold:
+        click.echo(f"{username} has upvoted, saved and marked nothing yet: the trending papers", err=True)
+    elif not found.items:
+        click.echo(f"nothing between {found.since} and {found.until} is like what {username} liked", err=True)
+    for e, why in found.items:
+        click.echo(f"{e.paper.id:<18} {e.paper.title}\n{'':<18} {why}")
+
+
+@main.command()
+@click.argument("username", metavar="USER")
+@click.argument("paper")
+@click.argument("signal", type=click.Choice(["not_interested", "less_like_this", "more_like_this", "undo"]))
+@pass_ctx
+def feedback(obj: Context, username: str, paper: str, signal: str) -> None:
+    """Tell USER's For you about PAPER: not_interested (never shown again), less_like_this (its neighbours
+    go down), more_like_this (they go up), or undo (take the feedback back)."""
+    from ..board import paper_id_of
+    from ..errors import PaperboardError
+
+    board = obj.board()
+    user = _account(board, username)
+    try:
+        board.feedback(paper_id_of(paper) or paper, user, None if signal == "undo" else signal)
+    except PaperboardError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"{signal.replace('_', ' ')}: {paper}")
+
+
 @main.command()
 @click.argument("papers", nargs=-1, required=True)
 @click.option("--as", "username", required=True, metavar="USER", help="The account that submits.")
 @pass_ctx
 def submit(obj: Context, papers: tuple[str, ...], username: str) -> None:
     """Put papers (arXiv ids or URLs, stored or fetched from arXiv) on today's daily feed."""
-    from ..errors import NotFound, PaperboardError
+    from ..errors import PaperboardError
 
     board = obj.board(fetch_wait=120)
-    try:
-        user = board.user(username)
-    except NotFound:
-        raise click.UsageError(f"there is no user {username!r} "
-                               "(create one with `paperboard users add`)") from None
+    user = _account(board, username)
     failed = 0
     for text in papers:
         try:

@@ -17,7 +17,18 @@ from ..board import paper_id_of
 from ..community import comments
 from ..feeds import daily, listing, periods
 from ..filter_terms import SYNTAX_LINE, feed_terms
-from .api_schema import ClaimOut, Comment, DailyItem, Links, Paper, Repos, Vote, responses
+from .api_schema import (
+    ClaimOut,
+    Comment,
+    DailyItem,
+    FeedbackOut,
+    ForYouItem,
+    Links,
+    Paper,
+    Repos,
+    Vote,
+    responses,
+)
 from .json_response import JSON
 from .params import ApiPage, FeedFilter
 from .site import site_of
@@ -169,6 +180,51 @@ def api_upvote(request: Request, paper_id: str) -> JSON:
                responses=responses(Vote, errors=(400, 401, 404, 413, 429)))
 def api_unvote(request: Request, paper_id: str) -> JSON:
     return _vote(request, paper_id, up=False)
+
+
+class FeedbackIn(BaseModel):
+    signal: Literal["not_interested", "less_like_this", "more_like_this"] = Field(
+        description="not_interested: never show it again; less_like_this: its neighbours go down; "
+                    "more_like_this: its neighbours go up.")
+
+
+@router.get("/for-you", summary="Your For you: the papers of the last 30 days (up to the newest listing day) "
+            "ranked by what you upvoted, saved and marked, each with why", response_model=None,
+            responses=responses(ForYouItem, many=True, errors=(400, 401, 413, 429, 503)))
+def for_you(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=100, description="Papers to return.")] = 50,
+    since: Annotated[str | None, Query(
+        max_length=10, description="The first day to rank, YYYY-MM-DD (default: 30 days before the newest).",
+    )] = None,
+) -> JSON:
+    site = site_of(request)
+    user = site.api_user(request)
+    site.limit("for_you", str(user.id))
+    try:
+        first = periods.parse("date", since).start if since else None
+    except periods.PeriodError as exc:
+        raise HTTPException(400, str(exc)) from None
+    got = site.board.for_you(user, since=first, limit=limit)
+    return JSON([{**hf_json.daily_item(e, _base(request)), "reason": why} for e, why in got.items],
+                headers={"Cache-Control": "private, no-store"})
+
+
+@router.post("/papers/{paper_id:path}/feedback", summary="Tell For you about a paper (replaces your earlier "
+             "feedback on it)", response_model=None,
+             responses=responses(FeedbackOut, errors=(400, 401, 404, 413, 429)))
+def api_feedback(request: Request, paper_id: str, body: FeedbackIn) -> JSON:
+    site, user, pid = _write_target(request, paper_id)
+    site.board.feedback(pid, user, body.signal)
+    return JSON({"id": pid, "signal": body.signal})
+
+
+@router.delete("/papers/{paper_id:path}/feedback", summary="Take your feedback on a paper back",
+               response_model=None, responses=responses(FeedbackOut, errors=(400, 401, 404, 413, 429)))
+def api_feedback_undo(request: Request, paper_id: str) -> JSON:
+    site, user, pid = _write_target(request, paper_id)
+    site.board.feedback(pid, user, None)
+    return JSON({"id": pid, "signal": None})
 
 
 @router.post("/papers/{paper_id:path}/comments", status_code=201, summary="Comment on a paper",

@@ -84,6 +84,17 @@ class DailyItem(HubFields):
     submittedBy: HubUser | None = None
 
 
+class ForYouItem(DailyItem):
+    reason: str = Field(description="Why it is here: the paper you liked that it is like, or 'trending: ...' "
+                                    "while you have nothing to go on yet.")
+
+
+class FeedbackOut(_Shape):
+    id: str
+    signal: str | None = Field(
+        description="not_interested, less_like_this, more_like_this, or null: taken back.")
+
+
 class Vote(_Shape):
     id: str
     upvotes: int
@@ -128,6 +139,7 @@ ERRORS: dict[int, str] = {
     404: "No such paper.",
     413: "The request body is too large.",
     429: "Too many requests; Retry-After says when to try again.",
+    503: "The search index cannot answer now (being rebuilt or unreadable); the message says why.",
 }
 
 

@@ -3,8 +3,9 @@
 Everyone who is not signed in sees the same daily page, paper page or API answer, so those are rendered
 once per ``ttl`` seconds per process instead of once per request. Only GET/HEAD responses with status
 200, no ``Set-Cookie`` and no ``Cache-Control: no-store`` or ``private`` are kept (a note about a fetch
-under way or about the client's own limit says no-store); signed-in people and anyone with a message
-waiting always get a fresh page. Anonymous readers may see a vote count up to ``ttl`` seconds old.
+under way or about the client's own limit says no-store); signed-in people, anyone with a message
+waiting and any request with an ``Authorization`` header always get a fresh answer. Anonymous readers
+may see a vote count up to ``ttl`` seconds old.
 
 A response the visitor's session shaped is never kept, whether or not the session changed: a form that
 carries the CSRF token a visitor already holds sets no cookie, yet must not reach the next visitor. The
@@ -113,6 +114,8 @@ class AnonymousCache:
         session = scope.get("session") or {}
         if session.get("sid") or session.get("flash"):
             return False
+        if any(name.lower() == b"authorization" for name, _ in scope.get("headers", ())):
+            return False  # an answer for a token's owner (For you) is theirs alone
         return not scope["path"].startswith(self.skip_prefixes)
 
     async def __call__(self, scope: Scope, receive, send) -> None:  # type: ignore[no-untyped-def]

@@ -41,6 +41,7 @@ DEFAULT_LIMITS = {
     "subscribe": Limit(20, 3600),         # per client address
     "mail": Limit(1, 600),                # per recipient: confirmation and manage-link mails
     "arxiv": Limit(10, 3600),             # per client address: papers fetched from arXiv on demand
+    "for_you": Limit(60, 60),             # per account: For you pages and API calls (a dozen searches each)
     "slow_search": Limit(20, 60),         # per client address: searches that took SLOW_SEARCH or more
 }
 SLOW_SEARCH = 0.25  # seconds: a search that takes this long spends one of the client's slow_search

@@ -1,0 +1,159 @@
+"""For you over HTTP: the API (a token's own ranking, never another's), feedback that acts at once and
+can be undone, and the page with its buttons."""
+
+import re
+
+import pytest
+
+from paperboard.community.accounts import create_token, create_user
+from tests.web.conftest import csrf, sign_up, sites
+
+# served over real HTTP with the page cache on, and in the test process on PostgreSQL
+populated = sites("sqlite-served", "postgres")
+
+SPLATTING = "gaussian splatting"  # 40 titles among the site's papers
+FEDERATED = "federated"  # 11
+
+
+def _titled(populated, words: str, n: int) -> list[str]:
+    ids = [r["id"] for r in populated.records if words in r["title"].lower()]
+    assert len(ids) >= n, words
+    return ids[:n]
+
+
+def _on(populated, words: str) -> set[str]:
+    return {r["id"] for r in populated.records if words in (r["title"] + " " + r["summary"]).lower()}
+
+
+def _reader(populated, name: str) -> dict[str, str]:
+    with populated.engine.begin() as conn:
+        user = create_user(conn, name, "correct horse battery")
+        return {"Authorization": f"Bearer {create_token(conn, user)}"}
+
+
+def _for_you(client, auth, **params) -> list[dict]:
+    r = client.get("/api/for-you", params=params, headers=auth)
+    assert r.status_code == 200, r.text
+    assert "no-store" in r.headers["cache-control"]
+    return r.json()
+
+
+def _upvote(client, auth, ids) -> None:
+    for pid in ids:
+        assert client.post(f"/api/papers/{pid}/upvote", headers=auth).status_code == 200
+
+
+def test_for_you_takes_a_token(client):
+    assert client.get("/api/for-you").status_code == 401
+    assert client.get("/api/for-you", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_a_new_reader_gets_trending_and_is_told_why(client, populated):
+    items = _for_you(client, _reader(populated, "newcomer"), limit=5)
+    assert items and all(i["reason"].startswith("trending") for i in items)
+    assert {"paper", "title", "summary", "publishedAt", "numComments"} <= set(items[0])
+
+
+def test_picks_follow_what_the_reader_upvoted_and_say_why(client, populated):
+    auth = _reader(populated, "splatter")
+    liked = _titled(populated, SPLATTING, 4)
+    _upvote(client, auth, liked)
+    items = _for_you(client, auth, limit=20)
+    ids = [i["paper"]["id"] for i in items]
+    assert not set(ids) & set(liked), "an upvoted paper is never recommended"
+    on_topic = _on(populated, SPLATTING)
+    assert sum(pid in on_topic for pid in ids[:10]) >= 8
+    titles = {r["id"]: r["title"] for r in populated.records}
+    for item in items:
+        said = re.fullmatch(r"similar to “(.+)” you upvoted", item["reason"])
+        assert said and said.group(1) in {titles[pid] for pid in liked}, item["reason"]
+    # another reader's answer is their own, even through the served site's page cache
+    assert _for_you(client, _reader(populated, "other"), limit=20)[0]["reason"].startswith("trending")
+    assert [i["paper"]["id"] for i in _for_you(client, auth, limit=20)] == ids
+
+
+def test_two_interests_both_keep_their_place(client, populated):
+    auth = _reader(populated, "two-minds")
+    _upvote(client, auth, _titled(populated, SPLATTING, 3) + _titled(populated, FEDERATED, 3))
+    ids = [i["paper"]["id"] for i in _for_you(client, auth, limit=10)]
+    assert sum(pid in _on(populated, SPLATTING) for pid in ids) >= 3
+    assert sum(pid in _on(populated, FEDERATED) for pid in ids) >= 3
+
+
+def test_feedback_acts_at_once_and_can_be_undone(client, populated):
+    auth = _reader(populated, "marker")
+    _upvote(client, auth, _titled(populated, SPLATTING, 4))
+    first = [i["paper"]["id"] for i in _for_you(client, auth, limit=30)]
+    top = first[0]
+    r = client.post(f"/api/papers/{top}/feedback", json={"signal": "not_interested"}, headers=auth)
+    assert r.status_code == 200 and r.json() == {"id": top, "signal": "not_interested"}
+    assert top not in [i["paper"]["id"] for i in _for_you(client, auth, limit=50)]
+    assert client.delete(f"/api/papers/{top}/feedback", headers=auth).json()["signal"] is None
+    assert [i["paper"]["id"] for i in _for_you(client, auth, limit=30)] == first
+
+    # more like this on a paper of another topic brings that topic in, and says so
+    other = _titled(populated, FEDERATED, 1)[0]
+    assert not set(first[:10]) & _on(populated, FEDERATED)
+    client.post(f"/api/papers/{other}/feedback", json={"signal": "more_like_this"}, headers=auth)
+    items = _for_you(client, auth, limit=10)
+    brought = [i for i in items if i["paper"]["id"] in _on(populated, FEDERATED)]
+    assert brought and all(i["reason"].endswith("you asked for more like") for i in brought)
+
+    # less like this on a paper: it and the papers most like it go down
+    client.delete(f"/api/papers/{other}/feedback", headers=auth)
+    neighbours = _reader(populated, "neighbour")
+    _upvote(client, neighbours, [top])
+    near = [i["paper"]["id"] for i in _for_you(client, neighbours, limit=5)]
+    client.post(f"/api/papers/{top}/feedback", json={"signal": "less_like_this"}, headers=auth)
+    after = [i["paper"]["id"] for i in _for_you(client, auth, limit=30)]
+    assert top not in after
+
+    def place(ids: list[str], pid: str) -> int:
+        return ids.index(pid) if pid in ids else len(ids)
+
+    assert sum(place(after, pid) for pid in near) > sum(place(first, pid) for pid in near)
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"signal": "love_it"}, 400), ({}, 400), ({"signal": None}, 400), ({"signal": ["not_interested"]}, 400),
+])
+def test_bad_feedback_is_a_clear_400(client, populated, body, status):
+    auth = _reader(populated, f"bad-{len(str(body))}-{status}-{abs(hash(str(body))) % 10_000}")
+    pid = populated.records[0]["id"]
+    r = client.post(f"/api/papers/{pid}/feedback", json=body, headers=auth)
+    assert r.status_code == status and "error" in r.json()
+
+
+def test_feedback_on_a_paper_not_stored_is_404_and_bad_days_400(client, populated):
+    auth = _reader(populated, "careful")
+    assert client.post("/api/papers/2101.99999/feedback", json={"signal": "not_interested"},
+                       headers=auth).status_code == 404
+    for since in ("yesterday", "2025-13-01", "2025-02-30"):
+        assert client.get("/api/for-you", params={"since": since}, headers=auth).status_code == 400
+    assert client.get("/api/for-you", params={"limit": 0}, headers=auth).status_code == 400
+    assert client.get("/api/for-you", params={"limit": 101}, headers=auth).status_code == 400
+
+
+def test_the_page_its_buttons_and_the_feedback_list(client, populated):
+    r = client.get("/for-you", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/signin")
+    sign_up(client, "pageturner")
+    page = client.get("/for-you")
+    assert page.status_code == 200 and "learns from you" in page.text  # nothing to go on yet
+    token = csrf(client, "/for-you")
+    for pid in _titled(populated, SPLATTING, 3):
+        client.post("/upvote", data={"csrf_token": token, "paper": pid})
+    page = client.get("/for-you").text
+    assert "you upvoted" in page and 'value="not_interested"' in page
+    shown = re.findall(r'name="paper" value="([^"]+)"', page)
+    r = client.post("/feedback", data={"csrf_token": token, "paper": shown[0], "signal": "not_interested"},
+                    headers={"referer": "/for-you"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert shown[0] not in re.findall(r'name="paper" value="([^"]+)"', client.get("/for-you").text)
+    listed = client.get("/for-you/feedback").text
+    assert "not interested" in listed and f'value="{shown[0]}"' in listed
+    assert client.post("/feedback", data={"csrf_token": token, "paper": shown[0], "signal": "adore"}
+                       ).status_code == 400
+    assert client.post("/feedback", data={"paper": shown[0], "signal": "not_interested"}).status_code == 403
+    client.post("/feedback", data={"csrf_token": token, "paper": shown[0], "signal": ""})
+    assert "You have not marked any paper yet" in client.get("/for-you/feedback").text
