@@ -483,3 +483,43 @@ def test_a_digest_keyword_speaks_the_filter_language(env):
     assert {p.paper.id for p in odd} == {p.paper.id for p in plain}
     with pytest.raises(PreferenceError, match="the topic 'has:everything': has:everything is not a filter"):
         split_topics("reversal curse, has:everything")
+
+
+def test_every_stated_reason_holds_and_nothing_is_padded(env):
+    """Each pick's Why holds for its paper: its topic's words are in it, it is by the author followed, or
+    it is like the paper the subscriber liked; topics that match nothing get the trending papers and a
+    line saying so, never papers that only look close."""
+    from paperboard.digest.picks import Personalizer, topic_terms
+    from paperboard.filter_rules import matches
+    from paperboard.foryou.ranking import FLOOR
+
+    config, engine, search, smtp, records = env
+    with engine.begin() as conn:
+        user = create_user(conn, "honest", "a long password")
+        upvote(conn, LIKED, user.id)
+    liked_title = next(r["title"] for r in records if r["id"] == LIKED)
+    topics = ("reversal curse", "knowledge distillation", "grokking")
+    author = next(r for r in records if r["listed"] == DAY)["authors"][0]
+    personal = Personalizer(engine, search, EDITION)
+    picks = personal.picks(Preferences(keywords=topics, authors=(author,), max_count=50), user.id)
+    assert picks
+    for pick in picks:
+        for reason in pick.reasons:
+            if reason.startswith("matches “"):
+                topic = reason.removeprefix("matches “").removesuffix("”")
+                assert topic in topics and matches(topic_terms(topic), pick.paper), (reason, pick.paper.title)
+            elif reason.startswith("new paper by "):
+                assert reason.removeprefix("new paper by ") in {a.name for a in pick.paper.authors}
+            else:
+                assert reason == f"similar to “{liked_title}” you upvoted" and pick.score >= FLOOR
+    said = {r.split("“")[0] for p in picks for r in p.reasons}
+    assert {"similar to ", "matches ", "new paper by " + author} <= said
+
+    on_the_day = next(r for r in records if r["listed"] == DAY)
+    with engine.begin() as conn:
+        submit(conn, on_the_day["id"], user, when=dt.datetime.fromisoformat(f"{DAY}T12:00:00+00:00"))
+    subscribe(engine, "unmatched@example.org", keywords=("zzzqqqxxy", "qqqzzzyyx"))
+    send(config, engine, search, only="unmatched@example.org")
+    text = smtp.to("unmatched@example.org")[0].get_body(("plain",)).get_content()
+    assert "Nothing in this edition matched your topics (zzzqqqxxy, qqqzzzyyx); here is what is trending." in text
+    assert "FOR YOU" not in text and "TRENDING" in text

@@ -47,8 +47,12 @@ class Composed:
     html: str
 
 
-def compose(edition: Edition, picks: list[Pick], trending: list[Entry], links: Links) -> Composed:
-    context = {"edition": edition, "picks": picks, "trending": trending, "links": links}
+def compose(edition: Edition, picks: list[Pick], trending: list[Entry], links: Links, *,
+            unmatched: tuple[str, ...] = ()) -> Composed:
+    """``unmatched``: the subscriber's topics when none of them matched a paper of the edition (the
+    digest says so above whatever else it has)."""
+    context = {"edition": edition, "picks": picks, "trending": trending, "links": links,
+               "unmatched": unmatched}
     env = _env()
     subject = " ".join(env.get_template("subject.txt").render(context).split())
     return Composed(subject, env.get_template("body.txt").render(context),

@@ -1,6 +1,10 @@
-"""Personal picks for a subscriber, ranked with the site's own search and similarity code.
+"""Personal picks for a subscriber: For you's ranking (:mod:`paperboard.foryou`) over the edition's papers
+for a subscriber with an account, the papers that match each of their topics, and new papers by the
+authors they follow. Nothing is padded: a paper is a pick only for a reason that holds for it (a topic's
+words are in it, its authors include the one followed, it is like a paper the subscriber liked above
+For you's floor), and that reason is the one shown.
 
-One ``Personalizer`` serves a whole edition: the edition's papers, the results of each distinct keyword
+One ``Personalizer`` serves a whole edition: the edition's papers, the results of each distinct topic
 search and each author lookup are computed once and shared by every subscriber who asks for them.
 """
 
@@ -10,24 +14,23 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 from sqlalchemy import Engine, select
 
-from ..community.votes import liked_papers
 from ..feeds.daily import DailyQuery, daily_papers
 from ..feeds.entries import Entry
 from ..filter_rules import matches
 from ..filter_terms import FilterTerms, QueryError
+from ..foryou import service as foryou
+from ..foryou import signals
 from ..ids import name_hash
 from ..models import Paper
+from ..search.query import parse_query
 from ..search.service import SearchIndex
 from ..storage.papers import fetch_many
-from ..storage.schema import collection_items, collections, paper_authors, papers
+from ..storage.schema import paper_authors, papers
 from .editions import Edition
 from .preferences import Preferences
 
-SIMILAR_PER_LIKED = 10
-MIN_SIMILARITY = 0.35  # cosine below which "similar to X" would be a stretch
 KEYWORD_HITS = 30
 TRENDING = 5
 
@@ -44,6 +47,15 @@ def _excluded(paper: Paper, terms: Sequence[str]) -> bool:
     return bool(terms) and not matches(FilterTerms(exclude=tuple(("phrase", t) for t in terms)), paper)
 
 
+def topic_terms(keyword: str) -> FilterTerms:
+    """What a paper must hold to match a topic besides the topic's own filters: each of its free words
+    (in any form) and phrases, in its title, abstract or keywords; "matches “<topic>”" is said of
+    those papers only. A topic that does not parse is a QueryError."""
+    parsed = parse_query(keyword)
+    return FilterTerms(require=tuple((("word", w),) for w in parsed.words)
+                       + tuple((("phrase", p),) for p in parsed.phrases))
+
+
 class Personalizer:
     def __init__(self, engine: Engine, search: SearchIndex, edition: Edition):
         self.engine, self.search, self.edition = engine, search, edition
@@ -58,8 +70,6 @@ class Personalizer:
         self._papers: dict[str, Paper] = {}
         self._keywords: dict[tuple[str, tuple[str, ...]], list[tuple[str, float]]] = {}
         self._authors: dict[str, list[str]] = {}
-        self._similar: dict[str, list[tuple[str, float]]] = {}
-        self._window_vectors: tuple[list[str], np.ndarray] | None = None
 
     # --- shared lookups (cached per edition) ------------------------------------------------------
 
@@ -76,7 +86,8 @@ class Personalizer:
             filters = FilterTerms.where(categories=categories, since=self.edition.period.start,
                                         until=self.edition.period.end - dt.timedelta(days=1))
             try:
-                hits = self.search.search(self.engine, keyword, limit=KEYWORD_HITS, filters=filters).hits
+                hits = self.search.search(self.engine, keyword, limit=KEYWORD_HITS,
+                                          filters=filters & topic_terms(keyword)).hits
             except QueryError:  # stored before topics were checked: it matches nothing, the rest still count
                 hits = []
             self._keywords[key] = [(h.id, h.score) for h in hits if h.id in self._window_set]
@@ -91,33 +102,20 @@ class Personalizer:
                 self._authors[key] = sorted({pid for pid in found if pid in self._window_set})
         return self._authors[key]
 
-    def similar_to(self, liked_id: str) -> list[tuple[str, float]]:
-        """The edition's papers nearest to a liked paper (cosine of their embeddings)."""
-        if liked_id not in self._similar:
-            if self._window_vectors is None:  # the edition's vectors, gathered once for every subscriber
-                self._window_vectors = self.search.vectors.rows_for(self.window)
-            ids, matrix = self._window_vectors
-            vector = self.search.vectors.vector(liked_id) if ids else None
-            near: list[tuple[str, float]] = []
-            if vector is not None:
-                scores = matrix @ vector.astype(np.float32)
-                order = np.argsort(-scores)[: SIMILAR_PER_LIKED + 1]
-                near = [(ids[i], float(scores[i])) for i in order
-                        if ids[i] != liked_id and scores[i] >= MIN_SIMILARITY][:SIMILAR_PER_LIKED]
-            self._similar[liked_id] = near
-        return self._similar[liked_id]
-
-    def liked(self, user_id: int | None) -> list[str]:
-        """Papers the subscriber upvoted or saved in a collection on the site (newest first)."""
-        if user_id is None:
-            return []
+    def for_you(self, user_id: int, limit: int) -> list[tuple[str, float, str]]:
+        """For you's picks for the subscriber's account among the edition's papers."""
         with self.engine.connect() as conn:
-            saved = conn.execute(
-                select(collection_items.c.paper_id).join(collections,
-                                                         collections.c.id == collection_items.c.collection_id)
-                .where(collections.c.owner_id == user_id).order_by(collection_items.c.added_at.desc())
-                .limit(100)).scalars().all()
-            return list(dict.fromkeys([*liked_papers(conn, user_id, limit=100), *saved]))
+            said = signals.read(conn, user_id)
+        if said.empty:
+            return []
+
+        def words_of(ids: list[str]) -> dict[str, str]:
+            with self.engine.connect() as conn:
+                return signals.words_of(conn, ids)
+
+        found = foryou.rank(self.search.lexical, said, words_of, since=self.edition.period.start,
+                            until=self.edition.period.end - dt.timedelta(days=1), limit=limit)
+        return [(p.paper_id, p.score, p.reason) for p in found.picks if p.paper_id in self._window_set]
 
     # --- one subscriber ---------------------------------------------------------------------------
 
@@ -132,12 +130,9 @@ class Personalizer:
             if reason not in pick.reasons:
                 pick.reasons.append(reason)
 
-        liked = self.liked(user_id)
-        liked_titles = self._paper(liked[:20])
-        for liked_id in liked[:20]:
-            for pid, score in self.similar_to(liked_id):
-                if pid not in liked and liked_id in liked_titles:
-                    add(pid, score, f"similar to “{liked_titles[liked_id].title}”")
+        if user_id is not None:
+            for pid, score, reason in self.for_you(user_id, prefs.max_count):
+                add(pid, score, reason)
         for keyword in prefs.keywords:
             for pid, score in self.keyword_hits(keyword, prefs.categories):
                 add(pid, score, f"matches “{keyword}”")

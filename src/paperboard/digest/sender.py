@@ -68,7 +68,8 @@ def digest_parts(config: Config, personalizer: Personalizer,
     if not picks and not trending and not prefs.send_empty:
         return None
     links = links_for(config, subscriber)
-    return compose(personalizer.edition, picks, trending, links), links
+    unmatched = () if picks else (*prefs.keywords, *prefs.authors)
+    return compose(personalizer.edition, picks, trending, links, unmatched=unmatched), links
 
 
 def digest_message(config: Config, personalizer: Personalizer, subscriber: Subscriber,
