@@ -434,13 +434,29 @@ class Paperboard:
         the trending papers, and ``cold`` says so."""
         found = foryou_service.recommend(self.engine, self.index.lexical, user.id, since=since, until=until,
                                          limit=limit)
-        if found.interests:
+        if not found.cold:
             entries = self.entries([p.paper_id for p in found.picks], user.id)
             why = {p.paper_id: p.reason for p in found.picks}
             return ForYou([(e, why[e.paper.id]) for e in entries], found.since, found.until, cold=False)
         trending = self.daily(daily.DailyQuery(sort="trending", limit=limit), user.id).entries
-        return ForYou([(e, "trending: upvote or save papers to make this page yours") for e in trending],
-                      found.since, found.until, cold=True)
+        return ForYou([(e, "trending: upvote or save papers, or follow authors, to make this page yours")
+                       for e in trending], found.since, found.until, cold=True)
+
+    def follow(self, user: accounts.User, author: str, *, undo: bool = False) -> str:
+        """Follow an author (by name as papers spell it; NotFound when no stored paper has one), or stop."""
+        with self.engine.begin() as conn:
+            if undo:
+                foryou_signals.unfollow(conn, user.id, author)
+                return author
+            return foryou_signals.follow(conn, user.id, author)
+
+    def following(self, user: accounts.User) -> list[str]:
+        with self.engine.connect() as conn:
+            return foryou_signals.following(conn, user.id)
+
+    def is_following(self, user: accounts.User, author: str) -> bool:
+        with self.engine.connect() as conn:
+            return foryou_signals.is_following(conn, user.id, author)
 
     def feedback(self, paper_id: str, user: accounts.User, signal: str | None) -> None:
         """Tell For you about a paper (``None`` takes the reader's feedback on it back)."""

@@ -2,9 +2,9 @@
 
 ``paperboard mcp`` serves it over stdio; ``paperboard serve`` also at ``/mcp`` (streamable HTTP,
 stateless, so every worker process answers). Reading tools need nothing; writing tools (``submit``,
-``upvote``, ``collection_add``, ``feedback``) and ``for_you`` act as the owner of an API token: the
-``Authorization: Bearer`` header over HTTP, or the token ``paperboard mcp`` was started with. Each
-paper's markdown is also a resource, ``paperboard://papers/{id}.md``.
+``upvote``, ``collection_add``, ``feedback``, ``follow``) and ``for_you`` act as the owner of an API
+token: the ``Authorization: Bearer`` header over HTTP, or the token ``paperboard mcp`` was started
+with. Each paper's markdown is also a resource, ``paperboard://papers/{id}.md``.
 """
 
 from __future__ import annotations
@@ -237,6 +237,14 @@ def build_server(board: Paperboard, *, token: str | None = None,
             pid = stored_id(paper)
             board.feedback(pid, acting(ctx), None if signal == "undo" else signal)
             return {"id": pid, "signal": None if signal == "undo" else signal}
+
+        return await run(write)
+
+    @server.tool(description="Follow an author (the name as papers spell it; undo to stop): their new papers "
+                             "come first in your For you. Needs your API token.")
+    async def follow(ctx: Context, author: Text, undo: bool = False) -> dict[str, Any]:
+        def write() -> dict[str, Any]:
+            return {"author": board.follow(acting(ctx), author, undo=undo), "following": not undo}
 
         return await run(write)
 

@@ -49,7 +49,13 @@ def test_for_you_from_the_command_line(tmp_path):
     back = json.loads(paperboard("for-you", "reader", "--format", "json", "--limit", "10", data_dir=tmp_path).stdout)
     assert back[0]["paper"]["id"] == top
 
-    for args, said in [(("feedback", "reader", top, "love"), "'love' is not one of"),
+    author = records[0]["authors"][0]
+    assert paperboard("follow", "newcomer", author, data_dir=tmp_path).stdout == f"newcomer follows {author}\n"
+    followed = json.loads(paperboard("for-you", "newcomer", "--format", "json", data_dir=tmp_path).stdout)
+    assert records[0]["id"] in {i["paper"]["id"] for i in followed}
+    assert paperboard("follow", "newcomer", author, "--undo", data_dir=tmp_path).returncode == 0
+
+    for args, said in [(("follow", "reader", "Nobody Atall"), "no stored paper has an author named"),(("feedback", "reader", top, "love"), "'love' is not one of"),
                        (("feedback", "nobody", top, "undo"), "there is no user 'nobody'"),
                        (("feedback", "reader", "2101.99999", "not_interested"), "not in the store"),
                        (("for-you", "reader", "--since", "2025-02-30"), "2025-02-30"),

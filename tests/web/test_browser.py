@@ -115,6 +115,34 @@ def test_browse_search_sign_up_submit_upvote_comment_sign_out(page, server):
     assert pg.locator(".paperhead .votebtn").get_attribute("href").startswith("/signin")
 
 
+def test_for_you_learns_from_upvotes_and_takes_feedback_from_a_card(page, server):
+    pg = page
+    liked = [r for r in server.populated.records if "gaussian splatting" in r["title"].lower()][:3]
+    pg.goto("/signup")
+    pg.get_by_label("Username").fill("fiona")
+    pg.get_by_label("Password (8 characters or more)").fill("a long enough password")
+    pg.get_by_label("Password again").fill("a long enough password")
+    pg.get_by_role("button", name="Create account").click()
+    pg.get_by_role("link", name="For you").click()
+    assert "learns from you" in pg.locator("main").inner_text()
+    for r in liked:
+        pg.goto(f"/papers/{r['id']}")
+        pg.locator(".paperhead .vote button").click()
+    pg.get_by_role("link", name="For you").click()
+    first = pg.locator(".pick").first
+    assert "you upvoted" in first.locator(".why").inner_text()
+    dismissed = first.locator("h2 a").get_attribute("href")
+    shot(pg, "desktop-for-you")
+    first.get_by_role("button", name="Not interested").click()
+    assert pg.locator(".flash").first.inner_text().startswith("Not interested")
+    assert pg.url.endswith("/for-you") and pg.locator(f'.pick h2 a[href="{dismissed}"]').count() == 0
+    pg.get_by_role("link", name="Your feedback").click()
+    pg.get_by_role("button", name="Undo").click()
+    assert pg.locator(".flash").first.inner_text() == "Feedback taken back."
+    pg.goto("/for-you")
+    assert pg.locator(f'.pick h2 a[href="{dismissed}"]').count() == 1
+
+
 def test_markup_in_papers_shows_as_text(page):
     page.goto(f"/papers/{XSS_ID}")
     assert page.locator("h1").inner_text() == XSS_TITLE
@@ -251,7 +279,8 @@ def _tour(site: Watched, author: str, username: str, collection: str) -> None:
                           (f"/papers/{XSS_ID}", re.escape(XSS_TITLE)), ("/search?q=diffusion", ""),
                           (f"/authors/{author}", re.escape(author)), (f"/users/{username}", re.escape(username)),
                           (collection, "Reading group"), ("/subscribe", "Papers in your inbox"),
-                          ("/account", re.escape(username)), ("/submit", "Submit")]:
+                          ("/account", re.escape(username)), ("/submit", "Submit"),
+                          ("/for-you", "For you"), ("/for-you/feedback", "Your feedback")]:
         site.visit(path, heading)
 
 

@@ -114,6 +114,27 @@ def test_feedback_acts_at_once_and_can_be_undone(client, populated):
     assert sum(place(after, pid) for pid in near) > sum(place(first, pid) for pid in near)
 
 
+def test_following_an_author_brings_their_papers_first_and_says_so(client, populated):
+    auth = _reader(populated, "follower")
+    counts: dict[str, int] = {}
+    for r in populated.records:
+        for name in r["authors"]:
+            counts[name] = counts.get(name, 0) + 1
+    author = max(counts, key=lambda n: (counts[n], n))  # the author with the most papers here
+    theirs = {r["id"] for r in populated.records if author in r["authors"]}
+    assert client.post("/api/authors/Nobody%20Atall/follow", headers=auth).status_code == 404
+    r = client.post(f"/api/authors/{author.upper()}/follow", headers=auth)
+    assert r.status_code == 200 and r.json() == {"author": author, "following": True}  # as papers spell it
+    items = _for_you(client, auth, limit=50)
+    assert {i["paper"]["id"] for i in items} == theirs
+    assert all(i["reason"] == f"by {author}, whom you follow" for i in items)
+    _upvote(client, auth, _titled(populated, SPLATTING, 3))
+    mixed = _for_you(client, auth, limit=10)
+    assert mixed[0]["paper"]["id"] in theirs and any("you upvoted" in i["reason"] for i in mixed)
+    assert client.delete(f"/api/authors/{author}/follow", headers=auth).json()["following"] is False
+    assert not {i["paper"]["id"] for i in _for_you(client, auth, limit=50)} & (theirs - _on(populated, SPLATTING))
+
+
 @pytest.mark.parametrize("body, status", [
     ({"signal": "love_it"}, 400), ({}, 400), ({"signal": None}, 400), ({"signal": ["not_interested"]}, 400),
 ])
@@ -157,3 +178,14 @@ def test_the_page_its_buttons_and_the_feedback_list(client, populated):
     assert client.post("/feedback", data={"paper": shown[0], "signal": "not_interested"}).status_code == 403
     client.post("/feedback", data={"csrf_token": token, "paper": shown[0], "signal": ""})
     assert "You have not marked any paper yet" in client.get("/for-you/feedback").text
+
+    author = populated.records[0]["authors"][0]
+    page = client.get(f"/authors/{author}").text
+    assert ">Follow</button>" in page
+    followed = client.post("/follow", data={"csrf_token": token, "author": author},
+                           headers={"referer": f"/authors/{author}"})
+    assert followed.status_code == 200 and "Following ✓" in followed.text
+    assert f">{author}</a>: their new papers are here first" in client.get("/for-you").text
+    assert client.post("/follow", data={"csrf_token": token, "author": "Nobody Atall"}).status_code == 404
+    client.post("/follow", data={"csrf_token": token, "author": author, "undo": "1"})
+    assert ">Follow</button>" in client.get(f"/authors/{author}").text

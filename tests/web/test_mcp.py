@@ -18,7 +18,8 @@ from paperboard.community.accounts import create_token, create_user, find_user
 from tests.web.data import DAYS, PER_DAY
 
 TOOLS = {"search", "paper", "daily", "similar", "authors", "collections", "collection_export",
-         "collection_add", "submit", "upvote", "for_you", "feedback"}
+         "collection_add", "submit", "upvote", "for_you", "feedback",
+         "follow"}
 
 
 def _token(engine, username: str) -> str:
@@ -81,6 +82,12 @@ async def _session(client: Client, server, target: int) -> None:  # type: ignore
     assert top not in [p["id"] for p in _data(await client.call_tool("for_you", {"limit": 5}))["papers"]]
     _data(await client.call_tool("feedback", {"paper": top, "signal": "undo"}))
     assert (await client.call_tool("feedback", {"paper": top, "signal": "adore"})).is_error
+    author = wanted["authors"][0]
+    assert _data(await client.call_tool("follow", {"author": author})) == {"author": author, "following": True}
+    reasons = {p["id"]: p["reason"] for p in _data(await client.call_tool("for_you", {"limit": 50}))["papers"]}
+    assert reasons[wanted["id"]] == f"by {author}, whom you follow"
+    assert _data(await client.call_tool("follow", {"author": author, "undo": True}))["following"] is False
+    assert (await client.call_tool("follow", {"author": "Nobody Atall"})).is_error
 
 
 def test_over_http_reads_need_nothing_and_writes_need_a_token(server):

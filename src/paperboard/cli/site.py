@@ -194,6 +194,24 @@ def for_you(obj: Context, username: str, since: str | None, limit: int, fmt: str
 
 @main.command()
 @click.argument("username", metavar="USER")
+@click.argument("author")
+@click.option("--undo", is_flag=True, help="Stop following.")
+@pass_ctx
+def follow(obj: Context, username: str, author: str, undo: bool) -> None:
+    """USER follows AUTHOR (the name as papers spell it): AUTHOR's new papers come to USER's For you."""
+    from ..errors import PaperboardError
+
+    board = obj.board()
+    user = _account(board, username)
+    try:
+        name = board.follow(user, author, undo=undo)
+    except PaperboardError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"{username} {'no longer follows' if undo else 'follows'} {name}")
+
+
+@main.command()
+@click.argument("username", metavar="USER")
 @click.argument("paper")
 @click.argument("signal", type=click.Choice(["not_interested", "less_like_this", "more_like_this", "undo"]))
 @pass_ctx

@@ -21,7 +21,6 @@ from ..feeds.entries import Entry
 from ..filter_rules import matches
 from ..filter_terms import FilterTerms, QueryError
 from ..foryou import service as foryou
-from ..foryou import signals
 from ..ids import name_hash
 from ..models import Paper
 from ..search.query import parse_query
@@ -104,17 +103,8 @@ class Personalizer:
 
     def for_you(self, user_id: int, limit: int) -> list[tuple[str, float, str]]:
         """For you's picks for the subscriber's account among the edition's papers."""
-        with self.engine.connect() as conn:
-            said = signals.read(conn, user_id)
-        if said.empty:
-            return []
-
-        def words_of(ids: list[str]) -> dict[str, str]:
-            with self.engine.connect() as conn:
-                return signals.words_of(conn, ids)
-
-        found = foryou.rank(self.search.lexical, said, words_of, since=self.edition.period.start,
-                            until=self.edition.period.end - dt.timedelta(days=1), limit=limit)
+        found = foryou.recommend(self.engine, self.search.lexical, user_id, since=self.edition.period.start,
+                                 until=self.edition.period.end - dt.timedelta(days=1), limit=limit)
         return [(p.paper_id, p.score, p.reason) for p in found.picks if p.paper_id in self._window_set]
 
     # --- one subscriber ---------------------------------------------------------------------------

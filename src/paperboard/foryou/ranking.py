@@ -29,7 +29,9 @@ SAME_INTEREST = 0.1
 COMMON = 0.5
 RARE = 3  # a word in fewer papers than this (the reader's own paper and one more) is left out
 QUERY_TERMS = 30  # the words of an interest that are searched for
-PHRASES = 60  # the most two-word phrases of a reader's papers whose frequency is looked up
+# the most two-word phrases of a reader's papers whose frequency is looked up (a search each): 24 did
+# best of 0, 12, 24 and 60 on the dev topics and eight more (bench/foryou.py; 0.866, 0.979, 0.990, 0.957)
+PHRASES = 24
 # a candidate scoring below this share of its interest's own papers' score is not a pick: about the
 # median share of the off-topic papers in a dev reader's top 200 (0.15-0.18 for readers of 1 to 10
 # papers; of on-topic papers 5 % are under 0.13 for readers of one paper, under 0.32 for readers of five)
@@ -106,7 +108,7 @@ def counts(words: str, phrases: frozenset[str] = frozenset()) -> Counter[str]:
 
 
 def tfidf(words: str, doc_freq: Callable[[str], int], n_docs: int,
-          phrases: frozenset[str] = frozenset()) -> Vector:
+          phrases: frozenset[str] = frozenset(), *, unit: bool = True) -> Vector:
     """Unit-length tf-idf (sublinear tf) of one words column. Words that most papers have say nothing
     about a reader, and words that hardly any paper has (a method's name) find no other paper while
     making the reader's own papers score as no other can: both are left out."""
@@ -116,7 +118,7 @@ def tfidf(words: str, doc_freq: Callable[[str], int], n_docs: int,
         if df > COMMON * n_docs or df < RARE:
             continue
         out[word] = (1.0 + math.log(tf)) * (math.log((n_docs + 1) / (df + 1)) + 1.0)
-    norm = math.sqrt(sum(v * v for v in out.values())) or 1.0
+    norm = (math.sqrt(sum(v * v for v in out.values())) or 1.0) if unit else 1.0
     return {w: v / norm for w, v in out.items()}
 
 

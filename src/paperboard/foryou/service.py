@@ -5,7 +5,7 @@ the digest all call :func:`recommend`."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
@@ -37,7 +37,7 @@ class Recommendations:
     picks: list[Pick]
     since: dt.date | None
     until: dt.date | None
-    interests: int  # how many interests the reader's papers make (0: nothing to go on yet)
+    cold: bool  # the reader liked nothing and follows no one: nothing to go on yet
 
 
 Days = tuple[dt.date | None, dt.date | None]
@@ -68,42 +68,53 @@ class _Words:
             self.freq.update(self.lexical.doc_freqs(missing))
         return [tfidf(c, lambda w: self.freq.get(w, 0), self.n, self.phrases) for c in columns]
 
+    def known(self, column: str) -> Vector:
+        """tf-idf of a column's words that were looked up already (not of unit length): enough to tell
+        which of a reader's papers a candidate is nearest to, without asking the index again."""
+        return tfidf(column, lambda w: self.freq.get(w, 0), self.n, self.phrases, unit=False)
+
 
 def recommend(engine: Engine, lexical: LexicalIndex, user_id: int, *, since: dt.date | None = None,
-              until: dt.date | None = None, limit: int = 50,
-              also_skip: frozenset[str] = frozenset()) -> Recommendations:
-    """The reader's For you: the papers of the window ranked by the reader's interests, each with why."""
+              until: dt.date | None = None, limit: int = 50) -> Recommendations:
+    """The reader's For you: the papers of the window ranked by the reader's interests and followed
+    authors, each with why."""
     since, until = window(engine, since, until)
     with engine.connect() as conn:
         said = signals.read(conn, user_id)
+        followed = signals.papers_by(conn, said.followed, since, until)
 
     def words_of(ids: list[str]) -> dict[str, str]:
         with engine.connect() as conn:
             return signals.words_of(conn, ids)
 
-    return rank(lexical, said, words_of, since=since, until=until, limit=limit, also_skip=also_skip)
+    return rank(lexical, said, words_of, since=since, until=until, limit=limit, followed=followed)
 
 
 def rank(lexical: LexicalIndex, said: signals.Signals, words_of: Callable[[list[str]], dict[str, str]], *,
          since: dt.date | None, until: dt.date | None, limit: int,
-         also_skip: frozenset[str] = frozenset()) -> Recommendations:
-    """``said``'s For you among the papers of ``since`` .. ``until`` (``words_of``: papers' words columns)."""
+         followed: Sequence[tuple[str, str]] = ()) -> Recommendations:
+    """``said``'s For you among the papers of ``since`` .. ``until`` (``words_of``: papers' words columns;
+    ``followed``: (paper, author) of the followed authors' papers of those days, newest first). The
+    followed authors' papers take as many turns as all the reader's interests together."""
     if said.empty or until is None:
-        return Recommendations([], since, until, 0)
+        return Recommendations([], since, until, said.empty)
     words = _Words(lexical, phrases_worth_asking([p.words for p in (*said.liked, *said.disliked)]))
     groups = interests(said.liked, words.vectors([p.words for p in said.liked]))
     days = FilterTerms.where(since=since, until=until)
-    skip = said.seen | also_skip
     push = _push(lexical, words, said.disliked, days)
-    rankings = [floored(lexical.weighted(group.query, limit=CANDIDATES, filters=days),
-                        _reference(lexical, group), push, skip) for group in groups]
-    chosen = interleave(rankings, [g.weight for g in groups], limit)
-    columns = words_of([pid for _, pid, _ in chosen])
+    by = dict(followed)
+    rankings = [[(pid, 1.0) for pid in by if pid not in said.seen]] + [  # the followed authors' turn first
+        floored(lexical.weighted(group.query, limit=CANDIDATES, filters=days), _reference(lexical, group),
+                push, said.seen) for group in groups]
+    weights = [max(sum(g.weight for g in groups), 1.0)] + [g.weight for g in groups]
+    chosen = interleave(rankings, weights, limit)
+    columns = words_of([pid for turn, pid, _ in chosen if turn])
     picks = []
     for turn, pid, score in chosen:
-        vector = words.vectors([columns.get(pid, "")])[0]
-        picks.append(Pick(pid, score, groups[turn].reason_for(vector)))
-    return Recommendations(picks, since, until, len(groups))
+        reason = (groups[turn - 1].reason_for(words.known(columns.get(pid, ""))) if turn
+                  else f"by {by[pid]}, whom you follow")
+        picks.append(Pick(pid, score, reason))
+    return Recommendations(picks, since, until, False)
 
 
 def _reference(lexical: LexicalIndex, group: Interest) -> float:

@@ -5,18 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select
 
 from ..clock import utcnow
-from ..errors import PaperboardError
+from ..errors import NotFound, PaperboardError
+from ..ids import name_hash
 from ..storage.papers import require_stored
-from ..storage.schema import collection_items, collections, feedback, paper_words, papers, upvotes
+from ..storage.schema import (
+    collection_items,
+    collections,
+    feedback,
+    follows,
+    paper_authors,
+    paper_words,
+    papers,
+    upvotes,
+)
 from .ranking import SIGNALS, Liked
 
 MOST_LIKED = 100  # the newest papers a reader liked that shape the profile
 MOST_DISLIKED = 50
+MOST_FOLLOWED = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +43,11 @@ class Signals:
     liked: list[Liked]  # newest first
     disliked: list[Liked]  # less like this
     seen: set[str]  # upvoted, saved or given feedback: never recommended
+    followed: list[str] = field(default_factory=list)  # authors' names
 
     @property
     def empty(self) -> bool:
-        return not self.liked
+        return not self.liked and not self.followed
 
 
 def give(conn: Connection, user_id: int, paper_id: str, signal: str) -> None:
@@ -86,12 +98,68 @@ def read(conn: Connection, user_id: int) -> Signals:
     disliked_ids = [pid for pid, _, signal in said if signal == "less_like_this"][:MOST_DISLIKED]
     texts = _texts(conn, [*liked_ids, *disliked_ids])
     return Signals(
+        followed=following(conn, user_id),
         liked=[Liked(pid, texts[pid][0], liked_rows[pid], texts[pid][1])
                for pid in liked_ids if pid in texts],
         disliked=[Liked(pid, texts[pid][0], "less_like_this", texts[pid][1])
                   for pid in disliked_ids if pid in texts],
         seen={pid for pid, _, _ in voted} | {pid for pid, _, _ in saved} | {pid for pid, _, _ in said},
     )
+
+
+def follow(conn: Connection, user_id: int, name: str) -> str:
+    """Follow an author (the name as a stored paper spells it; NotFound when none does); the name kept."""
+    key = name_hash(name)
+    spelled = conn.execute(select(paper_authors.c.name).where(paper_authors.c.name_hash == key)
+                           .limit(1)).scalar()
+    if spelled is None:
+        raise NotFound(f"no stored paper has an author named {name!r}")
+    if conn.execute(select(func.count()).select_from(follows).where(follows.c.user_id == user_id)
+                    ).scalar_one() >= MOST_FOLLOWED:
+        raise PaperboardError(f"one follows at most {MOST_FOLLOWED} authors")
+    conn.execute(delete(follows).where(follows.c.user_id == user_id, follows.c.name_hash == key))
+    conn.execute(follows.insert().values(user_id=user_id, name_hash=key, name=spelled, created_at=utcnow()))
+    return spelled
+
+
+def unfollow(conn: Connection, user_id: int, name: str) -> bool:
+    gone = conn.execute(delete(follows).where(follows.c.user_id == user_id,
+                                              follows.c.name_hash == name_hash(name)))
+    return bool(gone.rowcount)
+
+
+def is_following(conn: Connection, user_id: int, name: str) -> bool:
+    found = conn.execute(select(follows.c.name).where(follows.c.user_id == user_id,
+                                                      follows.c.name_hash == name_hash(name))).first()
+    return found is not None
+
+
+def following(conn: Connection, user_id: int) -> list[str]:
+    """The authors the reader follows, in the order they were followed."""
+    return list(conn.execute(select(follows.c.name).where(follows.c.user_id == user_id)
+                             .order_by(follows.c.created_at, follows.c.name_hash)).scalars())
+
+
+def papers_by(conn: Connection, names: Sequence[str], since: dt.date | None,
+              until: dt.date | None) -> list[tuple[str, str]]:
+    """(paper, author) for the papers of these authors whose day is in ``since`` .. ``until``, newest
+    first."""
+    if not names:
+        return []
+    spelled = {name_hash(n): n for n in names}
+    day = func.coalesce(papers.c.listed, papers.c.published)  # filter_rules.paper_day
+    query = (select(paper_authors.c.paper_id, paper_authors.c.name_hash)
+             .join(papers, papers.c.id == paper_authors.c.paper_id)
+             .where(paper_authors.c.name_hash.in_(list(spelled)))
+             .order_by(day.desc(), paper_authors.c.paper_id).limit(1000))
+    if since is not None:
+        query = query.where(day >= since)
+    if until is not None:
+        query = query.where(day <= until)
+    out: dict[str, str] = {}
+    for pid, key in conn.execute(query):
+        out.setdefault(pid, spelled[key])
+    return list(out.items())
 
 
 def words_of(conn: Connection, ids: Sequence[str]) -> dict[str, str]:

@@ -29,6 +29,7 @@ from ..models import Paper
 SCHEMA_VERSION = 4
 SEARCHED_FIELDS = ["text", "authors"]
 WRITER_HEAP = 256 << 20
+PHRASES_KEPT = 100_000  # phrase frequencies remembered per process
 
 
 @functools.lru_cache(maxsize=1 << 16)  # highlights stem every word of every hit shown
@@ -88,6 +89,8 @@ class LexicalIndex:
             shutil.rmtree(path)
         path.mkdir(parents=True, exist_ok=True)
         self.index = tantivy.Index(self.schema, path=str(path), reuse=not fresh)
+        self._phrase_freq: dict[str, int] = {}
+        self._phrases_of = -1  # the number of papers the remembered phrase counts were made over
         version_file.write_text(str(SCHEMA_VERSION))
 
     # --- writing ---------------------------------------------------------------------------------
@@ -147,12 +150,16 @@ class LexicalIndex:
         """How many papers have each of ``terms`` (stems of the text field, or two or more of them with
         spaces between: a phrase), read from one searcher."""
         searcher = self.index.searcher()
+        if searcher.num_docs != self._phrases_of or len(self._phrase_freq) > PHRASES_KEPT:
+            self._phrase_freq, self._phrases_of = {}, searcher.num_docs  # counted in another index
         out = {}
         for term in set(terms):
-            if " " in term:
-                out[term] = searcher.search(self._stems(term), limit=1, count=True).count
-            else:
+            if " " not in term:
                 out[term] = searcher.doc_freq("text", term)
+                continue
+            if term not in self._phrase_freq:  # a search each: remembered while the index is the same
+                self._phrase_freq[term] = searcher.search(self._stems(term), limit=1, count=True).count
+            out[term] = self._phrase_freq[term]
         return out
 
     def _stems(self, term: str) -> tantivy.Query:

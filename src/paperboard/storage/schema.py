@@ -206,6 +206,16 @@ feedback = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# authors a reader follows, by name: their papers come first in For you (ids.name_hash groups spellings)
+follows = Table(
+    "follows",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("name_hash", BigInteger, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 comments = Table(
     "comments",
     metadata,

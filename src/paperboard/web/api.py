@@ -22,6 +22,7 @@ from .api_schema import (
     Comment,
     DailyItem,
     FeedbackOut,
+    FollowOut,
     ForYouItem,
     Links,
     Paper,
@@ -225,6 +226,26 @@ def api_feedback_undo(request: Request, paper_id: str) -> JSON:
     site, user, pid = _write_target(request, paper_id)
     site.board.feedback(pid, user, None)
     return JSON({"id": pid, "signal": None})
+
+
+def _follow(request: Request, name: str, undo: bool) -> JSON:
+    site = site_of(request)
+    user = site.api_user(request)
+    site.limit("write", str(user.id))
+    return JSON({"author": site.board.follow(user, name, undo=undo), "following": not undo})
+
+
+@router.post("/authors/{name}/follow", summary="Follow an author (by name, as papers spell it): their papers "
+             "come to your For you", response_model=None,
+             responses=responses(FollowOut, errors=(400, 401, 404, 413, 429)))
+def api_follow(request: Request, name: Annotated[str, Path(max_length=300)]) -> JSON:
+    return _follow(request, name, undo=False)
+
+
+@router.delete("/authors/{name}/follow", summary="Stop following an author", response_model=None,
+               responses=responses(FollowOut, errors=(400, 401, 404, 413, 429)))
+def api_unfollow(request: Request, name: Annotated[str, Path(max_length=300)]) -> JSON:
+    return _follow(request, name, undo=True)
 
 
 @router.post("/papers/{paper_id:path}/comments", status_code=201, summary="Comment on a paper",

@@ -95,6 +95,11 @@ class FeedbackOut(_Shape):
         description="not_interested, less_like_this, more_like_this, or null: taken back.")
 
 
+class FollowOut(_Shape):
+    author: str = Field(description="The name as the stored papers spell it.")
+    following: bool
+
+
 class Vote(_Shape):
     id: str
     upvotes: int

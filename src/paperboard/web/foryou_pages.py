@@ -3,6 +3,8 @@ feedback given (on the account page's For you section), where each can be taken 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
@@ -25,7 +27,7 @@ def for_you(request: Request) -> Response:
         return RedirectResponse("/signin?next=/for-you", status_code=303)
     site.limit("for_you", str(user.id))
     found = site.board.for_you(user, limit=50)
-    response = site.page(request, "for_you.html", found=found)
+    response = site.page(request, "for_you.html", found=found, following=site.board.following(user))
     response.headers.update(NO_STORE)
     return response
 
@@ -39,6 +41,18 @@ def feedback_list(request: Request) -> Response:
     response = site.page(request, "feedback.html", given=site.board.feedback_given(user), signals=SAID)
     response.headers.update(NO_STORE)
     return response
+
+
+@router.post("/follow")
+async def follow_post(request: Request) -> Response:
+    """Follow the author ``author`` (or stop, with ``undo``); back to the page the form was on."""
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    author, undo = form.get("author", "").strip(), bool(form.get("undo"))
+    name = await run_in_threadpool(lambda: site.board.follow(user, author, undo=undo))
+    site.flash(request, f"You no longer follow {name}." if undo else
+               f"You follow {name}: their new papers come to your For you.")
+    return site.back(request, f"/authors/{quote(name)}")
 
 
 @router.post("/feedback")

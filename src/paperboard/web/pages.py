@@ -288,8 +288,11 @@ def paper_route(request: Request, paper_id: str) -> Response:
 @router.get("/authors/{name:path}")
 def author_page(request: Request, name: str, page: PageNumber = 1) -> Response:
     site = site_of(request)
-    result = site.board.author(name, page=_page_number(page), limit=PER_PAGE, viewer_id=_uid(site, request))
-    return site.page(request, "author.html", name=name, feed=result)
+    viewer = site.viewer(request)
+    result = site.board.author(name, page=_page_number(page), limit=PER_PAGE,
+                               viewer_id=viewer.id if viewer else None)
+    following = viewer is not None and site.board.is_following(viewer, name)
+    return site.page(request, "author.html", name=name, feed=result, following=following)
 
 
 @router.get("/users/{username}")

@@ -1,4 +1,4 @@
-"""For you feedback
+"""For you: feedback and followed authors
 
 Revision ID: 0009
 Revises: 0008
@@ -24,7 +24,16 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_feedback_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'paper_id', name=op.f('pk_feedback'))
     )
+    op.create_table('follows',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name_hash', sa.BigInteger(), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_follows_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'name_hash', name=op.f('pk_follows'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('follows')
     op.drop_table('feedback')
