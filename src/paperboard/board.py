@@ -28,6 +28,7 @@ from .feeds.entries import Entry, Page
 from .filter_terms import FilterTerms
 from .foryou import service as foryou_service
 from .foryou import signals as foryou_signals
+from .foryou import topics as foryou_topics
 from .ids import InvalidId, canonical_id, category_spelling
 from .ingest.on_demand import SAY, OnDemand, Outcome
 from .ingest.pipeline import Summary
@@ -457,6 +458,28 @@ class Paperboard:
     def is_following(self, user: accounts.User, author: str) -> bool:
         with self.engine.connect() as conn:
             return foryou_signals.is_following(conn, user.id, author)
+
+    def create_topic(self, user: accounts.User, name: str, query: str, *, public: bool = True) -> int:
+        """Save a filter as a topic: a timeline of the papers that pass it, and a place in For you."""
+        with self.engine.begin() as conn:
+            return foryou_topics.create(conn, user.id, name, query, public=public)
+
+    def delete_topic(self, user: accounts.User, topic_id: int) -> None:
+        with self.engine.begin() as conn:
+            foryou_topics.remove(conn, user.id, topic_id)
+
+    def topics_of(self, user: accounts.User,
+                  viewer: accounts.User | None = None) -> list[foryou_topics.Topic]:
+        with self.engine.connect() as conn:
+            return foryou_topics.of(conn, user.id, viewer.id if viewer else None)
+
+    def topic(self, topic_id: int, viewer: accounts.User | None = None, *,
+              limit: int = 50) -> tuple[foryou_topics.Topic, list[Entry]]:
+        """A topic (public, or the viewer's own) and its newest ``limit`` papers."""
+        with self.engine.connect() as conn:
+            topic = foryou_topics.get(conn, topic_id, viewer.id if viewer else None)
+        ids = self.index.lexical.newest(foryou_topics.filters_of(topic.query), limit=limit) if limit else []
+        return topic, self.entries(ids, viewer.id if viewer else None)
 
     def feedback(self, paper_id: str, user: accounts.User, signal: str | None) -> None:
         """Tell For you about a paper (``None`` takes the reader's feedback on it back)."""

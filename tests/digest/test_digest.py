@@ -489,9 +489,10 @@ def test_every_stated_reason_holds_and_nothing_is_padded(env):
     """Each pick's Why holds for its paper: its topic's words are in it, it is by the author followed, or
     it is like the paper the subscriber liked; topics that match nothing get the trending papers and a
     line saying so, never papers that only look close."""
-    from paperboard.digest.picks import Personalizer, topic_terms
+    from paperboard.digest.picks import Personalizer
     from paperboard.filter_rules import matches
     from paperboard.foryou.ranking import FLOOR
+    from paperboard.foryou.topics import topic_terms
 
     config, engine, search, smtp, records = env
     with engine.begin() as conn:

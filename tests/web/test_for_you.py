@@ -22,7 +22,7 @@ def _titled(populated, words: str, n: int) -> list[str]:
 
 
 def _on(populated, words: str) -> set[str]:
-    return {r["id"] for r in populated.records if words in (r["title"] + " " + r["summary"]).lower()}
+    return {r["id"] for r in populated.records if words in " ".join((r["title"] + " " + r["summary"]).lower().split())}
 
 
 def _reader(populated, name: str) -> dict[str, str]:
@@ -189,3 +189,56 @@ def test_the_page_its_buttons_and_the_feedback_list(client, populated):
     assert client.post("/follow", data={"csrf_token": token, "author": "Nobody Atall"}).status_code == 404
     client.post("/follow", data={"csrf_token": token, "author": author, "undo": "1"})
     assert ">Follow</button>" in client.get(f"/authors/{author}").text
+
+
+def test_topics_fill_themselves_feed_for_you_and_keep_private_ones_private(client, populated):
+    sign_up(client, "topicker")
+    token = csrf(client, "/topics")
+    r = client.post("/topics", data={"csrf_token": token, "query": '"gaussian splatting" -category:cs.RO',
+                                     "name": "Splats"}, follow_redirects=False)
+    assert r.status_code == 303 and re.fullmatch(r"/topics/\d+", r.headers["location"])
+    topic = r.headers["location"]
+    page = client.get(topic).text
+    shown = set(re.findall(r'<h2><a href="/papers/([^"]+)"', page))
+    by_id = {r["id"]: r for r in populated.records}
+    assert shown and shown <= _on(populated, SPLATTING)
+    assert not any("cs.RO" in by_id[pid]["categories"] for pid in shown)
+    feed = client.get(topic + ".atom")
+    assert feed.status_code == 200 and feed.text.count("<entry>") == len(shown)
+    data = client.get(topic + ".json").json()
+    assert data["name"] == "Splats" and {i["paper"]["id"] for i in data["papers"]} == shown
+    reasons = set(re.findall(r'<span class="reason">([^<]+)</span>', client.get("/for-you").text))
+    assert reasons == {"in your topic Splats"}
+
+    for bad in ("has:everything", "   ", "-since:2025", "x" * 501):
+        refused = client.post("/topics", data={"csrf_token": token, "query": bad, "name": "x"})
+        assert refused.status_code == 400, bad
+    private = client.post("/topics", data={"csrf_token": token, "query": "federated", "private": "1"},
+                          follow_redirects=False).headers["location"]
+    assert client.get(private).status_code == 200 and "no-store" in client.get(private).headers["cache-control"]
+    client.post("/signout", data={"csrf_token": token})
+    assert client.get(private).status_code == 404 and client.get(private + ".atom").status_code == 404
+    assert client.get(topic).status_code == 200  # a public topic's link works for anyone
+    assert client.get("/topics/99999999999").status_code == 400
+    client.post("/signin", data={"csrf_token": csrf(client), "username": "topicker",
+                                 "password": "correct horse battery"})
+    client.post(topic + "/delete", data={"csrf_token": csrf(client, "/topics")})
+    assert client.get(topic).status_code == 404
+
+
+def test_topics_over_the_api(client, populated):
+    auth = _reader(populated, "api-topics")
+    assert client.post("/api/topics", json={"query": "federated"}).status_code == 401
+    made = client.post("/api/topics", json={"query": "federated", "name": "Fed", "public": False}, headers=auth)
+    assert made.status_code == 201
+    topic = made.json()
+    assert {k: topic[k] for k in ("name", "query", "owner", "public")} == {
+        "name": "Fed", "query": "federated", "owner": "api-topics", "public": False}
+    assert [t["id"] for t in client.get("/api/topics", headers=auth).json()] == [topic["id"]]
+    assert all(i["reason"] == "in your topic Fed" for i in _for_you(client, auth))
+    assert client.get(f"/topics/{topic['id']}.json").status_code == 404  # private: not for others
+    for bad in ({"query": ""}, {"query": "has:everything"}, {"query": "x", "name": "n" * 101}, {"name": "no query"}):
+        assert client.post("/api/topics", json=bad, headers=auth).status_code == 400, bad
+    assert client.delete(f"/api/topics/{topic['id']}", headers=auth).status_code == 204
+    assert client.delete(f"/api/topics/{topic['id']}", headers=auth).status_code == 404
+    assert client.get("/api/topics", headers=auth).json() == []

@@ -21,9 +21,9 @@ from ..feeds.entries import Entry
 from ..filter_rules import matches
 from ..filter_terms import FilterTerms, QueryError
 from ..foryou import service as foryou
+from ..foryou.topics import topic_terms
 from ..ids import name_hash
 from ..models import Paper
-from ..search.query import parse_query
 from ..search.service import SearchIndex
 from ..storage.papers import fetch_many
 from ..storage.schema import paper_authors, papers
@@ -44,15 +44,6 @@ class Pick:
 def _excluded(paper: Paper, terms: Sequence[str]) -> bool:
     """Whether ``paper`` holds one of a reader's excluded words or phrases (the filter language's rule)."""
     return bool(terms) and not matches(FilterTerms(exclude=tuple(("phrase", t) for t in terms)), paper)
-
-
-def topic_terms(keyword: str) -> FilterTerms:
-    """What a paper must hold to match a topic besides the topic's own filters: each of its free words
-    (in any form) and phrases, in its title, abstract or keywords; "matches “<topic>”" is said of
-    those papers only. A topic that does not parse is a QueryError."""
-    parsed = parse_query(keyword)
-    return FilterTerms(require=tuple((("word", w),) for w in parsed.words)
-                       + tuple((("phrase", p),) for p in parsed.phrases))
 
 
 class Personalizer:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from ..filter_terms import FilterTerms
 from ..search.lexical import LexicalIndex
 from ..storage.schema import papers
-from . import signals
+from . import signals, topics
 from .ranking import (
     Interest,
     Liked,
@@ -82,37 +82,52 @@ def recommend(engine: Engine, lexical: LexicalIndex, user_id: int, *, since: dt.
     with engine.connect() as conn:
         said = signals.read(conn, user_id)
         followed = signals.papers_by(conn, said.followed, since, until)
+        kept = topics.of(conn, user_id, user_id)
+    days = FilterTerms.where(since=since, until=until)
+    topical = [(t.name, lexical.newest(topics.filters_of(t.query) & days, limit=CANDIDATES)) for t in kept]
 
     def words_of(ids: list[str]) -> dict[str, str]:
         with engine.connect() as conn:
             return signals.words_of(conn, ids)
 
-    return rank(lexical, said, words_of, since=since, until=until, limit=limit, followed=followed)
+    return rank(lexical, said, words_of, since=since, until=until, limit=limit, followed=followed,
+                topical=topical)
 
 
 def rank(lexical: LexicalIndex, said: signals.Signals, words_of: Callable[[list[str]], dict[str, str]], *,
          since: dt.date | None, until: dt.date | None, limit: int,
-         followed: Sequence[tuple[str, str]] = ()) -> Recommendations:
+         followed: Sequence[tuple[str, str]] = (),
+         topical: Sequence[tuple[str, Sequence[str]]] = ()) -> Recommendations:
     """``said``'s For you among the papers of ``since`` .. ``until`` (``words_of``: papers' words columns;
-    ``followed``: (paper, author) of the followed authors' papers of those days, newest first). The
-    followed authors' papers take as many turns as all the reader's interests together."""
-    if said.empty or until is None:
-        return Recommendations([], since, until, said.empty)
+    ``followed``: (paper, author) of the followed authors' papers of those days, newest first;
+    ``topical``: each of the reader's topics and its papers of those days, newest first). The followed
+    authors' papers take as many turns as all the reader's interests together; each topic as many as
+    one liked paper."""
+    cold = said.empty and not topical
+    if cold or until is None:
+        return Recommendations([], since, until, cold)
     words = _Words(lexical, phrases_worth_asking([p.words for p in (*said.liked, *said.disliked)]))
     groups = interests(said.liked, words.vectors([p.words for p in said.liked]))
     days = FilterTerms.where(since=since, until=until)
     push = _push(lexical, words, said.disliked, days)
     by = dict(followed)
-    rankings = [[(pid, 1.0) for pid in by if pid not in said.seen]] + [  # the followed authors' turn first
-        floored(lexical.weighted(group.query, limit=CANDIDATES, filters=days), _reference(lexical, group),
-                push, said.seen) for group in groups]
-    weights = [max(sum(g.weight for g in groups), 1.0)] + [g.weight for g in groups]
+    # turns: the followed authors' first, then each topic, then each interest
+    rankings = [[(pid, 1.0) for pid in by if pid not in said.seen]]
+    rankings += [[(pid, 1.0) for pid in ids if pid not in said.seen] for _, ids in topical]
+    rankings += [floored(lexical.weighted(group.query, limit=CANDIDATES, filters=days),
+                         _reference(lexical, group), push, said.seen) for group in groups]
+    weights = [max(sum(g.weight for g in groups), 1.0)] + [1.0] * len(topical) + [g.weight for g in groups]
     chosen = interleave(rankings, weights, limit)
-    columns = words_of([pid for turn, pid, _ in chosen if turn])
+    first = 1 + len(topical)  # the first interest's turn
+    columns = words_of([pid for turn, pid, _ in chosen if turn >= first])
     picks = []
     for turn, pid, score in chosen:
-        reason = (groups[turn - 1].reason_for(words.known(columns.get(pid, ""))) if turn
-                  else f"by {by[pid]}, whom you follow")
+        if turn == 0:
+            reason = f"by {by[pid]}, whom you follow"
+        elif turn < first:
+            reason = f"in your topic {topical[turn - 1][0]}"
+        else:
+            reason = groups[turn - first].reason_for(words.known(columns.get(pid, "")))
         picks.append(Pick(pid, score, reason))
     return Recommendations(picks, since, until, False)
 

@@ -228,6 +228,19 @@ comments = Table(
     Index(None, "paper_id", "created_at"),
 )
 
+# a reader's saved filters (paperboard.foryou.topics): a timeline each, and a place in For you
+topics = Table(
+    "topics",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("public", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(None, "owner_id"),
+)
+
 collections = Table(
     "collections",
     metadata,

@@ -8,7 +8,7 @@ import base64
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -27,11 +27,12 @@ from .api_schema import (
     Links,
     Paper,
     Repos,
+    TopicOut,
     Vote,
     responses,
 )
 from .json_response import JSON
-from .params import ApiPage, FeedFilter
+from .params import ApiPage, FeedFilter, TopicId
 from .site import site_of
 
 router = APIRouter(prefix="/api", default_response_class=JSON)
@@ -226,6 +227,48 @@ def api_feedback_undo(request: Request, paper_id: str) -> JSON:
     site, user, pid = _write_target(request, paper_id)
     site.board.feedback(pid, user, None)
     return JSON({"id": pid, "signal": None})
+
+
+class TopicIn(BaseModel):
+    query: str = Field(min_length=1, max_length=500, description=f"The filter it saves: {SYNTAX_LINE}.")
+    name: str = Field("", max_length=100, description="What to call it (default: the query).")
+    public: bool = Field(True, description="Anyone with the link may read it; false: only you.")
+
+
+def _topic(t) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    return {"id": t.id, "name": t.name, "query": t.query, "owner": t.owner, "public": t.public,
+            "createdAt": hf_json.timestamp(t.created_at)}
+
+
+@router.post("/topics", status_code=201, summary="Save a filter as a topic: a timeline at /topics/{id} "
+             "(.atom, .json) that fills itself, and a place in your For you", response_model=None,
+             responses=responses(TopicOut, status=201, errors=(400, 401, 413, 429)))
+def api_topic_create(request: Request, body: TopicIn) -> JSON:
+    site = site_of(request)
+    user = site.api_user(request)
+    site.limit("write", str(user.id))
+    topic_id = site.board.create_topic(user, body.name or body.query[:100], body.query, public=body.public)
+    return JSON(_topic(site.board.topic(topic_id, user, limit=0)[0]), status_code=201)
+
+
+@router.get("/topics", summary="Your topics", response_model=None,
+            responses=responses(TopicOut, many=True, errors=(400, 401, 413, 429)))
+def api_topics(request: Request) -> JSON:
+    site = site_of(request)
+    user = site.api_user(request)
+    return JSON([_topic(t) for t in site.board.topics_of(user, user)],
+                headers={"Cache-Control": "private, no-store"})
+
+
+@router.delete("/topics/{topic_id}", summary="Delete one of your topics", response_model=None,
+               responses=responses(None, errors=(400, 401, 404, 413, 429)), status_code=204,
+               response_class=Response)
+def api_topic_delete(request: Request, topic_id: TopicId) -> Response:
+    site = site_of(request)
+    user = site.api_user(request)
+    site.limit("write", str(user.id))
+    site.board.delete_topic(user, topic_id)
+    return Response(status_code=204)
 
 
 def _follow(request: Request, name: str, undo: bool) -> JSON:

@@ -95,6 +95,15 @@ class FeedbackOut(_Shape):
         description="not_interested, less_like_this, more_like_this, or null: taken back.")
 
 
+class TopicOut(_Shape):
+    id: int
+    name: str
+    query: str
+    owner: str
+    public: bool
+    createdAt: str | None
+
+
 class FollowOut(_Shape):
     author: str = Field(description="The name as the stored papers spell it.")
     following: bool

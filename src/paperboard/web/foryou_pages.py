@@ -1,5 +1,6 @@
-"""For you on the site: the signed-in reader's page, the feedback buttons on its cards, and the list of
-feedback given (on the account page's For you section), where each can be taken back."""
+"""For you on the site: the signed-in reader's page, the feedback buttons on its cards, the list of
+feedback given (each can be taken back), following authors, and topics (saved filters, each a
+timeline with Atom and JSON feeds)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
+from .. import hf_json
+from ..clock import utcnow
+from .atom import atom_feed
+from .json_response import JSON
+from .params import TopicId
 from .site import site_of
 
 router = APIRouter(include_in_schema=False)
@@ -65,3 +71,70 @@ async def feedback_post(request: Request) -> Response:
     await run_in_threadpool(site.board.feedback, form.get("paper", ""), user, signal)
     site.flash(request, SAID.get(signal or "", "Feedback taken back."))
     return site.back(request, "/for-you")
+
+
+# --- topics -------------------------------------------------------------------------------------------
+
+@router.get("/topics")
+def topics_page(request: Request) -> Response:
+    site = site_of(request)
+    user = site.viewer(request)
+    if user is None:
+        return RedirectResponse("/signin?next=/topics", status_code=303)
+    return site.page(request, "topics.html", topics=site.board.topics_of(user, user),
+                     query=request.query_params.get("q", "")[:500])
+
+
+@router.post("/topics")
+async def topic_create(request: Request) -> Response:
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    topic_id = await run_in_threadpool(lambda: site.board.create_topic(
+        user, form.get("name", "") or form.get("query", "")[:100], form.get("query", ""),
+        public=not form.get("private")))
+    site.flash(request, "Topic saved: it fills itself as papers arrive, and its papers come to your For you.")
+    return RedirectResponse(f"/topics/{topic_id}", status_code=303)
+
+
+@router.post("/topics/{topic_id}/delete")
+async def topic_delete(request: Request, topic_id: TopicId) -> Response:
+    site = site_of(request)
+    _, user = await site.write_form(request)
+    await run_in_threadpool(site.board.delete_topic, user, topic_id)
+    site.flash(request, "Topic deleted.")
+    return RedirectResponse("/topics", status_code=303)
+
+
+@router.get("/topics/{topic_id}.atom")
+def topic_atom(request: Request, topic_id: TopicId) -> Response:
+    site = site_of(request)
+    topic, entries = site.board.topic(topic_id, site.viewer(request))
+    base = site.config.base_url
+    body = atom_feed(title=f"Paperboard topic: {topic.name}", feed_url=f"{base}/topics/{topic_id}.atom",
+                     page_url=f"{base}/topics/{topic_id}", base_url=base, entries=entries, now=utcnow())
+    return Response(body, media_type="application/atom+xml; charset=utf-8", headers=_private(topic))
+
+
+@router.get("/topics/{topic_id}.json")
+def topic_json(request: Request, topic_id: TopicId) -> Response:
+    site = site_of(request)
+    topic, entries = site.board.topic(topic_id, site.viewer(request))
+    base = site.config.base_url
+    return JSON({"id": topic.id, "name": topic.name, "query": topic.query, "owner": topic.owner,
+                 "public": topic.public, "papers": [hf_json.daily_item(e, base) for e in entries]},
+                headers=_private(topic))
+
+
+@router.get("/topics/{topic_id}")
+def topic_page(request: Request, topic_id: TopicId) -> Response:
+    site = site_of(request)
+    viewer = site.viewer(request)
+    topic, entries = site.board.topic(topic_id, viewer)
+    response = site.page(request, "topic.html", topic=topic, entries=entries,
+                         own=viewer is not None and viewer.username == topic.owner)
+    response.headers.update(_private(topic))
+    return response
+
+
+def _private(topic) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {} if topic.public else {"Cache-Control": "private, no-store"}

@@ -15,5 +15,6 @@ MAX_ROW_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on Postgre
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 ApiPage = Annotated[int, Query(ge=0, le=MAX_PAGE, description="Page number, from 0.")]
 CollectionId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Collection id.")]
+TopicId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Topic id.")]
 FeedFilter = Annotated[str, Query(max_length=500, description=(
     f"Filter terms (words and phrases: the title, abstract or keywords must hold them): {SYNTAX_LINE}."))]

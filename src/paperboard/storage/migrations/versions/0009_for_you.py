@@ -1,4 +1,4 @@
-"""For you: feedback and followed authors
+"""For you: feedback, followed authors and topics
 
 Revision ID: 0009
 Revises: 0008
@@ -32,8 +32,21 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_follows_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'name_hash', name=op.f('pk_follows'))
     )
+    op.create_table('topics',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('query', sa.Text(), nullable=False),
+    sa.Column('public', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_topics_owner_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_topics'))
+    )
+    with op.batch_alter_table('topics', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_topics_owner_id'), ['owner_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('topics')
     op.drop_table('follows')
     op.drop_table('feedback')

@@ -1,0 +1,95 @@
+"""Topics: a reader's saved filters in the one filter language ("gaussian splatting" -category:cs.GR,
+author:"Ada Lovelace", has:code, ...), each with a timeline that fills itself as papers arrive (the
+papers that pass it, newest first) and a place in its owner's For you. Public topics are readable by
+anyone with the link; private ones by their owner only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, func, select
+
+from ..clock import utcnow
+from ..errors import NotFound, PaperboardError
+from ..filter_terms import FilterTerms, QueryError
+from ..search.query import parse_query
+from ..storage.schema import topics, users
+
+MOST_TOPICS = 50
+LONGEST_NAME = 100
+LONGEST_QUERY = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: int
+    owner: str
+    name: str
+    query: str
+    public: bool
+    created_at: dt.datetime
+
+
+def topic_terms(query: str) -> FilterTerms:
+    """What a paper must hold to match a topic besides its field terms: each of its free words (in any
+    form) and phrases, in the title, abstract or keywords. A query that does not parse is a QueryError."""
+    parsed = parse_query(query)
+    return FilterTerms(require=tuple((("word", w),) for w in parsed.words)
+                       + tuple((("phrase", p),) for p in parsed.phrases))
+
+
+def filters_of(query: str) -> FilterTerms:
+    """Every paper a topic holds passes these: its field terms, words and phrases."""
+    return parse_query(query).filters & topic_terms(query)
+
+
+def _checked(name: str, query: str) -> tuple[str, str]:
+    name, query = " ".join(name.split()), " ".join(query.split())
+    if not 1 <= len(name) <= LONGEST_NAME:
+        raise PaperboardError(f"a topic's name has 1 to {LONGEST_NAME} characters")
+    if not query or len(query) > LONGEST_QUERY:
+        raise PaperboardError(f"a topic is a search of 1 to {LONGEST_QUERY} characters")
+    try:
+        terms = filters_of(query)
+    except QueryError as exc:
+        raise PaperboardError(f"the topic {query!r}: {exc}") from None
+    if not terms:
+        raise PaperboardError("a topic needs a word, a phrase or a filter term")
+    return name, query
+
+
+def create(conn: Connection, owner_id: int, name: str, query: str, *, public: bool = True) -> int:
+    name, query = _checked(name, query)
+    if conn.execute(select(func.count()).select_from(topics).where(topics.c.owner_id == owner_id)
+                    ).scalar_one() >= MOST_TOPICS:
+        raise PaperboardError(f"one keeps at most {MOST_TOPICS} topics")
+    return int(conn.execute(topics.insert().values(owner_id=owner_id, name=name, query=query, public=public,
+                                                   created_at=utcnow())).inserted_primary_key[0])
+
+
+def remove(conn: Connection, owner_id: int, topic_id: int) -> None:
+    gone = conn.execute(delete(topics).where(topics.c.id == topic_id, topics.c.owner_id == owner_id))
+    if not gone.rowcount:
+        raise NotFound(f"you have no topic {topic_id}")
+
+
+_SELECT = select(topics.c.id, users.c.username, topics.c.name, topics.c.query, topics.c.public,
+                 topics.c.created_at).join(users, users.c.id == topics.c.owner_id)
+
+
+def get(conn: Connection, topic_id: int, viewer_id: int | None) -> Topic:
+    """A public topic, or one of the viewer's own; NotFound otherwise (a private topic is not shown to
+    exist)."""
+    row = conn.execute(_SELECT.add_columns(topics.c.owner_id).where(topics.c.id == topic_id)).first()
+    if row is None or not (row.public or row.owner_id == viewer_id):
+        raise NotFound(f"there is no topic {topic_id}")
+    return Topic(*row[:6])
+
+
+def of(conn: Connection, owner_id: int, viewer_id: int | None = None) -> list[Topic]:
+    """The owner's topics (only the public ones unless the viewer is the owner), oldest first."""
+    query = _SELECT.where(topics.c.owner_id == owner_id).order_by(topics.c.created_at, topics.c.id)
+    if viewer_id != owner_id:
+        query = query.where(topics.c.public.is_(True))
+    return [Topic(*row) for row in conn.execute(query)]
