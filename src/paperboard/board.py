@@ -26,6 +26,7 @@ from .errors import Busy, Forbidden, NotFound, PaperboardError, Pending, Unavail
 from .feeds import daily, listing, periods
 from .feeds.entries import Entry, Page
 from .filter_terms import FilterTerms
+from .foryou import feed_keys
 from .foryou import service as foryou_service
 from .foryou import signals as foryou_signals
 from .foryou import topics as foryou_topics
@@ -480,6 +481,24 @@ class Paperboard:
             topic = foryou_topics.get(conn, topic_id, viewer.id if viewer else None)
         ids = self.index.lexical.newest(foryou_topics.filters_of(topic.query), limit=limit) if limit else []
         return topic, self.entries(ids, viewer.id if viewer else None)
+
+    def feed_token(self, user: accounts.User) -> str:
+        """The secret part of the reader's private feed links (For you, private topics)."""
+        with self.engine.connect() as conn:
+            return feed_keys.token(conn, self.config.signing_key(), user.id)
+
+    def rotate_feed_token(self, user: accounts.User) -> None:
+        with self.engine.begin() as conn:
+            feed_keys.rotate(conn, user.id)
+
+    def feed_reader(self, token: str) -> accounts.User:
+        """The reader a secret feed link belongs to; NotFound for one that is not (or no longer) valid."""
+        with self.engine.connect() as conn:
+            user_id = feed_keys.owner(conn, self.config.signing_key(), token)
+            user = accounts.get_user(conn, user_id) if user_id is not None else None
+        if user is None:
+            raise NotFound("no such feed (its link may have been replaced by a new one)")
+        return user
 
     def feedback(self, paper_id: str, user: accounts.User, signal: str | None) -> None:
         """Tell For you about a paper (``None`` takes the reader's feedback on it back)."""

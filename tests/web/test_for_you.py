@@ -242,3 +242,29 @@ def test_topics_over_the_api(client, populated):
     assert client.delete(f"/api/topics/{topic['id']}", headers=auth).status_code == 204
     assert client.delete(f"/api/topics/{topic['id']}", headers=auth).status_code == 404
     assert client.get("/api/topics", headers=auth).json() == []
+
+
+def test_secret_feed_links_work_signed_out_and_die_when_replaced(client, populated):
+    sign_up(client, "feedreader")
+    token = csrf(client, "/for-you")
+    for pid in _titled(populated, SPLATTING, 3):
+        client.post("/upvote", data={"csrf_token": token, "paper": pid})
+    link = re.search(r'href="(/feeds/for-you/[^"]+\.atom)"', client.get("/for-you").text).group(1)
+    private = client.post("/topics", data={"csrf_token": token, "query": "federated", "private": "1"},
+                          follow_redirects=False).headers["location"]
+    keyed = re.search(r'href="(/topics/\d+\.atom\?key=[^"]+)"', client.get(private).text).group(1)
+    client.post("/signout", data={"csrf_token": token})
+    feed = client.get(link)
+    assert feed.status_code == 200 and "no-store" in feed.headers["cache-control"]
+    assert feed.text.count("<entry>") >= 10 and "For you (feedreader)" in feed.text
+    assert client.get(keyed).status_code == 200 and client.get(keyed.split("?")[0]).status_code == 404
+    for forged in (link.replace("-", "-x", 1), "/feeds/for-you/1.atom", "/feeds/for-you/99999999999999-abc.atom",
+                   "/feeds/for-you/-.atom", keyed[:-3] + "abc"):
+        assert client.get(forged).status_code == 404, forged
+    client.post("/signin", data={"csrf_token": csrf(client), "username": "feedreader",
+                                 "password": "correct horse battery"})
+    client.post("/for-you/feed/rotate", data={"csrf_token": csrf(client, "/for-you")})
+    assert client.get(link).status_code == 404 and client.get(keyed).status_code == 404
+    fresh = re.search(r'href="(/feeds/for-you/[^"]+\.atom)"', client.get("/for-you").text).group(1)
+    assert fresh != link and client.get(fresh).status_code == 200
+    client.post("/signout", data={"csrf_token": csrf(client, "/for-you")})

@@ -228,6 +228,14 @@ comments = Table(
     Index(None, "paper_id", "created_at"),
 )
 
+# which generation of a reader's secret feed link is valid (paperboard.foryou.feed_keys); none: the first
+feed_keys = Table(
+    "feed_keys",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("generation", Integer, nullable=False),
+)
+
 # a reader's saved filters (paperboard.foryou.topics): a timeline each, and a place in For you
 topics = Table(
     "topics",

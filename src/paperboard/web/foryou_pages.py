@@ -4,9 +4,10 @@ timeline with Atom and JSON feeds)."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
@@ -23,6 +24,7 @@ SAID = {"not_interested": "Not interested: it will not be shown again.",
         "less_like_this": "Fewer papers like this one from now on.",
         "more_like_this": "More papers like this one from now on."}
 NO_STORE = {"Cache-Control": "no-store"}
+PRIVATE = {"Cache-Control": "private, no-store"}
 
 
 @router.get("/for-you")
@@ -33,9 +35,33 @@ def for_you(request: Request) -> Response:
         return RedirectResponse("/signin?next=/for-you", status_code=303)
     site.limit("for_you", str(user.id))
     found = site.board.for_you(user, limit=50)
-    response = site.page(request, "for_you.html", found=found, following=site.board.following(user))
+    response = site.page(request, "for_you.html", found=found, following=site.board.following(user),
+                         feed_token=site.board.feed_token(user))
     response.headers.update(NO_STORE)
     return response
+
+
+@router.get("/feeds/for-you/{token}.atom")
+def for_you_atom(request: Request, token: Annotated[str, Path(max_length=100)]) -> Response:
+    """A reader's For you for a feed reader: the link is the key (see paperboard.foryou.feed_keys)."""
+    site = site_of(request)
+    user = site.board.feed_reader(token)
+    site.limit("for_you", str(user.id))
+    found = site.board.for_you(user, limit=50)
+    base = site.config.base_url
+    body = atom_feed(title=f"Paperboard: For you ({user.username})",
+                     feed_url=f"{base}/feeds/for-you/{token}.atom", page_url=f"{base}/for-you", base_url=base,
+                     entries=[e for e, _ in found.items], now=utcnow())
+    return Response(body, media_type="application/atom+xml; charset=utf-8", headers=PRIVATE)
+
+
+@router.post("/for-you/feed/rotate")
+async def rotate_feed(request: Request) -> Response:
+    site = site_of(request)
+    _, user = await site.write_form(request)
+    await run_in_threadpool(site.board.rotate_feed_token, user)
+    site.flash(request, "New private feed links: the old ones no longer work.")
+    return site.back(request, "/for-you")
 
 
 @router.get("/for-you/feedback")
@@ -105,24 +131,33 @@ async def topic_delete(request: Request, topic_id: TopicId) -> Response:
     return RedirectResponse("/topics", status_code=303)
 
 
-@router.get("/topics/{topic_id}.atom")
-def topic_atom(request: Request, topic_id: TopicId) -> Response:
+def _reader(request: Request, key: str | None):  # type: ignore[no-untyped-def]
+    """Who reads a topic's feed: the signed-in viewer, or the owner of a private feed link's key."""
     site = site_of(request)
-    topic, entries = site.board.topic(topic_id, site.viewer(request))
+    return site.board.feed_reader(key) if key else site.viewer(request)
+
+
+@router.get("/topics/{topic_id}.atom")
+def topic_atom(request: Request, topic_id: TopicId,
+               key: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+    site = site_of(request)
+    topic, entries = site.board.topic(topic_id, _reader(request, key))
     base = site.config.base_url
     body = atom_feed(title=f"Paperboard topic: {topic.name}", feed_url=f"{base}/topics/{topic_id}.atom",
                      page_url=f"{base}/topics/{topic_id}", base_url=base, entries=entries, now=utcnow())
-    return Response(body, media_type="application/atom+xml; charset=utf-8", headers=_private(topic))
+    return Response(body, media_type="application/atom+xml; charset=utf-8",
+                    headers=_private(topic) if not key else PRIVATE)
 
 
 @router.get("/topics/{topic_id}.json")
-def topic_json(request: Request, topic_id: TopicId) -> Response:
+def topic_json(request: Request, topic_id: TopicId,
+               key: Annotated[str | None, Query(max_length=100)] = None) -> Response:
     site = site_of(request)
-    topic, entries = site.board.topic(topic_id, site.viewer(request))
+    topic, entries = site.board.topic(topic_id, _reader(request, key))
     base = site.config.base_url
     return JSON({"id": topic.id, "name": topic.name, "query": topic.query, "owner": topic.owner,
                  "public": topic.public, "papers": [hf_json.daily_item(e, base) for e in entries]},
-                headers=_private(topic))
+                headers=_private(topic) if not key else PRIVATE)
 
 
 @router.get("/topics/{topic_id}")
@@ -130,8 +165,9 @@ def topic_page(request: Request, topic_id: TopicId) -> Response:
     site = site_of(request)
     viewer = site.viewer(request)
     topic, entries = site.board.topic(topic_id, viewer)
-    response = site.page(request, "topic.html", topic=topic, entries=entries,
-                         own=viewer is not None and viewer.username == topic.owner)
+    own = viewer is not None and viewer.username == topic.owner
+    response = site.page(request, "topic.html", topic=topic, entries=entries, own=own,
+                         feed_key=site.board.feed_token(viewer) if own and not topic.public else None)
     response.headers.update(_private(topic))
     return response
 

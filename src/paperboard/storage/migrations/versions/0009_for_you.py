@@ -1,4 +1,4 @@
-"""For you: feedback, followed authors and topics
+"""For you: feedback, followed authors, topics and secret feed links
 
 Revision ID: 0009
 Revises: 0008
@@ -42,11 +42,18 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_topics_owner_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topics'))
     )
+    op.create_table('feed_keys',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('generation', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_feed_keys_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_feed_keys'))
+    )
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_topics_owner_id'), ['owner_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('feed_keys')
     op.drop_table('topics')
     op.drop_table('follows')
     op.drop_table('feedback')
