@@ -192,6 +192,62 @@ def for_you(obj: Context, username: str, since: str | None, limit: int, fmt: str
         click.echo(f"{e.paper.id:<18} {e.paper.title}\n{'':<18} {why}")
 
 
+@main.group()
+def topics() -> None:
+    """A reader's topics: saved filters whose papers fill a timeline (/topics/ID) and come to For you."""
+
+
+@topics.command("add", help=f"Save QUERY (the filter language: {SYNTAX_LINE}) as a topic of USER's; "
+                             "prints its id.")
+@click.argument("username", metavar="USER")
+@click.argument("query")
+@click.option("--name", default="", help="What to call it (default: the query).")
+@click.option("--private", is_flag=True, help="Only USER sees it.")
+@pass_ctx
+def topics_add(obj: Context, username: str, query: str, name: str, private: bool) -> None:
+    from ..errors import PaperboardError
+
+    board = obj.board()
+    user = _account(board, username)
+    try:
+        click.echo(board.create_topic(user, name or query[:100], query, public=not private))
+    except PaperboardError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@topics.command("list")
+@click.argument("username", metavar="USER")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def topics_list(obj: Context, username: str, fmt: str) -> None:
+    """USER's topics."""
+    board = obj.board()
+    user = _account(board, username)
+    found = board.topics_of(user, user)
+    if fmt == "json":
+        dump([{"id": t.id, "name": t.name, "query": t.query, "public": t.public,
+               "url": f"{obj.config.base_url}/topics/{t.id}"} for t in found])
+        return
+    for t in found:
+        click.echo(f"{t.id:>6}  {t.name}  [{t.query}]{'' if t.public else '  (private)'}")
+
+
+@topics.command("delete")
+@click.argument("username", metavar="USER")
+@click.argument("topic_id", type=click.IntRange(1, 2**31 - 1), metavar="ID")
+@pass_ctx
+def topics_delete(obj: Context, username: str, topic_id: int) -> None:
+    """Delete one of USER's topics."""
+    from ..errors import PaperboardError
+
+    board = obj.board()
+    try:
+        board.delete_topic(_account(board, username), topic_id)
+    except PaperboardError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"deleted topic {topic_id}")
+
+
 @main.command()
 @click.argument("username", metavar="USER")
 @click.argument("author")
