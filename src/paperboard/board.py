@@ -29,6 +29,7 @@ from .filter_terms import FilterTerms
 from .foryou import feed_keys
 from .foryou import service as foryou_service
 from .foryou import signals as foryou_signals
+from .foryou import suggest as foryou_suggest
 from .foryou import topics as foryou_topics
 from .ids import InvalidId, canonical_id, category_spelling
 from .ingest.on_demand import SAY, OnDemand, Outcome
@@ -81,6 +82,7 @@ class Paperboard:
         self.engine = engine or open_database(config.database_url, synchronous=config.sqlite_synchronous)
         self._index = index
         self._categories: tuple[float, list[tuple[str, int]]] | None = None
+        self._suggested: tuple[object, list[foryou_suggest.Suggestion]] | None = None
         self.on_demand = OnDemand(self.engine, self.fetch, delay=config.arxiv_delay,
                                   wait=fetch_wait) if fetch_from_arxiv else None
 
@@ -481,6 +483,13 @@ class Paperboard:
             topic = foryou_topics.get(conn, topic_id, viewer.id if viewer else None)
         ids = self.index.lexical.newest(foryou_topics.filters_of(topic.query), limit=limit) if limit else []
         return topic, self.entries(ids, viewer.id if viewer else None)
+
+    def suggested_topics(self) -> list[foryou_suggest.Suggestion]:
+        """Clusters of the recent papers, named by their keywords (kept while the store is unchanged)."""
+        key = (self.newest_day(), len(self.index.vectors))
+        if self._suggested is None or self._suggested[0] != key:
+            self._suggested = (key, foryou_service.suggested(self.engine, self.index.vectors))
+        return self._suggested[1]
 
     def feed_token(self, user: accounts.User) -> str:
         """The secret part of the reader's private feed links (For you, private topics)."""

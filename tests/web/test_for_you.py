@@ -1,6 +1,7 @@
 """For you over HTTP: the API (a token's own ranking, never another's), feedback that acts at once and
 can be undone, and the page with its buttons."""
 
+import html
 import re
 
 import pytest
@@ -267,4 +268,21 @@ def test_secret_feed_links_work_signed_out_and_die_when_replaced(client, populat
     assert client.get(link).status_code == 404 and client.get(keyed).status_code == 404
     fresh = re.search(r'href="(/feeds/for-you/[^"]+\.atom)"', client.get("/for-you").text).group(1)
     assert fresh != link and client.get(fresh).status_code == 200
+    client.post("/signout", data={"csrf_token": csrf(client, "/for-you")})
+
+
+def test_suggested_topics_are_followed_in_one_click(client, populated):
+    page = client.get("/topics/suggested")
+    assert page.status_code == 200 and "Sign in</a> to follow it" in page.text
+    assert len(re.findall(r'<section class="suggestion">', page.text)) >= 4
+    sign_up(client, "suggestee")
+    page = client.get("/topics/suggested").text
+    query = re.findall(r'name="query" value="([^"]+)"', page)[0]
+    name = re.findall(r'name="name" value="([^"]+)"', page)[0]
+    r = client.post("/topics", data={"csrf_token": csrf(client, "/topics/suggested"),
+                                     "query": html.unescape(query), "name": html.unescape(name)},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    timeline = client.get(r.headers["location"]).text
+    assert timeline.count('<article class="entry">') >= 3
     client.post("/signout", data={"csrf_token": csrf(client, "/for-you")})

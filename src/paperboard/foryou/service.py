@@ -12,8 +12,9 @@ from sqlalchemy import Engine, func, select
 
 from ..filter_terms import FilterTerms
 from ..search.lexical import LexicalIndex
-from ..storage.schema import papers
-from . import signals, topics
+from ..search.vectors import VectorIndex
+from ..storage.schema import paper_gists, papers
+from . import signals, suggest, topics
 from .ranking import (
     Interest,
     Liked,
@@ -151,3 +152,18 @@ def _push(lexical: LexicalIndex, words: _Words, disliked: list[Liked], days: Fil
         for pid, score in lexical.weighted(query, limit=CANDIDATES, filters=days):
             push[pid] = max(push.get(pid, 0.0), score / own[0][1])
     return push
+
+
+def suggested(engine: Engine, vectors: VectorIndex) -> list[suggest.Suggestion]:
+    """Suggested topics: the clusters of the last 30 days' papers (up to the newest listing day)."""
+    since, until = window(engine, None, None)
+    if until is None or since is None:
+        return []
+    with engine.connect() as conn:
+        listed = papers.c.listed.between(since, until)
+        ids = list(conn.execute(select(papers.c.id).where(listed).order_by(papers.c.id)).scalars())
+        keywords = {pid: tuple(k for k in kws or () if isinstance(k, str)) for pid, kws in conn.execute(
+            select(paper_gists.c.paper_id, paper_gists.c.keywords)
+            .join(papers, papers.c.id == paper_gists.c.paper_id).where(listed))}
+    present, matrix = vectors.rows_for(ids)
+    return suggest.clusters(present, matrix, keywords)

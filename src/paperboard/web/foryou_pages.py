@@ -137,6 +137,15 @@ def _reader(request: Request, key: str | None):  # type: ignore[no-untyped-def]
     return site.board.feed_reader(key) if key else site.viewer(request)
 
 
+@router.get("/topics/suggested")
+def suggested_topics(request: Request) -> Response:
+    """Clusters of the recent papers, named by their keywords, each a topic to follow in one click."""
+    site = site_of(request)
+    found = site.board.suggested_topics()
+    titles = {e.paper.id: e.paper.title for e in site.board.entries([p for s in found for p in s.papers[:3]])}
+    return site.page(request, "suggested.html", suggestions=found, titles=titles)
+
+
 @router.get("/topics/{topic_id}.atom")
 def topic_atom(request: Request, topic_id: TopicId,
                key: Annotated[str | None, Query(max_length=100)] = None) -> Response:
