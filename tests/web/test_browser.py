@@ -99,7 +99,7 @@ def test_browse_search_sign_up_submit_upvote_comment_sign_out(page, server):
     vote = pg.locator(".paperhead .vote button")
     assert vote.inner_text().endswith("0")
     vote.click()
-    assert pg.locator(".paperhead .vote button").get_attribute("aria-pressed") == "true"
+    pg.wait_for_selector('.paperhead .vote button[aria-pressed="true"]')  # in place: no new page
     assert pg.locator(".paperhead .vote .count").inner_text() == "1"
 
     pg.get_by_label("Add a comment (markdown)").fill("Loved it. <script>alert('x')</script> **bold**")
@@ -128,19 +128,73 @@ def test_for_you_learns_from_upvotes_and_takes_feedback_from_a_card(page, server
     for r in liked:
         pg.goto(f"/papers/{r['id']}")
         pg.locator(".paperhead .vote button").click()
+        pg.wait_for_selector('.paperhead .vote button[aria-pressed="true"]')
     pg.get_by_role("link", name="For you").click()
     first = pg.locator(".pick").first
     assert "you upvoted" in first.locator(".why").inner_text()
     dismissed = first.locator("h2 a").get_attribute("href")
     shot(pg, "desktop-for-you")
+    pg.evaluate("window.stayed = true")  # gone if the page is loaded again
     first.get_by_role("button", name="Not interested").click()
-    assert pg.locator(".flash").first.inner_text().startswith("Not interested")
-    assert pg.url.endswith("/for-you") and pg.locator(f'.pick h2 a[href="{dismissed}"]').count() == 0
+    gone = pg.locator(".pick .why.gone").first
+    assert gone.inner_text().startswith("Not interested: it will not be shown again.")
+    assert pg.locator(f'.pick h2 a[href="{dismissed}"]').count() == 0
+    gone.get_by_role("button", name="Undo").click()  # in place too: the card comes back
+    pg.locator(f'.pick h2 a[href="{dismissed}"]').wait_for()
+    assert pg.evaluate("window.stayed") is True
+    pg.locator(".pick").first.get_by_role("button", name="Not interested").click()
+    pg.locator(".pick .why.gone").first.wait_for()
+    pg.reload()
+    assert pg.locator(f'.pick h2 a[href="{dismissed}"]').count() == 0
     pg.get_by_role("link", name="Your feedback").click()
     pg.get_by_role("button", name="Undo").click()
     assert pg.locator(".flash").first.inner_text() == "Feedback taken back."
     pg.goto("/for-you")
     assert pg.locator(f'.pick h2 a[href="{dismissed}"]').count() == 1
+
+
+def test_card_actions_act_in_place_and_keep_the_scroll_position(page, server):
+    pg = page
+    pg.goto("/signup")
+    pg.get_by_label("Username").fill("gwen")
+    pg.get_by_label("Password (8 characters or more)").fill("a long enough password")
+    pg.get_by_label("Password again").fill("a long enough password")
+    pg.get_by_role("button", name="Create account").click()
+    pg.goto("/new")
+    card = pg.locator("article.entry").nth(20)
+    card.scroll_into_view_if_needed()
+    pg.evaluate("window.scrollBy(0, 150); window.stayed = true")
+    before = pg.evaluate("window.scrollY")
+    assert before > 1000
+    button = card.locator(".vote button")
+    count = int(button.locator(".count").inner_text())
+    button.click()
+    pg.wait_for_function("b => b.getAttribute('aria-pressed') === 'true'", arg=button.element_handle())
+    assert int(button.locator(".count").inner_text()) == count + 1
+    assert pg.evaluate("window.scrollY") == before and pg.evaluate("window.stayed") is True
+    button.click()  # and back
+    pg.wait_for_function("b => b.getAttribute('aria-pressed') === 'false'", arg=button.element_handle())
+    assert int(button.locator(".count").inner_text()) == count
+    # the keyboard: j j to the second card, u upvotes it, ? lists the keys
+    pg.evaluate("window.scrollTo(0, 0)")
+    pg.keyboard.press("j")
+    pg.keyboard.press("j")
+    second = pg.locator("article.entry").nth(1)
+    assert "current" in second.get_attribute("class")
+    pg.keyboard.press("u")
+    pg.wait_for_function("b => b.getAttribute('aria-pressed') === 'true'",
+                         arg=second.locator(".vote button").element_handle())
+    pg.keyboard.press("?")
+    assert "upvote it" in pg.locator("#keys").inner_text()
+    # following an author in place
+    author = second.locator(".authors a").first
+    name = author.inner_text()
+    author.click()
+    pg.get_by_role("button", name="Follow").click()
+    pg.get_by_role("button", name="Following ✓ · unfollow").wait_for()
+    assert pg.locator("#said").inner_text() == f"You follow {name}: their new papers come to your For you."
+    pg.reload()
+    assert pg.get_by_role("button", name="Following ✓ · unfollow").is_visible()
 
 
 def test_markup_in_papers_shows_as_text(page):

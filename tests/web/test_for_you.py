@@ -286,3 +286,28 @@ def test_suggested_topics_are_followed_in_one_click(client, populated):
     timeline = client.get(r.headers["location"]).text
     assert timeline.count('<article class="entry">') >= 3
     client.post("/signout", data={"csrf_token": csrf(client, "/for-you")})
+
+
+def test_the_sites_script_gets_form_outcomes_as_json(client, populated):
+    """static/app.js posts the same forms with Accept: application/json and updates the page in place."""
+    wants = {"Accept": "application/json"}
+    pid = populated.records[3]["id"]
+    anonymous = client.post("/upvote", data={"csrf_token": csrf(client), "paper": pid}, headers=wants)
+    assert anonymous.status_code == 401 and anonymous.json() == {"error": "sign in to upvote"}
+    sign_up(client, "scripted")
+    token = csrf(client, "/for-you")
+    voted = client.post("/upvote", data={"csrf_token": token, "paper": pid}, headers=wants)
+    assert voted.status_code == 200 and voted.json()["upvoted"] is True and voted.json()["paper"] == pid
+    again = client.post("/upvote", data={"csrf_token": token, "paper": pid, "undo": "1"}, headers=wants).json()
+    assert again["upvoted"] is False and again["upvotes"] == voted.json()["upvotes"] - 1
+    said = client.post("/feedback", data={"csrf_token": token, "paper": pid, "signal": "less_like_this"},
+                       headers=wants).json()
+    assert said == {"paper": pid, "signal": "less_like_this", "message": "Fewer papers like this one from now on."}
+    author = populated.records[3]["authors"][0]
+    assert client.post("/follow", data={"csrf_token": token, "author": author}, headers=wants).json()["following"]
+    forged = client.post("/upvote", data={"csrf_token": "forged", "paper": pid}, headers=wants)
+    assert forged.status_code == 403 and "error" in forged.json()
+    assert client.post("/feedback", data={"csrf_token": token, "paper": pid, "signal": "x"},
+                       headers=wants).status_code == 400
+    assert "Fewer papers" not in client.get("/for-you").text  # a message sent as JSON is not flashed later
+    client.post("/signout", data={"csrf_token": token})

@@ -82,9 +82,9 @@ async def follow_post(request: Request) -> Response:
     form, user = await site.write_form(request)
     author, undo = form.get("author", "").strip(), bool(form.get("undo"))
     name = await run_in_threadpool(lambda: site.board.follow(user, author, undo=undo))
-    site.flash(request, f"You no longer follow {name}." if undo else
-               f"You follow {name}: their new papers come to your For you.")
-    return site.back(request, f"/authors/{quote(name)}")
+    said = (f"You no longer follow {name}." if undo else
+            f"You follow {name}: their new papers come to your For you.")
+    return site.done(request, {"author": name, "following": not undo}, said, f"/authors/{quote(name)}")
 
 
 @router.post("/feedback")
@@ -92,11 +92,11 @@ async def feedback_post(request: Request) -> Response:
     """``signal`` one of the For you signals, or empty to take the feedback on ``paper`` back."""
     site = site_of(request)
     form, user = await site.write_form(request)
-    signal = form.get("signal") or None
+    paper, signal = form.get("paper", ""), form.get("signal") or None
     # another signal is a 400 that says which there are
-    await run_in_threadpool(site.board.feedback, form.get("paper", ""), user, signal)
-    site.flash(request, SAID.get(signal or "", "Feedback taken back."))
-    return site.back(request, "/for-you")
+    await run_in_threadpool(site.board.feedback, paper, user, signal)
+    said = SAID.get(signal or "", "Feedback taken back.")
+    return site.done(request, {"paper": paper, "signal": signal}, said, "/for-you")
 
 
 # --- topics -------------------------------------------------------------------------------------------

@@ -340,11 +340,14 @@ async def upvote_post(request: Request) -> Response:
     form = await site.form(request)
     user = site.viewer(request)
     if user is None:
+        if site.in_place(request):
+            raise HTTPException(401, "sign in to upvote")
         return RedirectResponse("/signin", status_code=303)
     await site.limited(("write", str(user.id)))
-    paper_id = form.get("paper", "")
-    site.board.vote(paper_id, user, up=not form.get("undo"))
-    return site.back(request, f"/papers/{paper_id}")
+    paper_id, up = form.get("paper", ""), not form.get("undo")
+    count = await run_in_threadpool(lambda: site.board.vote(paper_id, user, up=up))
+    return site.done(request, {"paper": paper_id, "upvotes": count, "upvoted": up}, None,
+                     f"/papers/{paper_id}")
 
 
 @router.post("/comment")

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlalchemy import Engine
@@ -185,6 +185,21 @@ class Site:
                                      "reload the page and try again")
         # what XML forbids (NUL and other controls) never reaches the store: PostgreSQL refuses NUL in text
         return {k: xml_safe(v) for k, v in data.items() if isinstance(v, str)}
+
+    @staticmethod
+    def in_place(request: Request) -> bool:
+        """Whether a form was posted by the site's script (static/app.js), which wants the outcome as JSON
+        to update the page where it is, rather than a redirect and a new page."""
+        return "application/json" in request.headers.get("accept", "")
+
+    def done(self, request: Request, data: dict[str, Any], message: str | None, fallback: str) -> Response:
+        """A form's outcome: JSON (with ``message``) for the script, else ``message`` flashed and the page
+        the form was on."""
+        if self.in_place(request):
+            return JSONResponse({**data, "message": message}, headers={"Cache-Control": "no-store"})
+        if message:
+            self.flash(request, message)
+        return self.back(request, fallback)
 
     @staticmethod
     def flash(request: Request, message: str, kind: str = "info") -> None:
