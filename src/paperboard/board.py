@@ -27,6 +27,7 @@ from .feeds import daily, listing, periods
 from .feeds.entries import Entry, Page
 from .filter_terms import FilterTerms
 from .foryou import feed_keys
+from .foryou import library as foryou_library
 from .foryou import service as foryou_service
 from .foryou import signals as foryou_signals
 from .foryou import suggest as foryou_suggest
@@ -34,6 +35,7 @@ from .foryou import topics as foryou_topics
 from .ids import InvalidId, canonical_id, category_spelling
 from .ingest.on_demand import SAY, OnDemand, Outcome
 from .ingest.pipeline import Summary
+from .search.query import lexical_text, parse_query
 from .search.service import Hit, SearchIndex, SearchResult
 from .storage.engine import open_database
 from .storage.papers import get_paper, require_stored
@@ -490,6 +492,39 @@ class Paperboard:
         if self._suggested is None or self._suggested[0] != key:
             self._suggested = (key, foryou_service.suggested(self.engine, self.index.vectors))
         return self._suggested[1]
+
+    def library(self, user: accounts.User, q: str = "") -> list[foryou_library.Saved]:
+        """The reader's saved papers with notes and read marks; ``q``: only those a search finds (words,
+        phrases and filter terms; BM25 within the library), best first."""
+        with self.engine.connect() as conn:
+            found = foryou_library.saved(conn, user.id)
+        if not q.strip():
+            return found
+        query, ids, lexical = parse_query(q), [s.paper_id for s in found], self.index.lexical
+        if lexical_text(query).strip():
+            hits = [pid for pid, _ in lexical.search(lexical_text(query), limit=len(ids) or 1,
+                                                      filters=query.filters, among=ids)]
+        else:  # field terms alone: the saved papers that pass them, newest first
+            hits = lexical.newest(query.filters, limit=len(ids) or 1, among=ids) if query.filters else []
+        order = {pid: i for i, pid in enumerate(hits)}
+        return sorted((s for s in found if s.paper_id in order), key=lambda s: order[s.paper_id])
+
+    def annotate(self, user: accounts.User, paper_id: str, *, note: str | None = None,
+                 read: bool | None = None) -> None:
+        with self.engine.begin() as conn:
+            foryou_library.annotate(conn, user.id, paper_id, note=note, read=read)
+
+    def note_of(self, user: accounts.User, paper_id: str) -> tuple[str, bool]:
+        with self.engine.connect() as conn:
+            return foryou_library.note_of(conn, user.id, paper_id)
+
+    def export_account(self, user: accounts.User) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            return foryou_library.archive(conn, user.id)
+
+    def delete_account(self, user: accounts.User, password: str | None) -> None:
+        with self.engine.begin() as conn:
+            accounts.delete_account(conn, user, password)
 
     def feed_token(self, user: accounts.User) -> str:
         """The secret part of the reader's private feed links (For you, private topics)."""

@@ -311,3 +311,54 @@ def test_the_sites_script_gets_form_outcomes_as_json(client, populated):
                        headers=wants).status_code == 400
     assert "Fewer papers" not in client.get("/for-you").text  # a message sent as JSON is not flashed later
     client.post("/signout", data={"csrf_token": token})
+
+
+def test_the_library_notes_read_marks_search_export_and_deleting_the_account(client, populated):
+    sign_up(client, "librarian")
+    splats, fed = _titled(populated, SPLATTING, 2), _titled(populated, FEDERATED, 1)
+    token = csrf(client, f"/papers/{splats[0]}")
+    made = client.post("/collections", data={"csrf_token": token, "name": "To read", "paper": splats[0]},
+                       follow_redirects=False)
+    cid = made.headers["location"].rsplit("/", 1)[-1]
+    for pid in (splats[1], fed[0]):
+        client.post(f"/collections/{cid}/papers", data={"csrf_token": token, "paper": pid})
+    page = client.get("/library").text
+    assert set(re.findall(r'<h2><a href="/papers/([^"]+)"', page)) == {*splats, *fed}
+    client.post("/library/note", data={"csrf_token": token, "paper": fed[0],
+                                       "note": "Check **client drift** <script>alert(1)</script>"})
+    client.post("/library/note", data={"csrf_token": token, "paper": fed[0], "read": "1"})
+    page = client.get("/library").text
+    assert "<strong>client drift</strong>" in page and "<script>alert(1)" not in page
+    assert "Read ✓ · mark unread" in page
+    found = client.get("/library", params={"q": "federated"}).text
+    assert re.findall(r'<h2><a href="/papers/([^"]+)"', found) == fed
+    only = client.get("/library", params={"q": '"gaussian splatting"'}).text
+    assert set(re.findall(r'<h2><a href="/papers/([^"]+)"', only)) == set(splats)
+    assert client.post("/library/note", data={"csrf_token": token, "paper": fed[0],
+                                              "note": "x" * 20_001}).status_code == 400
+    assert client.post("/library/note", data={"csrf_token": token, "paper": "2101.99999",
+                                              "note": "x"}).status_code == 404
+
+    client.post(f"/api/papers/{splats[0]}/upvote")  # no token: refused, nothing changes
+    client.post("/upvote", data={"csrf_token": token, "paper": splats[0]})
+    archive = client.get("/account/export.json")
+    assert archive.status_code == 200 and "attachment" in archive.headers["content-disposition"]
+    data = archive.json()
+    assert data["account"]["username"] == "librarian"
+    assert [p["paper_id"] for p in data["upvotes"]] == [splats[0]]
+    assert {p["paper_id"] for p in data["collections"][0]["papers"]} == {*splats, *fed}
+    assert data["notes"][0]["body"].startswith("Check") and data["notes"][0]["read"] is True
+
+    assert client.post("/account/delete", data={"csrf_token": token, "password": "wrong password!",
+                                                "confirm": "librarian"}).status_code == 400
+    assert client.post("/account/delete", data={"csrf_token": token, "password": "correct horse battery",
+                                                "confirm": "someone"}).status_code == 400
+    gone = client.post("/account/delete", data={"csrf_token": token, "password": "correct horse battery",
+                                                "confirm": "librarian"}, follow_redirects=False)
+    assert gone.status_code == 303
+    assert client.get("/library", follow_redirects=False).status_code == 303  # signed out
+    assert client.get("/users/librarian").status_code == 404
+    assert client.get(f"/collections/{cid}").status_code == 404
+    r = client.post("/signin", data={"csrf_token": csrf(client), "username": "librarian",
+                                     "password": "correct horse battery"})
+    assert r.status_code == 401

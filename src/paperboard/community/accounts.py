@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..addresses import normalize_email
 from ..clock import as_utc, utcnow
-from ..storage.schema import api_tokens, users
+from ..storage.schema import api_tokens, subscribers, users
 from .errors import CommunityError
 
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,31}")
@@ -115,6 +115,17 @@ def change_password(conn: Connection, user: User, current: str, new: str) -> Non
         raise CommunityError("the current password is wrong")
     _check_password(new)
     conn.execute(update(users).where(users.c.id == user.id).values(password_hash=_hasher.hash(new)))
+
+
+def delete_account(conn: Connection, user: User, password: str | None) -> None:
+    """Delete an account and what it holds: sessions, tokens, upvotes, collections, notes, feedback,
+    follows, topics and the digest subscriptions of its addresses. Its comments and submissions stay,
+    without a name (a thread keeps its replies, a feed its papers). ``password``: the current one (None:
+    an administrator's command, which needs none)."""
+    if password is not None and authenticate(conn, user.username, password) is None:
+        raise CommunityError("the password is wrong: deleting the account needs your current password")
+    conn.execute(delete(subscribers).where(subscribers.c.user_id == user.id))
+    conn.execute(delete(users).where(users.c.id == user.id))
 
 
 def secret_hash(secret: str) -> str:

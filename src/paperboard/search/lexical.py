@@ -173,13 +173,15 @@ class LexicalIndex:
         """Indexed title and abstract terms starting with ``prefix``, most frequent first."""
         return list(self.index.searcher().terms_with_prefix("text", prefix, limit=limit))
 
-    def search(self, query: str, *, limit: int, filters: FilterTerms = NO_FILTERS) -> list[tuple[str, float]]:
-        """BM25 over title, abstract and authors; ``query`` is plain words and "quoted phrases"."""
+    def search(self, query: str, *, limit: int, filters: FilterTerms = NO_FILTERS,
+               among: Iterable[str] | None = None) -> list[tuple[str, float]]:
+        """BM25 over title, abstract and authors; ``query`` is plain words and "quoted phrases".
+        ``among`` keeps to those papers (ids)."""
         searcher = self.index.searcher()
         parsed = self._parse(query)
         if parsed is None:
             return []
-        q = self._filtered(parsed, filters)
+        q = self._filtered(self._among(parsed, among), filters)
         hits = searcher.search(q, limit=limit).hits
         out = []
         for score, address in hits:
@@ -196,20 +198,24 @@ class LexicalIndex:
                    for word, weight in words.items() if weight > 0 and word.strip()]
         if not clauses:
             return []
-        query = tantivy.Query.boolean_query(clauses)
-        if among is not None:
-            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, (
-                tantivy.Query.term_set_query(self.schema, "id", list(among))))])
+        query = self._among(tantivy.Query.boolean_query(clauses), among)
         searcher = self.index.searcher()
         hits = searcher.search(self._filtered(query, filters), limit=limit).hits
         return [(searcher.doc(address)["id"][0], float(score)) for score, address in hits]
 
-    def newest(self, filters: FilterTerms, *, limit: int) -> list[str]:
-        """The papers that pass ``filters``, newest listing day first (a query of fields alone)."""
+    def newest(self, filters: FilterTerms, *, limit: int, among: Iterable[str] | None = None) -> list[str]:
+        """The papers that pass ``filters``, newest listing day first (a query of fields alone);
+        ``among`` keeps to those papers (ids)."""
         searcher = self.index.searcher()
-        query = self._filtered(tantivy.Query.all_query(), filters)
+        query = self._filtered(self._among(tantivy.Query.all_query(), among), filters)
         hits = searcher.search(query, limit=limit, order_by_field="day", order=tantivy.Order.Desc).hits
         return [searcher.doc(address)["id"][0] for _, address in hits]
+
+    def _among(self, query: tantivy.Query, among: Iterable[str] | None) -> tantivy.Query:
+        if among is None:
+            return query
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, (
+            tantivy.Query.term_set_query(self.schema, "id", list(among))))])
 
     def _parse(self, query: str) -> tantivy.Query | None:
         """``query`` comes from :func:`paperboard.search.query.lexical_text`: words and quoted phrases

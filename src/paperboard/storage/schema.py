@@ -236,6 +236,17 @@ feed_keys = Table(
     Column("generation", Integer, nullable=False),
 )
 
+# a reader's private note on a paper (markdown) and whether they have read it (paperboard.foryou.library)
+notes = Table(
+    "notes",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", **_paper_fk), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("read", Boolean, nullable=False, default=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 # a reader's saved filters (paperboard.foryou.topics): a timeline each, and a place in For you
 topics = Table(
     "topics",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
@@ -183,3 +183,51 @@ def topic_page(request: Request, topic_id: TopicId) -> Response:
 
 def _private(topic) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {} if topic.public else {"Cache-Control": "private, no-store"}
+
+
+# --- the library, the account's data -------------------------------------------------------------------
+
+@router.get("/library")
+def library_page(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> Response:
+    site = site_of(request)
+    user = site.viewer(request)
+    if user is None:
+        return RedirectResponse("/signin?next=/library", status_code=303)
+    response = site.page(request, "library.html", saved=site.board.library(user, q), q=q)
+    response.headers.update(NO_STORE)
+    return response
+
+
+@router.post("/library/note")
+async def library_note(request: Request) -> Response:
+    """The reader's note on a paper (``note``) and/or its read mark (``read``: 1 or 0)."""
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    read = {"1": True, "0": False}.get(form.get("read", ""))
+    note = form.get("note") if "note" in form else None
+    paper = form.get("paper", "")
+    await run_in_threadpool(lambda: site.board.annotate(user, paper, note=note, read=read))
+    said = "Note saved." if note is not None else ("Marked read." if read else "Marked unread.")
+    return site.done(request, {"paper": paper, "read": read}, said, "/library")
+
+
+@router.get("/account/export.json")
+def account_export(request: Request) -> Response:
+    """Everything the account holds, as one JSON file."""
+    site = site_of(request)
+    user = site.require_viewer(request)
+    return JSON(site.board.export_account(user), headers={
+        **PRIVATE, "Content-Disposition": f'attachment; filename="paperboard-{user.username}.json"'})
+
+
+@router.post("/account/delete")
+async def account_delete(request: Request) -> Response:
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    await site.limited(("signin_account", user.username.lower()))  # the password is a guess too
+    if form.get("confirm") != user.username:
+        raise HTTPException(400, "type your username to confirm that the account is to be deleted")
+    await run_in_threadpool(site.board.delete_account, user, form.get("password", ""))
+    request.session.clear()
+    site.flash(request, "Your account and its data are deleted.")
+    return RedirectResponse("/", status_code=303)

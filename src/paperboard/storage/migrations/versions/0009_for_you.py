@@ -1,4 +1,4 @@
-"""For you: feedback, followed authors, topics and secret feed links
+"""For you: feedback, followed authors, topics, secret feed links and notes
 
 Revision ID: 0009
 Revises: 0008
@@ -42,6 +42,16 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_topics_owner_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topics'))
     )
+    op.create_table('notes',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('paper_id', sa.String(length=64), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('read', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['paper_id'], ['papers.id'], name=op.f('fk_notes_paper_id_papers'), onupdate='CASCADE', ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notes_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'paper_id', name=op.f('pk_notes'))
+    )
     op.create_table('feed_keys',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('generation', sa.Integer(), nullable=False),
@@ -54,6 +64,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('feed_keys')
+    op.drop_table('notes')
     op.drop_table('topics')
     op.drop_table('follows')
     op.drop_table('feedback')
