@@ -85,7 +85,8 @@ def _iso(value: Any) -> Any:
 
 
 def _rows(conn: Connection, query: Any) -> list[dict[str, Any]]:
-    return [{str(k): _iso(v) for k, v in row._asdict().items()} for row in conn.execute(query)]  # not quoted_name
+    # str(): PostgreSQL's column names come as quoted_name, which orjson does not take for a key
+    return [{str(k): _iso(v) for k, v in row._asdict().items()} for row in conn.execute(query)]
 
 
 def archive(conn: Connection, user_id: int) -> dict[str, Any]:
