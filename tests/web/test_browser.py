@@ -197,6 +197,39 @@ def test_card_actions_act_in_place_and_keep_the_scroll_position(page, server):
     assert pg.get_by_role("button", name="Following ✓ · unfollow").is_visible()
 
 
+def test_a_topic_from_a_search_its_feed_and_a_note_in_the_library(page, server):
+    pg = page
+    pg.goto("/signup")
+    pg.get_by_label("Username").fill("hana")
+    pg.get_by_label("Password (8 characters or more)").fill("a long enough password")
+    pg.get_by_label("Password again").fill("a long enough password")
+    pg.get_by_role("button", name="Create account").click()
+    pg.get_by_role("searchbox", name="Search").fill('"gaussian splatting"')
+    pg.keyboard.press("Enter")
+    pg.get_by_role("link", name="Save as a topic").click()
+    pg.get_by_label("Name").fill("Splats")
+    pg.get_by_role("button", name="Save topic").click()
+    pg.wait_for_url(re.compile(r"/topics/\d+$"))
+    assert pg.locator("h1").inner_text().startswith("Splats")
+    papers = pg.locator("article.entry h2 a")
+    assert papers.count() >= 10
+    first = papers.first.get_attribute("href")
+    feed = pg.request.get(pg.url + ".atom")
+    assert feed.ok and feed.text().count("<entry>") == papers.count()
+    shot(pg, "desktop-topic")
+    pg.goto(first)
+    pg.locator("details.collect summary").click()
+    pg.get_by_label("New collection name").fill("Reading")
+    pg.get_by_role("button", name="Create and save").click()
+    pg.wait_for_url(re.compile(r"/collections/\d+$"))
+    pg.goto("/library")
+    pg.locator("details.note-edit summary").first.click()
+    pg.get_by_label("Note (markdown, only you see it)").first.fill("Compare with **3DGS**.")
+    pg.get_by_role("button", name="Save note").first.click()
+    assert pg.locator(".note strong").first.inner_text() == "3DGS"
+    shot(pg, "desktop-library")
+
+
 def test_markup_in_papers_shows_as_text(page):
     page.goto(f"/papers/{XSS_ID}")
     assert page.locator("h1").inner_text() == XSS_TITLE
@@ -334,7 +367,9 @@ def _tour(site: Watched, author: str, username: str, collection: str) -> None:
                           (f"/authors/{author}", re.escape(author)), (f"/users/{username}", re.escape(username)),
                           (collection, "Reading group"), ("/subscribe", "Papers in your inbox"),
                           ("/account", re.escape(username)), ("/submit", "Submit"),
-                          ("/for-you", "For you"), ("/for-you/feedback", "Your feedback")]:
+                          ("/for-you", "For you"), ("/for-you/feedback", "Your feedback"),
+                          ("/library", "Your library"), ("/topics", "Your topics"),
+                          ("/topics/suggested", "Suggested topics")]:
         site.visit(path, heading)
 
 
