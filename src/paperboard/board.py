@@ -355,6 +355,16 @@ class Paperboard:
                 collections.add_paper(conn, cid, user, paper_id)
         return cid
 
+    def edit_collection(self, collection_id: int, user: accounts.User, *, name: str,
+                        description: str | None = None, public: bool = True) -> None:
+        with self.engine.begin() as conn:
+            collections.edit_collection(conn, collection_id, user, name=name, description=description,
+                                        public=public)
+
+    def delete_collection(self, collection_id: int, user: accounts.User) -> None:
+        with self.engine.begin() as conn:
+            collections.delete_collection(conn, collection_id, user)
+
     def claim_authorship(self, paper_id: str, author_name: str, user: accounts.User) -> authorship.Claim:
         """Claim to be one of a paper's authors: confirmed at once when a verified e-mail address of the
         user is written in the paper, else pending until an administrator decides."""

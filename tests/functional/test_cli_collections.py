@@ -76,3 +76,35 @@ def test_import_refusals(tmp_path):
     assert paperboard("collections", "export", "999", data_dir=tmp_path).returncode == 2
     huge = paperboard("collections", "export", "99999999999", data_dir=tmp_path)
     assert huge.returncode == 2 and "Traceback" not in huge.stderr
+
+
+def test_create_list_rename_and_delete_from_the_command_line(tmp_path):
+    stored = tmp_path / "stored.jsonl"
+    stored.write_text(json.dumps({"id": "2501.00001", "title": "A stored paper", "summary": "Text.",
+                                  "authors": ["Ada Lovelace"]}) + "\n")
+    assert paperboard("ingest", str(stored), "--no-index", data_dir=tmp_path).returncode == 0
+    _collection(tmp_path)  # olga's private "Reading list"
+    made = paperboard("collections", "create", "Group reading", "--as", "olga", "--description", "Fridays",
+                      data_dir=tmp_path)
+    assert made.returncode == 0, made.stderr
+    cid = int(made.stdout)
+    listed = json.loads(paperboard("collections", "list", "olga", "--format", "json", data_dir=tmp_path).stdout)
+    assert [c["name"] for c in listed] == ["Reading list", "Group reading"]  # private ones too, for the owner
+    renamed = paperboard("collections", "rename", str(cid), "Journal club", "--as", "olga", "--private",
+                         data_dir=tmp_path)
+    assert renamed.returncode == 0, renamed.stderr
+    board = Paperboard(load_config(data_dir=str(tmp_path), database_url=database_for(tmp_path)),
+                       fetch_from_arxiv=False)
+    try:
+        found, _ = board.collection(cid, board.user("olga"), page=0, limit=0)
+        assert (found.name, found.description, found.public) == ("Journal club", "Fridays", False)
+    finally:
+        board.close()
+    for args, said in [(("collections", "create", "", "--as", "olga"), "needs a name"),
+                       (("collections", "rename", str(cid), "x", "--as", "nobody"), "there is no user"),
+                       (("collections", "delete", "999999", "--as", "olga"), "no collection 999999")]:
+        refused = paperboard(*args, data_dir=tmp_path)
+        assert refused.returncode == 2 and said in refused.stderr, (args, refused.stderr)
+    assert paperboard("collections", "delete", str(cid), "--as", "olga", data_dir=tmp_path).returncode == 0
+    listed = json.loads(paperboard("collections", "list", "olga", "--format", "json", data_dir=tmp_path).stdout)
+    assert [c["name"] for c in listed] == ["Reading list"]

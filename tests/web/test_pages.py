@@ -175,6 +175,34 @@ def test_submit_upvote_comment_collect(client, populated):
     assert client.get(f"/collections/{cid}").status_code == 200  # shared: public by default
 
 
+def test_a_collection_is_renamed_made_private_and_deleted_by_its_owner_only(client, populated):
+    client.cookies.clear()
+    sign_up(client, "keeper")
+    pid = populated.records[210]["id"]
+    token = csrf(client, f"/papers/{pid}")
+    cid = client.post("/collections", data={"csrf_token": token, "name": "Drafts", "paper": pid},
+                      follow_redirects=False).headers["location"].rsplit("/", 1)[1]
+    page = client.post(f"/collections/{cid}/edit", data={"csrf_token": token, "name": "Reading group",
+                                                         "description": "Tuesdays"})  # public unticked
+    assert page.status_code == 200 and "Reading group" in page.text and "private" in page.text
+    for bad in ({"name": ""}, {"name": "x" * 201}, {"name": "ok", "description": "d" * 2001}):
+        assert client.post(f"/collections/{cid}/edit", data={"csrf_token": token, **bad}).status_code == 400
+    assert client.post("/collections/99999999/delete", data={"csrf_token": token}).status_code == 404
+    client.cookies.clear()
+    assert client.get(f"/collections/{cid}").status_code == 404  # private now
+    sign_up(client, "intruder")
+    other = csrf(client, "/")
+    assert client.post(f"/collections/{cid}/delete", data={"csrf_token": other}).status_code == 404
+    assert client.post(f"/collections/{cid}/edit", data={"csrf_token": other, "name": "Mine"}).status_code == 404
+    client.cookies.clear()
+    client.post("/signin", data={"csrf_token": csrf(client), "username": "keeper",
+                                 "password": "correct horse battery"})
+    gone = client.post(f"/collections/{cid}/delete", data={"csrf_token": csrf(client, "/")})
+    assert gone.status_code == 200 and "Collection deleted" in gone.text
+    assert client.get(f"/collections/{cid}").status_code == 404 and client.get(f"/papers/{pid}").status_code == 200
+    client.cookies.clear()
+
+
 def test_writes_need_an_account(client):
     client.cookies.clear()
     assert client.get("/submit", follow_redirects=False).headers["location"].startswith("/signin")

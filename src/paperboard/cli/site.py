@@ -438,7 +438,81 @@ __all__ = ["Context"]
 
 @main.group()
 def collections() -> None:
-    """Collections: import a reference list into one, export one as citations."""
+    """Collections: create, list, rename, delete; import a reference list into one, export one."""
+
+
+@collections.command("create")
+@click.argument("name")
+@click.option("--as", "username", required=True, metavar="USER", help="The collection's owner.")
+@click.option("--description", default="")
+@click.option("--private", is_flag=True, help="Only its owner sees it.")
+@pass_ctx
+def collections_create(obj: Context, name: str, username: str, description: str, private: bool) -> None:
+    """Create a collection; prints its id."""
+    from ..errors import PaperboardError
+
+    board = obj.board()
+    try:
+        click.echo(board.create_collection(_account(board, username), name, description, public=not private))
+    except PaperboardError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@collections.command("list")
+@click.argument("username", metavar="USER")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def collections_list(obj: Context, username: str, fmt: str) -> None:
+    """USER's collections, private ones too."""
+    board = obj.board()
+    user = _account(board, username)
+    found = board.collections_of(user, user)
+    if fmt == "json":
+        dump([{"id": c[0], "name": c[1], "papers": c[2], "url": f"{obj.config.base_url}/collections/{c[0]}"}
+              for c in found])
+        return
+    for cid, name, count in found:
+        click.echo(f"{cid:>6}  {name}  ({count} paper{'' if count == 1 else 's'})")
+
+
+@collections.command("rename")
+@click.argument("collection_id", type=click.IntRange(1, 2**31 - 1), metavar="ID")
+@click.argument("name")
+@click.option("--as", "username", required=True, metavar="USER", help="The collection's owner.")
+@click.option("--description", default=None, help="A new description (default: unchanged).")
+@click.option("--private/--public", default=None, help="Change who sees it (default: unchanged).")
+@pass_ctx
+def collections_rename(obj: Context, collection_id: int, name: str, username: str, description: str | None,
+                       private: bool | None) -> None:
+    """Rename a collection (and change its description or who sees it)."""
+    from ..errors import PaperboardError
+
+    board = obj.board()
+    user = _account(board, username)
+    try:
+        current, _ = board.collection(collection_id, user, page=0, limit=0)
+        board.edit_collection(collection_id, user, name=name,
+                              description=current.description if description is None else description,
+                              public=current.public if private is None else not private)
+    except PaperboardError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"collection {collection_id}: {name}")
+
+
+@collections.command("delete")
+@click.argument("collection_id", type=click.IntRange(1, 2**31 - 1), metavar="ID")
+@click.option("--as", "username", required=True, metavar="USER", help="The collection's owner.")
+@pass_ctx
+def collections_delete(obj: Context, collection_id: int, username: str) -> None:
+    """Delete a collection (its papers stay in the store)."""
+    from ..errors import PaperboardError
+
+    board = obj.board()
+    try:
+        board.delete_collection(collection_id, _account(board, username))
+    except PaperboardError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"deleted collection {collection_id}")
 
 
 @collections.command("import")

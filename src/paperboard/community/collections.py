@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import utcnow
@@ -31,8 +31,7 @@ class Collection:
     paper_ids: tuple[str, ...]
 
 
-def create_collection(conn: Connection, owner: User, name: str, description: str = "",
-                      public: bool = True) -> int:
+def _checked(name: str, description: str | None) -> tuple[str, str]:
     name, description = xml_safe(name or "").strip(), xml_safe(description or "")
     if not name:
         raise CommunityError("a collection needs a name")
@@ -40,6 +39,12 @@ def create_collection(conn: Connection, owner: User, name: str, description: str
         raise CommunityError(f"a collection name is at most {MAX_NAME} characters")
     if len(description or "") > MAX_DESCRIPTION:
         raise CommunityError(f"a collection description is at most {MAX_DESCRIPTION:,} characters")
+    return name, description
+
+
+def create_collection(conn: Connection, owner: User, name: str, description: str = "",
+                      public: bool = True) -> int:
+    name, description = _checked(name, description)
     return conn.execute(insert(collections).values(
         owner_id=owner.id, name=name, description=(description or "").strip() or None, public=public,
         created_at=utcnow()).returning(collections.c.id)).scalar_one()
@@ -70,6 +75,21 @@ def owned(conn: Connection, collection_id: int, owner: User) -> None:
     row = _visible(conn, collection_id, owner, False)
     if row.owner_id != owner.id:
         raise CommunityError("only its owner can change a collection")
+
+
+def edit_collection(conn: Connection, collection_id: int, owner: User, *, name: str,
+                    description: str | None, public: bool) -> None:
+    """Rename a collection, change its description, make it public or private (its owner only)."""
+    owned(conn, collection_id, owner)
+    name, description = _checked(name, description)
+    conn.execute(update(collections).where(collections.c.id == collection_id).values(
+        name=name, description=description.strip() or None, public=public))
+
+
+def delete_collection(conn: Connection, collection_id: int, owner: User) -> None:
+    """Delete a collection (its owner only); the papers stay in the store."""
+    owned(conn, collection_id, owner)
+    conn.execute(delete(collections).where(collections.c.id == collection_id))
 
 
 def size(conn: Connection, collection_id: int) -> int:

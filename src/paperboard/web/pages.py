@@ -432,6 +432,27 @@ async def collection_change(request: Request, cid: CollectionId) -> Response:
     return site.back(request, f"/collections/{cid}")
 
 
+@router.post("/collections/{cid}/edit")
+async def collection_edit(request: Request, cid: CollectionId) -> Response:
+    """Rename, describe, make public or private."""
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    await run_in_threadpool(lambda: site.board.edit_collection(
+        cid, user, name=form.get("name", ""), description=form.get("description", ""),
+        public=form.get("public") == "1"))
+    site.flash(request, "Collection saved.")
+    return RedirectResponse(f"/collections/{cid}", status_code=303)
+
+
+@router.post("/collections/{cid}/delete")
+async def collection_delete(request: Request, cid: CollectionId) -> Response:
+    site = site_of(request)
+    _, user = await site.write_form(request)
+    await run_in_threadpool(site.board.delete_collection, cid, user)
+    site.flash(request, "Collection deleted; its papers stay on the site.")
+    return RedirectResponse(f"/users/{user.username}", status_code=303)
+
+
 @router.post("/collections/{cid}/import")
 async def collection_import(request: Request, cid: CollectionId) -> Response:
     site = site_of(request)
