@@ -347,6 +347,16 @@ class Paperboard:
         with self.engine.begin() as conn:
             return comments.add_comment(conn, paper_id, user, body, reply_to=reply_to)
 
+    def edit_comment(self, comment_id: int, user: accounts.User, body: str) -> str:
+        """Its author rewrites a comment (it then says it was edited); the paper's id."""
+        with self.engine.begin() as conn:
+            return comments.edit_comment(conn, comment_id, user, body)
+
+    def delete_comment(self, comment_id: int, user: accounts.User) -> str:
+        """Its author deletes a comment; the paper's id."""
+        with self.engine.begin() as conn:
+            return comments.delete_comment(conn, comment_id, user)
+
     def create_collection(self, user: accounts.User, name: str, description: str = "", *,
                           public: bool = True, papers: Iterable[str] = ()) -> int:
         with self.engine.begin() as conn:

@@ -203,6 +203,37 @@ def test_a_collection_is_renamed_made_private_and_deleted_by_its_owner_only(clie
     client.cookies.clear()
 
 
+def test_comments_are_edited_and_deleted_by_their_author_only(client, populated):
+    client.cookies.clear()
+    sign_up(client, "writer")
+    pid = populated.records[220]["id"]
+    token = csrf(client, f"/papers/{pid}")
+    first = client.post("/comment", data={"csrf_token": token, "paper": pid, "body": "Frist!"},
+                        follow_redirects=False).headers["location"].rsplit("-", 1)[1]
+    alone = client.post("/comment", data={"csrf_token": token, "paper": pid, "body": "A second thought"},
+                        follow_redirects=False).headers["location"].rsplit("-", 1)[1]
+    page = client.post(f"/comments/{first}/edit", data={"csrf_token": token, "body": "First, **really**."})
+    assert page.status_code == 200 and "<strong>really</strong>" in page.text and ">edited</span>" in page.text
+    for bad in ("", "x" * 10_001):
+        assert client.post(f"/comments/{first}/edit", data={"csrf_token": token, "body": bad}).status_code == 400
+    client.cookies.clear()
+    sign_up(client, "replier")
+    other = csrf(client, f"/papers/{pid}")
+    client.post("/comment", data={"csrf_token": other, "paper": pid, "body": "A reply", "reply_to": first})
+    assert client.post(f"/comments/{first}/edit", data={"csrf_token": other, "body": "hijack"}).status_code == 404
+    assert client.post(f"/comments/{first}/delete", data={"csrf_token": other}).status_code == 404
+    assert client.post("/comments/99999999999/delete", data={"csrf_token": other}).status_code == 400
+    client.cookies.clear()
+    client.post("/signin", data={"csrf_token": csrf(client), "username": "writer",
+                                 "password": "correct horse battery"})
+    token = csrf(client, f"/papers/{pid}")
+    client.post(f"/comments/{alone}/delete", data={"csrf_token": token})
+    page = client.post(f"/comments/{first}/delete", data={"csrf_token": token}).text
+    assert "A second thought" not in page  # gone for good
+    assert "First, " not in page and "[deleted]" in page and "A reply" in page  # the reply keeps its thread
+    client.cookies.clear()
+
+
 def test_writes_need_an_account(client):
     client.cookies.clear()
     assert client.get("/submit", follow_redirects=False).headers["location"].startswith("/signin")

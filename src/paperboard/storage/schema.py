@@ -225,6 +225,7 @@ comments = Table(
     Column("parent_id", Integer, ForeignKey("comments.id", ondelete="CASCADE")),
     Column("body", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("edited_at", DateTime(timezone=True)),  # the last edit by its author; None: never edited
     Index(None, "paper_id", "created_at"),
 )
 

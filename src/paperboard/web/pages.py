@@ -312,6 +312,23 @@ def user_page(request: Request, username: str, page: PageNumber = 1) -> Response
 
 # --- writing: submit, upvote, comment ---------------------------------------------------------------
 
+@router.post("/comments/{comment_id}/edit")
+async def comment_edit(request: Request, comment_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    paper_id = await run_in_threadpool(site.board.edit_comment, comment_id, user, form.get("body", ""))
+    return RedirectResponse(f"/papers/{paper_id}#comment-{comment_id}", status_code=303)
+
+
+@router.post("/comments/{comment_id}/delete")
+async def comment_delete(request: Request, comment_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
+    site = site_of(request)
+    _, user = await site.write_form(request)
+    paper_id = await run_in_threadpool(site.board.delete_comment, comment_id, user)
+    site.flash(request, "Comment deleted.")
+    return RedirectResponse(f"/papers/{paper_id}#comments", status_code=303)
+
+
 @router.get("/submit")
 def submit_form(request: Request) -> Response:
     site = site_of(request)

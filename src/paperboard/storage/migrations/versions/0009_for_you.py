@@ -1,4 +1,4 @@
-"""For you: feedback, followed authors, topics, secret feed links and notes
+"""For you: feedback, followed authors, topics, secret feed links and notes; comments that were edited
 
 Revision ID: 0009
 Revises: 0008
@@ -42,6 +42,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_topics_owner_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topics'))
     )
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('edited_at', sa.DateTime(timezone=True), nullable=True))
     op.create_table('notes',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('paper_id', sa.String(length=64), nullable=False),
@@ -67,4 +69,6 @@ def downgrade() -> None:
     op.drop_table('notes')
     op.drop_table('topics')
     op.drop_table('follows')
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.drop_column('edited_at')
     op.drop_table('feedback')
