@@ -249,6 +249,10 @@ def test_phone_layout(browser, server):
         width = pg.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
         shot(pg, name)
+    for path in ("/", "/new", "/papers/trending"):  # the first paper without scrolling past the controls
+        pg.goto(path)
+        top = pg.locator("article.entry").first.bounding_box()["y"]
+        assert top <= 200, f"{path}: the first paper starts {top:.0f} px down on a phone"
     context.close()
 
 

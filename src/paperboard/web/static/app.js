@@ -101,6 +101,11 @@
     }
   });
 
+  // on a phone a feed's tools (dates, filter, export) fold away under their heading, one line
+  if (window.matchMedia("(max-width: 40rem)").matches) {
+    for (const tools of document.querySelectorAll("details.tools[open]")) tools.open = false;
+  }
+
   // --- the keyboard: j / k between cards, u upvote, o open, ? the list ------------------------------
   const KEYS = [["j", "next paper"], ["k", "previous paper"], ["u", "upvote it (again: take it back)"],
                 ["o", "open it"], ["?", "show or hide this list"]];
