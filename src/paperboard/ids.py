@@ -152,6 +152,15 @@ def canonical_id(text: str) -> ArxivId:
     raise InvalidId(f"{s!r} is neither an arXiv id nor a namespaced id such as scifact:4983")
 
 
+_ARXIV_CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[A-Za-z]+)?)?")
+
+
+def is_arxiv_category(code: str) -> bool:
+    """Whether a paper's class code is one of arXiv's (``cs.LG``, ``hep-th``, ``cond-mat.stat-mech``)
+    rather than another scheme's that arXiv papers also carry (MSC ``68T45``, ACM ``I.2.7``)."""
+    return _ARXIV_CATEGORY.fullmatch(code) is not None
+
+
 def category_spelling(text: str) -> str:
     """An arXiv category as arXiv writes it, however it was typed: the archive in lower case, a two-letter
     subject class in upper case, a longer one in lower case (``CS.lg`` -> ``cs.LG``, ``astro-ph.co`` ->

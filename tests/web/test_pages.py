@@ -234,6 +234,25 @@ def test_comments_are_edited_and_deleted_by_their_author_only(client, populated)
     client.cookies.clear()
 
 
+def test_search_shows_a_count_and_facets_that_narrow_it(client, populated):
+    page = client.get("/search", params={"q": "diffusion"}).text
+    count = re.search(r'<span class="count">(\d+)(\+?) results?</span>', page)
+    assert count and int(count.group(1)) >= 10
+    link = re.search(r'Category: <a href="(/search\?q=[^"]+)" title="only these">([^<]+)</a> <small>(\d+)</small>',
+                     page)
+    assert link, "no category facet"
+    narrowed = client.get(html.unescape(link.group(1))).text
+    shown = re.findall(r'<h2><a href="/papers/([^"]+)"', narrowed)
+    cats = {r["id"]: r["categories"] for r in populated.records}
+    assert shown and all(link.group(2) in cats[pid] for pid in shown)
+    from paperboard.ids import is_arxiv_category
+    coded = next(r for r in populated.records if not all(is_arxiv_category(c) for c in r["categories"]))
+    paper = client.get(f"/papers/{coded['id']}").text
+    others = [c for c in coded["categories"] if not is_arxiv_category(c)]
+    assert f'<span class="classes" title="other classification codes (MSC, ACM)">{", ".join(others)}</span>' in paper
+    assert not any(f'category={c}"' in paper for c in others)  # never offered as an arXiv category
+
+
 def test_writes_need_an_account(client):
     client.cookies.clear()
     assert client.get("/submit", follow_redirects=False).headers["location"].startswith("/signin")

@@ -25,6 +25,7 @@ from ..filter_terms import feed_terms
 from ..ids import category_spelling, is_arxiv_id
 from ..ingest.on_demand import SAY
 from ..models import to_json_dict
+from ..search.facets import POOL, facets
 from ..search.service import apply_corrections
 from ..text import xml_safe
 from .atom import atom_feed
@@ -213,7 +214,7 @@ def _search_context(**given: Any) -> dict[str, Any]:
     """What the search page shows, empty where ``given`` says nothing."""
     return {"q": "", "category": "", "author": "", "since": "", "until": "", "sort": "relevance", "page": 1,
             "hits": [], "corrected": {}, "more": False, "fetch_note": None, "exact": False, "shown_query": "",
-            "recent": False, "related": "", **given}
+            "recent": False, "related": "", "found": 0, "facets": {}, **given}
 
 
 def _related_page(request: Request, text: str) -> Response:
@@ -233,15 +234,18 @@ def _search_page(request: Request, q: str, category: str, author: str, since: st
     if not q:
         return site.page(request, "search.html", **context)
     try:
-        result = site.search(request, q, limit=page * SEARCH_PER_PAGE + 1, category=category or None,
-                                   since=since or None, until=until or None, author=author or None,
-                                   sort=context["sort"], correct=not exact, recent=recent)
+        result = site.search(request, q, limit=max(page * SEARCH_PER_PAGE + 1, POOL),
+                             category=category or None, since=since or None, until=until or None,
+                             author=author or None, sort=context["sort"], correct=not exact, recent=recent)
     except PaperboardError as exc:  # a query that cannot be run (400), or an index that cannot (503)
         context["error"] = str(exc)
         return site.page(request, "search.html", status_code=exc.status, **context)
     hits = result.hits[(page - 1) * SEARCH_PER_PAGE:]
+    pool = result.hits[:POOL]
     context.update(hits=hits[:SEARCH_PER_PAGE], more=len(hits) > SEARCH_PER_PAGE and page < SEARCH_PAGES,
-                   corrected=result.corrected, shown_query=apply_corrections(q, result.corrected))
+                   corrected=result.corrected, shown_query=apply_corrections(q, result.corrected),
+                   found=len(pool),
+                   facets=facets([h.categories for h in pool], [h.published for h in pool], q))
     return site.page(request, "search.html", **context)
 
 

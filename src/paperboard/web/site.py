@@ -23,6 +23,7 @@ from ..community import sessions
 from ..community.accounts import User, bearer_token, get_user, user_for_token
 from ..config import Config
 from ..filter_terms import SYNTAX
+from ..ids import is_arxiv_category
 from ..links import http_url
 from ..search.service import SearchResult
 from ..tex import title_text
@@ -48,6 +49,7 @@ def _templates() -> Jinja2Templates:
     env.filters["highlight"] = render.highlight
     env.filters["excerpt"] = plain_excerpt
     env.filters["markdown"] = render.markdown
+    env.tests["arxiv_category"] = is_arxiv_category
     env.filters["day"] = lambda d: d.strftime("%-d %b %Y") if d else ""
     env.filters["when"] = lambda t: t.strftime("%-d %b %Y, %H:%M UTC") if t else ""
     env.filters["http_url"] = http_url
