@@ -115,14 +115,19 @@ def test_browse_search_sign_up_submit_upvote_comment_sign_out(page, server):
     assert pg.locator(".paperhead .votebtn").get_attribute("href").startswith("/signin")
 
 
-def test_for_you_learns_from_upvotes_and_takes_feedback_from_a_card(page, server):
-    pg = page
-    liked = [r for r in server.populated.records if "gaussian splatting" in r["title"].lower()][:3]
+def _sign_up(pg, username: str) -> None:
     pg.goto("/signup")
-    pg.get_by_label("Username").fill("fiona")
+    pg.get_by_label("Username").fill(username)
     pg.get_by_label("Password (8 characters or more)").fill("a long enough password")
     pg.get_by_label("Password again").fill("a long enough password")
     pg.get_by_role("button", name="Create account").click()
+    assert pg.locator(".flash").first.inner_text() == f"Welcome, {username}!"
+
+
+def test_for_you_learns_from_upvotes_and_takes_feedback_from_a_card(page, server):
+    pg = page
+    liked = [r for r in server.populated.records if "gaussian splatting" in r["title"].lower()][:3]
+    _sign_up(pg, "fiona")
     pg.get_by_role("link", name="For you").click()
     assert "learns from you" in pg.locator("main").inner_text()
     for r in liked:
@@ -155,11 +160,7 @@ def test_for_you_learns_from_upvotes_and_takes_feedback_from_a_card(page, server
 
 def test_card_actions_act_in_place_and_keep_the_scroll_position(page, server):
     pg = page
-    pg.goto("/signup")
-    pg.get_by_label("Username").fill("gwen")
-    pg.get_by_label("Password (8 characters or more)").fill("a long enough password")
-    pg.get_by_label("Password again").fill("a long enough password")
-    pg.get_by_role("button", name="Create account").click()
+    _sign_up(pg, "gwen")
     pg.goto("/new")
     card = pg.locator("article.entry").nth(20)
     card.scroll_into_view_if_needed()
@@ -199,11 +200,7 @@ def test_card_actions_act_in_place_and_keep_the_scroll_position(page, server):
 
 def test_a_topic_from_a_search_its_feed_and_a_note_in_the_library(page, server):
     pg = page
-    pg.goto("/signup")
-    pg.get_by_label("Username").fill("hana")
-    pg.get_by_label("Password (8 characters or more)").fill("a long enough password")
-    pg.get_by_label("Password again").fill("a long enough password")
-    pg.get_by_role("button", name="Create account").click()
+    _sign_up(pg, "hana")
     pg.get_by_role("searchbox", name="Search").fill('"gaussian splatting"')
     pg.keyboard.press("Enter")
     pg.get_by_role("link", name="Save as a topic").click()

@@ -4,6 +4,8 @@ from the command line."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -148,6 +150,17 @@ def daily(obj: Context, day: str | None, week: str | None, month: str | None, su
         click.echo(f"{e.upvotes:>5} ▲  {e.paper.id:<18} {day_text:<10}  {e.paper.title}")
 
 
+@contextmanager
+def _as_usage_errors() -> Iterator[None]:
+    """A refusal from the library (a bad value, a missing paper) as click's usage error (exit status 2)."""
+    from ..errors import PaperboardError
+
+    try:
+        yield
+    except PaperboardError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def _account(board, username: str):  # type: ignore[no-untyped-def]
     from ..errors import NotFound
 
@@ -205,14 +218,10 @@ def topics() -> None:
 @click.option("--private", is_flag=True, help="Only USER sees it.")
 @pass_ctx
 def topics_add(obj: Context, username: str, query: str, name: str, private: bool) -> None:
-    from ..errors import PaperboardError
-
     board = obj.board()
     user = _account(board, username)
-    try:
+    with _as_usage_errors():
         click.echo(board.create_topic(user, name or query[:100], query, public=not private))
-    except PaperboardError as exc:
-        raise click.UsageError(str(exc)) from None
 
 
 @topics.command("list")
@@ -238,13 +247,9 @@ def topics_list(obj: Context, username: str, fmt: str) -> None:
 @pass_ctx
 def topics_delete(obj: Context, username: str, topic_id: int) -> None:
     """Delete one of USER's topics."""
-    from ..errors import PaperboardError
-
     board = obj.board()
-    try:
+    with _as_usage_errors():
         board.delete_topic(_account(board, username), topic_id)
-    except PaperboardError as exc:
-        raise click.UsageError(str(exc)) from None
     click.echo(f"deleted topic {topic_id}")
 
 
@@ -255,14 +260,10 @@ def topics_delete(obj: Context, username: str, topic_id: int) -> None:
 @pass_ctx
 def follow(obj: Context, username: str, author: str, undo: bool) -> None:
     """USER follows AUTHOR (the name as papers spell it): AUTHOR's new papers come to USER's For you."""
-    from ..errors import PaperboardError
-
     board = obj.board()
     user = _account(board, username)
-    try:
+    with _as_usage_errors():
         name = board.follow(user, author, undo=undo)
-    except PaperboardError as exc:
-        raise click.UsageError(str(exc)) from None
     click.echo(f"{username} {'no longer follows' if undo else 'follows'} {name}")
 
 
@@ -275,14 +276,10 @@ def feedback(obj: Context, username: str, paper: str, signal: str) -> None:
     """Tell USER's For you about PAPER: not_interested (never shown again), less_like_this (its neighbours
     go down), more_like_this (they go up), or undo (take the feedback back)."""
     from ..board import paper_id_of
-    from ..errors import PaperboardError
-
     board = obj.board()
     user = _account(board, username)
-    try:
+    with _as_usage_errors():
         board.feedback(paper_id_of(paper) or paper, user, None if signal == "undo" else signal)
-    except PaperboardError as exc:
-        raise click.UsageError(str(exc)) from None
     click.echo(f"{signal.replace('_', ' ')}: {paper}")
 
 
@@ -449,13 +446,9 @@ def collections() -> None:
 @pass_ctx
 def collections_create(obj: Context, name: str, username: str, description: str, private: bool) -> None:
     """Create a collection; prints its id."""
-    from ..errors import PaperboardError
-
     board = obj.board()
-    try:
+    with _as_usage_errors():
         click.echo(board.create_collection(_account(board, username), name, description, public=not private))
-    except PaperboardError as exc:
-        raise click.UsageError(str(exc)) from None
 
 
 @collections.command("list")
@@ -485,17 +478,13 @@ def collections_list(obj: Context, username: str, fmt: str) -> None:
 def collections_rename(obj: Context, collection_id: int, name: str, username: str, description: str | None,
                        private: bool | None) -> None:
     """Rename a collection (and change its description or who sees it)."""
-    from ..errors import PaperboardError
-
     board = obj.board()
     user = _account(board, username)
-    try:
+    with _as_usage_errors():
         current, _ = board.collection(collection_id, user, page=0, limit=0)
         board.edit_collection(collection_id, user, name=name,
                               description=current.description if description is None else description,
                               public=current.public if private is None else not private)
-    except PaperboardError as exc:
-        raise click.UsageError(str(exc)) from None
     click.echo(f"collection {collection_id}: {name}")
 
 
@@ -505,13 +494,9 @@ def collections_rename(obj: Context, collection_id: int, name: str, username: st
 @pass_ctx
 def collections_delete(obj: Context, collection_id: int, username: str) -> None:
     """Delete a collection (its papers stay in the store)."""
-    from ..errors import PaperboardError
-
     board = obj.board()
-    try:
+    with _as_usage_errors():
         board.delete_collection(collection_id, _account(board, username))
-    except PaperboardError as exc:
-        raise click.UsageError(str(exc)) from None
     click.echo(f"deleted collection {collection_id}")
 
 
@@ -609,11 +594,7 @@ def claims_list(obj: Context, fmt: str) -> None:
 @pass_ctx
 def claims_decide(obj: Context, claim_id: int, decision: str, username: str) -> None:
     """Confirm or refuse claim CLAIM_ID."""
-    from ..errors import PaperboardError
-
     board = obj.board()
-    try:
+    with _as_usage_errors():
         done = board.decide_claim(claim_id, board.user(username), confirm=decision == "confirm")
-    except PaperboardError as exc:
-        raise click.UsageError(str(exc)) from None
     click.echo(f"{done.username} as {done.author_name} on {done.paper_id}: {done.status}")
