@@ -534,10 +534,6 @@ class Paperboard:
         with self.engine.begin() as conn:
             foryou_library.annotate(conn, user.id, paper_id, note=note, read=read)
 
-    def note_of(self, user: accounts.User, paper_id: str) -> tuple[str, bool]:
-        with self.engine.connect() as conn:
-            return foryou_library.note_of(conn, user.id, paper_id)
-
     def export_account(self, user: accounts.User) -> dict[str, Any]:
         with self.engine.connect() as conn:
             return foryou_library.archive(conn, user.id)

@@ -74,12 +74,6 @@ def annotate(conn: Connection, user_id: int, paper_id: str, *, note: str | None 
                                            updated_at=utcnow()))
 
 
-def note_of(conn: Connection, user_id: int, paper_id: str) -> tuple[str, bool]:
-    row = conn.execute(select(notes.c.body, notes.c.read).where(notes.c.user_id == user_id,
-                                                                 notes.c.paper_id == paper_id)).first()
-    return (row.body, row.read) if row else ("", False)
-
-
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 
-from ..filter_terms import FilterTerms
+from ..filter_terms import FilterTerms, QueryError
 from ..search.lexical import LexicalIndex
 from ..search.vectors import VectorIndex
 from ..storage.schema import paper_gists, papers
@@ -85,7 +85,13 @@ def recommend(engine: Engine, lexical: LexicalIndex, user_id: int, *, since: dt.
         followed = signals.papers_by(conn, said.followed, since, until)
         kept = topics.of(conn, user_id, user_id)
     days = FilterTerms.where(since=since, until=until)
-    topical = [(t.name, lexical.newest(topics.filters_of(t.query) & days, limit=CANDIDATES)) for t in kept]
+    topical = []
+    for topic in kept:
+        try:
+            held = topics.filters_of(topic.query) & days
+            topical.append((topic.name, lexical.newest(held, limit=CANDIDATES)))
+        except QueryError:  # saved under rules since tightened: it holds nothing, the others still count
+            continue
 
     def words_of(ids: list[str]) -> dict[str, str]:
         with engine.connect() as conn:

@@ -1,5 +1,6 @@
 """What a reader has told Paperboard, read from and written to the database: upvotes and saved papers
-(liked), and the For you feedback on a paper (one signal per reader and paper, the last one given)."""
+(liked), the For you feedback on a paper (one signal per reader and paper, the last one given) and the
+authors the reader follows."""
 
 from __future__ import annotations
 
