@@ -4,7 +4,8 @@ timeline with Atom and JSON feeds)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -13,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from .. import hf_json
 from ..clock import utcnow
+from ..community.accounts import User
 from .atom import atom_feed
 from .json_response import JSON
 from .params import TopicId
@@ -27,18 +29,27 @@ NO_STORE = {"Cache-Control": "no-store"}
 PRIVATE = {"Cache-Control": "private, no-store"}
 
 
-@router.get("/for-you")
-def for_you(request: Request) -> Response:
+def _own_page(request: Request, template: str, context: Callable[[User], dict[str, Any]]) -> Response:
+    """A page of the signed-in reader's own (never cached); anyone else is sent to sign in first."""
     site = site_of(request)
     user = site.viewer(request)
     if user is None:
-        return RedirectResponse("/signin?next=/for-you", status_code=303)
-    site.limit("for_you", str(user.id))
-    found = site.board.for_you(user, limit=50)
-    response = site.page(request, "for_you.html", found=found, following=site.board.following(user),
-                         feed_token=site.board.feed_token(user))
+        return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303)
+    response = site.page(request, template, **context(user))
     response.headers.update(NO_STORE)
     return response
+
+
+@router.get("/for-you")
+def for_you(request: Request) -> Response:
+    site = site_of(request)
+
+    def context(user: User) -> dict[str, Any]:
+        site.limit("for_you", str(user.id))
+        return {"found": site.board.for_you(user, limit=50), "following": site.board.following(user),
+                "feed_token": site.board.feed_token(user)}
+
+    return _own_page(request, "for_you.html", context)
 
 
 @router.get("/feeds/for-you/{token}.atom")
@@ -66,13 +77,8 @@ async def rotate_feed(request: Request) -> Response:
 
 @router.get("/for-you/feedback")
 def feedback_list(request: Request) -> Response:
-    site = site_of(request)
-    user = site.viewer(request)
-    if user is None:
-        return RedirectResponse("/signin?next=/for-you/feedback", status_code=303)
-    response = site.page(request, "feedback.html", given=site.board.feedback_given(user), signals=SAID)
-    response.headers.update(NO_STORE)
-    return response
+    board = site_of(request).board
+    return _own_page(request, "feedback.html", lambda user: {"given": board.feedback_given(user)})
 
 
 @router.post("/follow")
@@ -103,12 +109,9 @@ async def feedback_post(request: Request) -> Response:
 
 @router.get("/topics")
 def topics_page(request: Request) -> Response:
-    site = site_of(request)
-    user = site.viewer(request)
-    if user is None:
-        return RedirectResponse("/signin?next=/topics", status_code=303)
-    return site.page(request, "topics.html", topics=site.board.topics_of(user, user),
-                     query=request.query_params.get("q", "")[:500])
+    board = site_of(request).board
+    return _own_page(request, "topics.html", lambda user: {
+        "topics": board.topics_of(user, user), "query": request.query_params.get("q", "")[:500]})
 
 
 @router.post("/topics")
@@ -189,13 +192,8 @@ def _private(topic) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 @router.get("/library")
 def library_page(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> Response:
-    site = site_of(request)
-    user = site.viewer(request)
-    if user is None:
-        return RedirectResponse("/signin?next=/library", status_code=303)
-    response = site.page(request, "library.html", saved=site.board.library(user, q), q=q)
-    response.headers.update(NO_STORE)
-    return response
+    board = site_of(request).board
+    return _own_page(request, "library.html", lambda user: {"saved": board.library(user, q), "q": q})
 
 
 @router.post("/library/note")
