@@ -158,7 +158,7 @@ def topic_atom(request: Request, topic_id: TopicId,
     body = atom_feed(title=f"Paperboard topic: {topic.name}", feed_url=f"{base}/topics/{topic_id}.atom",
                      page_url=f"{base}/topics/{topic_id}", base_url=base, entries=entries, now=utcnow())
     return Response(body, media_type="application/atom+xml; charset=utf-8",
-                    headers=_private(topic) if not key else PRIVATE)
+                    headers=_private(topic, key))
 
 
 @router.get("/topics/{topic_id}.json")
@@ -169,7 +169,7 @@ def topic_json(request: Request, topic_id: TopicId,
     base = site.config.base_url
     return JSON({"id": topic.id, "name": topic.name, "query": topic.query, "owner": topic.owner,
                  "public": topic.public, "papers": [hf_json.daily_item(e, base) for e in entries]},
-                headers=_private(topic) if not key else PRIVATE)
+                headers=_private(topic, key))
 
 
 @router.get("/topics/{topic_id}")
@@ -184,8 +184,9 @@ def topic_page(request: Request, topic_id: TopicId) -> Response:
     return response
 
 
-def _private(topic) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {} if topic.public else {"Cache-Control": "private, no-store"}
+def _private(topic, key: str | None = None) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A private topic, or any answer to a feed link's key, is the reader's alone: never kept by a cache."""
+    return PRIVATE if key or not topic.public else {}
 
 
 # --- the library, the account's data -------------------------------------------------------------------
