@@ -34,6 +34,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Base URL of arXiv's OAI-PMH endpoint (the pre-2025 one was http://export.arxiv.org/oai2)."),
     Setting("arxiv_api_url", "https://export.arxiv.org/api/query",
             "URL of the arXiv API (Atom) used to fetch papers by id."),
+    Setting("arxiv_pdf_url", "https://arxiv.org/pdf",
+            "Where the thumbnails job fetches a paper's PDF: this URL, a slash and the arXiv id."),
     Setting("arxiv_oai_set_format", "{archive}:{archive}:{category}",
             "How a category such as cs.LG becomes an OAI set name ({archive}=cs, {category}=LG); "
             "use {archive}:{category} for the pre-2025 endpoint."),
@@ -71,7 +73,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("digest_weekly_schedule", "mon 07:30",
             "When the worker sends the weekly digest edition: a weekday and a time (UTC), or 'off'."),
     Setting("mail_schedule", "every 60",
-            "When the worker retries queued confirmation and manage-link mails."),
+            "When the worker retries queued mails (confirmations, manage links, password resets, replies)."),
+    Setting("thumbnails_schedule", "every 900",
+            "When the worker renders the first pages of newly submitted papers from their arXiv PDFs "
+            "(a few dozen a run, 'off' for none; cards show a generated cover meanwhile)."),
     Setting("request_timeout", "10",
             "Seconds a client has to send a request's head (line and headers) after connecting; a "
             "connection that sends less in that time is closed (idle and half-sent connections)."),
@@ -92,7 +97,7 @@ SETTINGS: tuple[Setting, ...] = (
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 # the worker's jobs; each has a setting NAME_schedule (``-`` written ``_``)
-JOBS = ("harvest", "index", "digest-daily", "digest-weekly", "mail")
+JOBS = ("harvest", "index", "digest-daily", "digest-weekly", "mail", "thumbnails")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +122,7 @@ class Config:
     sqlite_synchronous: str = "full"
     stale_after: int = 4
     harvest_sets: tuple[str, ...] = ("cs",)
+    arxiv_pdf_url: str = "https://arxiv.org/pdf"
     schedules: dict[str, str] = field(default_factory=dict)  # job name -> schedule text
 
     def setting(self, name: str) -> str:
@@ -177,6 +183,7 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -
         database_url=database_url,
         arxiv_oai_url=str(raw["arxiv_oai_url"]),
         arxiv_api_url=str(raw["arxiv_api_url"]),
+        arxiv_pdf_url=str(raw["arxiv_pdf_url"]).rstrip("/"),
         arxiv_oai_set_format=str(raw["arxiv_oai_set_format"]),
         arxiv_delay=_number("arxiv_delay", raw["arxiv_delay"], float, minimum=0),
         arxiv_retries=_number("arxiv_retries", raw["arxiv_retries"], int, minimum=0),

@@ -73,7 +73,7 @@ def hub_fields(entry: Entry, base_url: str = "") -> dict[str, Any]:
     for kind in LINKED:
         out[f"linked{kind}"] = []
         out[f"numTotal{kind}"] = 0
-    card = f"{base_url}/papers/{p.id}/card.svg"  # an image this site serves, never a third party's
+    card = f"{base_url}/papers/{p.id}/card.png"  # the social preview this site makes, never a third party's
     out["thumbnail"], out["mediaUrls"] = card, [card]
     return out
 

@@ -158,8 +158,16 @@ class Worker:
             raise JobError("; ".join(done.problems), done.as_dict())
         return done.as_dict()
 
+    def _thumbnails(self) -> dict[str, Any]:
+        from .ingest.arxiv_client import ArxivClient
+        from .ingest.thumbnails import render_missing
+
+        with ArxivClient(delay=self.config.arxiv_delay, retries=0, timeout=60) as client:
+            return render_missing(self.engine, client, self.config.arxiv_pdf_url, still_ours=self.still_ours)
+
     def _job(self, name: str) -> Callable[[], dict[str, Any]]:
         return {"harvest": self._harvest, "index": self._index, "mail": self._mail,
+                "thumbnails": self._thumbnails,
                 "digest-daily": lambda: self._digest("daily"),
                 "digest-weekly": lambda: self._digest("weekly")}[name]
 

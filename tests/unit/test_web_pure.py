@@ -148,7 +148,7 @@ def test_hub_fields_are_always_there_and_only_of_their_own_types():
     item = hf_json.daily_item(Entry(odd))
     assert (item["ai_summary"], item["ai_keywords"], item["githubStars"]) == (None, None, None)
     assert item["organization"] == {"_id": "lab", "name": "lab", "fullname": "lab", "avatar": "", "avatarUrl": ""}
-    assert item["paper"]["mediaUrls"] == [item["thumbnail"]] == [f"/papers/{PAPER.id}/card.svg"]  # ours only
+    assert item["paper"]["mediaUrls"] == [item["thumbnail"]] == [f"/papers/{PAPER.id}/card.png"]  # ours only
     fine = dataclasses.replace(PAPER, extra={"huggingface": {"ai_keywords": ["a", 3, "b"], "githubStars": 7}})
     paper = hf_json.paper(Entry(fine))
     assert paper["ai_keywords"] == ["a", "b"] and paper["githubStars"] == 7

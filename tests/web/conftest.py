@@ -142,6 +142,7 @@ def serving(site: Populated, extra_env: dict[str, str] | None = None, workers: i
     env = {**os.environ, "PAPERBOARD_DATA_DIR": str(site.config.data_dir),
            "PAPERBOARD_DATABASE_URL": site.config.database_url, "PAPERBOARD_SECRET_KEY": "test-secret",
            "PAPERBOARD_ARXIV_API_URL": "http://127.0.0.1:9/unreachable", "PAPERBOARD_ARXIV_RETRIES": "0",
+           "PAPERBOARD_ARXIV_PDF_URL": "http://127.0.0.1:9/unreachable",
            "PAPERBOARD_SMTP_URL": f"smtp://127.0.0.1:{relay.port}", **(extra_env or {})}
     url = f"http://127.0.0.1:{port}"
     log_path = folder / f"server-{port}.log"

@@ -1,6 +1,5 @@
 """The real huggingface_hub client (what `hf papers` uses) against a running Paperboard server."""
 
-import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
@@ -68,10 +67,10 @@ def test_the_client_sees_every_field_it_reads(hf, server):
         assert (info.num_total_models, info.num_total_datasets) == (0, 0)
         assert info.numTotalSpaces == 0  # the client keeps what it has no attribute for under the Hub's name
         assert info.submitted_by.fullname == "Curator 1" and info.submitted_by.is_pro is False
-        assert info.thumbnail == info.mediaUrls[0] == f"{server.url}/papers/{linked['id']}/card.svg"
+        assert info.thumbnail == info.mediaUrls[0] == f"{server.url}/papers/{linked['id']}/card.png"
     card = httpx.get(info.thumbnail, timeout=10)
-    assert card.status_code == 200 and card.headers["content-type"].startswith("image/svg+xml")
-    assert ET.fromstring(card.text).tag.endswith("svg") and linked["title"].split()[0] in card.text
+    assert card.status_code == 200 and card.headers["content-type"].startswith("image/png")
+    assert card.content.startswith(b"\x89PNG") and len(card.content) > 5000  # the title drawn on it
     plain = listed[server.populated.records[2]["id"]]
     assert plain.github_repo is None and plain.organization is None and plain.linked_models == []
 

@@ -24,6 +24,10 @@ class ArxivUnavailable(SourceError):
     """arXiv could not be reached or kept failing after all retries."""
 
 
+class Missing(SourceError):
+    """arXiv answered that what was asked for is not there (404, 410), or that it is too large."""
+
+
 class ArxivClient:
     def __init__(
         self,
@@ -81,6 +85,30 @@ class ArxivClient:
             if attempt < self.retries:
                 self._backoff(attempt, response.headers.get("Retry-After"), failure)
         raise ArxivUnavailable(f"gave up after {self.retries + 1} attempts; last: {failure}")
+
+    def download(self, url: str, max_bytes: int) -> bytes:
+        """GET ``url`` once (paced like every request), reading at most ``max_bytes`` of its body:
+        :class:`Missing` when it is not there or larger, :class:`ArxivUnavailable` when arXiv cannot be
+        reached or fails (the caller tries again on its next run, not now)."""
+        self._pace()
+        try:
+            with self._http.stream("GET", url) as response:
+                if response.status_code in (404, 410):
+                    raise Missing(f"HTTP {response.status_code} from {url}")
+                if response.status_code != 200:
+                    raise ArxivUnavailable(f"HTTP {response.status_code} from {url}")
+                if int(response.headers.get("Content-Length") or 0) > max_bytes:
+                    raise Missing(f"{url} is over {max_bytes} bytes")
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise Missing(f"{url} is over {max_bytes} bytes")
+                return bytes(body)
+        except httpx.HTTPError as exc:
+            raise ArxivUnavailable(f"{type(exc).__name__}: {exc}") from None
+        finally:
+            self._last = self._clock()
 
     def _pace(self) -> None:
         if self._last is not None:

@@ -17,7 +17,7 @@ from ..clock import utcnow
 from ..errors import NotFound
 from ..ids import TITLE_ID_PREFIX
 from ..models import Paper, merge
-from . import gists
+from . import gists, paper_images
 from .bulk import insert_rows, timestamp_value, update_rows
 from .rows import (
     AUTHOR_COLUMNS,
@@ -215,6 +215,7 @@ def upsert(conn: Connection, batch: Sequence[Paper | Prepared]) -> UpsertResult:
                     rewrite.append(p.id)  # its gist is written again, from the new text
         _update(conn, changed, stamp)
         gists.forget(conn, rewrite)
+        paper_images.forget(conn, [p.id for p in changed])
         result.updated += len(changed)
     return result
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -98,6 +99,18 @@ paper_words = Table(  # title and abstract as word terms match them (paperboard.
     Column("words", Text, nullable=False),
 )
 
+# a paper's images: its first page rendered from the PDF (thumb) and its social preview (og); a row
+# without data records a failed render, so the worker does not try that paper again
+paper_images = Table(
+    "paper_images",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", **_paper_fk), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("data", LargeBinary),  # PNG
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 paper_gists = Table(  # written from the title and abstract (paperboard.gist): derived, never a source's
     "paper_gists",
     metadata,
@@ -129,6 +142,17 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("display_name", String(128)),
     Column("is_admin", Boolean, nullable=False, default=False, server_default=false()),
+    Column("email_verified_at", DateTime(timezone=True)),  # None: the address was never proven theirs
+    Column("reply_mail", Boolean, nullable=False, default=False, server_default=false()),  # mail on replies
+)
+
+# a generated or uploaded face is re-encoded before it is stored; none: the generated identicon
+avatars = Table(
+    "avatars",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("data", LargeBinary, nullable=False),  # PNG, as re-encoded by paperboard.images
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 api_tokens = Table(
@@ -311,8 +335,10 @@ mail_outbox = Table(
     # mails the site owes one address (confirm a subscription, a manage link): queued by the request,
     # sent after it, retried while the mail server is down
     Column("id", Integer, primary_key=True),
-    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False),
-    Column("kind", String(16), nullable=False),  # confirm, manage
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE")),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE")),  # an account's mail
+    Column("kind", String(16), nullable=False),  # confirm, manage (subscriber); verify, reset, reply (user)
+    Column("ref", String(64)),  # what the mail is about (reply: the reply's comment id)
     Column("status", String(16), nullable=False),  # pending, sending, sent, failed (permanent), logged
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),

@@ -1,5 +1,5 @@
-"""A paper's card (pure): an SVG image with its title, authors and date, served by the site as the
-Hub's ``thumbnail`` and as the OpenGraph image of its page."""
+"""A paper's card (pure): an SVG image with its title, authors and date (the PNG one that link previews
+show is :func:`paperboard.images.preview_png`, with the same words)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,22 @@ WIDTH, HEIGHT = 1200, 630
 TITLE_LINES, TITLE_WIDTH = 4, 34  # characters per line at the title's size
 
 
-def card_svg(paper: Paper) -> str:
-    lines = textwrap.wrap(" ".join(paper.title.replace("$", "").split()), TITLE_WIDTH) or [paper.id]
-    if len(lines) > TITLE_LINES:
-        lines = lines[:TITLE_LINES]
-        lines[-1] = lines[-1][: TITLE_WIDTH - 1].rstrip() + "…"
+def byline_and_facts(paper: Paper) -> tuple[str, str]:
+    """What a card says under the title: the first authors, and the id, date and category."""
     names = [a.name for a in paper.authors]
     authors = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     when = paper.published or paper.listed
     facts = " · ".join(x for x in (paper.id, when.isoformat() if when else "",
                                    paper.primary_category or "") if x)
+    return authors, facts
+
+
+def card_svg(paper: Paper) -> str:
+    lines = textwrap.wrap(" ".join(paper.title.replace("$", "").split()), TITLE_WIDTH) or [paper.id]
+    if len(lines) > TITLE_LINES:
+        lines = lines[:TITLE_LINES]
+        lines[-1] = lines[-1][: TITLE_WIDTH - 1].rstrip() + "…"
+    authors, facts = byline_and_facts(paper)
     title = "".join(f'<tspan x="80" dy="{0 if i == 0 else 78}">{escape(line)}</tspan>'
                     for i, line in enumerate(lines))
     return (

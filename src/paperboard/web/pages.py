@@ -124,7 +124,7 @@ def trending(request: Request, page: PageNumber = 1, since: Annotated[str | None
 
 @router.get("/papers/{paper_id:path}/card.svg")
 def paper_card(request: Request, paper_id: str) -> Response:
-    """The paper's card: the Hub's ``thumbnail`` and the OpenGraph image of its page."""
+    """The paper's card as SVG (what the Hub's ``thumbnail`` was before the PNG ``card.png``)."""
     entry = site_of(request).board.entry(paper_id_of(paper_id) or paper_id)
     return Response(card_svg(entry.paper), media_type="image/svg+xml",
                     headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",

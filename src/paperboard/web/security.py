@@ -42,6 +42,8 @@ DEFAULT_LIMITS = {
     "mail": Limit(1, 600),                # per recipient: confirmation and manage-link mails
     "arxiv": Limit(10, 3600),             # per client address: papers fetched from arXiv on demand
     "for_you": Limit(60, 60),             # per account: For you pages and API calls (a dozen searches each)
+    "preview": Limit(60, 60),             # per client address: social preview images made (not kept ones)
+    "reset": Limit(5, 3600),              # per client address: password reset requests
     "slow_search": Limit(20, 60),         # per client address: searches that took SLOW_SEARCH or more
 }
 SLOW_SEARCH = 0.25  # seconds: a search that takes this long spends one of the client's slow_search
