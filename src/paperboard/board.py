@@ -20,7 +20,16 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from .community import accounts, authorship, collections, comments, paper_links, submissions, votes
+from .community import (
+    account_mail,
+    accounts,
+    authorship,
+    collections,
+    comments,
+    paper_links,
+    submissions,
+    votes,
+)
 from .config import Config, load_config
 from .errors import Busy, Forbidden, NotFound, PaperboardError, Pending, Unavailable
 from .feeds import daily, listing, periods
@@ -343,9 +352,13 @@ class Paperboard:
 
     def comment(self, paper_id: str, user: accounts.User, body: str, *,
                 reply_to: int | None = None) -> comments.Comment:
-        """Comment on a paper, or reply to one of its comments."""
+        """Comment on a paper, or reply to one of its comments (whose author, if they asked, is mailed:
+        queued with the reply, sent by the mail job or right after the request)."""
         with self.engine.begin() as conn:
-            return comments.add_comment(conn, paper_id, user, body, reply_to=reply_to)
+            said = comments.add_comment(conn, paper_id, user, body, reply_to=reply_to)
+            if reply_to is not None:
+                account_mail.queue_reply(conn, said.id, reply_to, user.id)
+            return said
 
     def edit_comment(self, comment_id: int, user: accounts.User, body: str) -> str:
         """Its author rewrites a comment (it then says it was edited); the paper's id."""

@@ -427,3 +427,92 @@ def test_the_api_viewer_renders_every_route_from_the_sites_own_files(browser, se
     finally:
         site.context.close()
     assert not site.problems, site.problems
+
+
+def _mail_to(server, address: str, subject: str, seen: int = 0):
+    """The newest mail to ``address`` whose subject has ``subject``, once more than ``seen`` have come."""
+    deadline = time.monotonic() + 10  # mail goes out just after the page answered
+    while len(found := [m for m in server.mail.messages if m["To"] == address and subject in m["Subject"]]) <= seen:
+        assert time.monotonic() < deadline, f"no mail {subject!r} to {address}"
+        time.sleep(0.1)
+    return found[-1]
+
+
+def _link_in(mail, path: str) -> str:
+    text = mail.get_body(("plain",)).get_content()
+    url = re.search(rf"http://\S+{re.escape(path)}\?token=\S+", text).group(0)
+    return url[url.index(path):]
+
+
+def test_addresses_are_confirmed_passwords_reset_by_mail_and_replies_mailed_on_request(browser, server):
+    """Through a real SMTP server: sign up with an address and confirm it from the mail; forget the
+    password and reset it from the mail (the link works once; the form says the same for an address
+    with no account); ask for mail on replies, get one when someone replies, stop it from the mail."""
+    site = Watched(browser, server, DESKTOP)
+    pg, address = site.page, "forgetful@example.org"
+    try:
+        pg.goto("/signup")
+        pg.get_by_label("Username").fill("forgetful")
+        pg.get_by_label("E-mail (optional)").fill(address)
+        pg.get_by_label("Password (8 characters or more)").fill("the first password")
+        pg.get_by_label("Password again").fill("the first password")
+        pg.get_by_role("button", name="Create account").click()
+        assert "A link to confirm your address is on its way" in pg.locator(".flash").first.inner_text()
+        pg.goto(_link_in(_mail_to(server, address, "Confirm your address"), "/account/verify"))
+        assert f"{address} is confirmed" in pg.locator(".flash").first.inner_text()
+        assert "confirmed" in pg.locator("#mail + p").inner_text()
+        pg.get_by_role("button", name="Turn it on").click()
+        assert "on" in pg.locator("form[action='/account/replies'] strong").inner_text()
+        pg.goto("/papers/" + server.populated.records[7]["id"])
+        pg.get_by_label("Add a comment (markdown)").fill("A question about the second table.")
+        pg.get_by_role("button", name="Comment").click()
+        pg.get_by_role("button", name="Sign out", exact=True).click()
+
+        pg.goto("/signin")
+        pg.get_by_role("link", name="Forgot your password?").click()
+        pg.get_by_label("E-mail").fill("nobody-has-this@example.org")
+        pg.get_by_role("button", name="Send me a link").click()
+        unknown = pg.locator("main").inner_text().replace("nobody-has-this@example.org", "X")
+        pg.goto("/reset")
+        pg.get_by_label("E-mail").fill(address)
+        pg.get_by_role("button", name="Send me a link").click()
+        assert pg.locator("main").inner_text().replace(address, "X") == unknown  # it tells nobody
+        link = _link_in(_mail_to(server, address, "Reset your Paperboard password"), "/reset/confirm")
+        pg.goto(link)
+        pg.get_by_label("New password", exact=True).fill("the second password")
+        pg.get_by_label("New password again").fill("the second password")
+        pg.get_by_role("button", name="Set the new password").click()
+        assert "Your password is changed" in pg.locator(".flash").first.inner_text()
+        assert pg.get_by_role("button", name="Sign out", exact=True).is_visible()
+        used = pg.goto(link)
+        assert used.status == 400 and "has been used" in pg.locator("main").inner_text()
+        pg.get_by_role("button", name="Sign out", exact=True).click()
+        pg.goto("/signin")
+        pg.get_by_label("Username").fill("forgetful")
+        pg.get_by_label("Password").fill("the first password")
+        pg.get_by_role("button", name="Sign in").click()
+        assert "Wrong username or password" in pg.locator(".flash").first.inner_text()
+
+        site.sign_up("replier")
+        pg.goto("/papers/" + server.populated.records[7]["id"])
+        pg.locator("details.reply summary").last.click()
+        pg.get_by_label("Reply to forgetful (markdown)").fill("The second table is in the appendix.")
+        pg.get_by_role("button", name="Reply").click()
+        reply = _mail_to(server, address, "replier replied to your comment")
+        assert "The second table is in the appendix." in reply.get_body(("plain",)).get_content()
+        assert reply["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        off = reply["List-Unsubscribe"].strip("<>")
+        pg.goto(off[off.index("/account/replies/off"):])
+        pg.get_by_role("button", name="Stop them").click()
+        assert "No more mail on replies" in pg.locator("main").inner_text()
+        pg.goto("/papers/" + server.populated.records[7]["id"])
+        pg.locator("details.reply summary").last.click()
+        pg.get_by_label("Reply to forgetful (markdown)").fill("And a second reply.")
+        pg.get_by_role("button", name="Reply").click()
+        time.sleep(1)
+        assert len([m for m in server.mail.messages if "replied to your comment" in m["Subject"]]) == 1
+    finally:
+        site.context.close()
+    expected = {f"console: Failed to load resource: the server responded with a status of {s}" for s in
+                ("400 (Bad Request)", "401 (Unauthorized)")}  # the used link, the old password
+    assert set(site.problems) <= expected and len(site.problems) == 2, site.problems

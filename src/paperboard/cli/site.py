@@ -306,7 +306,7 @@ def submit(obj: Context, papers: tuple[str, ...], username: str) -> None:
 
 @main.group()
 def users() -> None:
-    """Accounts: add one, or give one an API token."""
+    """Accounts: add one, make one an administrator, set a password, or give one an API token."""
 
 
 @users.command("add")
@@ -342,6 +342,31 @@ def users_admin(obj: Context, username: str, revoke: bool) -> None:
             raise click.UsageError(f"there is no user {username!r}")
         set_admin(conn, user, not revoke)
     click.echo(f"{username} is {'no longer ' if revoke else ''}an administrator")
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True,
+              help="Asked for when not given.")
+@pass_ctx
+def users_password(obj: Context, username: str, password: str) -> None:
+    """Set USERNAME's password (for an account without an address, which cannot reset it by mail);
+    every session and API token of the account ends."""
+    from ..community import sessions
+    from ..community.accounts import find_user, revoke_all_tokens, set_password
+    from ..community.errors import CommunityError
+
+    with obj.engine().begin() as conn:
+        user = find_user(conn, username)
+        if user is None:
+            raise click.UsageError(f"there is no user {username!r}")
+        try:
+            set_password(conn, user, password)
+        except CommunityError as exc:
+            raise click.UsageError(str(exc)) from None
+        sessions.end_all(conn, user.id)
+        revoke_all_tokens(conn, user.id)
+    click.echo(f"{user.username}'s password is set; their sessions and API tokens are ended")
 
 
 @users.command("token")

@@ -113,6 +113,11 @@ def change_password(conn: Connection, user: User, current: str, new: str) -> Non
     """Replace ``user``'s password after checking the current one. The caller ends their other sessions."""
     if authenticate(conn, user.username, current) is None:
         raise CommunityError("the current password is wrong")
+    set_password(conn, user, new)
+
+
+def set_password(conn: Connection, user: User, new: str) -> None:
+    """Replace ``user``'s password (its owner proved who they are). The caller ends their sessions."""
     _check_password(new)
     conn.execute(update(users).where(users.c.id == user.id).values(password_hash=_hasher.hash(new)))
 

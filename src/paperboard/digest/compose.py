@@ -76,6 +76,17 @@ def manage_reminder(email: str, manage_url: str, unsubscribe_url: str, site: str
                     env.get_template("manage.html").render(context))
 
 
+def account_notice(subject: str, intro: str, action: str, url: str, after: str, site: str,
+                   quote: str | None = None) -> Composed:
+    """A mail to an account's owner: what happened (``intro``, perhaps ``quote``d), one link, and what
+    to do if it was not them or they want no more (``after``)."""
+    context = {"subject": subject, "intro": intro, "action": action, "url": url, "after": after,
+               "site": site, "quote": quote}
+    env = _env()
+    return Composed(subject, env.get_template("account.txt").render(context),
+                    env.get_template("account.html").render(context))
+
+
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.header_encoding = QP
 _UTF8_QP.body_encoding = QP

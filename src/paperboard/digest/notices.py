@@ -1,5 +1,6 @@
-"""Mails the site owes one subscriber (confirm a subscription; a manage link when an address that is
-already subscribed is entered again), through an outbox like the digests.
+"""Mails the site owes one address, through an outbox like the digests: to a subscriber (confirm a
+subscription; a manage link when an address that is already subscribed is entered again) or to an
+account (confirm its address, reset its password, a reply: :mod:`.account_notices`).
 
 A request only queues the mail and answers at once, whatever the mail server is doing; ``deliver``
 sends what is queued (right after the request, from ``paperboard mail deliver``, and from the worker).
@@ -22,6 +23,7 @@ from ..clock import utcnow
 from ..config import Config
 from ..storage.schema import mail_outbox
 from . import tokens
+from .account_notices import account_message
 from .compose import confirmation, manage_reminder, message
 from .mailer import Mailer, MailError, SmtpSettings
 from .subscribers import Subscriber, get
@@ -73,6 +75,17 @@ def notice_message(config: Config, subscriber: Subscriber, kind: str) -> tuple[M
     return msg, url
 
 
+def _built(conn: Connection, config: Config, row) -> tuple[Message, str, str] | None:  # type: ignore[no-untyped-def]
+    """The mail of an outbox row, its link and its address; None when it is not wanted any more."""
+    if row.subscriber_id is None:
+        return account_message(conn, config, row.user_id, row.kind, row.ref)
+    subscriber = get(conn, row.subscriber_id)
+    if subscriber is None:
+        return None
+    msg, url = notice_message(config, subscriber, row.kind)
+    return msg, url, subscriber.email
+
+
 def _claimable(now: dt.datetime):  # type: ignore[no-untyped-def]
     """Queued, or claimed by a process that has not finished it in STALE_CLAIM (it was killed)."""
     return or_(mail_outbox.c.status == "pending",
@@ -101,7 +114,8 @@ def deliver(engine: Engine, config: Config, *, mailer: Callable[[], Mailer] | No
     now = utcnow()
     with engine.connect() as conn:
         rows = conn.execute(
-            select(mail_outbox.c.id, mail_outbox.c.subscriber_id, mail_outbox.c.kind)
+            select(mail_outbox.c.id, mail_outbox.c.subscriber_id, mail_outbox.c.user_id, mail_outbox.c.kind,
+                   mail_outbox.c.ref)
             .where(_claimable(now)).order_by(mail_outbox.c.id).limit(limit)).all()
     if not rows:
         return done
@@ -113,13 +127,14 @@ def deliver(engine: Engine, config: Config, *, mailer: Callable[[], Mailer] | No
             if not _claim(engine, row.id, utcnow()):
                 continue
             with engine.connect() as conn:
-                subscriber = get(conn, row.subscriber_id)
-            if subscriber is None:  # unsubscribed meanwhile: the row went with it (ON DELETE CASCADE)
+                built = _built(conn, config, row)
+            if built is None:  # nothing to send any more (a reply deleted, mail on replies turned off)
+                _finish(engine, row.id, "dropped")
                 continue
-            msg, url = notice_message(config, subscriber, row.kind)
+            msg, url, address = built
             if not configured:
                 log.warning("no mail server is configured (PAPERBOARD_SMTP_URL): the %s link for %s is %s",
-                            row.kind, subscriber.email, url)
+                            row.kind, address, url)
                 _finish(engine, row.id, "logged")
                 done.logged += 1
                 continue
@@ -130,11 +145,11 @@ def deliver(engine: Engine, config: Config, *, mailer: Callable[[], Mailer] | No
                 if exc.temporary:
                     _finish(engine, row.id, "pending", str(exc))
                     done.pending += len(rows) - index
-                    done.problems.append(f"{subscriber.email}: {exc}")
+                    done.problems.append(f"{address}: {exc}")
                     break  # the server is down: the rest waits for the next delivery
                 _finish(engine, row.id, "failed", str(exc))
                 done.failed += 1
-                done.problems.append(f"{subscriber.email}: {exc}")
+                done.problems.append(f"{address}: {exc}")
                 continue
             _finish(engine, row.id, "sent")
             done.sent += 1

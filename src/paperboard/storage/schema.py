@@ -339,7 +339,8 @@ mail_outbox = Table(
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE")),  # an account's mail
     Column("kind", String(16), nullable=False),  # confirm, manage (subscriber); verify, reset, reply (user)
     Column("ref", String(64)),  # what the mail is about (reply: the reply's comment id)
-    Column("status", String(16), nullable=False),  # pending, sending, sent, failed (permanent), logged
+    # pending, sending, sent, failed (permanent), logged (no mail server), dropped (no longer wanted)
+    Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -8,8 +8,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from ..community import accounts, sessions
+from ..community import account_mail, accounts, sessions
 from ..community.errors import CommunityError
+from .account_mail_pages import send_soon
 from .site import Site, site_of
 
 router = APIRouter(include_in_schema=False)
@@ -34,20 +35,25 @@ async def signup_post(request: Request) -> Response:
         if password != form.get("password2", password):
             raise CommunityError("the two passwords differ")
 
-        def create() -> accounts.User:
+        def create() -> tuple[accounts.User, bool]:
             with site.engine.begin() as conn:
-                return accounts.create_user(conn, username, password, email=form.get("email") or None)
+                user = accounts.create_user(conn, username, password, email=form.get("email") or None)
+                address = account_mail.address_of(conn, user.id)
+                if address is not None and address.email:  # attached: it gets a link to confirm it
+                    account_mail.queue(conn, user.id, "verify")
+                return user, bool(address and address.email)
 
-        user = await run_in_threadpool(create)
+        user, mailed = await run_in_threadpool(create)
     except CommunityError as exc:
         site.flash(request, str(exc), "error")
         return site.page(request, "signup.html", status_code=400, next=_next(form.get("next")),
                          username=username)
     await run_in_threadpool(site.sign_in, request, user)
-    site.flash(request, f"Welcome, {user.username}!")
+    site.flash(request, f"Welcome, {user.username}!" + (" A link to confirm your address is on its way."
+                                                          if mailed else ""))
     response = RedirectResponse(_next(form.get("next")), status_code=303)
     _remember_device(site, request, response, user.username)
-    return response
+    return send_soon(site, response) if mailed else response
 
 
 @router.get("/signin")
@@ -144,9 +150,10 @@ def _account_page(request: Request, new_token: str | None = None, status_code: i
     with site.engine.connect() as conn:
         tokens = accounts.tokens_of(conn, user)
         live = sessions.of_user(conn, user.id)
+        address = account_mail.address_of(conn, user.id)
     current = request.session.get("sid")
     response = site.page(request, "account.html", status_code=status_code, token=new_token, tokens=tokens,
-                         sessions=[(s, sessions.is_current(s, current)) for s in live])
+                         sessions=[(s, sessions.is_current(s, current)) for s in live], address=address)
     response.headers.update(NO_STORE)
     return response
 

@@ -17,6 +17,7 @@ from ..board import paper_id_of
 from ..community import comments
 from ..feeds import daily, listing, periods
 from ..filter_terms import SYNTAX_LINE, feed_terms
+from .account_mail_pages import send_soon
 from .api_schema import (
     ClaimOut,
     Comment,
@@ -312,7 +313,8 @@ def hub_comment(request: Request, paper_id: str, body: HubComment) -> JSON:
 def hub_reply(request: Request, paper_id: str, comment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
               body: HubComment) -> JSON:
     site, user, pid = _write_target(request, paper_id)
-    return JSON(_comment(site.board.comment(pid, user, body.comment, reply_to=comment_id)), status_code=201)
+    said = site.board.comment(pid, user, body.comment, reply_to=comment_id)
+    return send_soon(site, JSON(_comment(said), status_code=201))  # its thread may be owed a mail
 
 
 @router.get("/papers/{paper_id:path}/comments", summary="Comments on a paper, oldest first",

@@ -23,7 +23,7 @@ from ..config import Config
 from ..errors import PaperboardError
 from ..search.service import SearchIndex
 from ..storage.rate_limits import DatabaseCounts
-from . import account_pages, api, digest_pages, foryou_pages, media_pages, pages
+from . import account_mail_pages, account_pages, api, digest_pages, foryou_pages, media_pages, pages
 from .body_limit import BodyLimit, RefuseNul
 from .cache import AnonymousCache
 from .faults import database_trouble
@@ -221,6 +221,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
     app.router.routes.append(Route("/mcp", endpoint=assistant_http, methods=["POST"]))
     app.include_router(api.router)
     app.include_router(account_pages.router)
+    app.include_router(account_mail_pages.router)
     app.include_router(digest_pages.router)
     app.include_router(foryou_pages.router)
     app.include_router(media_pages.router)

@@ -28,6 +28,7 @@ from ..models import to_json_dict
 from ..search.facets import POOL, facets
 from ..search.service import apply_corrections
 from ..text import xml_safe
+from .account_mail_pages import send_soon
 from .atom import atom_feed
 from .card import card_svg
 from .faults import database_trouble, is_stale, listing_age
@@ -382,7 +383,8 @@ async def comment_post(request: Request) -> Response:
         raise HTTPException(400, "reply_to is the number of a comment")
     posted = site.board.comment(paper_id, user, form.get("body", ""),
                                 reply_to=int(reply_to) if reply_to else None)
-    return RedirectResponse(f"/papers/{paper_id}#comment-{posted.id}", status_code=303)
+    response = RedirectResponse(f"/papers/{paper_id}#comment-{posted.id}", status_code=303)
+    return send_soon(site, response) if reply_to else response  # a reply may owe its thread a mail
 
 
 # --- authorship and links ---------------------------------------------------------------------------
