@@ -465,6 +465,12 @@ class Paperboard:
             change = collections.remove_paper if remove else collections.add_paper
             return change(conn, collection_id, user, paper_id)
 
+    def save(self, user: accounts.User, paper_id: str, *, remove: bool = False) -> bool:
+        """A card's Save: into the reader's Saved collection, or (``remove``) out of all of theirs;
+        whether it is saved now."""
+        with self.engine.begin() as conn:
+            return collections.save(conn, user, paper_id, remove=remove)
+
     # --- For you ------------------------------------------------------------------------------------
 
     def for_you(self, user: accounts.User, *, since: dt.date | None = None, until: dt.date | None = None,

@@ -96,10 +96,10 @@ def test_browse_search_sign_up_submit_upvote_comment_sign_out(page, server):
     pg.wait_for_url(f"**/papers/{new_paper['id']}")
     assert "Submitted to today's daily papers." in pg.locator(".flash").inner_text()
 
-    vote = pg.locator(".paperhead .vote button")
+    vote = pg.locator(".paperhead .vote [data-inplace=vote] button")
     assert vote.inner_text().endswith("0")
     vote.click()
-    pg.wait_for_selector('.paperhead .vote button[aria-pressed="true"]')  # in place: no new page
+    pg.wait_for_selector('.paperhead .vote [data-inplace=vote] button[aria-pressed="true"]')  # in place: no new page
     assert pg.locator(".paperhead .vote .count").inner_text() == "1"
 
     pg.get_by_label("Add a comment (markdown)").fill("Loved it. <script>alert('x')</script> **bold**")
@@ -132,8 +132,8 @@ def test_for_you_learns_from_upvotes_and_takes_feedback_from_a_card(page, server
     assert "learns from you" in pg.locator("main").inner_text()
     for r in liked:
         pg.goto(f"/papers/{r['id']}")
-        pg.locator(".paperhead .vote button").click()
-        pg.wait_for_selector('.paperhead .vote button[aria-pressed="true"]')
+        pg.locator(".paperhead .vote [data-inplace=vote] button").click()
+        pg.wait_for_selector('.paperhead .vote [data-inplace=vote] button[aria-pressed="true"]')
     pg.get_by_role("link", name="For you").click()
     first = pg.locator(".pick").first
     assert "you upvoted" in first.locator(".why").inner_text()
@@ -167,7 +167,7 @@ def test_card_actions_act_in_place_and_keep_the_scroll_position(page, server):
     pg.evaluate("window.scrollBy(0, 150); window.stayed = true")
     before = pg.evaluate("window.scrollY")
     assert before > 1000
-    button = card.locator(".vote button")
+    button = card.locator(".vote [data-inplace=vote] button")
     count = int(button.locator(".count").inner_text())
     button.click()
     pg.wait_for_function("b => b.getAttribute('aria-pressed') === 'true'", arg=button.element_handle())
@@ -184,9 +184,41 @@ def test_card_actions_act_in_place_and_keep_the_scroll_position(page, server):
     assert "current" in second.get_attribute("class")
     pg.keyboard.press("u")
     pg.wait_for_function("b => b.getAttribute('aria-pressed') === 'true'",
-                         arg=second.locator(".vote button").element_handle())
+                         arg=second.locator(".vote [data-inplace=vote] button").element_handle())
     pg.keyboard.press("?")
     assert "upvote it" in pg.locator("#keys").inner_text()
+    # saving in place, by the button and by s; the library has it
+    save = card.locator(".save button")
+    card.scroll_into_view_if_needed()
+    before = pg.evaluate("window.scrollY")
+    save.click()
+    pg.wait_for_function("b => b.getAttribute('aria-pressed') === 'true'", arg=save.element_handle())
+    assert save.inner_text() == "Saved" and pg.evaluate("window.scrollY") == before
+    assert pg.evaluate("window.stayed") is True
+    pg.keyboard.press("s")  # the current card (the second)
+    pg.wait_for_function("b => b.getAttribute('aria-pressed') === 'true'",
+                         arg=second.locator(".save button").element_handle())
+    saved_titles = [card.locator("h2").inner_text(), second.locator("h2").inner_text()]
+    pg.goto("/library")
+    assert all(t in pg.locator("main").inner_text() for t in saved_titles)
+    pg.go_back()
+    assert pg.locator("article.entry").nth(1).locator(".save button").inner_text() == "Saved"  # as stored
+    # a comment and a reply in place: no new page, the count follows
+    paper = pg.locator("article.entry").nth(1).locator("h2 a").get_attribute("href")
+    pg.goto(paper)
+    pg.evaluate("window.stayed = true")
+    pg.get_by_label("Add a comment (markdown)").fill("Posted *in place*.")
+    pg.get_by_role("button", name="Comment", exact=True).click()
+    pg.locator(".comment em", has_text="in place").wait_for()
+    assert pg.locator(".comments h2").inner_text() == "1 comment" and pg.evaluate("window.stayed") is True
+    assert pg.get_by_label("Add a comment (markdown)").input_value() == ""
+    pg.reload()
+    pg.locator("details.reply summary").click()
+    pg.get_by_label("Reply to gwen (markdown)").fill("And a reply.")
+    pg.get_by_role("button", name="Reply").click()
+    pg.locator(".replies .comment", has_text="And a reply.").wait_for()
+    assert pg.locator(".comments h2").inner_text() == "2 comments"
+    pg.go_back()
     # following an author in place
     author = second.locator(".authors a").first
     name = author.inner_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -151,3 +152,32 @@ def collections_of(conn: Connection, user_id: int, *, public_only: bool) -> list
     if public_only:
         query = query.where(collections.c.public.is_(True))
     return [(r[0], r[1], r[2]) for r in conn.execute(query)]
+
+
+SAVED = "Saved"  # the collection a card's Save button puts a paper in (private, made on first use)
+
+
+def saved_by(conn: Connection, user_id: int | None, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` the user keeps in any of their collections (a card shows them as saved)."""
+    if user_id is None or not ids:
+        return set()
+    mine = select(collections.c.id).where(collections.c.owner_id == user_id)
+    return set(conn.execute(select(collection_items.c.paper_id).where(
+        collection_items.c.collection_id.in_(mine), collection_items.c.paper_id.in_(list(ids)))).scalars())
+
+
+def save(conn: Connection, owner: User, paper_id: str, *, remove: bool = False) -> bool:
+    """Put a paper in the owner's Saved collection (made private on first use), or take it out of every
+    collection of theirs (a card's one button cannot say which); whether it is saved now."""
+    if remove:
+        mine = select(collections.c.id).where(collections.c.owner_id == owner.id)
+        conn.execute(delete(collection_items).where(collection_items.c.collection_id.in_(mine),
+                                                    collection_items.c.paper_id == paper_id))
+        return False
+    cid = conn.execute(select(collections.c.id).where(collections.c.owner_id == owner.id,
+                                                      collections.c.name == SAVED)
+                       .order_by(collections.c.id).limit(1)).scalar()
+    if cid is None:
+        cid = create_collection(conn, owner, SAVED, "Papers saved from their cards.", public=False)
+    add_paper(conn, cid, owner, paper_id)
+    return True

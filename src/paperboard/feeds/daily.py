@@ -13,6 +13,7 @@ from typing import Literal
 from sqlalchemy import Connection, func, select
 
 from ..clock import as_utc, utcnow
+from ..community.collections import saved_by
 from ..community.paper_links import with_given_links
 from ..community.votes import submission_totals, upvoted_by
 from ..filter_terms import FilterTerms
@@ -105,12 +106,14 @@ def daily_papers(conn: Connection, q: DailyQuery, *, viewer_id: int | None = Non
         rows = conn.execute(base.order_by(*order, submissions.c.paper_id)
                             .limit(q.limit).offset(q.page * q.limit)).all()
     stored = with_given_links(conn, fetch_many(conn, [r.paper_id for r in rows]))
-    mine = upvoted_by(conn, viewer_id, [r.paper_id for r in rows])
+    ids = [r.paper_id for r in rows]
+    mine, kept = upvoted_by(conn, viewer_id, ids), saved_by(conn, viewer_id, ids)
     entries = [
         Entry(stored[r.paper_id], upvotes=r.votes, comments=r.said,
               day=dt.date.fromisoformat(r.day) if isinstance(r.day, str) else r.day,
               submitted_at=as_utc(r.created_at), submitter=r.submitter_name, submitter_name=r.display_name,
-              submitter_local=r.submitter_id is not None, upvoted=r.paper_id in mine)
+              submitter_local=r.submitter_id is not None, upvoted=r.paper_id in mine,
+              saved=r.paper_id in kept)
         for r in rows if r.paper_id in stored
     ]
     return Page(entries, total, q.page, q.limit)

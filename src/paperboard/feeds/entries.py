@@ -19,6 +19,7 @@ class Entry:
     submitter_name: str | None = None
     submitter_local: bool = False  # a local account (has a user page), not a name from an imported feed
     upvoted: bool = False  # by the person looking
+    saved: bool = False  # in one of the collections of the person looking
     verified: dict[str, str] = field(default_factory=dict)  # author name -> username, confirmed claims
     # kind -> (url, username): links someone who is not a verified author suggested (never the paper's)
     suggested: dict[str, tuple[str, str]] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, and_, exists, func, select
 
 from ..clock import as_utc
 from ..community.authorship import verified_authors
+from ..community.collections import saved_by
 from ..community.paper_links import with_suggestions
 from ..community.votes import counts, upvoted_by
 from ..filter_terms import FilterTerms
@@ -44,10 +45,11 @@ def entries_for(conn: Connection, ids: list[str], viewer_id: int | None = None) 
     stored, offered = with_suggestions(conn, fetch_many(conn, ids))
     found = list(stored)
     tallies = counts(conn, found)
-    mine = upvoted_by(conn, viewer_id, found)
+    mine, kept = upvoted_by(conn, viewer_id, found), saved_by(conn, viewer_id, found)
     verified = verified_authors(conn, found)
     entries = {i: Entry(stored[i], upvotes=tallies[i][0], comments=tallies[i][1], upvoted=i in mine,
-                        verified=verified.get(i, {}), suggested=offered.get(i, {})) for i in found}
+                        saved=i in kept, verified=verified.get(i, {}), suggested=offered.get(i, {}))
+               for i in found}
     if found:
         rows = conn.execute(
             select(submissions.c.paper_id, submissions.c.day, submissions.c.created_at,

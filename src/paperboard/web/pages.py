@@ -11,7 +11,7 @@ from urllib.parse import quote
 import orjson
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
 
 from ..board import paper_id_of
@@ -383,7 +383,13 @@ async def comment_post(request: Request) -> Response:
         raise HTTPException(400, "reply_to is the number of a comment")
     posted = site.board.comment(paper_id, user, form.get("body", ""),
                                 reply_to=int(reply_to) if reply_to else None)
-    response = RedirectResponse(f"/papers/{paper_id}#comment-{posted.id}", status_code=303)
+    if site.in_place(request):  # the script puts the comment in place: its HTML, and the new count
+        response: Response = JSONResponse(
+            {"id": posted.id, "html": site.fragment(request, "comment_fragment.html", comment=posted),
+             "count": len(site.board.comments(posted.paper_id)), "message": "Your comment is posted."},
+            headers={"Cache-Control": "no-store"})
+    else:
+        response = RedirectResponse(f"/papers/{paper_id}#comment-{posted.id}", status_code=303)
     return send_soon(site, response) if reply_to else response  # a reply may owe its thread a mail
 
 
@@ -451,8 +457,22 @@ async def collection_create(request: Request) -> Response:
 async def collection_change(request: Request, cid: CollectionId) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
-    site.board.collect(cid, user, form.get("paper", ""), remove=bool(form.get("remove")))
-    return site.back(request, f"/collections/{cid}")
+    paper_id, remove = form.get("paper", ""), bool(form.get("remove"))
+    site.board.collect(cid, user, paper_id, remove=remove)
+    return site.done(request, {"paper": paper_id, "collection": cid, "saved": not remove},
+                     "Taken out of the collection." if remove else "Saved to the collection.",
+                     f"/collections/{cid}")
+
+
+@router.post("/save")
+async def save(request: Request) -> Response:
+    """A card's Save button: into the reader's private Saved collection, or out of all theirs."""
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    paper_id = form.get("paper", "")
+    saved = site.board.save(user, paper_id, remove=bool(form.get("remove")))
+    return site.done(request, {"paper": paper_id, "saved": saved},
+                     "Saved (in your library)." if saved else "No longer saved.", f"/papers/{paper_id}")
 
 
 @router.post("/collections/{cid}/edit")

@@ -219,9 +219,24 @@ class Site:
     # --- pages ---------------------------------------------------------------------------------------
 
     def page(self, request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        """A whole page. One made for a signed-in reader is never stored by the browser either: going
+        back to it fetches it again, so it shows what was done in place since (a save, a vote)."""
+        context = self._context(request, context)
+        response = self.templates.TemplateResponse(request, template, context, status_code=status_code)
+        if context["viewer"] is not None:
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    def fragment(self, request: Request, template: str, **context: Any) -> str:
+        """A part of a page (what the script puts in place), made as the page would make it."""
+        return self.templates.get_template(template).render(self._context(request, context, whole=False))
+
+    def _context(self, request: Request, context: dict[str, Any], whole: bool = True) -> dict[str, Any]:
+        """What every template may use; messages waiting for the next page go to a whole page only."""
         context.update(
             request=request, viewer=self.viewer(request), csrf=lambda: csrf_token(request.session),
-            flashes=request.session.pop("flash", []), today=dt.date.today(), base_url=self.config.base_url,
+            flashes=request.session.pop("flash", []) if whole else [], today=dt.date.today(),
+            base_url=self.config.base_url,
             store_categories=self.board.categories,  # called only by the pages with a category picker
         )
-        return self.templates.TemplateResponse(request, template, context, status_code=status_code)
+        return context

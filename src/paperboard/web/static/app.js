@@ -1,6 +1,7 @@
 // Paperboard's one script: card actions in place, and the keyboard. Everything it does also works
 // without it (each action is a plain form that posts and comes back to the page); with it, an upvote,
-// For you feedback or a follow changes the page where it is and the scroll position stays.
+// a save, a comment, For you feedback or a follow changes the page where it is and the scroll
+// position stays.
 // The forms carry their CSRF token; the server answers them in JSON when asked (Accept).
 "use strict";
 
@@ -47,6 +48,50 @@
       button.title = data.upvoted ? "Take back your upvote" : "Upvote";
       button.querySelector(".count").textContent = String(data.upvotes);
       hidden(form, "undo", data.upvoted ? "1" : null);
+    },
+    save(form, data) {
+      const button = form.querySelector("button");
+      button.classList.toggle("saved", data.saved);
+      button.setAttribute("aria-pressed", String(data.saved));
+      button.textContent = data.saved ? "Saved" : "Save";
+      button.title = data.saved ? "Saved in your library: take it out" : "Save to your library";
+      hidden(form, "remove", data.saved ? "1" : null);
+      say(data.message);
+    },
+    collect(form, data) {
+      const button = form.querySelector("button");
+      if (!button.textContent.startsWith("✓ ")) button.textContent = `✓ ${button.textContent}`;
+      button.disabled = true;
+      say(data.message);
+    },
+    comment(form, data) {
+      // the new comment's own page fragment is fetched and put where it belongs: at the end of the
+      // thread it answers, or of the list
+      const list = form.closest(".thread") ? form.closest(".thread") : document.querySelector(".comments");
+      const holder = document.createElement("div");
+      holder.innerHTML = data.html;
+      const added = holder.firstElementChild;
+      if (form.closest(".thread")) {
+        let replies = list.querySelector(".replies");
+        if (!replies) {
+          replies = document.createElement("div");
+          replies.className = "replies";
+          list.insertBefore(replies, list.querySelector("details.reply"));
+        }
+        replies.append(added);
+        list.querySelector("details.reply").open = false;
+      } else {
+        const thread = document.createElement("div");
+        thread.className = "thread";
+        thread.append(added);
+        list.insertBefore(thread, form);
+      }
+      form.reset();
+      const heading = document.querySelector(".comments h2");
+      if (heading && typeof data.count === "number") {
+        heading.textContent = `${data.count} comment${data.count === 1 ? "" : "s"}`;
+      }
+      say(data.message);
     },
     follow(form, data) {
       const button = form.querySelector("button");
@@ -108,7 +153,8 @@
 
   // --- the keyboard: j / k between cards, u upvote, o open, ? the list ------------------------------
   const KEYS = [["j", "next paper"], ["k", "previous paper"], ["u", "upvote it (again: take it back)"],
-                ["o", "open it"], ["?", "show or hide this list"]];
+                ["s", "save it to your library (again: take it out)"], ["o", "open it"],
+                ["?", "show or hide this list"]];
   let current = -1;
 
   function cards() {
@@ -153,7 +199,12 @@
       case "j": select(current + 1); break;
       case "k": select(current - 1); break;
       case "u": {
-        const button = card && card.querySelector(".vote button");
+        const button = card && card.querySelector(".vote [data-inplace=vote] button");
+        if (button) button.click();
+        break;
+      }
+      case "s": {
+        const button = card && card.querySelector(".save button");
         if (button) button.click();
         break;
       }
