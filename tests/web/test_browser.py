@@ -27,6 +27,39 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
          "has_touch": True}
 
 
+AXE_URL = "/__tests__/axe.min.js"  # never a route of the site: the test's browser context answers it
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter(v => ["serious", "critical"].includes(v.impact))
+    .map(v => `${v.id} (${v.impact}): ${v.help}; at ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | ")}`);
+}"""
+FOCUSABLE = """() => {
+  // inside a closed <details> only its own summary is shown (and so reachable) until it is opened
+  const folded = e => { const d = e.closest("details:not([open])");
+                        return d !== null && !(e.tagName === "SUMMARY" && e.parentElement === d); };
+  const all = [...document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary")]
+    .filter(e => !e.disabled && e.getAttribute("tabindex") !== "-1" && !e.closest("[aria-hidden=true]")
+                 && !folded(e)
+                 && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden");
+  all.forEach((e, i) => { e.dataset.tabIndexInTest = String(i); });
+  return all.length;
+}"""
+CARD_IMAGES = """async () => {
+  const images = [...document.querySelectorAll("article.entry .thumb img")];
+  await Promise.all(images.map(i => { i.loading = "eager"; return i.decode().catch(() => null); }));
+  return images.map(i => [i.naturalWidth, i.getBoundingClientRect().height]);
+}"""
+
+
+def axe_script() -> str:
+    path = os.environ.get("PAPERBOARD_TEST_AXE") or str(ROOT / ".cache/npm/node_modules/axe-core/axe.min.js")
+    if not Path(path).is_file():
+        if os.environ.get("PAPERBOARD_REQUIRE_BROWSER"):
+            pytest.fail("PAPERBOARD_REQUIRE_BROWSER is set but axe-core is not installed (scripts/axe)")
+        pytest.skip("axe-core not installed (scripts/axe installs it from the npm registry)")
+    return path
+
+
 def chromium_path() -> str:
     path = os.environ.get("PAPERBOARD_TEST_CHROMIUM") or shutil.which("chromium")
     if not path:
@@ -371,7 +404,9 @@ class Watched:
         self.page.on("dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss()))
 
     def _only_the_site(self, route) -> None:  # type: ignore[no-untyped-def]
-        if route.request.url.startswith(self.server.url):
+        if route.request.url == self.server.url + AXE_URL:  # the checker, served to the page by the test
+            route.fulfill(path=axe_script(), content_type="text/javascript")
+        elif route.request.url.startswith(self.server.url):
             route.continue_()
         else:
             self.problems.append(f"left the site: {route.request.url}")
@@ -382,6 +417,32 @@ class Watched:
         assert response is not None and response.status == 200, f"{path}: {response and response.status}"
         h1 = self.page.locator("h1").first.inner_text()
         assert re.match(heading, h1), f"{path}: the heading is {h1!r}"
+
+    def check_accessibility(self, path: str) -> None:
+        """axe-core on the page as it is: every serious or critical violation becomes a problem."""
+        self.page.add_script_tag(url=AXE_URL)
+        found = self.page.evaluate(AXE_RUN)
+        self.problems += [f"{path}: {v}" for v in found]
+
+    def check_keyboard(self, path: str) -> None:
+        """Tab reaches every control a mouse can use on the page (links, buttons, fields, summaries)."""
+        count = self.page.evaluate(FOCUSABLE)
+        self.page.evaluate("document.activeElement && document.activeElement.blur()")
+        reached = set()
+        for _ in range(count + 10):
+            self.page.keyboard.press("Tab")
+            reached.add(self.page.evaluate("document.activeElement.dataset.tabIndexInTest || ''"))
+        missed = [str(i) for i in range(count) if str(i) not in reached]
+        if missed:
+            what = self.page.evaluate(f"[{','.join(missed[:5])}].map(i => document.querySelector("
+                                      "`[data-tab-index-in-test='${i}']`).outerHTML.slice(0, 120))")
+            self.problems.append(f"{path}: {len(missed)} controls not reached by Tab, e.g. {what}")
+
+    def check_card_images(self, path: str) -> None:
+        """Every card's image loads (lazy ones too) and has a size."""
+        sizes = self.page.evaluate(CARD_IMAGES)
+        if not sizes or any(w == 0 or h == 0 for w, h in sizes):
+            self.problems.append(f"{path}: card images without a size: {sizes}")
 
     def sign_up(self, username: str) -> None:
         self.page.goto("/signup")
@@ -402,8 +463,13 @@ def _tour(site: Watched, author: str, username: str, collection: str) -> None:
                           ("/account", re.escape(username)), ("/submit", "Submit"),
                           ("/for-you", "For you"), ("/for-you/feedback", "Your feedback"),
                           ("/library", "Your library"), ("/topics", "Your topics"),
-                          ("/topics/suggested", "Suggested topics")]:
+                          ("/topics/suggested", "Suggested topics"), ("/reset", "Reset your password")]:
         site.visit(path, heading)
+        site.check_accessibility(path)
+        if path in ("/", f"/papers/{XSS_ID}", "/account", "/search?q=diffusion"):
+            site.check_keyboard(path)
+        if path in ("/", "/new", "/papers/trending", "/papers/week/2025-W12", "/papers/month/2025-03"):
+            site.check_card_images(path)
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
@@ -443,7 +509,7 @@ def test_every_kind_of_page_works_at_desktop_and_phone_sizes(browser, server, si
         assert pg.get_by_role("button", name="Sign out").is_visible()
     finally:
         site.context.close()
-    assert not site.problems, site.problems
+    assert not site.problems, "\n".join(site.problems)
 
 
 def test_the_api_viewer_renders_every_route_from_the_sites_own_files(browser, server):
