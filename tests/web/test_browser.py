@@ -614,3 +614,88 @@ def test_addresses_are_confirmed_passwords_reset_by_mail_and_replies_mailed_on_r
     expected = {f"console: Failed to load resource: the server responded with a status of {s}" for s in
                 ("400 (Bad Request)", "401 (Unauthorized)")}  # the used link, the old password
     assert set(site.problems) <= expected and len(site.problems) == 2, site.problems
+
+
+def test_the_rest_of_the_site_in_a_browser(browser, server, tmp_path):
+    """An empty day links to its neighbours; search shows a count, facets that add terms, and a sort;
+    a collection is renamed, made private and deleted; a comment edited (it says so) and deleted; a
+    face uploaded shows beside the comment; the account is deleted."""
+    from PIL import Image
+
+    site = Watched(browser, server, DESKTOP)
+    pg = site.page
+    try:
+        before, after = "2025-03-17", "2025-03-21"  # empty days around the fixture's days with papers
+        assert before < DAYS[0] and after > DAYS[-1]
+        site.visit(f"/papers/date/{before}", "Daily papers")
+        pg.locator("a[rel=next]").click()
+        assert pg.url.endswith(f"/papers/date/{DAYS[0]}") and pg.locator("article.entry").count() > 0
+        site.visit(f"/papers/date/{after}", "Daily papers")
+        pg.locator("a[rel=prev]").click()
+        assert pg.url.endswith(f"/papers/date/{DAYS[-1]}") and pg.locator("article.entry").count() > 0
+
+        site.visit("/search?q=diffusion", "")
+        assert re.fullmatch(r"\d+\+? results?", pg.locator(".facets .count").inner_text())
+        facet = pg.locator(".facet a[title='only these']").first
+        term = facet.get_attribute("href")
+        facet.click()
+        assert pg.locator("input[name=q]").first.input_value().startswith("diffusion ")
+        assert "q=" in term
+        pg.get_by_role("link", name="newest").click()
+        assert "sort=date" in pg.url
+
+        site.sign_up("tidy")
+        pg.goto("/account")
+        picture = tmp_path / "me.png"
+        Image.new("RGB", (400, 300), (30, 90, 200)).save(picture)
+        pg.locator("input[name=picture]").set_input_files(str(picture))
+        pg.get_by_role("button", name="Upload").click()
+        assert "Your picture is saved" in pg.locator(".flash").first.inner_text()
+        paper = server.populated.records[12]
+        pg.goto(f"/papers/{paper['id']}")
+        pg.locator("details.collect summary").click()
+        pg.get_by_label("New collection name").fill("Draft list")
+        pg.get_by_role("button", name="Create and save").click()
+        pg.wait_for_url(re.compile(r"/collections/\d+$"))
+        collection = pg.url.removeprefix(server.url)
+        pg.locator("summary", has_text="Rename, describe, share or delete").click()
+        pg.get_by_label("Name").fill("Final list")
+        pg.get_by_label("Public (anyone with the link sees it)").uncheck()
+        pg.get_by_role("button", name="Save", exact=True).click()
+        assert pg.locator("h1").inner_text().startswith("Final list")
+        other = browser.new_context(base_url=server.url)
+        assert other.new_page().goto(collection).status == 404  # private: nobody else sees it
+        other.close()
+        pg.locator("summary", has_text="Rename, describe, share or delete").click()
+        pg.once("dialog", lambda d: d.accept())
+        pg.get_by_role("button", name="Delete this collection").click()
+        assert pg.goto(collection).status == 404
+
+        pg.goto(f"/papers/{paper['id']}")
+        pg.get_by_label("Add a comment (markdown)").fill("First thoughts.")
+        pg.get_by_role("button", name="Comment", exact=True).click()
+        mine = pg.locator(".comment", has_text="First thoughts.")
+        mine.wait_for()
+        face = mine.locator("img.face")
+        face.wait_for()
+        assert pg.evaluate("i => i.decode().then(() => i.naturalWidth)", face.element_handle()) == 128
+        pg.reload()
+        mine.locator("summary", has_text="Edit or delete").click()
+        mine.locator("textarea").fill("Second thoughts.")
+        mine.get_by_role("button", name="Save").click()
+        edited = pg.locator(".comment", has_text="Second thoughts.")
+        assert edited.locator(".edited").inner_text() == "edited"
+        edited.locator("summary", has_text="Edit or delete").click()
+        edited.get_by_role("button", name="Delete").click()
+        assert pg.locator(".comment", has_text="Second thoughts.").count() == 0
+
+        pg.goto("/account")
+        pg.locator("summary", has_text="Delete your account").click()
+        pg.locator("details.danger").get_by_label("Your password").fill("a long enough password")
+        pg.get_by_label("Type your username, tidy, to confirm").fill("tidy")
+        pg.get_by_role("button", name="Delete my account").click()
+        assert pg.goto("/users/tidy").status == 404
+    finally:
+        site.context.close()
+    expected = "console: Failed to load resource: the server responded with a status of 404 (Not Found)"
+    assert all(p == expected for p in site.problems), site.problems
