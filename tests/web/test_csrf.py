@@ -9,17 +9,20 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from paperboard.storage import schema
-from paperboard.web import account_pages, digest_pages, pages
+from paperboard.web import account_mail_pages, account_pages, digest_pages, foryou_pages, media_pages, pages
 from tests.web.conftest import csrf, sign_up
 
 # RFC 8058 one-click unsubscribe is posted by mail clients, without a session: its signed token is the proof
-EXEMPT = {"/digest/unsubscribe"}
+EXEMPT = {"/digest/unsubscribe", "/account/replies/off"}
 TABLES = ("users", "sessions", "api_tokens", "submissions", "upvotes", "comments", "collections",
-          "collection_items", "subscribers", "mail_outbox", "author_claims", "paper_links")
+          "collection_items", "subscribers", "mail_outbox", "author_claims", "paper_links", "avatars", "feedback",
+          "follows", "topics", "notes")
 
 
 def _forms() -> list[str]:
-    return sorted({r.path for router in (account_pages.router, digest_pages.router, pages.router)
+    routers = (account_pages.router, account_mail_pages.router, digest_pages.router, foryou_pages.router,
+               media_pages.router, pages.router)
+    return sorted({r.path for router in routers
                    for r in router.routes if isinstance(r, APIRoute) and "POST" in r.methods} - EXEMPT)
 
 
