@@ -157,6 +157,7 @@ def main() -> None:
             "daily page (/), uncached": (["/"], True),
             "paper page, uncached": ([f"/papers/{i}" for i in paper_ids], True),
             "search page, uncached": ([f"/search?q={quote(q)}" for q in queries], True),
+            "card thumbnail (a cover), uncached": ([f"/papers/{i}/thumbnail" for i in ids], True),
             "API /api/daily_papers, uncached": (["/api/daily_papers?limit=50"], True),
             "API /api/papers/search, uncached": (
                 [f"/api/papers/search?q={quote(q)}&limit=20" for q in queries], True),

@@ -34,6 +34,7 @@ from .config import Config, load_config
 from .errors import Busy, Forbidden, NotFound, PaperboardError, Pending, Unavailable
 from .feeds import daily, listing, periods
 from .feeds.entries import Entry, Page
+from .feeds.namesakes import Namesake, tell_apart
 from .filter_terms import FilterTerms
 from .foryou import feed_keys
 from .foryou import library as foryou_library
@@ -47,7 +48,7 @@ from .ingest.pipeline import Summary
 from .search.query import lexical_text, parse_query
 from .search.service import Hit, SearchIndex, SearchResult
 from .storage.engine import open_database
-from .storage.papers import get_paper, require_stored
+from .storage.papers import fetch_many, get_paper, require_stored
 
 log = logging.getLogger(__name__)
 
@@ -270,6 +271,14 @@ class Paperboard:
             raise NotFound(f"no stored paper has an author named {name!r}")
         return found
 
+    def namesakes(self, name: str) -> list[Namesake]:
+        """The people who write as ``name``, told apart by co-authors and fields where the newest 500 of
+        their papers allow (one: they cannot be)."""
+        with self.engine.connect() as conn:
+            ids = listing.author_paper_ids(conn, name)
+            found = fetch_many(conn, ids)
+        return tell_apart(name, [found[i] for i in ids if i in found])
+
     def user(self, username: str) -> accounts.User:
         with self.engine.connect() as conn:
             found = accounts.find_user(conn, username)
@@ -431,7 +440,6 @@ class Paperboard:
         :mod:`paperboard.references`) to one's collection. Papers not stored are fetched from arXiv at
         once (``fetch_now``, for the operator's CLI) or queued for the shared fetcher."""
         from .references import read
-        from .storage.papers import fetch_many
 
         refs = read(text, fmt)
         report = Imported(problems=refs.problems)
@@ -474,11 +482,12 @@ class Paperboard:
     # --- For you ------------------------------------------------------------------------------------
 
     def for_you(self, user: accounts.User, *, since: dt.date | None = None, until: dt.date | None = None,
-                limit: int = 50) -> ForYou:
+                limit: int = 50, profile: int | None = None) -> ForYou:
         """The reader's For you (each entry with why it is there); a reader with nothing to go on yet gets
-        the trending papers, and ``cold`` says so."""
+        the trending papers, and ``cold`` says so. ``profile``: one of the reader's collections, ranked
+        by alone (an interest profile with its own feed)."""
         found = foryou_service.recommend(self.engine, self.index.lexical, user.id, since=since, until=until,
-                                         limit=limit)
+                                         limit=limit, profile=profile)
         if not found.cold:
             entries = self.entries([p.paper_id for p in found.picks], user.id)
             why = {p.paper_id: p.reason for p in found.picks}
@@ -532,11 +541,13 @@ class Paperboard:
             self._suggested = (key, foryou_service.suggested(self.engine, self.index.vectors))
         return self._suggested[1]
 
-    def library(self, user: accounts.User, q: str = "") -> list[foryou_library.Saved]:
-        """The reader's saved papers with notes and read marks; ``q``: only those a search finds (words,
-        phrases and filter terms; BM25 within the library), best first."""
+    def library(self, user: accounts.User, q: str = "", tag: str = "") -> list[foryou_library.Saved]:
+        """The reader's saved papers with notes, read marks and tags; ``tag``: only those with it; ``q``:
+        only those a search finds (words, phrases and filter terms; BM25 within the library), best first."""
         with self.engine.connect() as conn:
             found = foryou_library.saved(conn, user.id)
+        if tag:
+            found = [s for s in found if tag in s.collections]
         if not q.strip():
             return found
         query, ids, lexical = parse_query(q), [s.paper_id for s in found], self.index.lexical
@@ -552,6 +563,11 @@ class Paperboard:
                  read: bool | None = None) -> None:
         with self.engine.begin() as conn:
             foryou_library.annotate(conn, user.id, paper_id, note=note, read=read)
+
+    def tag(self, user: accounts.User, paper_id: str, names: list[str]) -> tuple[str, ...]:
+        """Set a saved paper's tags (the reader's collections it is in)."""
+        with self.engine.begin() as conn:
+            return foryou_library.tag(conn, user, paper_id, names)
 
     def export_account(self, user: accounts.User) -> dict[str, Any]:
         with self.engine.connect() as conn:

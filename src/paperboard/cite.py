@@ -84,7 +84,8 @@ def _date(paper: Paper):  # type: ignore[no-untyped-def]
     return paper.published or paper.listed or paper.updated
 
 
-def _url(paper: Paper) -> str | None:
+def paper_url(paper: Paper) -> str | None:
+    """Where the paper is read: its abstract page."""
     return paper.links.get("abs") or (f"https://arxiv.org/abs/{paper.id}" if is_arxiv_id(paper.id) else None)
 
 
@@ -121,7 +122,7 @@ def ris(paper: Paper) -> str:
         lines += [("PB", "arXiv"), ("M1", f"arXiv:{paper.id}")]
     if paper.doi:
         lines.append(("DO", paper.doi))
-    if url := _url(paper):
+    if url := paper_url(paper):
         lines.append(("UR", url))
     lines += [("KW", c) for c in paper.categories]
     lines.append(("ER", ""))
@@ -149,7 +150,7 @@ def csl_json(paper: Paper, key: str | None = None) -> dict[str, object]:
         item |= {"publisher": "arXiv", "number": f"arXiv:{paper.id}", "genre": "Preprint"}
     if paper.doi:
         item["DOI"] = paper.doi
-    if url := _url(paper):
+    if url := paper_url(paper):
         item["URL"] = url
     if paper.categories:
         item["keyword"] = ", ".join(paper.categories)

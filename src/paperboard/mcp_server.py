@@ -217,10 +217,11 @@ def build_server(board: Paperboard, *, token: str | None = None,
 
     @server.tool(description="Your For you: the newest papers ranked by what you upvoted, saved and marked, "
                              "each with the reason it is there (trending papers while there is nothing to go "
-                             "on yet). Needs your API token.")
-    async def for_you(ctx: Context, limit: Limit = 20) -> dict[str, Any]:
+                             "on yet); profile: one of your collections' ids, to rank by its papers alone. "
+                             "Needs your API token.")
+    async def for_you(ctx: Context, limit: Limit = 20, profile: Id | None = None) -> dict[str, Any]:
         def read() -> dict[str, Any]:
-            found = board.for_you(writer(ctx), limit=limit)
+            found = board.for_you(writer(ctx), limit=limit, profile=profile)
             return {"since": found.since.isoformat() if found.since else None,
                     "until": found.until.isoformat() if found.until else None, "trending_instead": found.cold,
                     "papers": [{**_card(e, base), "reason": why} for e, why in found.items]}

@@ -362,3 +362,98 @@ def test_the_library_notes_read_marks_search_export_and_deleting_the_account(cli
     r = client.post("/signin", data={"csrf_token": csrf(client), "username": "librarian",
                                      "password": "correct horse battery"})
     assert r.status_code == 401
+
+
+def test_each_collection_is_an_interest_profile_with_its_own_feed(client, populated):
+    from paperboard.community.accounts import find_user
+    from paperboard.community.collections import add_paper, create_collection
+
+    auth = _reader(populated, "profiled")
+    with populated.engine.begin() as conn:
+        user = find_user(conn, "profiled")
+        splats = create_collection(conn, user, "Splatting", public=False)
+        fed = create_collection(conn, user, "Federated", public=False)
+        for pid in _titled(populated, SPLATTING, 3):
+            add_paper(conn, splats, user, pid)
+        for pid in _titled(populated, FEDERATED, 3):
+            add_paper(conn, fed, user, pid)
+    everything = [i["paper"]["id"] for i in _for_you(client, auth, limit=10)]
+    assert any(p in _on(populated, SPLATTING) for p in everything)
+    assert any(p in _on(populated, FEDERATED) for p in everything)
+    one = _for_you(client, auth, limit=5, profile=splats)
+    assert one and all(i["paper"]["id"] in _on(populated, SPLATTING) for i in one)
+    other = _for_you(client, auth, limit=5, profile=fed)
+    assert other and all(i["paper"]["id"] in _on(populated, FEDERATED) for i in other)
+    assert all("you saved" in i["reason"] for i in one + other)
+    stranger = _reader(populated, "stranger")
+    assert client.get("/api/for-you", params={"profile": splats}, headers=stranger).status_code == 404
+    for bad in ("0", "-1", "x", str(2**40)):
+        assert client.get("/api/for-you", params={"profile": bad}, headers=auth).status_code == 400
+
+
+def test_library_tags_filter_and_export_in_every_format(client, populated):
+    sign_up(client, "tagger")
+    splats, fed = _titled(populated, SPLATTING, 2), _titled(populated, FEDERATED, 1)
+    token = csrf(client, "/library")
+    for pid in (*splats, *fed):
+        assert client.post("/save", data={"csrf_token": token, "paper": pid}).status_code == 200
+    r = client.post("/library/tags", data={"csrf_token": token, "paper": fed[0], "tags": "federated, to read ,"},
+                    headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.json()["tags"] == ["federated", "to read"]
+    client.post("/library/tags", data={"csrf_token": token, "paper": splats[0], "tags": "to read"})
+    page = client.get("/library", params={"tag": "to read"}).text
+    assert set(re.findall(r'<h2><a href="/papers/([^"]+)"', page)) == {fed[0], splats[0]}
+    assert set(re.findall(r'<h2><a href="/papers/([^"]+)"', client.get("/library", params={"tag": "Saved"}).text)) \
+        == {splats[1]}  # the tagged ones left Saved
+    assert client.post("/library/tags", data={"csrf_token": token, "paper": fed[0], "tags": " , "}).status_code == 400
+    assert client.post("/library/tags", data={"csrf_token": token, "paper": fed[0],
+                                              "tags": ",".join(f"t{i}" for i in range(21))}).status_code == 400
+    assert client.post("/library/tags", data={"csrf_token": token, "paper": "2101.99999",
+                                              "tags": "x"}).status_code == 404
+    bib = client.get("/library.bib")
+    assert bib.status_code == 200 and bib.text.count("@misc{") == 3 and "attachment" in bib.headers["content-disposition"]
+    assert client.get("/library.ris", params={"tag": "to read"}).text.count("TY  - ") == 2
+    assert len(client.get("/library.csl.json").json()) == 3
+    rows = client.get("/library.csv", params={"tag": "federated"}).text.splitlines()
+    assert rows[0].startswith("id,title,authors") and len(rows) == 2 and fed[0] in rows[1]
+    assert "federated; to read" in rows[1]
+    data = client.get("/library.json", params={"q": "federated"}).json()
+    assert [d["id"] for d in data] == fed and data[0]["tags"] == ["federated", "to read"]
+    assert client.get("/library.exe").status_code == 404
+    client.post("/signout", data={"csrf_token": csrf(client, "/")})
+    assert client.get("/library.csv").status_code == 401
+
+
+def test_an_authors_atom_feed_lists_their_papers_newest_first(client, populated):
+    import xml.etree.ElementTree as ET
+
+    name = next(a for r in populated.records for a in r["authors"] if sum(a in q["authors"] for q in populated.records) >= 2)
+    theirs = {r["id"] for r in populated.records if name in r["authors"]}
+    page = client.get(f"/authors/{name}").text
+    assert f'href="/feeds/authors/{name.replace(" ", "%20")}.atom"' in page
+    feed = client.get(f"/feeds/authors/{name}.atom")
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    ids = [e.find("a:link", ns).get("href").rsplit("/", 1)[-1] for e in ET.fromstring(feed.content).findall("a:entry", ns)]
+    assert set(ids) == theirs
+    assert client.get("/feeds/authors/Nobody%20Atall.atom").status_code == 404
+
+
+def test_an_author_page_tells_namesakes_apart_where_coauthors_and_fields_allow(client, populated, tmp_path):
+    import json
+
+    from paperboard.ingest.files_job import ingest_file
+
+    records = [{"id": f"2503.9{n:04d}", "title": f"Namesake paper {n}", "abstract": "Words.", "listed": "2025-03-20",
+                "authors": ["Quill Namesake", co], "categories": [field]}
+               for n, co, field in [(1, "Ann Coauthor", "cs.CV"), (2, "Ann Coauthor", "cs.LG"),
+                                    (3, "Bo Coauthor", "math.AG"), (4, "Cy Coauthor", "math.AG")]]
+    dump = tmp_path / "namesakes.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in records))
+    ingest_file(populated.engine, str(dump))
+    page = html.unescape(client.get("/authors/Quill Namesake").text)
+    assert "At least 2 people write as Quill Namesake" in page
+    assert "2 papers in cs.CV, cs.LG, with Ann Coauthor" in page
+    assert "2 papers in math.AG, with Bo Coauthor, Cy Coauthor" in page or "2 papers in math.AG, with Cy Coauthor, Bo Coauthor" in page
+    one = html.unescape(client.get("/authors/Ann Coauthor").text)
+    assert "At least" not in one and "One person as far as their co-authors and fields show" in one

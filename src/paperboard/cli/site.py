@@ -176,10 +176,13 @@ def _account(board, username: str):  # type: ignore[no-untyped-def]
 @click.option("--since", metavar="YYYY-MM-DD",
               help="The first day to rank (default: 30 days before the newest listing day).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100))
+@click.option("--profile", type=click.IntRange(1, 2**31 - 1), metavar="COLLECTION_ID",
+              help="Rank by this one of USER's collections alone (an interest profile with its own feed).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="json: the items of /api/for-you (/api/daily_papers items with a reason).")
 @pass_ctx
-def for_you(obj: Context, username: str, since: str | None, limit: int, fmt: str) -> None:
+def for_you(obj: Context, username: str, since: str | None, limit: int, profile: int | None,
+            fmt: str) -> None:
     """USER's For you: the newest papers ranked by what USER upvoted, saved and marked, each with why.
 
     Nothing to go on yet: the trending papers, each saying so. Feedback: `paperboard feedback`.
@@ -193,7 +196,8 @@ def for_you(obj: Context, username: str, since: str | None, limit: int, fmt: str
         first = periods.parse("date", since).start if since else None
     except periods.PeriodError as exc:
         raise click.UsageError(str(exc)) from None
-    found = board.for_you(user, since=first, limit=limit)
+    with _as_usage_errors():
+        found = board.for_you(user, since=first, limit=limit, profile=profile)
     if fmt == "json":
         dump([{**daily_item(e, obj.config.base_url), "reason": why} for e, why in found.items])
         return

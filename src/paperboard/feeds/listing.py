@@ -105,17 +105,25 @@ def new_papers(conn: Connection, q: ListingQuery, *, viewer_id: int | None = Non
     return Listing(page, day, previous_day, next_day)
 
 
+def _by_name(name: str):  # type: ignore[no-untyped-def]
+    """The ids of the papers with an author of this name, newest first (a query to page through)."""
+    theirs = select(paper_authors.c.paper_id).where(paper_authors.c.name_hash == name_hash(name)).distinct()
+    return (select(papers.c.id).where(papers.c.id.in_(theirs))
+            .order_by(func.coalesce(papers.c.listed, papers.c.published).desc(), papers.c.id.desc()))
+
+
 def author_papers(conn: Connection, name: str, *, page: int = 0, limit: int = 50,
                   viewer_id: int | None = None) -> Page:
     """Papers with an author of exactly this name (after the normalisation of ``ids.name_hash``)."""
-    key = name_hash(name)
-    ids_query = (select(paper_authors.c.paper_id).where(paper_authors.c.name_hash == key).distinct())
-    total = conn.execute(select(func.count()).select_from(ids_query.subquery())).scalar_one()
-    ids = conn.execute(
-        select(papers.c.id).where(papers.c.id.in_(ids_query))
-        .order_by(func.coalesce(papers.c.listed, papers.c.published).desc(), papers.c.id.desc())
-        .limit(limit).offset(page * limit)).scalars().all()
+    query = _by_name(name)
+    total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    ids = conn.execute(query.limit(limit).offset(page * limit)).scalars().all()
     return Page(entries_for(conn, list(ids), viewer_id), total, page, limit)
+
+
+def author_paper_ids(conn: Connection, name: str, limit: int = 500) -> list[str]:
+    """The newest ``limit`` papers with an author of this name, newest first."""
+    return list(conn.execute(_by_name(name).limit(limit)).scalars())
 
 
 Cursor = tuple[dt.date | None, str]  # the last paper of a page: its listing day and id

@@ -1,16 +1,23 @@
-"""A reader's library: the papers saved in their collections, each with a private note (markdown) and a
-read/unread mark; and the whole account's data in one archive."""
+"""A reader's library: the papers saved in their collections, each with a private note (markdown), a
+read/unread mark and tags (a tag is a collection of the reader's: tagging a paper puts it in the
+collection of that name, made private on first use); and the whole account's data in one archive."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
+from ..cite import paper_url
 from ..clock import utcnow
+from ..community.accounts import User
+from ..community.collections import add_paper, create_collection
 from ..errors import PaperboardError
+from ..models import Paper
 from ..storage.papers import require_stored
 from ..storage.schema import (
     collection_items,
@@ -58,6 +65,35 @@ def saved(conn: Connection, user_id: int) -> list[Saved]:
             for pid, (title, at, names) in found.items()]
 
 
+MOST_TAGS = 20
+
+
+def tag(conn: Connection, owner: User, paper_id: str, names: list[str]) -> tuple[str, ...]:
+    """Make ``names`` the paper's tags: it joins the reader's collections of those names (new ones are
+    private) and leaves their others. At least one tag: a paper with none would leave the library."""
+    wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    if not wanted:
+        raise PaperboardError("give at least one tag: a paper without one leaves your library "
+                              "(Save on its card takes it out)")
+    if len(wanted) > MOST_TAGS:
+        raise PaperboardError(f"a paper takes at most {MOST_TAGS} tags")
+    require_stored(conn, paper_id)
+    mine = dict(conn.execute(select(collections.c.name, collections.c.id)
+                             .where(collections.c.owner_id == owner.id).order_by(collections.c.id.desc())))
+    ids = []
+    for name in wanted:
+        cid = mine.get(name)
+        if cid is None:
+            cid = create_collection(conn, owner, name, public=False)
+        ids.append(cid)
+        add_paper(conn, cid, owner, paper_id)
+    theirs = select(collections.c.id).where(collections.c.owner_id == owner.id)
+    conn.execute(delete(collection_items).where(
+        collection_items.c.paper_id == paper_id, collection_items.c.collection_id.not_in(ids),
+        collection_items.c.collection_id.in_(theirs)))
+    return tuple(wanted)
+
+
 def annotate(conn: Connection, user_id: int, paper_id: str, *, note: str | None = None,
              read: bool | None = None) -> None:
     """Set the reader's note on a paper and/or its read mark (what is None stays as it was)."""
@@ -72,6 +108,23 @@ def annotate(conn: Connection, user_id: int, paper_id: str, *, note: str | None 
     if body.strip() or mark:
         conn.execute(notes.insert().values(user_id=user_id, paper_id=paper_id, body=body, read=mark,
                                            updated_at=utcnow()))
+
+
+CSV_COLUMNS = ("id", "title", "authors", "published", "categories", "url", "tags", "read", "saved_at", "note")
+
+
+def as_csv(items: list[tuple[Saved, Paper]]) -> str:
+    """The library as CSV (pure): one row per saved paper, authors and tags joined with "; "."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for kept, paper in items:
+        when = paper.published or paper.listed
+        writer.writerow([paper.id, " ".join(paper.title.split()), "; ".join(a.name for a in paper.authors),
+                         when.isoformat() if when else "", " ".join(paper.categories),
+                         paper_url(paper) or "", "; ".join(kept.collections), "yes" if kept.read else "no",
+                         kept.saved_at.isoformat(), kept.note])
+    return out.getvalue()
 
 
 def _iso(value: Any) -> Any:

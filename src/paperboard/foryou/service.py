@@ -76,14 +76,15 @@ class _Words:
 
 
 def recommend(engine: Engine, lexical: LexicalIndex, user_id: int, *, since: dt.date | None = None,
-              until: dt.date | None = None, limit: int = 50) -> Recommendations:
+              until: dt.date | None = None, limit: int = 50, profile: int | None = None) -> Recommendations:
     """The reader's For you: the papers of the window ranked by the reader's interests and followed
-    authors, each with why."""
+    authors, each with why. ``profile``: one of the reader's collections, whose papers alone are the
+    interests (its own feed; no follows, no topics)."""
     since, until = window(engine, since, until)
     with engine.connect() as conn:
-        said = signals.read(conn, user_id)
+        said = signals.read(conn, user_id, profile)
         followed = signals.papers_by(conn, said.followed, since, until)
-        kept = topics.of(conn, user_id, user_id)
+        kept = topics.of(conn, user_id, user_id) if profile is None else []
     days = FilterTerms.where(since=since, until=until)
     topical = []
     for topic in kept:

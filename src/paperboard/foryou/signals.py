@@ -76,30 +76,44 @@ def given(conn: Connection, user_id: int, limit: int = 500) -> list[Said]:
     return [Said(*row) for row in rows]
 
 
-def read(conn: Connection, user_id: int) -> Signals:
-    """Everything For you ranks by for one reader."""
-    voted = [(pid, at, "upvote") for pid, at in conn.execute(
+def profile_name(conn: Connection, user_id: int, collection_id: int) -> str:
+    """The name of one of the reader's collections (an interest profile); NotFound for anyone else's."""
+    name = conn.execute(select(collections.c.name).where(collections.c.id == collection_id,
+                                                         collections.c.owner_id == user_id)).scalar()
+    if name is None:
+        raise NotFound(f"you have no collection {collection_id}")
+    return name
+
+
+def read(conn: Connection, user_id: int, profile: int | None = None) -> Signals:
+    """Everything For you ranks by for one reader; with ``profile`` (one of the reader's collections)
+    only that collection's papers are liked, as arxiv-sanity ranks by one tag, and no author is
+    followed. What the reader dismissed or marked holds everywhere."""
+    saved_query = (select(collection_items.c.paper_id, collection_items.c.added_at)
+                   .join(collections, collections.c.id == collection_items.c.collection_id)
+                   .where(collections.c.owner_id == user_id)
+                   .order_by(collection_items.c.added_at.desc()).limit(MOST_LIKED))
+    voted = [] if profile is not None else [(pid, at, "upvote") for pid, at in conn.execute(
         select(upvotes.c.paper_id, upvotes.c.created_at).where(upvotes.c.user_id == user_id)
         .order_by(upvotes.c.created_at.desc()).limit(MOST_LIKED))]
-    saved = [(pid, at, "save") for pid, at in conn.execute(
-        select(collection_items.c.paper_id, collection_items.c.added_at)
-        .join(collections, collections.c.id == collection_items.c.collection_id)
-        .where(collections.c.owner_id == user_id)
-        .order_by(collection_items.c.added_at.desc()).limit(MOST_LIKED))]
+    if profile is not None:
+        profile_name(conn, user_id, profile)
+        saved_query = saved_query.where(collections.c.id == profile)
+    saved = [(pid, at, "save") for pid, at in conn.execute(saved_query)]
     said = list(conn.execute(select(feedback.c.paper_id, feedback.c.created_at, feedback.c.signal)
                              .where(feedback.c.user_id == user_id)
                              .order_by(feedback.c.created_at.desc()).limit(MOST_LIKED + MOST_DISLIKED)))
     dismissed = {pid for pid, _, signal in said if signal != "more_like_this"}
+    more = [] if profile is not None else [(p, a, s) for p, a, s in said if s == "more_like_this"]
     liked_rows: dict[str, str] = {}
-    for pid, _, how in sorted([*voted, *saved, *((p, a, s) for p, a, s in said if s == "more_like_this")],
-                              key=lambda r: _aware(r[1]), reverse=True):
+    for pid, _, how in sorted([*voted, *saved, *more], key=lambda r: _aware(r[1]), reverse=True):
         if pid not in dismissed:
             liked_rows.setdefault(pid, how)
     liked_ids = list(liked_rows)[:MOST_LIKED]
     disliked_ids = [pid for pid, _, signal in said if signal == "less_like_this"][:MOST_DISLIKED]
     texts = _texts(conn, [*liked_ids, *disliked_ids])
     return Signals(
-        followed=following(conn, user_id),
+        followed=[] if profile is not None else following(conn, user_id),
         liked=[Liked(pid, texts[pid][0], liked_rows[pid], texts[pid][1])
                for pid in liked_ids if pid in texts],
         disliked=[Liked(pid, texts[pid][0], "less_like_this", texts[pid][1])

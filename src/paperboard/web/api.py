@@ -33,7 +33,7 @@ from .api_schema import (
     responses,
 )
 from .json_response import JSON
-from .params import ApiPage, FeedFilter, TopicId
+from .params import ApiPage, FeedFilter, ProfileId, TopicId
 from .site import site_of
 
 router = APIRouter(prefix="/api", default_response_class=JSON)
@@ -200,6 +200,7 @@ def for_you(
     since: Annotated[str | None, Query(
         max_length=10, description="The first day to rank, YYYY-MM-DD (default: 30 days before the newest).",
     )] = None,
+    profile: ProfileId = None,
 ) -> JSON:
     site = site_of(request)
     user = site.api_user(request)
@@ -208,7 +209,7 @@ def for_you(
         first = periods.parse("date", since).start if since else None
     except periods.PeriodError as exc:
         raise HTTPException(400, str(exc)) from None
-    got = site.board.for_you(user, since=first, limit=limit)
+    got = site.board.for_you(user, since=first, limit=limit, profile=profile)
     return JSON([{**hf_json.daily_item(e, _base(request)), "reason": why} for e, why in got.items],
                 headers={"Cache-Control": "private, no-store"})
 

@@ -23,7 +23,16 @@ from ..config import Config
 from ..errors import PaperboardError
 from ..search.service import SearchIndex
 from ..storage.rate_limits import DatabaseCounts
-from . import account_mail_pages, account_pages, api, digest_pages, foryou_pages, media_pages, pages
+from . import (
+    account_mail_pages,
+    account_pages,
+    api,
+    digest_pages,
+    foryou_pages,
+    library_pages,
+    media_pages,
+    pages,
+)
 from .body_limit import BodyLimit, RefuseNul
 from .cache import AnonymousCache
 from .faults import database_trouble
@@ -225,5 +234,6 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
     app.include_router(digest_pages.router)
     app.include_router(foryou_pages.router)
     app.include_router(media_pages.router)
+    app.include_router(library_pages.router)
     app.include_router(pages.router)
     return app

@@ -17,7 +17,7 @@ from ..clock import utcnow
 from ..community.accounts import User
 from .atom import atom_feed
 from .json_response import JSON
-from .params import TopicId
+from .params import ProfileId, TopicId
 from .site import site_of
 
 router = APIRouter(include_in_schema=False)
@@ -41,28 +41,33 @@ def _own_page(request: Request, template: str, context: Callable[[User], dict[st
 
 
 @router.get("/for-you")
-def for_you(request: Request) -> Response:
+def for_you(request: Request, profile: ProfileId = None) -> Response:
+    """The reader's For you; ``profile``: one of their collections, ranked by alone."""
     site = site_of(request)
 
     def context(user: User) -> dict[str, Any]:
         site.limit("for_you", str(user.id))
-        return {"found": site.board.for_you(user, limit=50), "following": site.board.following(user),
-                "feed_token": site.board.feed_token(user)}
+        profiles = [(cid, name) for cid, name, size in site.board.collections_of(user, user) if size]
+        return {"found": site.board.for_you(user, limit=50, profile=profile), "profile": profile,
+                "profiles": profiles, "profile_name": dict(profiles).get(profile or 0),
+                "following": site.board.following(user), "feed_token": site.board.feed_token(user)}
 
     return _own_page(request, "for_you.html", context)
 
 
 @router.get("/feeds/for-you/{token}.atom")
-def for_you_atom(request: Request, token: Annotated[str, Path(max_length=100)]) -> Response:
+def for_you_atom(request: Request, token: Annotated[str, Path(max_length=100)],
+                 profile: ProfileId = None) -> Response:
     """A reader's For you for a feed reader: the link is the key (see paperboard.foryou.feed_keys)."""
     site = site_of(request)
     user = site.board.feed_reader(token)
     site.limit("for_you", str(user.id))
-    found = site.board.for_you(user, limit=50)
+    found = site.board.for_you(user, limit=50, profile=profile)
     base = site.config.base_url
+    query = f"?profile={profile}" if profile else ""
     body = atom_feed(title=f"Paperboard: For you ({user.username})",
-                     feed_url=f"{base}/feeds/for-you/{token}.atom", page_url=f"{base}/for-you", base_url=base,
-                     entries=[e for e, _ in found.items], now=utcnow())
+                     feed_url=f"{base}/feeds/for-you/{token}.atom{query}", page_url=f"{base}/for-you{query}",
+                     base_url=base, entries=[e for e, _ in found.items], now=utcnow())
     return Response(body, media_type="application/atom+xml; charset=utf-8", headers=PRIVATE)
 
 
@@ -189,26 +194,7 @@ def _private(topic, key: str | None = None) -> dict[str, str]:  # type: ignore[n
     return PRIVATE if key or not topic.public else {}
 
 
-# --- the library, the account's data -------------------------------------------------------------------
-
-@router.get("/library")
-def library_page(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> Response:
-    board = site_of(request).board
-    return _own_page(request, "library.html", lambda user: {"saved": board.library(user, q), "q": q})
-
-
-@router.post("/library/note")
-async def library_note(request: Request) -> Response:
-    """The reader's note on a paper (``note``) and/or its read mark (``read``: 1 or 0)."""
-    site = site_of(request)
-    form, user = await site.write_form(request)
-    read = {"1": True, "0": False}.get(form.get("read", ""))
-    note = form.get("note") if "note" in form else None
-    paper = form.get("paper", "")
-    await run_in_threadpool(lambda: site.board.annotate(user, paper, note=note, read=read))
-    said = "Note saved." if note is not None else ("Marked read." if read else "Marked unread.")
-    return site.done(request, {"paper": paper, "read": read}, said, "/library")
-
+# --- the account's data ----------------------------------------------------------------------------------
 
 @router.get("/account/export.json")
 def account_export(request: Request) -> Response:

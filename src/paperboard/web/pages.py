@@ -297,7 +297,11 @@ def author_page(request: Request, name: str, page: PageNumber = 1) -> Response:
     result = site.board.author(name, page=_page_number(page), limit=PER_PAGE,
                                viewer_id=viewer.id if viewer else None)
     following = viewer is not None and site.board.is_following(viewer, name)
-    return site.page(request, "author.html", name=name, feed=result, following=following)
+    people = site.board.namesakes(name) if page == 1 else []
+    shown = [pid for person in people for pid in person.paper_ids[:3]]
+    titles = {e.paper.id: e.paper.title for e in site.board.entries(shown)}
+    return site.page(request, "author.html", name=name, feed=result, following=following, people=people,
+                     titles=titles)
 
 
 @router.get("/users/{username}")
@@ -607,6 +611,15 @@ def trending_atom(request: Request, has_code: HasCode = False, q: FeedFilter = "
         return _atom(site, "Paperboard trending papers with code", "/feeds/trending.atom?has_code=true",
                      "/papers/trending?has_code=true", entries)
     return _atom(site, "Paperboard trending papers", "/feeds/trending.atom", "/papers/trending", entries)
+
+
+@router.get("/feeds/authors/{name:path}.atom")
+def author_atom(request: Request, name: Annotated[str, Path(max_length=300)]) -> Response:
+    """An author's newest papers (by how the name is written), for a feed reader."""
+    site = site_of(request)
+    entries = site.board.author(name, limit=50).entries
+    return _atom(site, f"Paperboard: papers by {name[:100]}", f"/feeds/authors/{quote(name)}.atom",
+                 f"/authors/{quote(name)}", entries)
 
 
 @router.get("/feeds/search.atom")

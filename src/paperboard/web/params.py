@@ -16,5 +16,7 @@ PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, f
 ApiPage = Annotated[int, Query(ge=0, le=MAX_PAGE, description="Page number, from 0.")]
 CollectionId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Collection id.")]
 TopicId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Topic id.")]
+ProfileId = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description=(
+    "One of your collections: For you ranked by its papers alone (an interest profile with its own feed)."))]
 FeedFilter = Annotated[str, Query(max_length=500, description=(
     f"Filter terms (words and phrases: the title, abstract or keywords must hold them): {SYNTAX_LINE}."))]

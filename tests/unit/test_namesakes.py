@@ -1,0 +1,28 @@
+"""Namesakes told apart by co-authors and fields (pure)."""
+
+from paperboard.feeds.namesakes import tell_apart
+from paperboard.models import Author, Paper
+
+
+def paper(pid, names, categories):
+    return Paper(id=pid, title=pid, authors=tuple(Author(n) for n in names), categories=tuple(categories))
+
+
+def test_no_shared_coauthor_and_another_field_is_another_person():
+    papers = [paper("a1", ["Wei Wang", "Ann Lee"], ["cs.CV"]), paper("b1", ["WEI WANG", "Bo Chen"], ["math.AG"]),
+              paper("a2", ["Ann Lee", "Wei  Wang"], ["cs.LG", "cs.CV"]), paper("b2", ["Bo Chen", "Wei Wang"], ["math.NT"])]
+    people = tell_apart("Wei Wang", papers)
+    assert [p.paper_ids for p in people] == [("a1", "a2"), ("b1", "b2")]  # b2's field differs, its co-author not
+    assert people[0].coauthors == ("Ann Lee",) and people[1].coauthors == ("Bo Chen",)  # the name itself is no co-author
+    assert people[0].categories[0] == "cs.CV" and "math.AG" in people[1].categories
+
+
+def test_one_field_cannot_tell_namesakes_apart_and_co_authors_chain():
+    same_field = [paper("x", ["Li Na", "P"], ["cs.CL"]), paper("y", ["Li Na", "Q"], ["cs.CL"])]
+    assert len(tell_apart("Li Na", same_field)) == 1
+    chain = [paper("1", ["Z", "P"], ["cs.RO"]), paper("2", ["Z", "P", "Q"], ["q-bio.NC"]),
+             paper("3", ["Z", "Q"], ["astro-ph.GA"])]
+    assert [p.paper_ids for p in tell_apart("Z", chain)] == [("1", "2", "3")]
+    alone = [paper("s", ["Solo"], []), paper("t", ["Solo"], [])]
+    assert len(tell_apart("Solo", alone)) == 1  # nothing to tell them apart by: one
+    assert tell_apart("Nobody", []) == []
