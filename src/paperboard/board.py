@@ -94,7 +94,6 @@ class Paperboard:
         self.engine = engine or open_database(config.database_url, synchronous=config.sqlite_synchronous)
         self._index = index
         self._categories: tuple[float, list[tuple[str, int]]] | None = None
-        self._suggested: tuple[object, list[foryou_suggest.Suggestion]] | None = None
         self.on_demand = OnDemand(self.engine, self.fetch, delay=config.arxiv_delay,
                                   wait=fetch_wait) if fetch_from_arxiv else None
 
@@ -535,11 +534,14 @@ class Paperboard:
         return topic, self.entries(ids, viewer.id if viewer else None)
 
     def suggested_topics(self) -> list[foryou_suggest.Suggestion]:
-        """Clusters of the recent papers, named by their keywords (kept while the store is unchanged)."""
-        key = (self.newest_day(), len(self.index.vectors))
-        if self._suggested is None or self._suggested[0] != key:
-            self._suggested = (key, foryou_service.suggested(self.engine, self.index.vectors))
-        return self._suggested[1]
+        """Clusters of the recent papers, named by their keywords, as the worker last computed them
+        (computed here, and kept for every process, when it never has)."""
+        kept = foryou_service.kept_suggestions(self.engine)
+        return kept if kept is not None else self.refresh_suggested_topics()
+
+    def refresh_suggested_topics(self) -> list[foryou_suggest.Suggestion]:
+        """Cluster the recent papers again (the worker, after papers arrive) and keep the result."""
+        return foryou_service.refresh_suggested(self.engine, self.index.vectors)
 
     def library(self, user: accounts.User, q: str = "", tag: str = "") -> list[foryou_library.Saved]:
         """The reader's saved papers with notes, read marks and tags; ``tag``: only those with it; ``q``:

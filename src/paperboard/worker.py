@@ -124,6 +124,7 @@ class Worker:
             errors += failures
         self.still_ours()
         counts["indexed"] = self.board.catch_up()
+        self._suggest(counts)
         if errors:
             raise JobError("; ".join(errors), counts)
         return counts
@@ -132,7 +133,17 @@ class Worker:
         from .storage.engine import ensure_indexes
 
         ensure_indexes(self.engine)  # a killed bulk load left one dropped: running processes get it back
-        return {"indexed": self.board.catch_up()}
+        counts = {"indexed": self.board.catch_up()}
+        self._suggest(counts)
+        return counts
+
+    def _suggest(self, counts: dict[str, Any]) -> None:
+        """Cluster the suggested topics again when papers arrived since they were (by any way: a harvest,
+        an ingest from the command line, a fetch on demand)."""
+        from .foryou.service import suggestions_stale
+
+        if suggestions_stale(self.engine):
+            counts["suggested_topics"] = len(self.board.refresh_suggested_topics())
 
     def _digest(self, kind: str) -> dict[str, Any]:
         from .digest.editions import edition

@@ -130,6 +130,21 @@ def test_liked_papers_come_first_and_every_pick_says_why(env):
     assert "Why: matches “reversal curse”" in keyed and "binding" not in keyed.lower().split("--")[0]
 
 
+def test_papers_by_followed_authors_have_a_section_of_their_own_first(env):
+    config, engine, search, smtp, records = env
+    author = next(r for r in records if r["listed"] == DAY and "reversal curse" not in r["title"].lower())["authors"][0]
+    theirs = {r["id"] for r in records if r["listed"] == DAY and author in r["authors"]}
+    subscribe(engine, "follower@example.org", authors=(author,), keywords=("reversal curse",), trending=False)
+    assert send(config, engine, search).sent == 1
+    text = smtp.to("follower@example.org")[0].get_body(("plain",)).get_content()
+    assert text.index("FROM THE AUTHORS YOU FOLLOW") < text.index("FOR YOU")
+    followed, rest = text.split("FROM THE AUTHORS YOU FOLLOW", 1)[1].split("FOR YOU", 1)
+    assert set(re.findall(r"/papers/(\S+)", followed)) == theirs and f"Why: new paper by {author}" in followed
+    assert not theirs & set(re.findall(r"/papers/(\S+)", rest.split("--")[0]))
+    page = smtp.to("follower@example.org")[0].get_body(("html",)).get_content()
+    assert page.index("From the authors you follow</h2>") < page.index("For you</h2>")
+
+
 def test_trending_follows_the_picks_without_repeating_them(env):
     """The trending section lists the edition's most upvoted submissions that are not already picks."""
     config, engine, search, smtp, records = env

@@ -234,3 +234,22 @@ def test_a_worker_whose_lease_went_to_another_stops_and_records_it(tmp_path, mon
     listed = json.loads(paperboard("jobs", "--format", "json", data_dir=tmp_path).stdout)
     assert next(j for j in listed if j["job"] == "mail")["last_run"]["status"] == "abandoned"
     engine.dispose()
+
+
+def test_the_index_job_clusters_the_suggested_topics_again_only_when_papers_arrive(tmp_path):
+    from paperboard.foryou.service import kept_suggestions
+    from paperboard.ingest.files_job import ingest_file
+    from tests.web.data import write_inputs
+
+    config = _config(tmp_path, harvest_schedule="off")
+    engine = open_database(config.database_url)
+    corpus, _, _ = write_inputs(tmp_path, n_papers=800)
+    ingest_file(engine, str(corpus))
+    worker = Worker(config, engine)
+    first = worker.run("index")
+    assert first.status == "ok" and first.counts["suggested_topics"] > 0
+    kept = kept_suggestions(engine)
+    assert kept and len(kept) == first.counts["suggested_topics"] and all(s.label and s.papers for s in kept)
+    again = worker.run("index")
+    assert again.status == "ok" and "suggested_topics" not in again.counts  # nothing new: nothing computed
+    engine.dispose()

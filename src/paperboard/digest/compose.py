@@ -47,12 +47,21 @@ class Composed:
     html: str
 
 
+def sections(picks: list[Pick]) -> list[tuple[str, list[Pick]]]:
+    """The picks in the digest's sections, in order: new papers by the authors the subscriber follows,
+    then the rest (their topics and For you); empty sections left out."""
+    followed = [p for p in picks if p.followed]
+    rest = [p for p in picks if not p.followed]
+    return [(title, kept) for title, kept in (("From the authors you follow", followed), ("For you", rest))
+            if kept]
+
+
 def compose(edition: Edition, picks: list[Pick], trending: list[Entry], links: Links, *,
             unmatched: tuple[str, ...] = ()) -> Composed:
     """``unmatched``: the subscriber's topics when none of them matched a paper of the edition (the
     digest says so above whatever else it has)."""
-    context = {"edition": edition, "picks": picks, "trending": trending, "links": links,
-               "unmatched": unmatched}
+    context = {"edition": edition, "picks": picks, "sections": sections(picks), "trending": trending,
+               "links": links, "unmatched": unmatched}
     env = _env()
     subject = " ".join(env.get_template("subject.txt").render(context).split())
     return Composed(subject, env.get_template("body.txt").render(context),

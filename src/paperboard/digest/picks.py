@@ -39,6 +39,7 @@ class Pick:
     paper: Paper
     score: float
     reasons: list[str] = field(default_factory=list)
+    followed: bool = False  # by an author the subscriber follows: the digest's first section
 
 
 def _excluded(paper: Paper, terms: Sequence[str]) -> bool:
@@ -92,34 +93,37 @@ class Personalizer:
                 self._authors[key] = sorted({pid for pid in found if pid in self._window_set})
         return self._authors[key]
 
-    def for_you(self, user_id: int, limit: int) -> list[tuple[str, float, str]]:
-        """For you's picks for the subscriber's account among the edition's papers."""
+    def for_you(self, user_id: int, limit: int) -> list[tuple[str, float, str, bool]]:
+        """For you's picks for the subscriber's account among the edition's papers (id, score, reason,
+        whether by a followed author)."""
         found = foryou.recommend(self.engine, self.search.lexical, user_id, since=self.edition.period.start,
                                  until=self.edition.period.end - dt.timedelta(days=1), limit=limit)
-        return [(p.paper_id, p.score, p.reason) for p in found.picks if p.paper_id in self._window_set]
+        return [(p.paper_id, p.score, p.reason, p.followed) for p in found.picks
+                if p.paper_id in self._window_set]
 
     # --- one subscriber ---------------------------------------------------------------------------
 
     def picks(self, prefs: Preferences, user_id: int | None = None) -> list[Pick]:
         found: dict[str, Pick] = {}
 
-        def add(pid: str, score: float, reason: str) -> None:
+        def add(pid: str, score: float, reason: str, followed: bool = False) -> None:
             pick = found.get(pid)
             if pick is None:
                 found[pid] = pick = Pick(self._papers.get(pid) or Paper(id=pid, title=""), score)
             pick.score = max(pick.score, score)
+            pick.followed = pick.followed or followed
             if reason not in pick.reasons:
                 pick.reasons.append(reason)
 
         if user_id is not None:
-            for pid, score, reason in self.for_you(user_id, prefs.max_count):
-                add(pid, score, reason)
+            for pid, score, reason, followed in self.for_you(user_id, prefs.max_count):
+                add(pid, score, reason, followed)
         for keyword in prefs.keywords:
             for pid, score in self.keyword_hits(keyword, prefs.categories):
                 add(pid, score, f"matches “{keyword}”")
         for author in prefs.authors:
             for pid in self.author_papers(author):
-                add(pid, 1.0, f"new paper by {author}")
+                add(pid, 1.0, f"new paper by {author}", followed=True)
         stored = self._paper(list(found))
         result = []
         for pid, pick in found.items():

@@ -61,7 +61,7 @@ def saved(conn: Connection, user_id: int) -> list[Saved]:
         entry[2].append(name)
     marks = {pid: (body, read) for pid, body, read in conn.execute(
         select(notes.c.paper_id, notes.c.body, notes.c.read).where(notes.c.user_id == user_id))}
-    return [Saved(pid, title, at, *marks.get(pid, ("", False)), tuple(names))
+    return [Saved(pid, title, at, *marks.get(pid, ("", False)), tuple(sorted(set(names), key=str.lower)))
             for pid, (title, at, names) in found.items()]
 
 
@@ -78,8 +78,10 @@ def tag(conn: Connection, owner: User, paper_id: str, names: list[str]) -> tuple
     if len(wanted) > MOST_TAGS:
         raise PaperboardError(f"a paper takes at most {MOST_TAGS} tags")
     require_stored(conn, paper_id)
-    mine = dict(conn.execute(select(collections.c.name, collections.c.id)
-                             .where(collections.c.owner_id == owner.id).order_by(collections.c.id.desc())))
+    mine: dict[str, int] = {}
+    for name, cid in conn.execute(select(collections.c.name, collections.c.id)
+                                  .where(collections.c.owner_id == owner.id).order_by(collections.c.id)):
+        mine.setdefault(name, cid)  # of two of one name, the older
     ids = []
     for name in wanted:
         cid = mine.get(name)

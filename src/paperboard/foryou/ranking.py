@@ -73,6 +73,7 @@ class Pick:
     paper_id: str
     score: float  # the candidate's score as a share of its interest's own papers' score, less any push
     reason: str
+    followed: bool = False  # there for an author the reader follows (the digest gives those a section)
 
 
 def _runs(words: str) -> list[list[str]]:

@@ -8,12 +8,13 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, insert, select
 
+from ..clock import as_utc, utcnow
 from ..filter_terms import FilterTerms, QueryError
 from ..search.lexical import LexicalIndex
 from ..search.vectors import VectorIndex
-from ..storage.schema import paper_gists, papers
+from ..storage.schema import paper_gists, papers, topic_suggestions
 from . import signals, suggest, topics
 from .ranking import (
     Interest,
@@ -136,7 +137,7 @@ def rank(lexical: LexicalIndex, said: signals.Signals, words_of: Callable[[list[
             reason = f"in your topic {topical[turn - 1][0]}"
         else:
             reason = groups[turn - first].reason_for(words.known(columns.get(pid, "")))
-        picks.append(Pick(pid, score, reason))
+        picks.append(Pick(pid, score, reason, followed=turn == 0))
     return Recommendations(picks, since, until, False)
 
 
@@ -159,6 +160,37 @@ def _push(lexical: LexicalIndex, words: _Words, disliked: list[Liked], days: Fil
         for pid, score in lexical.weighted(query, limit=CANDIDATES, filters=days):
             push[pid] = max(push.get(pid, 0.0), score / own[0][1])
     return push
+
+
+def refresh_suggested(engine: Engine, vectors: VectorIndex) -> list[suggest.Suggestion]:
+    """Compute the suggested topics and keep them for every process (the worker does this after papers
+    arrive); what was kept before is replaced in one transaction."""
+    found = suggested(engine, vectors)
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(delete(topic_suggestions))
+        if found:
+            conn.execute(insert(topic_suggestions), [
+                {"position": i, "label": s.label[:300], "query": s.query, "size": s.size,
+                 "papers": list(s.papers), "computed_at": now} for i, s in enumerate(found)])
+    return found
+
+
+def suggestions_stale(engine: Engine) -> bool:
+    """Whether papers were stored or changed since the suggested topics were computed (or never were)."""
+    with engine.connect() as conn:
+        computed = conn.execute(select(func.max(topic_suggestions.c.computed_at))).scalar()
+        changed = conn.execute(select(func.max(papers.c.changed_at))).scalar()
+    return computed is None or (changed is not None and as_utc(changed) > as_utc(computed))
+
+
+def kept_suggestions(engine: Engine) -> list[suggest.Suggestion] | None:
+    """The suggested topics as last computed; None when they never were."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(topic_suggestions).order_by(topic_suggestions.c.position)).all()
+    if not rows:
+        return None
+    return [suggest.Suggestion(r.label, r.query, r.size, tuple(r.papers)) for r in rows]
 
 
 def suggested(engine: Engine, vectors: VectorIndex) -> list[suggest.Suggestion]:

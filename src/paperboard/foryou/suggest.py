@@ -1,7 +1,7 @@
 """Suggested topics: the recent papers clustered by their vectors (k-means), each cluster named by the
 keywords that set it apart, and offered as a topic to follow in one click (its query is the cluster's
-most distinctive keyword as a phrase). Pure functions; :func:`paperboard.board.Paperboard.suggested_topics`
-feeds them and keeps the result while the store's newest day is the same."""
+most distinctive keyword as a phrase). Pure functions; :func:`paperboard.foryou.service.refresh_suggested`
+feeds them and keeps the result in the database (the worker runs it when papers arrive)."""
 
 from __future__ import annotations
 

@@ -253,6 +253,18 @@ comments = Table(
     Index(None, "paper_id", "created_at"),
 )
 
+# the suggested topics (paperboard.foryou.suggest), as the worker last computed them for every process
+topic_suggestions = Table(
+    "topic_suggestions",
+    metadata,
+    Column("position", Integer, primary_key=True),
+    Column("label", String(300), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("papers", JSON, nullable=False),  # ids, the nearest the cluster's centre first
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
 # which generation of a reader's secret feed link is valid (paperboard.foryou.feed_keys); none: the first
 feed_keys = Table(
     "feed_keys",

@@ -193,7 +193,7 @@ class FeedbackIn(BaseModel):
 
 @router.get("/for-you", summary="Your For you: the papers of the last 30 days (up to the newest listing day) "
             "ranked by what you upvoted, saved and marked, each with why", response_model=None,
-            responses=responses(ForYouItem, many=True, errors=(400, 401, 413, 429, 503)))
+            responses=responses(ForYouItem, many=True, errors=(400, 401, 404, 413, 429, 503)))
 def for_you(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=100, description="Papers to return.")] = 50,

@@ -1,5 +1,6 @@
 """Paper images (rendered first pages, social previews), avatars, verified addresses, mail on replies,
-and an outbox that carries an account's mail as well as a subscriber's
+an outbox that carries an account's mail as well as a subscriber's, and the suggested topics the
+worker computes
 
 Revision ID: 0010
 Revises: 0009
@@ -32,6 +33,15 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_avatars_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_avatars'))
     )
+    op.create_table('topic_suggestions',
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=300), nullable=False),
+    sa.Column('query', sa.Text(), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('papers', sa.JSON(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('position', name=op.f('pk_topic_suggestions'))
+    )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email_verified_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('reply_mail', sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -53,5 +63,6 @@ def downgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('reply_mail')
         batch_op.drop_column('email_verified_at')
+    op.drop_table('topic_suggestions')
     op.drop_table('avatars')
     op.drop_table('paper_images')
