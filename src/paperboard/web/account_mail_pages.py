@@ -27,13 +27,14 @@ def send_soon(site: Site, response: Response) -> Response:
     return response
 
 
-def queue_mail(site: Site, user_id: int, kind: str, key: str) -> bool:
-    """Queue ``kind`` for ``user_id`` unless ``key`` (an address) was mailed a moment ago."""
-    if site.limiter.retry_after("mail", f"{kind}|{key}") is not None:
-        return False
+def may_mail(site: Site, kind: str, address: str) -> bool:
+    """Whether ``address`` may be sent a ``kind`` mail now (one per ``mail`` window, whoever asks)."""
+    return site.limiter.retry_after("mail", f"{kind}|{address.lower()}") is None
+
+
+def queue_mail(site: Site, user_id: int, kind: str) -> None:
     with site.engine.begin() as conn:
         account_mail.queue(conn, user_id, kind)
-    return True
 
 
 # --- a forgotten password ------------------------------------------------------------------------------
@@ -51,9 +52,13 @@ async def reset_ask(request: Request) -> Response:
     email = form.get("email", "").strip()
 
     def ask() -> bool:
+        allowed = may_mail(site, "reset", email)  # counted for every address: the same work for all
         with site.engine.connect() as conn:
             user_id = account_mail.user_with_address(conn, email)
-        return user_id is not None and queue_mail(site, user_id, "reset", email.lower())
+        if user_id is None or not allowed:
+            return False
+        queue_mail(site, user_id, "reset")
+        return True
 
     queued = await run_in_threadpool(ask)
     response = site.page(request, "reset.html", step="sent", email=email)
@@ -153,7 +158,8 @@ async def resend_verification(request: Request) -> Response:
             address = account_mail.address_of(conn, user.id)
         if address is None or not address.email or address.verified:
             return None
-        queue_mail(site, user.id, "verify", address.email)
+        if may_mail(site, "verify", address.email):
+            queue_mail(site, user.id, "verify")
         return address.email
 
     email = await run_in_threadpool(resend)
