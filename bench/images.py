@@ -1,9 +1,9 @@
 """What the site's pictures cost on this machine: a first page rendered from a PDF, the PNG social
 preview, a generated cover, an identicon and an uploaded picture re-encoded (paperboard.images).
 
-The PDFs are made here (no network): one of a scanned-like page (a full-page image) and one of a page
-of text drawn by Pillow; real arXiv first pages are vector text and figures, so their cost lies between
-and above these (a figure-heavy page costs more).
+The PDFs are made here (no network) by Pillow, which writes a page as one image: a page of text and a
+page of noise (the worst case for the image's size). Real arXiv first pages are vector text and
+figures; their cost was not measured here (the machine cannot fetch them).
 
     .venv/bin/python bench/images.py [--markdown]
 """
@@ -30,7 +30,7 @@ def _pdf(textual: bool) -> bytes:
             draw.text((100, 100 + line * 24), "Lorem ipsum dolor sit amet, consectetur adipiscing " * 2,
                       fill="black")
     else:
-        page = page.effect_noise((1275, 1650), 60).convert("RGB")
+        page = Image.effect_noise((1275, 1650), 60).convert("RGB")
     out = io.BytesIO()
     page.save(out, format="PDF", resolution=150)
     return out.getvalue()
