@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 FETCH_INDEX_WAIT = 60.0  # seconds a fetched paper waits for another process's index run, then the next
 CATEGORIES_TTL = 600.0  # seconds the list of categories is kept before it is read again
+SEMANTIC_COMPLETE = 0.99  # from this share of papers with vectors, search says nothing of its index
 Allowed = Callable[[], bool]  # whether the asker may queue one more paper to fetch from arXiv
 
 
@@ -134,27 +135,36 @@ class Paperboard:
         """The stored papers the index has not caught up with, and the watermark it would reach."""
         return self.index.pending(self.engine)
 
-    def catch_up(self, *, on_progress: Callable[[int], None] | None = None,
-                 pending: tuple[list[str], dt.datetime | None] | None = None, fold: bool = True,
-                 wait: float | None = None, rebuild: bool = True) -> int:
-        """Index what was stored or changed since the index last caught up; how many papers. Papers
-        stored before gists existed (or with an older version's) get theirs first. Another process
-        writing the index is waited for (``wait`` seconds at most, else as long as it takes)."""
-        self.refresh_gists()
-        return self.index.catch_up(self.engine, on_progress=on_progress, pending=pending, fold=fold,
-                                   wait=wait, rebuild=rebuild)
+    def catch_up(self, *, on_progress: Callable[[int], None] | None = None, fold: bool = True,
+                 wait: float | None = None, rebuild: bool = True,
+                 on_step: Callable[[str, int], None] | None = None) -> int:
+        """Index what was stored or changed since the index last caught up (BM25, then the embeddings);
+        how many papers. Papers stored before gists existed (or with an older version's) get theirs
+        first. Another process writing the index is waited for (``wait`` seconds at most, else as long
+        as it takes)."""
+        self.refresh_gists(on_progress, on_step)
+        return self.index.catch_up(self.engine, on_progress=on_progress, fold=fold, wait=wait,
+                                   rebuild=rebuild, on_step=on_step)
 
-    def refresh_gists(self, on_progress: Callable[[int], None] | None = None) -> int:
+    def refresh_gists(self, on_progress: Callable[[int], None] | None = None,
+                      on_step: Callable[[str, int], None] | None = None) -> int:
         """Write the gists papers lack (just stored, a store from before them, or an older version's);
-        how many."""
+        how many. ``on_step("gists", papers)`` is told first when there are any."""
         from .ingest.gist_job import refresh
+        from .storage.gists import count_stale
 
+        if on_step:
+            with self.engine.connect() as conn:
+                stale = count_stale(conn)
+            if stale:
+                on_step("gists", stale)
         return refresh(self.engine, on_progress)
 
-    def reindex(self, on_progress: Callable[[int], None] | None = None) -> int:
+    def reindex(self, on_progress: Callable[[int], None] | None = None,
+                on_step: Callable[[str, int], None] | None = None) -> int:
         """Rebuild the search index from the store (gists first: the index reads their keywords)."""
         self.refresh_gists()
-        return self.index.reindex(self.engine, on_progress=on_progress)
+        return self.index.reindex(self.engine, on_progress=on_progress, on_step=on_step)
 
     def index_lag(self) -> int | None:
         """How many stored papers changed after the index last caught up (None while the index cannot
@@ -167,6 +177,22 @@ class Paperboard:
             return None
         with self.engine.connect() as conn:
             return count_changed_after(conn, mark)
+
+    def search_building(self) -> str | None:
+        """What search says while its index is incomplete (the first build, a new embedder): None once
+        every stored paper is in BM25 and nearly every one has its vector."""
+        self.index.refresh()
+        share = self.index.semantic_share()
+        if share is None:  # unreadable: search_problem says so
+            return None
+        if not len(self.index.lexical):
+            waiting = self.index_lag()
+            return (f"The search index is being built ({waiting:,} papers): searches answer in a minute or "
+                    "two." if waiting else None)
+        if share < SEMANTIC_COMPLETE:
+            return (f"The semantic index is {int(share * 100)} % built: results match your words, and "
+                    "their meaning for the papers embedded so far.")
+        return None
 
     def search_problem(self) -> str | None:
         """Why search cannot answer now (a damaged index, waiting for its rebuild); None when it can."""

@@ -52,3 +52,36 @@ def bar(total: int | None, *, desc: str, unit: str = "B", enabled: bool | None =
     if enabled is None and not sys.stderr.isatty():
         return _LogBar(**common, file=_Lines(sys.stderr), mininterval=LOG_EVERY, ascii=True, ncols=100)
     return tqdm(**common, disable=enabled is False, file=sys.stderr, dynamic_ncols=True)
+
+
+class Steps:
+    """Progress of a job in several steps (an index's BM25, then its embeddings): ``step(name, total)``
+    closes the last step's bar and opens the next, ``update(n)`` counts on the open one. ``lines``: a
+    line every few seconds even on a terminal (a background process sharing it with others)."""
+
+    def __init__(self, *, unit: str, enabled: bool | None = None, lines: bool = False):
+        self.unit, self.enabled, self.lines = unit, enabled, lines
+        self._bar: Any = None
+
+    def step(self, name: str, total: int) -> None:
+        self.close()
+        if self.lines and self.enabled is not False:
+            self._bar = _LogBar(total=total, desc=name, unit=self.unit, file=_Lines(sys.stderr),
+                                mininterval=LOG_EVERY, ascii=True, ncols=100, leave=True)
+        else:
+            self._bar = bar(total, desc=name, unit=self.unit, enabled=self.enabled)
+
+    def update(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self) -> Steps:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -90,9 +90,10 @@ def schedules(config: Config) -> dict[str, schedule.Schedule]:
 
 class Worker:
     def __init__(self, config: Config, engine: Engine, *, search=None,  # type: ignore[no-untyped-def]
-                 clock: Callable[[], dt.datetime] = lambda: utcnow()):
+                 clock: Callable[[], dt.datetime] = lambda: utcnow(), progress: bool = False):
         from .board import Paperboard
 
+        self.progress = progress  # a line every few seconds on standard error while indexing
         self.config = config
         self.engine = engine
         self.board = Paperboard(config, engine=engine, index=search, fetch_from_arxiv=False)
@@ -123,7 +124,7 @@ class Worker:
                 counts[key] += getattr(summary, key)
             errors += failures
         self.still_ours()
-        counts["indexed"] = self.board.catch_up()
+        counts["indexed"] = self._catch_up()
         self._suggest(counts)
         if errors:
             raise JobError("; ".join(errors), counts)
@@ -133,9 +134,15 @@ class Worker:
         from .storage.engine import ensure_indexes
 
         ensure_indexes(self.engine)  # a killed bulk load left one dropped: running processes get it back
-        counts = {"indexed": self.board.catch_up()}
+        counts = {"indexed": self._catch_up()}
         self._suggest(counts)
         return counts
+
+    def _catch_up(self) -> int:
+        from .progress import Steps
+
+        with Steps(unit="paper", enabled=self.progress, lines=True) as steps:
+            return self.board.catch_up(on_progress=steps.update, on_step=steps.step)
 
     def _suggest(self, counts: dict[str, Any]) -> None:
         """Cluster the suggested topics again when papers arrived since they were (by any way: a harvest,
@@ -187,7 +194,9 @@ class Worker:
     def due(self, now: dt.datetime | None = None) -> list[str]:
         now = now or self.clock()
         due = []
-        for job in JOBS:
+        # the index first: papers already stored (a new install's corpus) become searchable before a
+        # harvest waits on the network
+        for job in sorted(JOBS, key=lambda j: j != "index"):
             plan = self.schedules[job]
             if not plan.enabled:
                 continue

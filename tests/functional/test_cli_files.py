@@ -45,6 +45,8 @@ def test_seed_corpus_ingests_reingests_and_round_trips_through_export(tmp_path):
     assert _summary(first)["added"] == 559 and _summary(first)["rejected"] == 0
     again = _summary(paperboard("ingest", str(SEED), "--output-format", "json", data_dir=data))
     assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 559)
+    skipped = paperboard("ingest", str(SEED), "--skip-loaded", data_dir=data)  # as ./scripts/start does
+    assert skipped.returncode == 0 and "unchanged 0, rejected 0, 559 loaded before and not read again" in skipped.stdout
 
     exported = paperboard("export", data_dir=data)
     assert exported.returncode == 0 and "exported 559 papers" in exported.stderr

@@ -87,7 +87,8 @@ def test_searches_during_a_rebuild_answer_from_the_index_being_served(engine, tm
     answers = []
     rebuilt = SearchIndex(tmp_path).reindex(
         engine, on_progress=lambda n: answers.append(len(server.search(engine, "topic", limit=10).hits)))
-    assert rebuilt == 5 and answers == [5]  # `reindex` emptied live search for its whole run
+    # after the BM25 batch and after the embeddings': `reindex` emptied live search for its whole run
+    assert rebuilt == 5 and answers == [5, 5]
     assert len(server.search(engine, "topic", limit=10).hits) == 5
     assert server.folders.live() == server._folder  # now reading the new generation
     assert len([p for p in (tmp_path / "index").iterdir() if p.is_dir()]) == 1  # the old one removed
@@ -134,3 +135,33 @@ def test_paperboard_serve_starts_over_a_damaged_index_and_search_comes_back(db_u
             assert httpx.get(running.url + "/healthz", timeout=30).json()["search"] == "ok"
     finally:
         site.engine.dispose()
+
+
+def test_the_search_page_says_how_far_the_index_is_built(engine, tmp_path, monkeypatch):
+    from paperboard.search import service
+
+    monkeypatch.setattr(service, "EMBED_BATCH", 2)
+    monkeypatch.setattr(service, "PUBLISH_EVERY", 2)
+    add(engine, *[f"2501.0000{i}" for i in range(1, 7)])
+    config = load_config({}, data_dir=str(tmp_path), database_url=str(engine.url.render_as_string(False)),
+                         secret_key="test-secret")
+    app = create_app(config, engine=engine, fetch_from_arxiv=False, cache_seconds=0)
+    with TestClient(app) as client:
+        page = client.get("/search", params={"q": "topic"})
+        assert page.status_code == 200 and "The search index is being built (6 papers)" in page.text
+        assert client.get("/healthz").json()["semantic_index"] == 0.0
+
+        def killed(batch: int) -> None:
+            if steps and steps[-1][0] == "embeddings":
+                raise KeyboardInterrupt  # stopped after the first third of the vectors
+
+        steps: list = []
+        with pytest.raises(KeyboardInterrupt):
+            SearchIndex(tmp_path).catch_up(engine, on_progress=killed, on_step=lambda *step: steps.append(step))
+        page = client.get("/search", params={"q": "topic"})
+        assert "The semantic index is 33 % built" in page.text and "6 results" in page.text
+        assert client.get("/healthz").json()["semantic_index"] == 0.33
+        SearchIndex(tmp_path).catch_up(engine)
+        page = client.get("/search", params={"q": "topic"})
+        assert "index is" not in page.text and "being built" not in page.text
+        assert client.get("/healthz").json()["semantic_index"] == 1.0

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import update
 
 from paperboard.models import Paper
@@ -114,3 +115,55 @@ def test_a_paper_stored_without_an_id_that_finds_its_id_is_indexed_once_under_it
     other = SearchIndex(tmp_path, Letters())  # a first index of another embedder (the BM25 is shared)
     other.catch_up(engine)
     assert len(other.lexical) == 2 and len(other.vectors) == 2
+
+
+def test_search_answers_from_bm25_before_the_vectors_exist_and_blends_them_in_as_they_arrive(
+        engine, tmp_path, monkeypatch):
+    from paperboard.search import service
+
+    monkeypatch.setattr(service, "EMBED_BATCH", 2)
+    monkeypatch.setattr(service, "PUBLISH_EVERY", 2)
+    ids = [f"2501.0000{i}" for i in range(1, 7)]
+    add(engine, *ids)
+    serving = SearchIndex(tmp_path)  # a process that serves the site meanwhile
+    seen = []
+
+    def look(_batch: int) -> None:
+        words = serving.search(engine, "topic graphs", limit=10).hits
+        meaning = serving.search(engine, "topic graphs", limit=10, mode="dense").hits
+        seen.append((len(words), len(meaning), serving.semantic_share()))
+
+    steps = []
+    assert SearchIndex(tmp_path).catch_up(engine, on_progress=look,
+                                          on_step=lambda name, n: steps.append((name, n))) == 6
+    assert steps == [("BM25", 6), ("embeddings", 6)]
+    # while BM25 is written nothing is served (a first index is published whole); then every search
+    # answers from BM25 at once, and the dense side grows as each chunk of vectors is published
+    assert seen == [(0, 0, 0.0)] * 3 + [(6, 2, 2 / 6), (6, 4, 4 / 6), (6, 6, 1.0)]
+    at_once = SearchIndex(tmp_path / "at-once")
+    at_once.catch_up(engine)
+    blended = [(h.id, round(h.score, 6)) for h in serving.search(engine, "topic graphs", limit=10).hits]
+    assert blended == [(h.id, round(h.score, 6)) for h in at_once.search(engine, "topic graphs", limit=10).hits]
+
+
+def test_an_index_killed_while_embedding_serves_bm25_and_the_next_catch_up_finishes_it(
+        engine, tmp_path, monkeypatch):
+    from paperboard.search import service
+
+    monkeypatch.setattr(service, "EMBED_BATCH", 2)
+    monkeypatch.setattr(service, "PUBLISH_EVERY", 2)
+    add(engine, *[f"2501.0000{i}" for i in range(1, 7)])
+
+    def killed(batch: int) -> None:
+        if steps[-1][0] == "embeddings":
+            raise KeyboardInterrupt  # as a kill part way through the embeddings
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        SearchIndex(tmp_path).catch_up(engine, on_progress=killed, on_step=lambda name, n: steps.append((name, n)))
+    index = SearchIndex(tmp_path)
+    assert len(index.search(engine, "topic graphs", limit=10).hits) == 6 and index.semantic_share() == 2 / 6
+    assert index.watermark() is None  # the vectors are not complete: the next catch-up embeds
+    assert index.catch_up(engine) == 6
+    assert index.semantic_share() == 1.0 and index.pending(engine)[0] == []
+    assert index.catch_up(engine) == 0

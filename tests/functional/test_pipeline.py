@@ -120,7 +120,7 @@ def test_a_summary_adds_up_reports_its_rate_and_keeps_a_bounded_list_of_problems
     one = Summary(added=3, updated=1, unchanged=1, seconds=1.23456)
     one.reject("line 9", "no title")
     assert one.as_dict() == {"added": 3, "updated": 1, "unchanged": 1, "rejected": 1, "resumed_after": 0,
-                             "seconds": 1.235, "papers_per_second": 5,  # 6 records in 1.23456 s
+                             "loaded_before": 0, "seconds": 1.235, "papers_per_second": 5,  # 6 records in 1.23456 s
                              "problems": [{"location": "line 9", "reason": "no title"}]}
     assert Summary().as_dict()["papers_per_second"] is None  # no time taken: no rate to report
     many = Summary(skipped=7, seconds=0.5)

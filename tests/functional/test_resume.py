@@ -117,3 +117,26 @@ def test_progress_reaches_the_files_size_and_size_picks_the_parser_and_the_index
         .unchanged == 120
     assert len(started) == 1 and all("ix_paper_authors_name_hash" in names for names in indexes_meanwhile)
     assert ingest_file(engine, str(path), parallel=True).unchanged == 120 and len(started) == 2  # when asked
+
+
+def test_a_file_loaded_whole_is_not_read_again_when_asked_until_it_changes(engine, tmp_path):
+    import os
+
+    path = _dump(tmp_path)
+    with pytest.raises(Stop):  # a run stopped part way has not loaded the file
+        ingest_file(engine, str(path), batch_size=50, parallel=False, on_batch=_stop_after(2))
+    resumed = ingest_file(engine, str(path), batch_size=50, parallel=False, skip_loaded=True)
+    assert (resumed.skipped, resumed.added, resumed.loaded_before) == (100, 130, 0)
+    read = []
+    again = ingest_file(engine, str(path), batch_size=50, parallel=False, skip_loaded=True,
+                        on_batch=lambda *progress: read.append(progress))
+    assert again.loaded_before == 230 and again.processed == 0 and not read  # not even opened
+    assert again.as_dict()["loaded_before"] == 230
+    other_format = ingest_file(engine, str(path), fmt="jsonl", batch_size=50, parallel=False, skip_loaded=True)
+    assert (other_format.loaded_before, other_format.unchanged) == (0, 230)
+    plain = ingest_file(engine, str(path), batch_size=50, parallel=False)  # without: read as always
+    assert (plain.loaded_before, plain.unchanged) == (0, 230)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))  # touched: maybe changed
+    touched = ingest_file(engine, str(path), batch_size=50, parallel=False, skip_loaded=True)
+    assert (touched.loaded_before, touched.unchanged) == (0, 230)
+    assert ingest_file(engine, str(path), batch_size=50, parallel=False, skip_loaded=True).loaded_before == 230

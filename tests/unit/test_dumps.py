@@ -140,5 +140,5 @@ def test_a_summary_as_the_cli_prints_it():
     summary = Summary(added=5, updated=2, unchanged=1, rejected=2, skipped=4, seconds=2.0004)
     summary.problems = [("dump.jsonl:3", "missing title")]
     assert summary.as_dict() == {
-        "added": 5, "updated": 2, "unchanged": 1, "rejected": 2, "resumed_after": 4, "seconds": 2.0,
+        "added": 5, "updated": 2, "unchanged": 1, "rejected": 2, "resumed_after": 4, "loaded_before": 0, "seconds": 2.0,
         "papers_per_second": 5, "problems": [{"location": "dump.jsonl:3", "reason": "missing title"}]}

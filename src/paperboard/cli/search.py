@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..filter_terms import syntax_help
-from ..progress import bar
+from ..progress import Steps, bar
 from .base import Context, dump, main, parse_day, pass_ctx
 
 
@@ -51,21 +51,17 @@ def update_search_index(obj: Context, progress: bool | None, *, rebuild: bool = 
     if not pending[0]:
         return True
     started = time.perf_counter()
-    click.echo(f"indexing {len(pending[0]):,} papers for search ({obj.config.embedder} embeddings and BM25) "
-               f"in {index.root}", err=True)
-    with bar(len(pending[0]), desc="index", unit="paper", enabled=progress) as pbar:
-        board.catch_up(on_progress=pbar.update, pending=pending)
+    click.echo(f"indexing {len(pending[0]):,} papers for search (BM25, then {obj.config.embedder} "
+               f"embeddings) in {index.root}", err=True)
+    with Steps(unit="paper", enabled=progress) as steps:
+        board.catch_up(on_progress=steps.update, on_step=steps.step)
     click.echo(f"indexed {len(pending[0]):,} papers in {time.perf_counter() - started:.1f} s", err=True)
     return True
 
 
 def _rebuild(board, progress: bool | None) -> int:  # type: ignore[no-untyped-def]
-    from ..storage.papers import count_papers
-
-    with board.engine.connect() as conn:
-        total = count_papers(conn)
-    with bar(total, desc="reindex", unit="paper", enabled=progress) as pbar:
-        return board.reindex(on_progress=pbar.update)
+    with Steps(unit="paper", enabled=progress) as steps:
+        return board.reindex(on_progress=steps.update, on_step=steps.step)
 
 
 def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # type: ignore[type-arg]

@@ -408,7 +408,7 @@ def worker(obj: Context, once: bool, only: tuple[str, ...]) -> None:
     from ..worker import Worker
 
     try:
-        runner = Worker(obj.config, obj.engine())
+        runner = Worker(obj.config, obj.engine(), progress=True)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
 

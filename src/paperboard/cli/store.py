@@ -34,10 +34,13 @@ from .search import update_search_index
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 @click.option("--index/--no-index", "update_index", default=True, show_default=True,
               help="Update the search index with what was added or changed.")
+@click.option("--skip-loaded", is_flag=True,
+              help="Files: pass over a file this store loaded whole before that has not changed since "
+                   "(the same path, size and modification time). Reading it again would change nothing.")
 @pass_ctx
 def ingest(obj: Context, sources: tuple[str, ...], fmt: str, from_: dt.date | None,
            until: dt.date | None, sets: tuple[str, ...], categories: tuple[str, ...], ids: str | None,
-           out_fmt: str, progress: bool | None, update_index: bool) -> None:
+           out_fmt: str, progress: bool | None, update_index: bool, skip_loaded: bool) -> None:
     """Load papers from dump files, or from arXiv.
 
     \b
@@ -59,7 +62,7 @@ def ingest(obj: Context, sources: tuple[str, ...], fmt: str, from_: dt.date | No
     elif arxiv_opts:
         raise click.UsageError("--from/--until/--set/--category/--ids go with `paperboard ingest arxiv`")
     else:
-        job = runner.FilesJob(paths=sources, fmt=fmt)
+        job = runner.FilesJob(paths=sources, fmt=fmt, skip_loaded=skip_loaded)
     try:
         summary, failures = obj.board().ingest(job, progress=progress)
     except ValueError as exc:
@@ -88,6 +91,8 @@ def _print_summary(summary: Summary, failures: list[str], out_fmt: str) -> None:
         click.echo(f"error: {failure}", err=True)
     rate = f" ({summary.processed / summary.seconds:,.0f} papers/s)" if summary.seconds else ""
     resumed = f", resumed after {summary.skipped:,}" if summary.skipped else ""
+    if summary.loaded_before:
+        resumed += f", {summary.loaded_before:,} loaded before and not read again"
     click.echo(
         f"added {summary.added:,}, updated {summary.updated:,}, unchanged {summary.unchanged:,}, "
         f"rejected {summary.rejected:,}{resumed} in {summary.seconds:.1f} s{rate}"

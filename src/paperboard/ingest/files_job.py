@@ -25,9 +25,18 @@ def ingest_file(
     batch_size: int = 5000,
     parallel: bool | None = None,
     on_batch: Callable[[Summary, int, int], None] | None = None,
+    skip_loaded: bool = False,
 ) -> Summary:
-    """Load one dump file. ``on_batch(summary, bytes_read, bytes_total)`` reports progress."""
+    """Load one dump file. ``on_batch(summary, bytes_read, bytes_total)`` reports progress.
+    ``skip_loaded``: a file this store loaded whole before, unchanged since (the same path, size and
+    modification time), is not read again (re-reading it would change nothing)."""
     dump = DumpFile(path, fmt)
+    loaded_key = f"loaded:{dump.fingerprint['path']}"
+    if skip_loaded:
+        with engine.connect() as conn:
+            before = checkpoints.load(conn, loaded_key)
+        if before and before.get("fingerprint") == dump.fingerprint and before.get("format") == fmt:
+            return Summary(loaded_before=int(before.get("items", 0)))
     use_parallel = dump.size >= PARALLEL_FROM_BYTES if parallel is None else parallel
     source: DumpFile | ParallelDump = ParallelDump(dump) if use_parallel else dump
     key = dump.checkpoint_key
@@ -50,4 +59,5 @@ def ingest_file(
             checkpoint=(key, lambda done: {"fingerprint": dump.fingerprint, "format": fmt, "done": done}),
             skip=skip,
             on_batch=report,
+            done=(loaded_key, lambda items: {"fingerprint": dump.fingerprint, "format": fmt, "items": items}),
         )

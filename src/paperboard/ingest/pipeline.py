@@ -41,6 +41,7 @@ class Summary:
     unchanged: int = 0
     rejected: int = 0
     skipped: int = 0  # already stored by an interrupted run that this one resumed
+    loaded_before: int = 0  # records of files loaded whole before and unchanged since: not read again
     problems: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -61,7 +62,7 @@ class Summary:
             self.problems.append((location, reason))
 
     def merge(self, other: Summary) -> None:
-        for name in ("added", "updated", "unchanged", "rejected", "skipped"):
+        for name in ("added", "updated", "unchanged", "rejected", "skipped", "loaded_before"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.problems.extend(other.problems[: MAX_PROBLEMS_KEPT - len(self.problems)])
         self.seconds += other.seconds
@@ -69,7 +70,7 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         return {
             "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-            "rejected": self.rejected, "resumed_after": self.skipped,
+            "rejected": self.rejected, "resumed_after": self.skipped, "loaded_before": self.loaded_before,
             "seconds": round(self.seconds, 3),
             "papers_per_second": round(self.processed / self.seconds) if self.seconds else None,
             "problems": [{"location": loc, "reason": why} for loc, why in self.problems],
@@ -149,10 +150,12 @@ def store_items(
     checkpoint: tuple[str, Callable[[int], dict[str, Any]]] | None = None,
     skip: int = 0,
     on_batch: Callable[[Summary], None] | None = None,
+    done: tuple[str, Callable[[int], dict[str, Any]]] | None = None,
 ) -> Summary:
     """Store a stream of items. ``skip`` items were committed by an interrupted run and are passed
     over. ``checkpoint`` is (key, state): each batch's transaction saves ``state(items done)`` under
-    the key, and the last one clears it."""
+    the key, and the last one clears it. ``done`` is (key, state) too: the last batch's transaction
+    saves ``state(items)`` there (that the whole source was stored)."""
     summary = Summary(skipped=skip)
     started = time.perf_counter()
     batch: list[Paper | Prepared] = []
@@ -166,6 +169,8 @@ def store_items(
                 clear = key
             else:
                 state = (key, state_of(consumed))
+        if final and done is not None:
+            state = (done[0], done[1](consumed))
         summary.record(commit_batch(engine, batch, checkpoint=state, clear=clear))
         batch.clear()
         if on_batch:

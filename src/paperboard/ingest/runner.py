@@ -20,6 +20,7 @@ from .pipeline import Summary
 class FilesJob:
     paths: tuple[str, ...]
     fmt: str = "auto"
+    skip_loaded: bool = False  # files loaded whole before and unchanged since are not read again
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _run_files(job: FilesJob, engine: Engine, config: Config,
 
             try:
                 summary = ingest_file(engine, path, fmt=job.fmt, batch_size=config.batch_size,
-                                      on_batch=report)
+                                      on_batch=report, skip_loaded=job.skip_loaded)
             except SourceError as exc:
                 failures.append(str(exc))
                 continue

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -40,6 +40,7 @@ MAX_TYPO_FREQ = 200  # a word in more papers than this is meant as written
 CORRECTION_CANDIDATES = 1000  # the most frequent terms sharing a word's first two letters
 MAX_CORRECTED = 8  # rare words looked at for a correction in one query (each scans a thousand terms)
 EMBED_BATCH = 2048
+PUBLISH_EVERY = 8192  # papers embedded between two publications of a growing index
 WATERMARK_OVERLAP = dt.timedelta(minutes=1)
 
 
@@ -150,61 +151,101 @@ class SearchIndex:
         return VectorIndex(folder / f"vectors-{slug}", e.dim, e.name)
 
     # --- keeping the index current ---------------------------------------------------------------
-    # The index records the newest ``changed_at`` it has seen (its watermark). ``catch_up`` indexes
-    # every paper changed since, so an ingest that was killed before indexing is caught up by the next
-    # one; ``reindex`` starts from nothing. A writer may commit a stamp slightly older than one already
-    # indexed, so the minute before the watermark is looked at again: the state also keeps how many
-    # papers that minute held, and only if that number grew is the minute indexed again.
+    # Each half of the index records the newest ``changed_at`` it has seen (its watermark): the BM25
+    # index in the generation's ``state.json``, each embedder's vectors in their own folder. A catch-up
+    # brings BM25 up to date first (seconds), then the vectors (the embedding is most of the time), so
+    # searches answer from BM25 as soon as it is written and blend in the dense side as vectors arrive.
+    # A half killed part way is caught up by the next run. A writer may commit a stamp slightly older
+    # than one already indexed, so the minute before a watermark is looked at again: the state also
+    # keeps how many papers that minute held, and only if that number grew is the minute indexed again.
 
     def _state_file(self, vectors: VectorIndex | None = None) -> Path:
-        """One watermark per embedder (each has its own vectors; the lexical index takes any paper
-        twice by replacing it)."""
-        return (vectors or self.vectors).path / "state.json"
+        """The vectors' watermark (one per embedder: each has its own vectors)."""
+        return (vectors if vectors is not None else self.vectors).path / "state.json"
+
+    def _lexical_state_file(self, folder: Path | None = None) -> Path:
+        return (folder or self._folder) / "state.json"
+
+    @staticmethod
+    def _read_state(path: Path) -> dict[str, object]:
+        return orjson.loads(path.read_bytes()) if path.exists() else {}
 
     def _state(self) -> dict[str, object]:
-        state = self._state_file()
-        return orjson.loads(state.read_bytes()) if state.exists() else {}
+        return self._read_state(self._state_file())
 
-    def watermark(self) -> dt.datetime | None:
-        value = self._state().get("indexed_until")
+    def _lexical_state(self) -> dict[str, object]:
+        """The BM25 watermark; an index from before the halves had their own shares the vectors' one."""
+        own = self._lexical_state_file()
+        return self._read_state(own if own.exists() else self._state_file())
+
+    @staticmethod
+    def _mark(state: dict[str, object]) -> dt.datetime | None:
+        value = state.get("indexed_until")
         return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
 
-    def _save_watermark(self, engine: Engine, stamp: dt.datetime | None,
-                        vectors: VectorIndex | None = None) -> None:
+    def watermark(self) -> dt.datetime | None:
+        """Until when every paper is indexed: in BM25 and with its vector (the later of the two)."""
+        return self._mark(self._state())
+
+    @staticmethod
+    def _save_watermark(engine: Engine, stamp: dt.datetime | None, path: Path) -> None:
         if stamp is None:
             return
         with engine.connect() as conn:
             window = count_changed_between(conn, stamp - WATERMARK_OVERLAP, stamp)
-        state = self._state_file(vectors)
-        state.parent.mkdir(parents=True, exist_ok=True)
-        state.write_bytes(orjson.dumps({"indexed_until": stamp.isoformat(), "window": window}))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(orjson.dumps({"indexed_until": stamp.isoformat(), "window": window}))
 
-    def reindex(self, engine: Engine, on_progress: Callable[[int], None] | None = None) -> int:
+    def semantic_share(self) -> float | None:
+        """How much of the BM25 index has its vectors (1.0 when complete; 0.0 while BM25 holds nothing
+        either); None while unreadable."""
+        try:
+            lexical, vectors = self.lexical, self.vectors
+        except Unavailable:
+            return None
+        return min(1.0, len(vectors) / len(lexical)) if len(lexical) else 0.0
+
+    def reindex(self, engine: Engine, on_progress: Callable[[int], None] | None = None,
+                on_step: Callable[[str, int], None] | None = None) -> int:
         """Rebuild both indexes from the database, beside the ones being served, and switch to them when
         they are complete (searches meanwhile answer from the old ones)."""
         with self.folders.writing():
-            return self._rebuild(engine, on_progress)
+            folder = self.folders.new_generation()
+            try:
+                done = self._lexical_step(engine, LexicalIndex(folder / "lexical"), on_progress, on_step,
+                                          folder=folder)
+                self._vector_step(engine, self._vectors_in(folder), on_progress, on_step, fold=True,
+                                  fill=True)
+            except BaseException:
+                discard(folder)
+                raise
+            self.folders.publish(folder)
+            self._open()
+            return done
 
-    def _rebuild(self, engine: Engine, on_progress: Callable[[int], None] | None) -> int:
+    def _build(self, engine: Engine, on_progress: Callable[[int], None] | None,
+               on_step: Callable[[str, int], None] | None) -> int:
+        """A first index (or one replacing an unreadable one): BM25 as a generation of its own, served
+        as soon as it is complete, then the vectors written into it as they are embedded."""
         folder = self.folders.new_generation()
         try:
-            lexical = LexicalIndex(folder / "lexical")
-            vectors = self._vectors_in(folder)
-            with engine.connect() as conn:
-                ids, latest = changed_since(conn, None)
-            done = self._index(engine, lexical, vectors, ids, None, on_progress, fold=True)
-            self._save_watermark(engine, latest, vectors)
+            done = self._lexical_step(engine, LexicalIndex(folder / "lexical"), on_progress, on_step,
+                                      folder=folder)
         except BaseException:
             discard(folder)
             raise
         self.folders.publish(folder)
         self._open()
-        return done
+        return max(done, self._vector_step(engine, self.vectors, on_progress, on_step, fold=True))
 
-    def pending(self, engine: Engine) -> tuple[list[str], dt.datetime | None]:
-        """Ids changed since the watermark (and the minute before it, if papers arrived in it late)."""
-        state = self._state()
-        mark = self.watermark()
+    def pending(self, engine: Engine, state_file: Path | None = None) -> tuple[list[str], dt.datetime | None]:
+        """Ids changed since the vectors' watermark (or the one in ``state_file``), and the minute before
+        it if papers arrived in it late."""
+        state = self._read_state(state_file) if state_file else self._state()
+        return self._since(engine, state)
+
+    def _since(self, engine: Engine, state: dict[str, object]) -> tuple[list[str], dt.datetime | None]:
+        mark = self._mark(state)
         with engine.connect() as conn:
             if mark is None:
                 return changed_since(conn, None)
@@ -214,70 +255,93 @@ class SearchIndex:
                 return ids, latest or mark
             return changed_since(conn, mark - WATERMARK_OVERLAP)
 
-    def catch_up(self, engine: Engine, on_progress: Callable[[int], None] | None = None,
-                 pending: tuple[list[str], dt.datetime | None] | None = None, *, fold: bool = True,
-                 wait: float | None = None, rebuild: bool = True) -> int:
-        """Index every paper added or changed since the last run; an index that holds nothing yet is built
-        anew, and so is one that cannot be read (``rebuild=False``: left to another process, Unavailable).
-        ``fold=False`` (a serving process) never loads the whole HNSW graph to fold updates into it: the
-        next ingest does. Writers of every process take turns: ``wait`` seconds at most for the one
-        writing now (IndexBusy after), or as long as it takes."""
+    def catch_up(self, engine: Engine, on_progress: Callable[[int], None] | None = None, *, fold: bool = True,
+                 wait: float | None = None, rebuild: bool = True,
+                 on_step: Callable[[str, int], None] | None = None) -> int:
+        """Index every paper added or changed since the last run, BM25 first then the vectors; an index
+        that holds nothing yet is built anew, and so is one that cannot be read (``rebuild=False``: left
+        to another process, Unavailable). ``on_step(name, papers)`` is told as each half starts
+        (``"BM25"``, ``"embeddings"``), ``on_progress(papers)`` after each batch of either. ``fold=False``
+        (a serving process) never loads the whole HNSW graph to fold updates into it: the next ingest
+        does. Writers of every process take turns: ``wait`` seconds at most for the one writing now
+        (IndexBusy after), or as long as it takes."""
         with self.folders.writing(wait):
             self.refresh()
             try:
                 lexical, vectors = self.lexical, self.vectors
-            except Unavailable:  # unreadable: a new generation, switched to when complete
+            except Unavailable:  # unreadable: a new generation, served as soon as BM25 is complete
                 if not rebuild:
                     raise
-                return self._rebuild(engine, on_progress)
-            if not len(lexical):  # nothing indexed yet: built as a generation of its own
-                return self._rebuild(engine, on_progress)
-            ids, latest = pending if pending is not None else self.pending(engine)
-            mark = self.watermark()
-            if not ids and latest == mark:
-                return 0
-            done = self._index(engine, lexical, vectors, ids, mark, on_progress, fold)
-            self._save_watermark(engine, latest)
-            return done
+                return self._build(engine, on_progress, on_step)
+            if not len(lexical):  # nothing indexed yet
+                return self._build(engine, on_progress, on_step)
+            done = self._lexical_step(engine, lexical, on_progress, on_step)
+            return max(done, self._vector_step(engine, vectors, on_progress, on_step, fold=fold))
 
-    def _index(self, engine: Engine, lexical_index: LexicalIndex, vectors: VectorIndex, ids: list[str],
-               mark: dt.datetime | None, on_progress: Callable[[int], None] | None, fold: bool) -> int:
-        everything = mark is None  # ``ids`` is every paper: the vectors are rewritten
-        replace = len(lexical_index) > 0
-        filler = vectors.fill() if everything else None
-        done = 0
-        new_ids: list[str] = []
-        new_vectors: list[np.ndarray] = []
-        new_blocks: list[np.ndarray] = []
-        with lexical_index.writing() as lexical, engine.connect() as conn:
+    def _lexical_step(self, engine: Engine, index: LexicalIndex, on_progress: Callable[[int], None] | None,
+                      on_step: Callable[[str, int], None] | None, *, folder: Path | None = None) -> int:
+        """Bring BM25 up to date (``folder``: a new generation's, from nothing); one commit at the end."""
+        state = {} if folder else self._lexical_state()
+        ids, latest = self._since(engine, state)
+        mark = self._mark(state)
+        if not ids and latest == mark:
+            return 0
+        if on_step:
+            on_step("BM25", len(ids))
+        replace = len(index) > 0
+        with index.writing() as writer, engine.connect() as conn:
             # a rebuild drops every renamed id the shared BM25 may hold, a catch-up those since its mark
-            renamed = renamed_since(conn, None if mark is None else mark - WATERMARK_OVERLAP)
-            lexical.remove(old for old, _ in renamed)
-            for start in range(0, len(ids), EMBED_BATCH):
-                # the links people gave count for has: as they do on every page
-                found = fetch_many(conn, ids[start : start + EMBED_BATCH])
-                batch = list(with_given_links(conn, found).values())
-                lexical.add(batch, replace)
+            since = None if mark is None else mark - WATERMARK_OVERLAP
+            writer.remove(old for old, _ in renamed_since(conn, since))
+            for batch in _batches(conn, ids):
+                writer.add(batch, replace)
+                if on_progress:
+                    on_progress(len(batch))
+        self._save_watermark(engine, latest, self._lexical_state_file(folder))
+        return len(ids)
+
+    def _vector_step(self, engine: Engine, vectors: VectorIndex, on_progress: Callable[[int], None] | None,
+                     on_step: Callable[[str, int], None] | None, *, fold: bool, fill: bool = False) -> int:
+        """Embed every paper changed since the vectors' watermark. ``fill``: a new generation's, streamed
+        into one file; otherwise written in growing chunks (each published at once: searches use the
+        vectors written so far), and the watermark saved when all are."""
+        state_file = self._state_file(vectors)
+        state = self._read_state(state_file)
+        ids, latest = self._since(engine, state)
+        mark = self._mark(state)
+        if not ids and latest == mark:
+            return 0
+        if on_step:
+            on_step("embeddings", len(ids))
+        filler = vectors.fill() if fill else None
+        chunk: tuple[list[str], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+        with engine.connect() as conn:
+            vectors.rename(renamed_since(conn, None if mark is None else mark - WATERMARK_OVERLAP))
+            for batch in _batches(conn, ids):
                 embedded = self.embedder.embed([document_text(p) for p in batch])
                 blocks = self._passage_vectors(batch)
                 if filler is not None:
                     filler.add([p.id for p in batch], embedded, blocks)
                 else:
-                    new_ids.extend(p.id for p in batch)
-                    new_vectors.append(embedded)
-                    if blocks is not None:
-                        new_blocks.extend(blocks)
-                done += len(batch)
+                    chunk[0].extend(p.id for p in batch)
+                    chunk[1].append(embedded)
+                    chunk[2].extend(blocks or ())
+                    if len(chunk[0]) >= max(PUBLISH_EVERY, len(vectors) // 4):  # O(log n) publishes
+                        self._write_vectors(vectors, chunk, fold)
+                        chunk = ([], [], [])
                 if on_progress:
                     on_progress(len(batch))
-            # the vectors are published while the lexical writer's lock is held: one writer at a time
-            if filler is not None:
-                filler.close()
-            elif new_ids:
-                vectors.rename(renamed)  # the renamed rows then take the new ids' vectors in place
-                blocks = new_blocks if self.embedder.passages else None
-                vectors.upsert(new_ids, np.vstack(new_vectors), blocks, fold=fold)
-        return done
+        if filler is not None:
+            filler.close()
+        elif chunk[0]:
+            self._write_vectors(vectors, chunk, fold)
+        self._save_watermark(engine, latest, state_file)
+        return len(ids)
+
+    def _write_vectors(self, vectors: VectorIndex,
+                       chunk: tuple[list[str], list[np.ndarray], list[np.ndarray]], fold: bool) -> None:
+        ids, embedded, blocks = chunk
+        vectors.upsert(ids, np.vstack(embedded), blocks if self.embedder.passages else None, fold=fold)
 
     def _passage_vectors(self, batch: list[Paper]) -> list[np.ndarray] | None:
         """One block of passage vectors per paper (for embedders that want them; else None)."""
@@ -456,6 +520,14 @@ class SearchIndex:
         ids, matrix = self.vectors.rows_for([pid for pid, _ in pool])
         order = diversify([s for _, s in pool], matrix, limit) if len(ids) == len(pool) else range(limit)
         return [_hit(papers[pool[i][0]], pool[i][1], []) for i in order if i < len(pool)]
+
+
+def _batches(conn, ids: list[str]) -> Iterator[list[Paper]]:  # type: ignore[no-untyped-def]
+    """The papers of ``ids`` in batches, with the links people gave (they count for ``has:`` as they
+    do on every page)."""
+    for start in range(0, len(ids), EMBED_BATCH):
+        found = fetch_many(conn, ids[start : start + EMBED_BATCH])
+        yield list(with_given_links(conn, found).values())
 
 
 def _age(published: str | None, today: dt.date) -> int | None:

@@ -215,7 +215,7 @@ def _search_context(**given: Any) -> dict[str, Any]:
     """What the search page shows, empty where ``given`` says nothing."""
     return {"q": "", "category": "", "author": "", "since": "", "until": "", "sort": "relevance", "page": 1,
             "hits": [], "corrected": {}, "more": False, "fetch_note": None, "exact": False, "shown_query": "",
-            "recent": False, "related": "", "found": 0, "facets": {}, **given}
+            "recent": False, "related": "", "found": 0, "facets": {}, "building": None, **given}
 
 
 def _related_page(request: Request, text: str) -> Response:
@@ -234,6 +234,7 @@ def _search_page(request: Request, q: str, category: str, author: str, since: st
                               page=page, fetch_note=note, exact=exact, recent=recent)
     if not q:
         return site.page(request, "search.html", **context)
+    context["building"] = site.board.search_building()
     try:
         result = site.search(request, q, limit=max(page * SEARCH_PER_PAGE + 1, POOL),
                              category=category or None, since=since or None, until=until or None,
@@ -663,9 +664,14 @@ async def health(request: Request) -> Response:  # on the event loop: answers ev
             "newest_listing_day": newest.isoformat() if newest else None, "newest_listing_age_days": age,
             "stale": stale, "stale_after_days": site.config.stale_after,
             "last_harvest": harvest.as_dict() if harvest else None, "index_lag": lag,
-            "search": problem or "ok"}
+            "search": problem or "ok", "semantic_index": _share(site.board.index.semantic_share())}
     return Response(orjson.dumps(body), status_code=503 if stale else 200, media_type="application/json",
                     headers={"Cache-Control": "no-store"})
+
+
+def _share(share: float | None) -> float | None:
+    """How much of the index has its vectors, to the percent (None while the index cannot be read)."""
+    return None if share is None else round(share, 2)
 
 
 @router.get("/livez")
