@@ -140,11 +140,12 @@ class Paperboard:
                  on_step: Callable[[str, int], None] | None = None) -> int:
         """Index what was stored or changed since the index last caught up (BM25, then the embeddings);
         how many papers. Papers stored before gists existed (or with an older version's) get theirs
-        first. Another process writing the index is waited for (``wait`` seconds at most, else as long
-        as it takes)."""
-        self.refresh_gists(on_progress, on_step)
+        first (while this process holds the index's writer lock: two processes catching up never write
+        the same gists). Another process writing the index is waited for (``wait`` seconds at most, else
+        as long as it takes)."""
         return self.index.catch_up(self.engine, on_progress=on_progress, fold=fold, wait=wait,
-                                   rebuild=rebuild, on_step=on_step)
+                                   rebuild=rebuild, on_step=on_step,
+                                   prepare=lambda: self.refresh_gists(on_progress, on_step))
 
     def refresh_gists(self, on_progress: Callable[[int], None] | None = None,
                       on_step: Callable[[str, int], None] | None = None) -> int:

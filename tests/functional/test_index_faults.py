@@ -165,3 +165,33 @@ def test_the_search_page_says_how_far_the_index_is_built(engine, tmp_path, monke
         page = client.get("/search", params={"q": "topic"})
         assert "index is" not in page.text and "being built" not in page.text
         assert client.get("/healthz").json()["semantic_index"] == 1.0
+
+
+def test_paperboard_serve_answers_at_once_and_indexes_what_is_stored_in_the_background(db_url, tmp_path):
+    import httpx
+
+    from paperboard.ingest.files_job import ingest_file
+    from paperboard.storage.engine import open_database
+    from tests.web.conftest import Populated, serving
+    from tests.web.data import write_inputs
+
+    corpus, daily, records = write_inputs(tmp_path)
+    engine = open_database(db_url)
+    for path in (corpus, daily):  # stored, not indexed: as `ingest --no-index` (and ./scripts/start) leave it
+        ingest_file(engine, str(path))
+    config = load_config({}, data_dir=str(tmp_path / "data"), database_url=db_url, secret_key="test-secret")
+    site = Populated(tmp_path, config, engine, None, records)  # type: ignore[arg-type]
+    try:
+        with serving(site) as running:
+            assert httpx.get(running.url + "/", timeout=30).status_code == 200
+            deadline = time.monotonic() + 120
+            while (health := httpx.get(running.url + "/healthz", timeout=30).json())["semantic_index"] != 1.0:
+                assert time.monotonic() < deadline, health
+                time.sleep(0.3)
+            assert health["index_lag"] == 0 and health["search"] == "ok"
+            found = httpx.get(running.url + "/api/papers/search", params={"q": "learning"}, timeout=30)
+            assert found.status_code == 200 and found.json()
+            log = "".join(p.read_text() for p in tmp_path.glob("server-*.log"))
+            assert "serving now; indexing" in log and "papers in the background" in log
+    finally:
+        engine.dispose()

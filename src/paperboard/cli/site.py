@@ -24,18 +24,22 @@ from .base import Context, dump, main, pass_ctx
 def serve(obj: Context, host: str, port: int, workers: int, progress: bool | None) -> None:
     """Run the website and the JSON API (Hugging Face papers API compatible) on the embedded default.
 
-    Papers stored but not yet indexed are indexed first. Open http://HOST:PORT/ ; the API is described
-    at /api/openapi.json.
+    It serves at once. Papers stored but not yet indexed (and an index that cannot be read) are
+    indexed in the background meanwhile: search answers from BM25 as soon as that is written, and
+    blends in the embeddings as they arrive (the search page says how far). Open http://HOST:PORT/ ;
+    the API is described at /api/openapi.json.
     """
     import uvicorn
 
-    from .search import update_search_index
-
     config = obj.config
-    if not update_search_index(obj, progress, rebuild=False):  # the site starts now; search comes back
-        click.echo("serving every page now; search answers 503 until the index is rebuilt, in the "
-                   "background", err=True)
-        _rebuild_in_background(config)
+    board = obj.board()
+    if board.search_problem():  # the site starts now; search comes back
+        click.echo(f"{board.search_problem()}; serving every page now, search answers 503 until BM25 is "
+                   "rebuilt, in the background", err=True)
+        _index_in_background(config, progress)
+    elif waiting := board.index_lag():
+        click.echo(f"serving now; indexing {waiting:,} papers in the background", err=True)
+        _index_in_background(config, progress)
     _say_if_empty(obj.engine(), config)
     obj.board().close()
     os.environ["PAPERBOARD_DATA_DIR"] = str(config.data_dir)  # the workers read the same configuration
@@ -53,24 +57,27 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
                 timeout_keep_alive=5)
 
 
-def _rebuild_in_background(config) -> None:  # type: ignore[no-untyped-def]
-    """A damaged index, built anew in a thread of this process while the site serves (the workers
-    switch to it when it is published)."""
+def _index_in_background(config, progress: bool | None) -> None:  # type: ignore[no-untyped-def]
+    """Gists, BM25 and embeddings for what is not indexed yet (an index that cannot be read is built
+    anew), in a thread of this process while the site serves (its workers follow each publication).
+    A worker doing the same meanwhile takes turns with it through the index's writer lock."""
     import logging
     import threading
 
     from ..board import Paperboard
+    from ..progress import Steps
 
-    def rebuild() -> None:
+    def catch_up() -> None:
         board = Paperboard(config, fetch_from_arxiv=False)
         try:
-            board.reindex()
-        except Exception:  # the worker's index job tries again
-            logging.getLogger(__name__).exception("rebuilding the search index failed")
+            with Steps(unit="paper", enabled=progress, lines=True) as steps:
+                board.catch_up(on_progress=steps.update, on_step=steps.step)
+        except Exception:  # the worker's index job (or the next start) tries again
+            logging.getLogger(__name__).exception("indexing in the background failed")
         finally:
             board.close()
 
-    threading.Thread(target=rebuild, name="reindex", daemon=True).start()
+    threading.Thread(target=catch_up, name="index", daemon=True).start()
 
 
 def _open_files_for(connections: int) -> int:

@@ -257,15 +257,19 @@ class SearchIndex:
 
     def catch_up(self, engine: Engine, on_progress: Callable[[int], None] | None = None, *, fold: bool = True,
                  wait: float | None = None, rebuild: bool = True,
-                 on_step: Callable[[str, int], None] | None = None) -> int:
+                 on_step: Callable[[str, int], None] | None = None,
+                 prepare: Callable[[], object] | None = None) -> int:
         """Index every paper added or changed since the last run, BM25 first then the vectors; an index
         that holds nothing yet is built anew, and so is one that cannot be read (``rebuild=False``: left
         to another process, Unavailable). ``on_step(name, papers)`` is told as each half starts
         (``"BM25"``, ``"embeddings"``), ``on_progress(papers)`` after each batch of either. ``fold=False``
         (a serving process) never loads the whole HNSW graph to fold updates into it: the next ingest
         does. Writers of every process take turns: ``wait`` seconds at most for the one writing now
-        (IndexBusy after), or as long as it takes."""
+        (IndexBusy after), or as long as it takes; ``prepare`` runs once it is this one's turn (what the
+        index reads, written by one process at a time)."""
         with self.folders.writing(wait):
+            if prepare is not None:
+                prepare()
             self.refresh()
             try:
                 lexical, vectors = self.lexical, self.vectors
