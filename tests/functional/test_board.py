@@ -157,3 +157,34 @@ def test_a_paper_with_no_listing_day_is_dated_alike_by_feeds_and_search(board):
         in_feed = "2511.04242" in [e.paper.id for e in board.daily(DailyQuery(filters=feed_terms(terms))).entries]
         in_search = "2511.04242" in [h.id for h in board.search(f"quokka routing {terms}").hits]
         assert in_feed == in_search == kept, terms
+
+
+def test_a_first_index_serves_bm25_before_the_gists_and_embeddings_are_written(board, tmp_path):
+    from paperboard.ingest.runner import FilesJob
+    from paperboard.search.service import SearchIndex
+    from paperboard.storage import gists
+
+    records = corpus_records(30)
+    dump = tmp_path / "papers.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in records))
+    board.ingest(FilesJob(paths=(str(dump),)))  # stored, nothing indexed: as `ingest --no-index`
+    word = records[0]["title"].split()[0]
+    serving = SearchIndex(board.config.data_dir)  # the site, in another process
+    steps, answers = [], {}
+
+    def step(name: str, papers: int) -> None:
+        steps.append((name, papers))
+        answers[name] = (len(serving.search(board.engine, word, limit=50, mode="bm25").hits),
+                         len(written()))
+
+    def written() -> dict:
+        with board.engine.connect() as conn:
+            return gists.read(conn, [r["id"] for r in records])
+
+    assert board.catch_up(on_step=step) == 30
+    assert steps == [("BM25", 30), ("gists", 30), ("BM25 with keywords", 30), ("embeddings", 30)]
+    assert answers["BM25"] == (0, 0)  # nothing served yet, no gist written
+    bm25_alone, no_gists = answers["gists"]
+    assert bm25_alone > 0 and no_gists == 0  # searches answer while the gists are written
+    assert answers["embeddings"][1] == 30  # the keywords were in BM25 before the embeddings began
+    assert board.pending()[0] == [] and board.catch_up(on_step=step) == 0 and len(steps) == 4

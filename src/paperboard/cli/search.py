@@ -32,12 +32,11 @@ def update_gists(obj: Context, progress: bool | None) -> None:
 
 
 def update_search_index(obj: Context, progress: bool | None, *, rebuild: bool = True) -> bool:
-    """Write missing gists, then index everything added or changed since the index last caught up
-    (embeddings in batches). An index that cannot be read is built anew (``rebuild``), or left to the
-    caller: False then."""
+    """Index everything added or changed since the index last caught up: BM25 first (a first index is
+    searched from then on), the gists papers lack, then the embeddings in batches. An index that
+    cannot be read is built anew (``rebuild``), or left to the caller: False then."""
     from ..errors import Unavailable
 
-    update_gists(obj, progress)
     index, board = obj.index(), obj.board()
     try:
         pending = board.pending()
@@ -46,13 +45,15 @@ def update_search_index(obj: Context, progress: bool | None, *, rebuild: bool = 
     if pending is None or index.problem:
         click.echo(f"{index.problem or 'the search index cannot be read'}", err=True)
         if rebuild:
+            update_gists(obj, progress)
             _rebuild(board, progress)
         return rebuild
     if not pending[0]:
+        update_gists(obj, progress)  # papers from before gists, or gists of an older version
         return True
     started = time.perf_counter()
-    click.echo(f"indexing {len(pending[0]):,} papers for search (BM25, then {obj.config.embedder} "
-               f"embeddings) in {index.root}", err=True)
+    click.echo(f"indexing {len(pending[0]):,} papers for search (BM25, the gists they lack, then "
+               f"{obj.config.embedder} embeddings) in {index.root}", err=True)
     with Steps(unit="paper", enabled=progress) as steps:
         board.catch_up(on_progress=steps.update, on_step=steps.step)
     click.echo(f"indexed {len(pending[0]):,} papers in {time.perf_counter() - started:.1f} s", err=True)

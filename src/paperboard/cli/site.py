@@ -19,9 +19,13 @@ from .base import Context, dump, main, pass_ctx
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Server processes (each loads the search index; 2 suits a 2-core machine).")
-@click.option("--progress/--no-progress", default=None, help="Progress bar while catching up the index.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress lines while indexing in the background.")
+@click.option("--index/--no-index", "index_first", default=True, show_default=True,
+              help="Index what is stored but not indexed yet, in the background (--no-index: another "
+                   "process does, such as an ingest running beside the server).")
 @pass_ctx
-def serve(obj: Context, host: str, port: int, workers: int, progress: bool | None) -> None:
+def serve(obj: Context, host: str, port: int, workers: int, progress: bool | None, index_first: bool) -> None:
     """Run the website and the JSON API (Hugging Face papers API compatible) on the embedded default.
 
     It serves at once. Papers stored but not yet indexed (and an index that cannot be read) are
@@ -33,11 +37,11 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
 
     config = obj.config
     board = obj.board()
-    if board.search_problem():  # the site starts now; search comes back
+    if index_first and board.search_problem():  # the site starts now; search comes back
         click.echo(f"{board.search_problem()}; serving every page now, search answers 503 until BM25 is "
                    "rebuilt, in the background", err=True)
         _index_in_background(config, progress)
-    elif waiting := board.index_lag():
+    elif index_first and (waiting := board.index_lag()):
         click.echo(f"serving now; indexing {waiting:,} papers in the background", err=True)
         _index_in_background(config, progress)
     _say_if_empty(obj.engine(), config)

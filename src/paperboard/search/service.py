@@ -224,9 +224,11 @@ class SearchIndex:
             return done
 
     def _build(self, engine: Engine, on_progress: Callable[[int], None] | None,
-               on_step: Callable[[str, int], None] | None) -> int:
+               on_step: Callable[[str, int], None] | None, prepare: Callable[[], int] | None) -> int:
         """A first index (or one replacing an unreadable one): BM25 as a generation of its own, served
-        as soon as it is complete, then the vectors written into it as they are embedded."""
+        as soon as it is complete, then the vectors written into it as they are embedded. What BM25
+        reads besides the papers (``prepare``: their gists' keywords) is written after that first
+        publication, and BM25 written again if it wrote anything: searches answer meanwhile."""
         folder = self.folders.new_generation()
         try:
             done = self._lexical_step(engine, LexicalIndex(folder / "lexical"), on_progress, on_step,
@@ -236,6 +238,8 @@ class SearchIndex:
             raise
         self.folders.publish(folder)
         self._open()
+        if prepare is not None and prepare():
+            self._lexical_step(engine, self.lexical, on_progress, on_step, again=True)
         return max(done, self._vector_step(engine, self.vectors, on_progress, on_step, fold=True))
 
     def pending(self, engine: Engine, state_file: Path | None = None) -> tuple[list[str], dt.datetime | None]:
@@ -258,40 +262,43 @@ class SearchIndex:
     def catch_up(self, engine: Engine, on_progress: Callable[[int], None] | None = None, *, fold: bool = True,
                  wait: float | None = None, rebuild: bool = True,
                  on_step: Callable[[str, int], None] | None = None,
-                 prepare: Callable[[], object] | None = None) -> int:
+                 prepare: Callable[[], int] | None = None) -> int:
         """Index every paper added or changed since the last run, BM25 first then the vectors; an index
         that holds nothing yet is built anew, and so is one that cannot be read (``rebuild=False``: left
         to another process, Unavailable). ``on_step(name, papers)`` is told as each half starts
         (``"BM25"``, ``"embeddings"``), ``on_progress(papers)`` after each batch of either. ``fold=False``
         (a serving process) never loads the whole HNSW graph to fold updates into it: the next ingest
         does. Writers of every process take turns: ``wait`` seconds at most for the one writing now
-        (IndexBusy after), or as long as it takes; ``prepare`` runs once it is this one's turn (what the
-        index reads, written by one process at a time)."""
+        (IndexBusy after), or as long as it takes; ``prepare`` (what BM25 reads besides the papers,
+        written by one process at a time: how many it wrote) runs once it is this one's turn, after a
+        first BM25 is served when there is none."""
         with self.folders.writing(wait):
-            if prepare is not None:
-                prepare()
             self.refresh()
             try:
                 lexical, vectors = self.lexical, self.vectors
             except Unavailable:  # unreadable: a new generation, served as soon as BM25 is complete
                 if not rebuild:
                     raise
-                return self._build(engine, on_progress, on_step)
+                return self._build(engine, on_progress, on_step, prepare)
             if not len(lexical):  # nothing indexed yet
-                return self._build(engine, on_progress, on_step)
+                return self._build(engine, on_progress, on_step, prepare)
+            if prepare is not None:
+                prepare()
             done = self._lexical_step(engine, lexical, on_progress, on_step)
             return max(done, self._vector_step(engine, vectors, on_progress, on_step, fold=fold))
 
     def _lexical_step(self, engine: Engine, index: LexicalIndex, on_progress: Callable[[int], None] | None,
-                      on_step: Callable[[str, int], None] | None, *, folder: Path | None = None) -> int:
-        """Bring BM25 up to date (``folder``: a new generation's, from nothing); one commit at the end."""
-        state = {} if folder else self._lexical_state()
+                      on_step: Callable[[str, int], None] | None, *, folder: Path | None = None,
+                      again: bool = False) -> int:
+        """Bring BM25 up to date (``folder``: a new generation's, from nothing; ``again``: every paper
+        written again); one commit at the end."""
+        state = {} if folder or again else self._lexical_state()
         ids, latest = self._since(engine, state)
         mark = self._mark(state)
         if not ids and latest == mark:
             return 0
         if on_step:
-            on_step("BM25", len(ids))
+            on_step("BM25 with keywords" if again else "BM25", len(ids))
         replace = len(index) > 0
         with index.writing() as writer, engine.connect() as conn:
             # a rebuild drops every renamed id the shared BM25 may hold, a catch-up those since its mark
