@@ -44,7 +44,8 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
     elif index_first and (waiting := board.index_lag()):
         click.echo(f"serving now; indexing {waiting:,} papers in the background", err=True)
         _index_in_background(config, progress)
-    _say_if_empty(obj.engine(), config)
+    if index_first:  # else another process is storing papers now
+        _say_if_empty(obj.engine(), config)
     obj.board().close()
     os.environ["PAPERBOARD_DATA_DIR"] = str(config.data_dir)  # the workers read the same configuration
     os.environ["PAPERBOARD_DATABASE_URL"] = config.database_url
