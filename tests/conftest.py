@@ -78,8 +78,19 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
+# The modules that take longest (pytest's --durations), started first so that the parallel workers
+# finish together instead of one running a long module alone at the end (longest processing time first).
+LONGEST_FIRST = ("tests/web/test_browser.py", "tests/web/test_route_fuzz.py", "tests/web/test_api_fuzz.py",
+                 "tests/functional/test_cli_for_you.py", "tests/functional/test_minilm.py",
+                 "tests/web/test_on_demand_served.py", "tests/web/test_served_trust.py", "tests/web/test_mcp.py",
+                 "tests/functional/test_cli_files.py", "tests/functional/test_filter_compilers.py")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``PAPERBOARD_TEST_REVERSE=1``: run the tests in reverse order, to show that none depends on what
-    an earlier one left behind (module fixtures are shared; what a test writes must not leak)."""
+    """The longest modules first (the rest in their order); ``PAPERBOARD_TEST_REVERSE=1``: every test in
+    reverse order, to show that none depends on what an earlier one left behind (module fixtures are
+    shared; what a test writes must not leak)."""
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))  # stable
     if os.environ.get("PAPERBOARD_TEST_REVERSE"):
         items.reverse()

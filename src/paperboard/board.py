@@ -45,6 +45,7 @@ from .foryou import topics as foryou_topics
 from .ids import InvalidId, canonical_id, category_spelling
 from .ingest.on_demand import SAY, OnDemand, Outcome
 from .ingest.pipeline import Summary
+from .models import Paper
 from .search.query import lexical_text, parse_query
 from .search.service import Hit, SearchIndex, SearchResult
 from .storage.engine import open_database
@@ -242,6 +243,12 @@ class Paperboard:
         if not found:
             raise NotFound(f"paper {paper_id} is not in the store")
         return found[0]
+
+    def stored_papers(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
+        """The stored ones of ``paper_ids`` as papers alone (no votes, comments or authorship: what an
+        export or a citation reads)."""
+        with self.engine.connect() as conn:
+            return fetch_many(conn, list(paper_ids))
 
     def entries(self, paper_ids: list[str], viewer_id: int | None = None) -> list[Entry]:
         """The stored ones of ``paper_ids``, in that order."""
@@ -570,11 +577,15 @@ class Paperboard:
         """Cluster the recent papers again (the worker, after papers arrive) and keep the result."""
         return foryou_service.refresh_suggested(self.engine, self.index.vectors)
 
-    def library(self, user: accounts.User, q: str = "", tag: str = "") -> list[foryou_library.Saved]:
+    def library(self, user: accounts.User, q: str = "", tag: str = "",
+                among: list[foryou_library.Saved] | None = None) -> list[foryou_library.Saved]:
         """The reader's saved papers with notes, read marks and tags; ``tag``: only those with it; ``q``:
-        only those a search finds (words, phrases and filter terms; BM25 within the library), best first."""
-        with self.engine.connect() as conn:
-            found = foryou_library.saved(conn, user.id)
+        only those a search finds (words, phrases and filter terms; BM25 within the library), best first.
+        ``among``: the whole library, already read by the caller."""
+        if among is None:
+            with self.engine.connect() as conn:
+                among = foryou_library.saved(conn, user.id)
+        found = among
         if tag:
             found = [s for s in found if tag in s.collections]
         if not q.strip():

@@ -28,7 +28,7 @@ def library_page(request: Request, q: Search = "", tag: Tag = "") -> Response:
     if user is None:
         return RedirectResponse("/signin?next=/library", status_code=303)
     everything = site.board.library(user)
-    saved = site.board.library(user, q, tag) if q or tag else everything
+    saved = site.board.library(user, q, tag, among=everything) if q or tag else everything
     tags = sorted({t for s in everything for t in s.collections}, key=str.lower)
     response = site.page(request, "library.html", saved=saved, q=q, tag=tag, tags=tags)
     response.headers.update(PRIVATE)
@@ -71,8 +71,8 @@ def library_export(request: Request, suffix: str, q: Search = "", tag: Tag = "")
     site = site_of(request)
     user = site.require_viewer(request)
     saved = site.board.library(user, q, tag)
-    entries = {e.paper.id: e.paper for e in site.board.entries([s.paper_id for s in saved])}
-    items = [(s, entries[s.paper_id]) for s in saved if s.paper_id in entries]
+    papers = site.board.stored_papers([s.paper_id for s in saved])
+    items = [(s, papers[s.paper_id]) for s in saved if s.paper_id in papers]
     render, media_type = EXPORTS[suffix]
     if suffix == ".csv":
         body = as_csv(items)
