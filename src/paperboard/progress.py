@@ -45,11 +45,13 @@ class _LogBar(tqdm):  # type: ignore[type-arg]
         super().close()
 
 
-def bar(total: int | None, *, desc: str, unit: str = "B", enabled: bool | None = None) -> Any:
+def bar(total: int | None, *, desc: str, unit: str = "B", enabled: bool | None = None,
+        lines: bool = False) -> Any:
     """``enabled``: True, a bar whatever stderr is; False, nothing; None, a bar on a terminal and lines
-    every :data:`LOG_EVERY` seconds otherwise."""
+    every :data:`LOG_EVERY` seconds otherwise. ``lines``: those lines even on a terminal (a background
+    process sharing it with others), unless ``enabled`` is False."""
     common = dict(total=total, desc=desc, unit=unit, unit_scale=unit == "B", unit_divisor=1024, leave=True)
-    if enabled is None and not sys.stderr.isatty():
+    if enabled is not False and (lines or (enabled is None and not sys.stderr.isatty())):
         return _LogBar(**common, file=_Lines(sys.stderr), mininterval=LOG_EVERY, ascii=True, ncols=100)
     return tqdm(**common, disable=enabled is False, file=sys.stderr, dynamic_ncols=True)
 
@@ -65,11 +67,7 @@ class Steps:
 
     def step(self, name: str, total: int) -> None:
         self.close()
-        if self.lines and self.enabled is not False:
-            self._bar = _LogBar(total=total, desc=name, unit=self.unit, file=_Lines(sys.stderr),
-                                mininterval=LOG_EVERY, ascii=True, ncols=100, leave=True)
-        else:
-            self._bar = bar(total, desc=name, unit=self.unit, enabled=self.enabled)
+        self._bar = bar(total, desc=name, unit=self.unit, enabled=self.enabled, lines=self.lines)
 
     def update(self, n: int) -> None:
         if self._bar is not None:
