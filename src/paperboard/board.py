@@ -153,14 +153,9 @@ class Paperboard:
         """Write the gists papers lack (just stored, a store from before them, or an older version's);
         how many. ``on_step("gists", papers)`` is told first when there are any."""
         from .ingest.gist_job import refresh
-        from .storage.gists import count_stale
 
-        if on_step:
-            with self.engine.connect() as conn:
-                stale = count_stale(conn)
-            if stale:
-                on_step("gists", stale)
-        return refresh(self.engine, on_progress)
+        return refresh(self.engine, on_progress,
+                       on_start=(lambda stale: on_step("gists", stale)) if on_step else None)
 
     def reindex(self, on_progress: Callable[[int], None] | None = None,
                 on_step: Callable[[str, int], None] | None = None) -> int:

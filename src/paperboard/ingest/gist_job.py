@@ -20,12 +20,15 @@ PARALLEL_FROM = 20_000  # below this, starting processes costs more than it save
 
 
 def refresh(engine: Engine, on_progress: Callable[[int], None] | None = None, *,
-            workers: int | None = None) -> int:
-    """Write every missing or outdated gist; how many were written."""
+            workers: int | None = None, on_start: Callable[[int], None] | None = None) -> int:
+    """Write every missing or outdated gist; how many were written. ``on_start(papers)`` is told first
+    when there are any."""
     with engine.connect() as conn:
         total = gists.count_stale(conn)
     if not total:
         return 0
+    if on_start:
+        on_start(total)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     if total < PARALLEL_FROM or workers < 2:
         return _here(engine, on_progress)
