@@ -31,10 +31,10 @@ def update_gists(obj: Context, progress: bool | None) -> None:
     click.echo(f"wrote {stale:,} gists in {time.perf_counter() - started:.1f} s", err=True)
 
 
-def update_search_index(obj: Context, progress: bool | None, *, rebuild: bool = True) -> bool:
+def update_search_index(obj: Context, progress: bool | None) -> None:
     """Index everything added or changed since the index last caught up: BM25 first (a first index is
     searched from then on), the gists papers lack, then the embeddings in batches. An index that
-    cannot be read is built anew (``rebuild``), or left to the caller: False then."""
+    cannot be read is built anew."""
     from ..errors import Unavailable
 
     index, board = obj.index(), obj.board()
@@ -44,20 +44,18 @@ def update_search_index(obj: Context, progress: bool | None, *, rebuild: bool = 
         pending = None
     if pending is None or index.problem:
         click.echo(f"{index.problem or 'the search index cannot be read'}", err=True)
-        if rebuild:
-            update_gists(obj, progress)
-            _rebuild(board, progress)
-        return rebuild
+        update_gists(obj, progress)
+        _rebuild(board, progress)
+        return
     if not pending[0]:
         update_gists(obj, progress)  # papers from before gists, or gists of an older version
-        return True
+        return
     started = time.perf_counter()
     click.echo(f"indexing {len(pending[0]):,} papers for search (BM25, the gists they lack, then "
                f"{obj.config.embedder} embeddings) in {index.root}", err=True)
     with Steps(unit="paper", enabled=progress) as steps:
         board.catch_up(on_progress=steps.update, on_step=steps.step)
     click.echo(f"indexed {len(pending[0]):,} papers in {time.perf_counter() - started:.1f} s", err=True)
-    return True
 
 
 def _rebuild(board, progress: bool | None) -> int:  # type: ignore[no-untyped-def]

@@ -209,19 +209,26 @@ class SearchIndex:
                 on_step: Callable[[str, int], None] | None = None) -> int:
         """Rebuild both indexes from the database, beside the ones being served, and switch to them when
         they are complete (searches meanwhile answer from the old ones)."""
-        with self.folders.writing():
-            folder = self.folders.new_generation()
-            try:
-                done = self._lexical_step(engine, LexicalIndex(folder / "lexical"), on_progress, on_step,
-                                          folder=folder)
-                self._vector_step(engine, self._vectors_in(folder), on_progress, on_step, fold=True,
-                                  fill=True)
-            except BaseException:
-                discard(folder)
-                raise
-            self.folders.publish(folder)
-            self._open()
+        def both(folder: Path) -> int:
+            done = self._lexical_step(engine, LexicalIndex(folder / "lexical"), on_progress, on_step,
+                                      folder=folder)
+            self._vector_step(engine, self._vectors_in(folder), on_progress, on_step, fold=True, fill=True)
             return done
+
+        with self.folders.writing():
+            return self._generation(both)
+
+    def _generation(self, write: Callable[[Path], int]) -> int:
+        """``write`` a new generation's folder, then serve it (nothing is kept if it fails); its count."""
+        folder = self.folders.new_generation()
+        try:
+            done = write(folder)
+        except BaseException:
+            discard(folder)
+            raise
+        self.folders.publish(folder)
+        self._open()
+        return done
 
     def _build(self, engine: Engine, on_progress: Callable[[int], None] | None,
                on_step: Callable[[str, int], None] | None, prepare: Callable[[], int] | None) -> int:
@@ -229,24 +236,16 @@ class SearchIndex:
         as soon as it is complete, then the vectors written into it as they are embedded. What BM25
         reads besides the papers (``prepare``: their gists' keywords) is written after that first
         publication, and BM25 written again if it wrote anything: searches answer meanwhile."""
-        folder = self.folders.new_generation()
-        try:
-            done = self._lexical_step(engine, LexicalIndex(folder / "lexical"), on_progress, on_step,
-                                      folder=folder)
-        except BaseException:
-            discard(folder)
-            raise
-        self.folders.publish(folder)
-        self._open()
+        done = self._generation(lambda folder: self._lexical_step(
+            engine, LexicalIndex(folder / "lexical"), on_progress, on_step, folder=folder))
         if prepare is not None and prepare():
             self._lexical_step(engine, self.lexical, on_progress, on_step, again=True)
         return max(done, self._vector_step(engine, self.vectors, on_progress, on_step, fold=True))
 
-    def pending(self, engine: Engine, state_file: Path | None = None) -> tuple[list[str], dt.datetime | None]:
-        """Ids changed since the vectors' watermark (or the one in ``state_file``), and the minute before
-        it if papers arrived in it late."""
-        state = self._read_state(state_file) if state_file else self._state()
-        return self._since(engine, state)
+    def pending(self, engine: Engine) -> tuple[list[str], dt.datetime | None]:
+        """Ids changed since the vectors' watermark, and the minute before it if papers arrived in it
+        late."""
+        return self._since(engine, self._state())
 
     def _since(self, engine: Engine, state: dict[str, object]) -> tuple[list[str], dt.datetime | None]:
         mark = self._mark(state)
@@ -302,8 +301,7 @@ class SearchIndex:
         replace = len(index) > 0
         with index.writing() as writer, engine.connect() as conn:
             # a rebuild drops every renamed id the shared BM25 may hold, a catch-up those since its mark
-            since = None if mark is None else mark - WATERMARK_OVERLAP
-            writer.remove(old for old, _ in renamed_since(conn, since))
+            writer.remove(old for old, _ in _renamed(conn, mark))
             for batch in _batches(conn, ids):
                 writer.add(batch, replace)
                 if on_progress:
@@ -327,7 +325,7 @@ class SearchIndex:
         filler = vectors.fill() if fill else None
         chunk: tuple[list[str], list[np.ndarray], list[np.ndarray]] = ([], [], [])
         with engine.connect() as conn:
-            vectors.rename(renamed_since(conn, None if mark is None else mark - WATERMARK_OVERLAP))
+            vectors.rename(_renamed(conn, mark))
             for batch in _batches(conn, ids):
                 embedded = self.embedder.embed([document_text(p) for p in batch])
                 blocks = self._passage_vectors(batch)
@@ -531,6 +529,11 @@ class SearchIndex:
         ids, matrix = self.vectors.rows_for([pid for pid, _ in pool])
         order = diversify([s for _, s in pool], matrix, limit) if len(ids) == len(pool) else range(limit)
         return [_hit(papers[pool[i][0]], pool[i][1], []) for i in order if i < len(pool)]
+
+
+def _renamed(conn, mark: dt.datetime | None) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The renames a half whose watermark is ``mark`` has not seen (every one when it has none)."""
+    return renamed_since(conn, None if mark is None else mark - WATERMARK_OVERLAP)
 
 
 def _batches(conn, ids: list[str]) -> Iterator[list[Paper]]:  # type: ignore[no-untyped-def]
