@@ -15,6 +15,7 @@ from paperboard.foryou.ranking import (
     pairs,
     phrases_worth_asking,
     tfidf,
+    top_terms,
 )
 
 SPLAT = ["Gaussian splatting for dynamic scenes", "Faster Gaussian splatting with sparse voxels",
@@ -97,6 +98,20 @@ def test_interleaving_gives_turns_by_weight_and_never_repeats():
     assert sum(1 for t, _, _ in out if t == 0) == 6 and sum(1 for t, _, _ in out if t == 1) == 4
     # an interest that runs out gives its turns to the others
     assert len(interleave([a[:2], b], [5.0, 1.0], 8)) == 8
+    # and one that has nothing from the start takes no share: 4 to 1 stays 8 of 10 to 2 of 10
+    turns = [t for t, _, _ in interleave([[], a, b[:10]], [5.0, 4.0, 1.0], 10)]
+    assert turns.count(1) == 8 and turns.count(2) == 2
+
+
+def test_an_interests_search_weighs_words_by_how_many_of_its_papers_have_them():
+    # one word in all three papers, two words that only two of them repeat: the shared word leads
+    vectors = [{"splat": 0.5, "feder": 0.8, "client": 0.8}, {"splat": 0.5, "feder": 0.8, "client": 0.8},
+               {"splat": 0.9}]
+    query = top_terms(vectors, [1.0, 1.0, 1.0])
+    assert query["splat"] == max(query.values())
+    assert abs(query["feder"] - 1.6 * 2 / 3) < 1e-9
+    assert top_terms(vectors[:1], [1.0]) == vectors[0]  # one paper: its own words as they are
+    assert len(top_terms(vectors, [1.0, 1.0, 1.0], limit=2)) == 2
 
 
 @given(st.lists(st.lists(st.sampled_from("abcdefghij"), max_size=8), min_size=1, max_size=4),
