@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from .community import (
     account_mail,
@@ -34,7 +34,7 @@ from .config import Config, load_config
 from .errors import Busy, Forbidden, NotFound, PaperboardError, Pending, Unavailable
 from .feeds import daily, listing, periods
 from .feeds.entries import Entry, Page
-from .feeds.namesakes import Namesake, tell_apart
+from .feeds.namesakes import Namesake, Person, tell_apart
 from .filter_terms import FilterTerms
 from .foryou import feed_keys
 from .foryou import library as foryou_library
@@ -303,9 +303,7 @@ class Paperboard:
         """The people who write as ``name``, told apart by co-authors and fields where the newest 500 of
         their papers allow (one: they cannot be)."""
         with self.engine.connect() as conn:
-            ids = listing.author_paper_ids(conn, name)
-            found = fetch_many(conn, ids)
-        return tell_apart(name, [found[i] for i in ids if i in found])
+            return _namesakes(conn, name)
 
     def user(self, username: str) -> accounts.User:
         with self.engine.connect() as conn:
@@ -524,26 +522,46 @@ class Paperboard:
         return ForYou([(e, "trending: upvote or save papers, or follow authors, to make this page yours")
                        for e in trending], found.since, found.until, cold=True)
 
-    def follow(self, user: accounts.User, author: str, *, undo: bool = False) -> str:
-        """Follow an author (by name as papers spell it; NotFound when no stored paper has one), or stop."""
+    def follow(self, user: accounts.User, author: str, *, undo: bool = False, paper: str | None = None) -> str:
+        """Follow an author (by name as papers spell it; NotFound when no stored paper has one), or stop.
+        ``paper``: follow only the one of the people who write under the name who wrote that paper (as
+        their co-authors and fields tell them apart); where they cannot be told apart, the name."""
         with self.engine.begin() as conn:
             if undo:
                 foryou_signals.unfollow(conn, user.id, author)
                 return author
-            return foryou_signals.follow(conn, user.id, author)
+            person = None
+            if paper:
+                pid = paper_id_of(paper) or paper.strip()
+                people = _namesakes(conn, author)
+                chosen = next((p for p in people if pid in p.paper_ids), None)
+                if not people:
+                    raise NotFound(f"no stored paper has an author named {author!r}")
+                if chosen is None:
+                    raise PaperboardError(f"{author!r} wrote no stored paper {pid!r} (among their newest 500)")
+                person = chosen.person if len(people) > 1 else None
+            return foryou_signals.follow(conn, user.id, author, person)
 
     def following(self, user: accounts.User) -> list[str]:
         with self.engine.connect() as conn:
             return foryou_signals.following(conn, user.id)
 
-    def is_following(self, user: accounts.User, author: str) -> bool:
+    def is_following(self, user: accounts.User, author: str) -> bool | Person:
+        """False, True (all who write under the name), or the one person of them followed."""
         with self.engine.connect() as conn:
             return foryou_signals.is_following(conn, user.id, author)
 
-    def create_topic(self, user: accounts.User, name: str, query: str, *, public: bool = True) -> int:
-        """Save a filter as a topic: a timeline of the papers that pass it, and a place in For you."""
+    def create_topic(self, user: accounts.User, name: str, query: str, *, public: bool = True,
+                     examples: Iterable[str] = ()) -> int:
+        """Save a filter and example papers as a topic: a timeline of the papers that pass the filter
+        and are like the examples, and a place in For you."""
         with self.engine.begin() as conn:
-            return foryou_topics.create(conn, user.id, name, query, public=public)
+            return foryou_topics.create(conn, user.id, name, query, public=public, examples=examples)
+
+    def set_topic_examples(self, user: accounts.User, topic_id: int, examples: Iterable[str]) -> tuple[str, ...]:
+        """Replace the example papers of one of the user's topics; the stored ids kept."""
+        with self.engine.begin() as conn:
+            return foryou_topics.set_examples(conn, user.id, topic_id, examples)
 
     def delete_topic(self, user: accounts.User, topic_id: int) -> None:
         with self.engine.begin() as conn:
@@ -559,7 +577,7 @@ class Paperboard:
         """A topic (public, or the viewer's own) and its newest ``limit`` papers."""
         with self.engine.connect() as conn:
             topic = foryou_topics.get(conn, topic_id, viewer.id if viewer else None)
-        ids = self.index.lexical.newest(foryou_topics.filters_of(topic.query), limit=limit) if limit else []
+        ids = foryou_service.topic_papers(self.engine, self.index.lexical, topic, limit=limit) if limit else []
         return topic, self.entries(ids, viewer.id if viewer else None)
 
     def suggested_topics(self) -> list[foryou_suggest.Suggestion]:
@@ -650,3 +668,9 @@ class ForYou:
     since: dt.date | None
     until: dt.date | None
     cold: bool  # nothing to go on yet: these are the trending papers
+
+
+def _namesakes(conn: Connection, name: str) -> list[Namesake]:
+    ids = listing.author_paper_ids(conn, name)
+    found = fetch_many(conn, ids)
+    return tell_apart(name, [found[i] for i in ids if i in found])

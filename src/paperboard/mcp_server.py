@@ -242,10 +242,13 @@ def build_server(board: Paperboard, *, token: str | None = None,
         return await run(write)
 
     @server.tool(description="Follow an author (the name as papers spell it; undo to stop): their new papers "
-                             "come first in your For you. Needs your API token.")
-    async def follow(ctx: Context, author: Text, undo: bool = False) -> dict[str, Any]:
+                             "come first in your For you. paper: follow only the one of the people who write "
+                             "under the name who wrote that paper (told apart by co-authors and fields). "
+                             "Needs your API token.")
+    async def follow(ctx: Context, author: Text, undo: bool = False, paper: str | None = None) -> dict[str, Any]:
         def write() -> dict[str, Any]:
-            return {"author": board.follow(acting(ctx), author, undo=undo), "following": not undo}
+            return {"author": board.follow(acting(ctx), author, undo=undo, paper=paper), "following": not undo,
+                    "person": None if undo else paper}
 
         return await run(write)
 

@@ -53,19 +53,25 @@ def test_for_you_from_the_command_line(tmp_path):
     assert paperboard("follow", "newcomer", author, data_dir=tmp_path).stdout == f"newcomer follows {author}\n"
     followed = json.loads(paperboard("for-you", "newcomer", "--format", "json", data_dir=tmp_path).stdout)
     assert records[0]["id"] in {i["paper"]["id"] for i in followed}
+    one = paperboard("follow", "newcomer", author, "--paper", records[0]["id"], data_dir=tmp_path)
+    assert one.stdout == f"newcomer follows {author} (the one who wrote {records[0]['id']})\n", one.stderr
     assert paperboard("follow", "newcomer", author, "--undo", data_dir=tmp_path).returncode == 0
 
-    made = paperboard("topics", "add", "newcomer", '"gaussian splatting"', "--name", "Splats", data_dir=tmp_path)
+    made = paperboard("topics", "add", "newcomer", '"gaussian splatting"', "--name", "Splats",
+                      "--example", f"arXiv:{records[0]['id']}", data_dir=tmp_path)
     assert made.returncode == 0, made.stderr
     listed = json.loads(paperboard("topics", "list", "newcomer", "--format", "json", data_dir=tmp_path).stdout)
-    assert [(t["id"], t["name"], t["public"]) for t in listed] == [(int(made.stdout), "Splats", True)]
+    assert [(t["id"], t["name"], t["public"], t["examples"]) for t in listed] == [
+        (int(made.stdout), "Splats", True, [records[0]["id"]])]
     topical = json.loads(paperboard("for-you", "newcomer", "--format", "json", data_dir=tmp_path).stdout)
     assert topical and all(i["reason"] == "in your topic Splats" for i in topical)
     assert paperboard("topics", "delete", "newcomer", made.stdout.strip(), data_dir=tmp_path).returncode == 0
 
     for args, said in [(("follow", "reader", "Nobody Atall"), "no stored paper has an author named"),
                        (("topics", "add", "reader", "has:everything"), "has:everything is not a filter"),
-                       (("topics", "delete", "reader", "12345"), "you have no topic 12345"),(("feedback", "reader", top, "love"), "'love' is not one of"),
+                       (("topics", "delete", "reader", "12345"), "you have no topic 12345"),
+                       (("topics", "add", "reader", "", "--example", "2101.99999"), "not in the store"),
+                       (("follow", "reader", author, "--paper", "2101.99999"), "wrote no stored paper"),(("feedback", "reader", top, "love"), "'love' is not one of"),
                        (("feedback", "nobody", top, "undo"), "there is no user 'nobody'"),
                        (("feedback", "reader", "2101.99999", "not_interested"), "not in the store"),
                        (("for-you", "reader", "--since", "2025-02-30"), "2025-02-30"),

@@ -26,3 +26,20 @@ def test_one_field_cannot_tell_namesakes_apart_and_co_authors_chain():
     alone = [paper("s", ["Solo"], []), paper("t", ["Solo"], [])]
     assert len(tell_apart("Solo", alone)) == 1  # nothing to tell them apart by: one
     assert tell_apart("Nobody", []) == []
+
+
+def test_a_followed_person_keeps_what_tells_their_new_papers_apart():
+    from paperboard.feeds.namesakes import Person, belongs
+    from paperboard.ids import name_hash
+
+    papers = [paper("a1", ["Wei Wang", "Ann Lee"], ["cs.CV"]), paper("b1", ["Wei Wang", "Bo Chen"], ["math.AG"])]
+    vision, algebra = (p.person for p in tell_apart("Wei Wang", papers))
+    assert vision == Person("a1", frozenset({name_hash("Ann Lee")}), "cs.CV")
+    assert Person.from_dict(vision.as_dict()) == vision  # as a follow keeps it
+    assert belongs(vision, {name_hash("ann  lee"), name_hash("New One")}, "math.AG")  # a co-author in common
+    assert belongs(vision, {name_hash("New One")}, "cs.CV")  # else the same main field
+    assert not belongs(vision, {name_hash("Bo Chen")}, "cs.LG")  # the other one's co-author, another field
+    assert not belongs(algebra, set(), "")
+    for kept in (None, {}, {"paper": 3}, "text", {"paper": "x", "coauthors": ["a", 1], "field": 2}):
+        found = Person.from_dict(kept)
+        assert found is None or (found.coauthors == {1} and found.field == "")

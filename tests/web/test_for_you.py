@@ -125,7 +125,7 @@ def test_following_an_author_brings_their_papers_first_and_says_so(client, popul
     theirs = {r["id"] for r in populated.records if author in r["authors"]}
     assert client.post("/api/authors/Nobody%20Atall/follow", headers=auth).status_code == 404
     r = client.post(f"/api/authors/{author.upper()}/follow", headers=auth)
-    assert r.status_code == 200 and r.json() == {"author": author, "following": True}  # as papers spell it
+    assert r.status_code == 200 and r.json() == {"author": author, "following": True, "person": None}  # as papers spell it
     items = _for_you(client, auth, limit=50)
     assert {i["paper"]["id"] for i in items} == theirs
     assert all(i["reason"] == f"by {author}, whom you follow" for i in items)
@@ -243,6 +243,78 @@ def test_topics_over_the_api(client, populated):
     assert client.delete(f"/api/topics/{topic['id']}", headers=auth).status_code == 204
     assert client.delete(f"/api/topics/{topic['id']}", headers=auth).status_code == 404
     assert client.get("/api/topics", headers=auth).json() == []
+
+
+def test_a_topic_of_example_papers_holds_papers_like_them(client, populated):
+    sign_up(client, "exampler")
+    token = csrf(client, "/topics")
+    splats, fed = _titled(populated, SPLATTING, 3), _titled(populated, FEDERATED, 1)
+    links = "\n".join(f"https://arxiv.org/abs/{pid}v1" for pid in splats)  # any spelling of an id
+    r = client.post("/topics", data={"csrf_token": token, "examples": links, "name": "Like these"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    topic = r.headers["location"]
+
+    def timeline() -> list[str]:
+        return [i["paper"]["id"] for i in client.get(topic + ".json").json()["papers"]]
+
+    page = client.get(topic).text
+    assert all(f'href="/papers/{pid}"' in page for pid in splats)  # the examples are listed
+    shown = timeline()
+    assert client.get(topic + ".json").json()["examples"] == splats
+    assert len(shown) >= 5 and not set(shown) & set(splats)
+    assert sum(pid in _on(populated, SPLATTING) for pid in shown) >= 0.8 * len(shown)
+    days = {r["id"]: r.get("listed") or "" for r in populated.records}
+    assert [days[p] for p in shown] == sorted((days[p] for p in shown), reverse=True)  # newest first
+    reasons = {i["reason"] for i in _for_you_page(client)}
+    assert reasons == {"in your topic Like these"}
+
+    # an example of another topic brings its papers in; taking it out sends them away again
+    client.post(topic + "/examples", data={"csrf_token": token, "paper": fed[0]})
+    assert set(timeline()) & _on(populated, FEDERATED) - set(fed)
+    client.post(topic + "/examples", data={"csrf_token": token, "paper": fed[0], "remove": "1"})
+    assert not set(timeline()) & (_on(populated, FEDERATED) - _on(populated, SPLATTING))
+
+    for bad, status in (("not an id", 400), ("2501.99999", 404)):
+        assert client.post(topic + "/examples", data={"csrf_token": token, "paper": bad}).status_code == status
+        assert client.post("/topics", data={"csrf_token": token, "examples": bad}).status_code == status
+    too_many = " ".join(r["id"] for r in populated.records[:21])
+    assert client.post("/topics", data={"csrf_token": token, "examples": too_many}).status_code == 400
+    for pid in splats[:2]:
+        client.post(topic + "/examples", data={"csrf_token": token, "paper": pid, "remove": "1"})
+    last = client.post(topic + "/examples", data={"csrf_token": token, "paper": splats[2], "remove": "1"})
+    assert last.status_code == 400, "a topic of examples alone keeps its last one"
+    assert client.get(topic + ".json").json()["examples"] == splats[2:]
+    client.post("/signout", data={"csrf_token": token})
+    sign_up(client, "intruder")
+    other = client.post(topic + "/examples", data={"csrf_token": csrf(client, topic), "paper": fed[0]})
+    assert other.status_code == 404 and client.get(topic + ".json").json()["examples"] == splats[2:]
+    client.post("/signout", data={"csrf_token": csrf(client, topic)})
+
+
+def test_topic_examples_over_the_api(client, populated):
+    auth = _reader(populated, "api-examples")
+    splats = _titled(populated, SPLATTING, 2)
+    made = client.post("/api/topics", json={"query": "-category:cs.RO", "examples": [f"arXiv:{splats[0]}"],
+                                            "name": "Splats"}, headers=auth)
+    assert made.status_code == 201 and made.json()["examples"] == splats[:1]
+    tid = made.json()["id"]
+    changed = client.put(f"/api/topics/{tid}/examples", json={"examples": splats}, headers=auth)
+    assert changed.status_code == 200 and changed.json()["examples"] == splats
+    for bad, status in (({"examples": ["nope"]}, 400), ({"examples": ["2501.99999"]}, 404),
+                        ({"examples": [str(i) for i in range(21)]}, 400), ({"examples": "2501.00001"}, 400),
+                        ({}, 400)):
+        assert client.put(f"/api/topics/{tid}/examples", json=bad, headers=auth).status_code == status, bad
+    assert client.put(f"/api/topics/{tid}/examples", json={"examples": []}, headers=auth).status_code == 200
+    assert client.put("/api/topics/99999/examples", json={"examples": splats}, headers=auth).status_code == 404
+    assert client.put(f"/api/topics/{tid}/examples", json={"examples": splats}).status_code == 401
+    stranger = _reader(populated, "api-stranger")
+    assert client.put(f"/api/topics/{tid}/examples", json={"examples": []}, headers=stranger).status_code == 404
+
+
+def _for_you_page(client) -> list[dict]:
+    reasons = re.findall(r'<span class="reason">([^<]+)</span>', client.get("/for-you").text)
+    return [{"reason": html.unescape(r)} for r in reasons]
 
 
 def test_secret_feed_links_work_signed_out_and_die_when_replaced(client, populated):
@@ -459,3 +531,55 @@ def test_an_author_page_tells_namesakes_apart_where_coauthors_and_fields_allow(c
         ("2", frozenset({"math.AG"}), frozenset({"Bo Coauthor", "Cy Coauthor"}))}
     one = html.unescape(client.get("/authors/Ann Coauthor").text)
     assert "At least" not in one and "One person as far as their co-authors and fields show" in one
+
+
+def test_following_one_of_the_namesakes_brings_only_their_papers(client, populated, tmp_path):
+    import json
+
+    from paperboard.ingest.files_job import ingest_file
+
+    def paper(n: int, coauthor: str, field: str) -> dict:
+        return {"id": f"2503.8{n:04d}", "title": f"Followed namesake paper {n}", "abstract": "Words.",
+                "listed": "2025-03-20", "authors": ["Rook Namesake", coauthor], "categories": [field]}
+
+    def ingest(records) -> None:
+        dump = tmp_path / "papers.jsonl"
+        dump.write_text("".join(json.dumps(r) + "\n" for r in records))
+        ingest_file(populated.engine, str(dump))
+
+    # two people: one in vision with Ann, one in algebra with Bo
+    ingest([paper(1, "Ann Other", "cs.CV"), paper(2, "Ann Other", "cs.CV"), paper(3, "Bo Other", "math.AG")])
+    auth = _reader(populated, "namesake-follower")
+    followed = client.post("/api/authors/Rook Namesake/follow", params={"paper": "2503.80003"}, headers=auth)
+    assert followed.status_code == 200 and followed.json() == {
+        "author": "Rook Namesake", "following": True, "person": "2503.80003"}
+    # new papers: with the algebraist's co-author (in vision), in algebra with someone new: theirs; with
+    # the other's co-author, or new co-authors in another field: not theirs
+    ingest([paper(4, "Bo Other", "cs.CV"), paper(5, "Dee New", "math.AG"), paper(6, "Ann Other", "cs.LG"),
+            paper(7, "Eve New", "cs.LG")])
+    by_them = {i["paper"]["id"] for i in _for_you(client, auth, limit=50)
+               if i["reason"] == "by Rook Namesake, whom you follow"}
+    assert by_them == {"2503.80003", "2503.80004", "2503.80005"}
+    # the name, all of them, when no paper is given
+    assert client.post("/api/authors/Rook Namesake/follow", headers=auth).json()["person"] is None
+    by_name = {i["paper"]["id"] for i in _for_you(client, auth, limit=50)
+               if i["reason"] == "by Rook Namesake, whom you follow"}
+    assert by_name == {f"2503.8000{n}" for n in range(1, 8)}
+    for params, status in (({"paper": "2503.89999"}, 400), ({"paper": "not an id"}, 400), ({"paper": "x" * 201}, 400)):
+        assert client.post("/api/authors/Rook Namesake/follow", params=params, headers=auth).status_code == status
+    assert client.post("/api/authors/Nobody Here/follow", params={"paper": "2503.80001"},
+                       headers=auth).status_code == 404
+
+    # on the author page: one button per person, and which one is followed
+    sign_up(client, "page-follower")
+    page = html.unescape(client.get("/authors/Rook Namesake").text)
+    assert page.count("Follow this one") == 3 and "Follow all of them" in page  # 7 has a field of its own
+    token = csrf(client, "/authors/Rook Namesake")
+    client.post("/follow", data={"csrf_token": token, "author": "Rook Namesake", "paper": "2503.80001"})
+    page = " ".join(html.unescape(client.get("/authors/Rook Namesake").text).split())
+    assert "Following one of them ✓" in page and page.count("Following this one ✓") == 1
+    assert page.count("Follow this one") == 2
+    followed_one = [li for li in re.findall(r"<li>(.*?)</li>", page) if "Following this one" in li]
+    # (Bo's paper in vision made the two first people one: 1, 2, 3, 4 and 6; 5 and 7 are two others)
+    assert len(followed_one) == 1 and followed_one[0].startswith("5 papers")
+    client.post("/signout", data={"csrf_token": token})

@@ -83,11 +83,16 @@ async def _session(client: Client, server, target: int) -> None:  # type: ignore
     _data(await client.call_tool("feedback", {"paper": top, "signal": "undo"}))
     assert (await client.call_tool("feedback", {"paper": top, "signal": "adore"})).is_error
     author = wanted["authors"][0]
-    assert _data(await client.call_tool("follow", {"author": author})) == {"author": author, "following": True}
+    assert _data(await client.call_tool("follow", {"author": author})) == {
+        "author": author, "following": True, "person": None}
     reasons = {p["id"]: p["reason"] for p in _data(await client.call_tool("for_you", {"limit": 50}))["papers"]}
     assert reasons[wanted["id"]] == f"by {author}, whom you follow"
     assert _data(await client.call_tool("follow", {"author": author, "undo": True}))["following"] is False
     assert (await client.call_tool("follow", {"author": "Nobody Atall"})).is_error
+    one = _data(await client.call_tool("follow", {"author": author, "paper": wanted["id"]}))
+    assert one == {"author": author, "following": True, "person": wanted["id"]}
+    assert (await client.call_tool("follow", {"author": author, "paper": "2101.99999"})).is_error
+    assert _data(await client.call_tool("follow", {"author": author, "undo": True}))["following"] is False
 
 
 def test_over_http_reads_need_nothing_and_writes_need_a_token(server):

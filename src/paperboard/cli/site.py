@@ -227,17 +227,22 @@ def topics() -> None:
 
 
 @topics.command("add", help=f"Save QUERY (the filter language: {SYNTAX_LINE}) as a topic of USER's; "
-                             "prints its id.")
+                             "prints its id. With --example, it holds the papers that pass QUERY and are "
+                             "like the examples (QUERY may then be \"\").")
 @click.argument("username", metavar="USER")
 @click.argument("query")
 @click.option("--name", default="", help="What to call it (default: the query).")
+@click.option("--example", "examples", multiple=True, metavar="ID",
+              help="An example paper (an arXiv id or link; repeat for more).")
 @click.option("--private", is_flag=True, help="Only USER sees it.")
 @pass_ctx
-def topics_add(obj: Context, username: str, query: str, name: str, private: bool) -> None:
+def topics_add(obj: Context, username: str, query: str, name: str, examples: tuple[str, ...],
+               private: bool) -> None:
     board = obj.board()
     user = _account(board, username)
     with _as_usage_errors():
-        click.echo(board.create_topic(user, name or query[:100], query, public=not private))
+        click.echo(board.create_topic(user, name or query[:100] or "Papers like my examples", query,
+                                      public=not private, examples=examples))
 
 
 @topics.command("list")
@@ -250,11 +255,12 @@ def topics_list(obj: Context, username: str, fmt: str) -> None:
     user = _account(board, username)
     found = board.topics_of(user, user)
     if fmt == "json":
-        dump([{"id": t.id, "name": t.name, "query": t.query, "public": t.public,
+        dump([{"id": t.id, "name": t.name, "query": t.query, "examples": list(t.examples), "public": t.public,
                "url": f"{obj.config.base_url}/topics/{t.id}"} for t in found])
         return
     for t in found:
-        click.echo(f"{t.id:>6}  {t.name}  [{t.query}]{'' if t.public else '  (private)'}")
+        like = f"  like {', '.join(t.examples)}" if t.examples else ""
+        click.echo(f"{t.id:>6}  {t.name}  [{t.query}]{like}{'' if t.public else '  (private)'}")
 
 
 @topics.command("delete")
@@ -273,14 +279,17 @@ def topics_delete(obj: Context, username: str, topic_id: int) -> None:
 @click.argument("username", metavar="USER")
 @click.argument("author")
 @click.option("--undo", is_flag=True, help="Stop following.")
+@click.option("--paper", metavar="ID", help="Follow only the one of the people who write as AUTHOR who wrote "
+              "this paper (told apart by co-authors and fields; `paperboard`'s author page lists them).")
 @pass_ctx
-def follow(obj: Context, username: str, author: str, undo: bool) -> None:
+def follow(obj: Context, username: str, author: str, undo: bool, paper: str | None) -> None:
     """USER follows AUTHOR (the name as papers spell it): AUTHOR's new papers come to USER's For you."""
     board = obj.board()
     user = _account(board, username)
     with _as_usage_errors():
-        name = board.follow(user, author, undo=undo)
-    click.echo(f"{username} {'no longer follows' if undo else 'follows'} {name}")
+        name = board.follow(user, author, undo=undo, paper=paper)
+    who = f"{name} (the one who wrote {paper})" if paper and not undo else name
+    click.echo(f"{username} {'no longer follows' if undo else 'follows'} {who}")
 
 
 @main.command()

@@ -21,6 +21,7 @@ from .ranking import (
     Liked,
     Pick,
     Vector,
+    closest,
     counts,
     floored,
     interests,
@@ -32,6 +33,7 @@ from .ranking import (
 
 WINDOW_DAYS = 30  # without ``since``: the papers of the 30 days up to the newest listing day
 CANDIDATES = 400  # papers each interest searches for
+TOPIC_CANDIDATES = 1000  # papers each interest of a topic's examples searches for (its timeline is newest first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +88,8 @@ def recommend(engine: Engine, lexical: LexicalIndex, user_id: int, *, since: dt.
         said = signals.read(conn, user_id, profile)
         followed = signals.papers_by(conn, said.followed, since, until)
         kept = topics.of(conn, user_id, user_id) if profile is None else []
-    days = FilterTerms.where(since=since, until=until)
-    topical = []
-    for topic in kept:
-        try:
-            held = topics.filters_of(topic.query) & days
-            topical.append((topic.name, lexical.newest(held, limit=CANDIDATES)))
-        except QueryError:  # saved under rules since tightened: it holds nothing, the others still count
-            continue
+    topical = [(topic.name, topic_papers(engine, lexical, topic, since=since, until=until, limit=CANDIDATES,
+                                         newest=False)) for topic in kept]
 
     def words_of(ids: list[str]) -> dict[str, str]:
         with engine.connect() as conn:
@@ -139,6 +135,38 @@ def rank(lexical: LexicalIndex, said: signals.Signals, words_of: Callable[[list[
             reason = groups[turn - first].reason_for(words.known(columns.get(pid, "")))
         picks.append(Pick(pid, score, reason, followed=turn == 0))
     return Recommendations(picks, since, until, False)
+
+
+def topic_papers(engine: Engine, lexical: LexicalIndex, topic: topics.Topic, *, since: dt.date | None = None,
+                 until: dt.date | None = None, limit: int, newest: bool = True) -> list[str]:
+    """The papers of a topic among those of ``since`` .. ``until``: those that pass its filter and, when
+    it has example papers, are like them as For you finds papers like a reader's (the same interests and
+    floor; the examples themselves left out). ``newest``: newest first (its timeline), else the likest
+    first (For you)."""
+    try:
+        held = topics.filters_of(topic.query) & FilterTerms.where(since=since, until=until)
+    except QueryError:  # saved under rules since tightened: it holds nothing, the others still count
+        return []
+    if not topic.examples:
+        return lexical.newest(held, limit=limit)
+    with engine.connect() as conn:
+        texts = signals.texts(conn, list(topic.examples))
+    examples = [Liked(pid, texts[pid][0], "example", texts[pid][1]) for pid in topic.examples if pid in texts]
+    if not examples:  # every example was deleted since
+        return []
+    liked = like(lexical, examples, held, limit=TOPIC_CANDIDATES if newest else limit)
+    return lexical.newest(held, limit=limit, among=liked) if newest and liked else liked
+
+
+def like(lexical: LexicalIndex, examples: Sequence[Liked], filters: FilterTerms, *, limit: int) -> list[str]:
+    """The papers passing ``filters`` that are like ``examples``, likest first, the examples left out: For
+    you's ranking of a reader who liked only them, each interest kept to the papers close to its best."""
+    words = _Words(lexical, phrases_worth_asking([p.words for p in examples]))
+    groups = interests(list(examples), words.vectors([p.words for p in examples]))
+    skip = {p.paper_id for p in examples}
+    rankings = [closest(floored(lexical.weighted(group.query, limit=TOPIC_CANDIDATES, filters=filters),
+                                _reference(lexical, group), {}, skip)) for group in groups]
+    return [pid for _, pid, _ in interleave(rankings, [g.weight for g in groups], limit)]
 
 
 def _reference(lexical: LexicalIndex, group: Interest) -> float:

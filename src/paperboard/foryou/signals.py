@@ -12,6 +12,7 @@ from sqlalchemy import Connection, delete, func, select
 
 from ..clock import utcnow
 from ..errors import NotFound, PaperboardError
+from ..feeds.namesakes import Person, belongs
 from ..ids import name_hash
 from ..storage.papers import require_stored
 from ..storage.schema import (
@@ -44,7 +45,8 @@ class Signals:
     liked: list[Liked]  # newest first
     disliked: list[Liked]  # less like this
     seen: set[str]  # upvoted, saved or given feedback: never recommended
-    followed: list[str] = field(default_factory=list)  # authors' names
+    # authors followed: the name, and the one person of those who write under it (None: all of them)
+    followed: list[tuple[str, Person | None]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -111,19 +113,20 @@ def read(conn: Connection, user_id: int, profile: int | None = None) -> Signals:
             liked_rows.setdefault(pid, how)
     liked_ids = list(liked_rows)[:MOST_LIKED]
     disliked_ids = [pid for pid, _, signal in said if signal == "less_like_this"][:MOST_DISLIKED]
-    texts = _texts(conn, [*liked_ids, *disliked_ids])
+    titled = texts(conn, [*liked_ids, *disliked_ids])
     return Signals(
-        followed=[] if profile is not None else following(conn, user_id),
-        liked=[Liked(pid, texts[pid][0], liked_rows[pid], texts[pid][1])
-               for pid in liked_ids if pid in texts],
-        disliked=[Liked(pid, texts[pid][0], "less_like_this", texts[pid][1])
-                  for pid in disliked_ids if pid in texts],
+        followed=[] if profile is not None else followed_people(conn, user_id),
+        liked=[Liked(pid, titled[pid][0], liked_rows[pid], titled[pid][1])
+               for pid in liked_ids if pid in titled],
+        disliked=[Liked(pid, titled[pid][0], "less_like_this", titled[pid][1])
+                  for pid in disliked_ids if pid in titled],
         seen={pid for pid, _, _ in voted} | {pid for pid, _, _ in saved} | {pid for pid, _, _ in said},
     )
 
 
-def follow(conn: Connection, user_id: int, name: str) -> str:
-    """Follow an author (the name as a stored paper spells it; NotFound when none does); the name kept."""
+def follow(conn: Connection, user_id: int, name: str, person: Person | None = None) -> str:
+    """Follow an author (the name as a stored paper spells it; NotFound when none does): all who write
+    under the name, or ``person``, one of them. The name kept."""
     key = name_hash(name)
     spelled = conn.execute(select(paper_authors.c.name).where(paper_authors.c.name_hash == key)
                            .limit(1)).scalar()
@@ -133,7 +136,8 @@ def follow(conn: Connection, user_id: int, name: str) -> str:
                     ).scalar_one() >= MOST_FOLLOWED:
         raise PaperboardError(f"one follows at most {MOST_FOLLOWED} authors")
     conn.execute(delete(follows).where(follows.c.user_id == user_id, follows.c.name_hash == key))
-    conn.execute(follows.insert().values(user_id=user_id, name_hash=key, name=spelled, created_at=utcnow()))
+    conn.execute(follows.insert().values(user_id=user_id, name_hash=key, name=spelled, created_at=utcnow(),
+                                         person=person.as_dict() if person else None))
     return spelled
 
 
@@ -143,10 +147,11 @@ def unfollow(conn: Connection, user_id: int, name: str) -> bool:
     return bool(gone.rowcount)
 
 
-def is_following(conn: Connection, user_id: int, name: str) -> bool:
-    found = conn.execute(select(follows.c.name).where(follows.c.user_id == user_id,
-                                                      follows.c.name_hash == name_hash(name))).first()
-    return found is not None
+def is_following(conn: Connection, user_id: int, name: str) -> bool | Person:
+    """False, True (everyone who writes under the name), or the one person of them followed."""
+    found = conn.execute(select(follows.c.person).where(follows.c.user_id == user_id,
+                                                        follows.c.name_hash == name_hash(name))).first()
+    return False if found is None else Person.from_dict(found.person) or True
 
 
 def following(conn: Connection, user_id: int) -> list[str]:
@@ -155,13 +160,21 @@ def following(conn: Connection, user_id: int) -> list[str]:
                              .order_by(follows.c.created_at, follows.c.name_hash)).scalars())
 
 
-def papers_by(conn: Connection, names: Sequence[str], since: dt.date | None,
+def followed_people(conn: Connection, user_id: int) -> list[tuple[str, Person | None]]:
+    """The authors the reader follows, each with the one person followed (None: all of the name)."""
+    rows = conn.execute(select(follows.c.name, follows.c.person).where(follows.c.user_id == user_id)
+                        .order_by(follows.c.created_at, follows.c.name_hash))
+    return [(name, Person.from_dict(person)) for name, person in rows]
+
+
+def papers_by(conn: Connection, followed: Sequence[tuple[str, Person | None]], since: dt.date | None,
               until: dt.date | None) -> list[tuple[str, str]]:
-    """(paper, author) for the papers of these authors whose day is in ``since`` .. ``until``, newest
-    first."""
-    if not names:
+    """(paper, author) for the papers of these authors (of the one person followed, where one is) whose
+    day is in ``since`` .. ``until``, newest first."""
+    if not followed:
         return []
-    spelled = {name_hash(n): n for n in names}
+    spelled = {name_hash(n): n for n, _ in followed}
+    people = {name_hash(n): person for n, person in followed if person is not None}
     day = func.coalesce(papers.c.listed, papers.c.published)  # filter_rules.paper_day
     query = (select(paper_authors.c.paper_id, paper_authors.c.name_hash)
              .join(papers, papers.c.id == paper_authors.c.paper_id)
@@ -171,10 +184,29 @@ def papers_by(conn: Connection, names: Sequence[str], since: dt.date | None,
         query = query.where(day >= since)
     if until is not None:
         query = query.where(day <= until)
+    found = list(conn.execute(query))
+    theirs = _papers_of_people(conn, [(pid, key) for pid, key in found if key in people], people)
     out: dict[str, str] = {}
-    for pid, key in conn.execute(query):
-        out.setdefault(pid, spelled[key])
+    for pid, key in found:
+        if key not in people or (pid, key) in theirs:
+            out.setdefault(pid, spelled[key])
     return list(out.items())
+
+
+def _papers_of_people(conn: Connection, found: list[tuple[str, int]],
+                      people: dict[int, Person]) -> set[tuple[str, int]]:
+    """Which of these (paper, name hash) are the followed person's, by :func:`namesakes.belongs`."""
+    if not found:
+        return set()
+    ids = list({pid for pid, _ in found})
+    authors: dict[str, set[int]] = {}
+    for pid, key in conn.execute(select(paper_authors.c.paper_id, paper_authors.c.name_hash)
+                                 .where(paper_authors.c.paper_id.in_(ids))):
+        authors.setdefault(pid, set()).add(key)
+    fields = {pid: (cats[0] if cats else "") for pid, cats in conn.execute(
+        select(papers.c.id, papers.c.categories).where(papers.c.id.in_(ids)))}
+    return {(pid, key) for pid, key in found
+            if belongs(people[key], authors.get(pid, set()) - {key}, fields.get(pid, ""))}
 
 
 def words_of(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
@@ -186,7 +218,8 @@ def words_of(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
     return {pid: words for pid, words in rows}
 
 
-def _texts(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+def texts(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """The title and words column of each of these papers that is stored."""
     if not ids:
         return {}
     rows = conn.execute(select(papers.c.id, papers.c.title, paper_words.c.words)

@@ -238,6 +238,8 @@ follows = Table(
     Column("name_hash", BigInteger, primary_key=True),
     Column("name", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # one of the people who write under the name (feeds.namesakes.Person as a dict), or null: all of them
+    Column("person", JSON),
 )
 
 comments = Table(
@@ -291,9 +293,10 @@ topics = Table(
     Column("id", Integer, primary_key=True),
     Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("name", String(100), nullable=False),
-    Column("query", Text, nullable=False),
+    Column("query", Text, nullable=False),  # "" when the example papers alone say what it holds
     Column("public", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("examples", JSON, nullable=False, default=list, server_default="[]"),  # paper ids
     Index(None, "owner_id"),
 )
 

@@ -16,7 +16,9 @@ from .. import hf_json
 from ..board import paper_id_of
 from ..community import comments
 from ..feeds import daily, listing, periods
+from ..feeds.namesakes import Person
 from ..filter_terms import SYNTAX_LINE, feed_terms
+from ..foryou.topics import MOST_EXAMPLES
 from .account_mail_pages import send_soon
 from .api_schema import (
     ClaimOut,
@@ -232,14 +234,22 @@ def api_feedback_undo(request: Request, paper_id: str) -> JSON:
 
 
 class TopicIn(BaseModel):
-    query: str = Field(min_length=1, max_length=500, description=f"The filter it saves: {SYNTAX_LINE}.")
+    query: str = Field("", max_length=500, description=f"The filter it saves: {SYNTAX_LINE}.")
+    examples: list[Annotated[str, Field(max_length=200)]] = Field(
+        [], max_length=MOST_EXAMPLES, description="Example papers (arXiv ids or links): the topic then holds "
+        "the papers that pass the filter and are like them. A topic needs a filter, examples or both.")
     name: str = Field("", max_length=100, description="What to call it (default: the query).")
     public: bool = Field(True, description="Anyone with the link may read it; false: only you.")
 
 
+class ExamplesIn(BaseModel):
+    examples: list[Annotated[str, Field(max_length=200)]] = Field(
+        max_length=MOST_EXAMPLES, description="The topic's example papers from now on (arXiv ids or links).")
+
+
 def _topic(t) -> dict:  # type: ignore[no-untyped-def, type-arg]
-    return {"id": t.id, "name": t.name, "query": t.query, "owner": t.owner, "public": t.public,
-            "createdAt": hf_json.timestamp(t.created_at)}
+    return {"id": t.id, "name": t.name, "query": t.query, "examples": list(t.examples), "owner": t.owner,
+            "public": t.public, "createdAt": hf_json.timestamp(t.created_at)}
 
 
 @router.post("/topics", status_code=201, summary="Save a filter as a topic: a timeline at /topics/{id} "
@@ -249,8 +259,19 @@ def api_topic_create(request: Request, body: TopicIn) -> JSON:
     site = site_of(request)
     user = site.api_user(request)
     site.limit("write", str(user.id))
-    topic_id = site.board.create_topic(user, body.name or body.query[:100], body.query, public=body.public)
+    topic_id = site.board.create_topic(user, body.name or body.query[:100] or "Papers like my examples",
+                                       body.query, public=body.public, examples=body.examples)
     return JSON(_topic(site.board.topic(topic_id, user, limit=0)[0]), status_code=201)
+
+
+@router.put("/topics/{topic_id}/examples", summary="Replace the example papers of one of your topics",
+            response_model=None, responses=responses(TopicOut, errors=(400, 401, 404, 413, 429)))
+def api_topic_examples(request: Request, topic_id: TopicId, body: ExamplesIn) -> JSON:
+    site = site_of(request)
+    user = site.api_user(request)
+    site.limit("write", str(user.id))
+    site.board.set_topic_examples(user, topic_id, body.examples)
+    return JSON(_topic(site.board.topic(topic_id, user, limit=0)[0]))
 
 
 @router.get("/topics", summary="Your topics", response_model=None,
@@ -273,18 +294,25 @@ def api_topic_delete(request: Request, topic_id: TopicId) -> Response:
     return Response(status_code=204)
 
 
-def _follow(request: Request, name: str, undo: bool) -> JSON:
+def _follow(request: Request, name: str, undo: bool, paper: str | None = None) -> JSON:
     site = site_of(request)
     user = site.api_user(request)
     site.limit("write", str(user.id))
-    return JSON({"author": site.board.follow(user, name, undo=undo), "following": not undo})
+    followed = site.board.follow(user, name, undo=undo, paper=paper)
+    person = None if undo or not paper else site.board.is_following(user, followed)
+    return JSON({"author": followed, "following": not undo,
+                 "person": person.paper if isinstance(person, Person) else None})
 
 
 @router.post("/authors/{name}/follow", summary="Follow an author (by name, as papers spell it): their papers "
              "come to your For you", response_model=None,
              responses=responses(FollowOut, errors=(400, 401, 404, 413, 429)))
-def api_follow(request: Request, name: Annotated[str, Path(max_length=300)]) -> JSON:
-    return _follow(request, name, undo=False)
+def api_follow(request: Request, name: Annotated[str, Path(max_length=300)],
+               paper: Annotated[str | None, Query(max_length=200, description=(
+                   "Follow only the one of the people who write under the name who wrote this paper, as "
+                   "their co-authors and fields tell them apart (where they cannot be, the name)."))] = None,
+               ) -> JSON:
+    return _follow(request, name, undo=False, paper=paper)
 
 
 @router.delete("/authors/{name}/follow", summary="Stop following an author", response_model=None,

@@ -99,6 +99,7 @@ class TopicOut(_Shape):
     id: int
     name: str
     query: str
+    examples: list[str] = Field(description="Its example papers' ids: it holds the papers like them.")
     owner: str
     public: bool
     createdAt: str | None
@@ -107,6 +108,8 @@ class TopicOut(_Shape):
 class FollowOut(_Shape):
     author: str = Field(description="The name as the stored papers spell it.")
     following: bool
+    person: str | None = Field(None, description="Where one of the people who write under the name is "
+                               "followed: the paper they were chosen by.")
 
 
 class Vote(_Shape):

@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from .. import hf_json
+from ..board import paper_id_of
 from ..clock import utcnow
 from ..community.accounts import User
 from .atom import atom_feed
@@ -92,10 +93,13 @@ async def follow_post(request: Request) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
     author, undo = form.get("author", "").strip(), bool(form.get("undo"))
-    name = await run_in_threadpool(lambda: site.board.follow(user, author, undo=undo))
+    paper = form.get("paper", "").strip() or None  # one of the people who write under the name
+    name = await run_in_threadpool(lambda: site.board.follow(user, author, undo=undo, paper=paper))
     said = (f"You no longer follow {name}." if undo else
+            f"You follow the {name} who wrote {paper}: their new papers come to your For you." if paper else
             f"You follow {name}: their new papers come to your For you.")
-    return site.done(request, {"author": name, "following": not undo}, said, f"/authors/{quote(name)}")
+    return site.done(request, {"author": name, "following": not undo, "person": None if undo else paper},
+                     said, f"/authors/{quote(name)}")
 
 
 @router.post("/feedback")
@@ -116,18 +120,44 @@ async def feedback_post(request: Request) -> Response:
 def topics_page(request: Request) -> Response:
     board = site_of(request).board
     return _own_page(request, "topics.html", lambda user: {
-        "topics": board.topics_of(user, user), "query": request.query_params.get("q", "")[:500]})
+        "topics": board.topics_of(user, user), "query": request.query_params.get("q", "")[:500],
+        "examples": request.query_params.get("example", "")[:200]})
 
 
 @router.post("/topics")
 async def topic_create(request: Request) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
+    query, examples = form.get("query", ""), _ids(form.get("examples", ""))
     topic_id = await run_in_threadpool(lambda: site.board.create_topic(
-        user, form.get("name", "") or form.get("query", "")[:100], form.get("query", ""),
-        public=not form.get("private")))
+        user, form.get("name", "") or query[:100] or "Papers like my examples", query,
+        public=not form.get("private"), examples=examples))
     site.flash(request, "Topic saved: it fills itself as papers arrive, and its papers come to your For you.")
     return RedirectResponse(f"/topics/{topic_id}", status_code=303)
+
+
+def _ids(text: str) -> list[str]:
+    """Paper ids or URLs as someone lists them: separated by spaces, commas or lines."""
+    return text.replace(",", " ").split()[:100]
+
+
+@router.post("/topics/{topic_id}/examples")
+async def topic_examples(request: Request, topic_id: TopicId) -> Response:
+    """Add the paper ``paper`` to a topic's examples, or take it out (``remove``)."""
+    site = site_of(request)
+    form, user = await site.write_form(request)
+    paper = form.get("paper", "").strip()
+
+    def change() -> tuple[str, ...]:  # set_topic_examples refuses a topic that is not the user's
+        topic, _ = site.board.topic(topic_id, user, limit=0)
+        if form.get("remove"):
+            return site.board.set_topic_examples(user, topic_id, [
+                e for e in topic.examples if e != paper_id_of(paper)])
+        return site.board.set_topic_examples(user, topic_id, [*topic.examples, paper])
+
+    kept = await run_in_threadpool(change)
+    said = "Example taken out." if form.get("remove") else "Example added: the topic now holds papers like it."
+    return site.done(request, {"topic": topic_id, "examples": list(kept)}, said, f"/topics/{topic_id}")
 
 
 @router.post("/topics/{topic_id}/delete")
@@ -172,8 +202,9 @@ def topic_json(request: Request, topic_id: TopicId,
     site = site_of(request)
     topic, entries = site.board.topic(topic_id, _reader(request, key))
     base = site.config.base_url
-    return JSON({"id": topic.id, "name": topic.name, "query": topic.query, "owner": topic.owner,
-                 "public": topic.public, "papers": [hf_json.daily_item(e, base) for e in entries]},
+    return JSON({"id": topic.id, "name": topic.name, "query": topic.query, "examples": list(topic.examples),
+                 "owner": topic.owner, "public": topic.public,
+                 "papers": [hf_json.daily_item(e, base) for e in entries]},
                 headers=_private(topic, key))
 
 
@@ -183,7 +214,8 @@ def topic_page(request: Request, topic_id: TopicId) -> Response:
     viewer = site.viewer(request)
     topic, entries = site.board.topic(topic_id, viewer)
     own = viewer is not None and viewer.username == topic.owner
-    response = site.page(request, "topic.html", topic=topic, entries=entries, own=own,
+    examples = site.board.entries(list(topic.examples))
+    response = site.page(request, "topic.html", topic=topic, entries=entries, own=own, examples=examples,
                          feed_key=site.board.feed_token(viewer) if own and not topic.public else None)
     response.headers.update(_private(topic))
     return response
