@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import shutil
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,6 +31,7 @@ SCHEMA_VERSION = 4
 SEARCHED_FIELDS = ["text", "authors"]
 WRITER_HEAP = 256 << 20
 PHRASES_KEPT = 100_000  # phrase frequencies remembered per process
+PHRASE_THREADS = 2  # threads that count a reader's two-word phrases (the machine has two cores)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # highlights stem every word of every hit shown
@@ -153,13 +155,25 @@ class LexicalIndex:
         if searcher.num_docs != self._phrases_of or len(self._phrase_freq) > PHRASES_KEPT:
             self._phrase_freq, self._phrases_of = {}, searcher.num_docs  # counted in another index
         out = {}
+        phrases = []
         for term in set(terms):
             if " " not in term:
                 out[term] = searcher.doc_freq("text", term)
-                continue
-            if term not in self._phrase_freq:  # a search each: remembered while the index is the same
-                self._phrase_freq[term] = searcher.search(self._stems(term), limit=1, count=True).count
-            out[term] = self._phrase_freq[term]
+            else:
+                phrases.append(term)
+        # a phrase costs a search (a few ms for common words), remembered while the index is the same;
+        # tantivy lets go of the GIL while it searches, so two threads count them in about half the time
+        missing = [term for term in phrases if term not in self._phrase_freq]
+
+        def count(term: str) -> int:
+            return int(searcher.search(self._stems(term), limit=1, count=True).count)
+
+        if len(missing) > 2:
+            with ThreadPoolExecutor(max_workers=PHRASE_THREADS) as pool:
+                self._phrase_freq.update(zip(missing, pool.map(count, missing), strict=True))
+        else:
+            self._phrase_freq.update((term, count(term)) for term in missing)
+        out.update((term, self._phrase_freq[term]) for term in phrases)
         return out
 
     def _stems(self, term: str) -> tantivy.Query:
