@@ -279,6 +279,13 @@ def test_a_topic_from_a_search_its_feed_and_a_note_in_the_library(page, server):
     feed = pg.request.get(pg.url + ".atom")
     assert feed.ok and feed.text().count("<entry>") == papers.count()
     shot(pg, "desktop-topic")
+    # an example paper narrows the topic to papers like it; the page lists it
+    example = first.rsplit("/", 1)[1]
+    pg.get_by_label("Add an example").fill(f"https://arxiv.org/abs/{example}")
+    pg.get_by_role("button", name="Add", exact=True).click()
+    pg.locator("ul.examples a").first.wait_for()
+    assert pg.locator("ul.examples a").first.get_attribute("href") == f"/papers/{example}"
+    assert example not in [a.get_attribute("href").rsplit("/", 1)[1] for a in papers.all()]
     pg.goto(first)
     pg.locator("details.collect summary").click()
     pg.get_by_label("New collection name").fill("Reading")
