@@ -189,6 +189,16 @@ def test_for_you_learns_from_upvotes_and_takes_feedback_from_a_card(page, server
     assert pg.locator(".flash").first.inner_text() == "Feedback taken back."
     pg.goto("/for-you")
     assert pg.locator(f'.pick h2 a[href="{dismissed}"]').count() == 1
+    # following one of a card's authors, in place
+    card = pg.locator(".pick").first
+    name = card.locator("select[name=author] option").last.inner_text()
+    card.get_by_label("Follow").select_option(name)
+    pg.evaluate("window.stayed = true")
+    card.get_by_role("button", name="Follow", exact=True).click()
+    pg.locator("#said").filter(has_text=f"You follow {name}").wait_for()
+    assert pg.evaluate("window.stayed") is True
+    pg.reload()
+    assert f"You follow {name}" in pg.locator("main").inner_text()
 
 
 def test_card_actions_act_in_place_and_keep_the_scroll_position(page, server):

@@ -93,6 +93,10 @@
       }
       say(data.message);
     },
+    // a card's "follow an author": the name is picked from a list, so the form stays as it was
+    said(form, data) {
+      say(data.message);
+    },
     follow(form, data) {
       const button = form.querySelector("button");
       button.textContent = data.following ? "Following ✓ · unfollow" : "Follow";
