@@ -551,6 +551,12 @@ class Paperboard:
         with self.engine.connect() as conn:
             return foryou_signals.is_following(conn, user.id, author)
 
+    def followed_person(self, user: accounts.User, author: str) -> str | None:
+        """The paper the one person of ``author``'s namesakes the user follows was chosen by; None when
+        the user follows the name (or not at all)."""
+        found = self.is_following(user, author)
+        return found.paper if isinstance(found, Person) else None
+
     def create_topic(self, user: accounts.User, name: str, query: str, *, public: bool = True,
                      examples: Iterable[str] = ()) -> int:
         """Save a filter and example papers as a topic: a timeline of the papers that pass the filter

@@ -247,8 +247,10 @@ def build_server(board: Paperboard, *, token: str | None = None,
                              "Needs your API token.")
     async def follow(ctx: Context, author: Text, undo: bool = False, paper: str | None = None) -> dict[str, Any]:
         def write() -> dict[str, Any]:
-            return {"author": board.follow(acting(ctx), author, undo=undo, paper=paper), "following": not undo,
-                    "person": None if undo else paper}
+            user = acting(ctx)
+            name = board.follow(user, author, undo=undo, paper=paper)
+            return {"author": name, "following": not undo,
+                    "person": None if undo else board.followed_person(user, name)}
 
         return await run(write)
 

@@ -90,7 +90,9 @@ async def _session(client: Client, server, target: int) -> None:  # type: ignore
     assert _data(await client.call_tool("follow", {"author": author, "undo": True}))["following"] is False
     assert (await client.call_tool("follow", {"author": "Nobody Atall"})).is_error
     one = _data(await client.call_tool("follow", {"author": author, "paper": wanted["id"]}))
-    assert one == {"author": author, "following": True, "person": wanted["id"]}
+    # the person who wrote it where the name's papers tell people apart, the name where they cannot
+    # (both cases over HTTP: web/test_for_you.py::test_following_one_of_the_namesakes_brings_only_their_papers)
+    assert one["author"] == author and one["following"] is True and one["person"] in (None, wanted["id"])
     assert (await client.call_tool("follow", {"author": author, "paper": "2101.99999"})).is_error
     assert _data(await client.call_tool("follow", {"author": author, "undo": True}))["following"] is False
 

@@ -16,7 +16,6 @@ from .. import hf_json
 from ..board import paper_id_of
 from ..community import comments
 from ..feeds import daily, listing, periods
-from ..feeds.namesakes import Person
 from ..filter_terms import SYNTAX_LINE, feed_terms
 from ..foryou.topics import MOST_EXAMPLES
 from .account_mail_pages import send_soon
@@ -299,9 +298,8 @@ def _follow(request: Request, name: str, undo: bool, paper: str | None = None) -
     user = site.api_user(request)
     site.limit("write", str(user.id))
     followed = site.board.follow(user, name, undo=undo, paper=paper)
-    person = None if undo or not paper else site.board.is_following(user, followed)
     return JSON({"author": followed, "following": not undo,
-                 "person": person.paper if isinstance(person, Person) else None})
+                 "person": None if undo else site.board.followed_person(user, followed)})
 
 
 @router.post("/authors/{name}/follow", summary="Follow an author (by name, as papers spell it): their papers "

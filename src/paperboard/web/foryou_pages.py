@@ -94,12 +94,17 @@ async def follow_post(request: Request) -> Response:
     form, user = await site.write_form(request)
     author, undo = form.get("author", "").strip(), bool(form.get("undo"))
     paper = form.get("paper", "").strip() or None  # one of the people who write under the name
-    name = await run_in_threadpool(lambda: site.board.follow(user, author, undo=undo, paper=paper))
+
+    def write() -> tuple[str, str | None]:
+        name = site.board.follow(user, author, undo=undo, paper=paper)
+        return name, None if undo else site.board.followed_person(user, name)
+
+    name, person = await run_in_threadpool(write)
     said = (f"You no longer follow {name}." if undo else
-            f"You follow the {name} who wrote {paper}: their new papers come to your For you." if paper else
+            f"You follow the {name} who wrote {person}: their new papers come to your For you." if person else
             f"You follow {name}: their new papers come to your For you.")
-    return site.done(request, {"author": name, "following": not undo, "person": None if undo else paper},
-                     said, f"/authors/{quote(name)}")
+    return site.done(request, {"author": name, "following": not undo, "person": person}, said,
+                     f"/authors/{quote(name)}")
 
 
 @router.post("/feedback")
