@@ -93,7 +93,8 @@ class Paperboard:
     def __init__(self, config: Config, *, engine: Engine | None = None, index: SearchIndex | None = None,
                  fetch_from_arxiv: bool = True, fetch_wait: float = 1.5):
         self.config = config
-        self.engine = engine or open_database(config.database_url, synchronous=config.sqlite_synchronous)
+        self.engine = engine or open_database(config.database_url, synchronous=config.sqlite_synchronous,
+                                              pool=config.pool())
         self._index = index
         self._categories: tuple[float, list[tuple[str, int]]] | None = None
         self.on_demand = OnDemand(self.engine, self.fetch, delay=config.arxiv_delay,

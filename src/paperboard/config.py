@@ -85,6 +85,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sqlite_synchronous", "full",
             "SQLite's durability: full (every acknowledged write survives a power cut or a crash of the "
             "machine) or normal (faster writes; a power cut can take back the last seconds of them)."),
+    Setting("db_pool_size", "5",
+            "PostgreSQL: connections each Paperboard process keeps open (at least 2: migrations hold one "
+            "for their lock while they run on another)."),
+    Setting("db_pool_overflow", "10",
+            "PostgreSQL: connections a process may open beyond db_pool_size when busy (closed when idle)."),
+    Setting("db_pool_timeout", "10",
+            "PostgreSQL: seconds a request waits for a free connection before it is answered 503 (busy)."),
+    Setting("db_statement_timeout", "30",
+            "PostgreSQL: seconds one SQL statement of the web server may run before the database cancels it "
+            "(the request is answered 503); 0: no limit. Jobs (ingest, worker, reindex) are not limited."),
     Setting("stale_after", "4",
             "Days after which /healthz calls the store stale (503, status \"stale\"): its newest listing day "
             "is older than that, so harvests are failing or off. arXiv lists nothing on Fridays, Saturdays "
@@ -98,6 +108,16 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 # the worker's jobs; each has a setting NAME_schedule (``-`` written ``_``)
 JOBS = ("harvest", "index", "digest-daily", "digest-weekly", "mail", "thumbnails")
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """A process's PostgreSQL connection pool: kept open, opened beyond that when busy, and the seconds a
+    request waits for one."""
+
+    size: int = 5
+    overflow: int = 10
+    timeout: float = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +141,10 @@ class Config:
     max_connections: int = 1000
     sqlite_synchronous: str = "full"
     stale_after: int = 4
+    db_pool_size: int = 5
+    db_pool_overflow: int = 10
+    db_pool_timeout: float = 10.0
+    db_statement_timeout: float = 30.0
     harvest_sets: tuple[str, ...] = ("cs",)
     arxiv_pdf_url: str = "https://arxiv.org/pdf"
     schedules: dict[str, str] = field(default_factory=dict)  # job name -> schedule text
@@ -131,6 +155,10 @@ class Config:
             return self.schedules.get(name[: -len("_schedule")].replace("_", "-"), "")
         value = getattr(self, name)
         return ",".join(value) if isinstance(value, tuple) else str(value)
+
+    def pool(self) -> Pool:
+        """How many PostgreSQL connections one process holds, and how long a request waits for one."""
+        return Pool(self.db_pool_size, self.db_pool_overflow, self.db_pool_timeout)
 
     def signing_key(self) -> str:
         """The configured secret, or one generated on first use and kept in the data folder."""
@@ -199,6 +227,10 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -
         max_connections=_number("max_connections", raw["max_connections"], int, minimum=1),
         sqlite_synchronous=_choice("sqlite_synchronous", raw["sqlite_synchronous"], ("full", "normal")),
         stale_after=_number("stale_after", raw["stale_after"], int, minimum=0),
+        db_pool_size=_number("db_pool_size", raw["db_pool_size"], int, minimum=2),
+        db_pool_overflow=_number("db_pool_overflow", raw["db_pool_overflow"], int, minimum=0),
+        db_pool_timeout=_number("db_pool_timeout", raw["db_pool_timeout"], float, minimum=0.1),
+        db_statement_timeout=_number("db_statement_timeout", raw["db_statement_timeout"], float, minimum=0),
         harvest_sets=tuple(x.strip() for x in str(raw["harvest_sets"] or "").split(",") if x.strip()),
         schedules={job: str(raw[f"{job.replace('-', '_')}_schedule"] or "")
                    for job in JOBS},

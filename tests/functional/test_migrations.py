@@ -27,3 +27,30 @@ def test_imported_submitter_accounts_become_names(db_url):
         row = conn.execute(text("SELECT submitter_id, submitter_name, submitter_display FROM submissions")).one()
     assert tuple(row) == (None, "akhaliq", "AK")
     engine.dispose()
+
+
+def test_processes_that_start_at_once_migrate_one_at_a_time(db_url):
+    """Several app processes starting together on an empty database: one migrates, the others wait for
+    it and find nothing to do; none fails on a table another just made."""
+    import subprocess
+    import sys
+
+    opener = ("import sys; from paperboard.storage.engine import open_database; "
+              "open_database(sys.argv[1]).dispose()")
+    starts = [subprocess.Popen([sys.executable, "-c", opener, db_url], stderr=subprocess.PIPE, text=True)
+              for _ in range(4)]
+    failures = [p.stderr.read() for p in starts if p.wait(timeout=300) != 0]
+    assert not failures, failures[0][-2000:]
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    engine.dispose()
+    assert len(versions) == 1 and versions[0] == _head()
+
+
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from paperboard.storage.engine import MIGRATIONS
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()

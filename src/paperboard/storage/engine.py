@@ -9,15 +9,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from ..config import Pool
 
 _JSON = {
     "json_serializer": lambda obj: orjson.dumps(obj).decode(),
     "json_deserializer": orjson.loads,
 }
 MIGRATIONS = Path(__file__).with_name("migrations")
+# the PostgreSQL advisory lock that lets one process at a time migrate (any number, the same everywhere)
+MIGRATION_LOCK = 0x70617065_72626F61  # "paperboa"
 
 
 class DatabaseError(RuntimeError):
@@ -27,11 +31,14 @@ class DatabaseError(RuntimeError):
 SYNCHRONOUS = ("full", "normal")
 
 
-def make_engine(url: str, *, synchronous: str = "full") -> Engine:
+def make_engine(url: str, *, synchronous: str = "full", pool: Pool | None = None,
+                statement_timeout: float = 0) -> Engine:
     """An engine for ``url``; a SQLite file (and its folder) is created on first use, in WAL mode.
     ``synchronous``: SQLite's durability. ``full`` syncs the log at every commit, so an acknowledged
     write survives a power cut; ``normal`` syncs only at checkpoints (a power cut can take back the
-    writes of the last seconds, a crash of the process cannot)."""
+    writes of the last seconds, a crash of the process cannot). PostgreSQL only: ``pool``, the
+    connections held and how long a caller waits for one (then sqlalchemy's TimeoutError);
+    ``statement_timeout``, the seconds after which the server cancels a statement (0: never)."""
     if synchronous not in SYNCHRONOUS:
         raise DatabaseError(f"synchronous must be one of {', '.join(SYNCHRONOUS)}, not {synchronous!r}")
     try:
@@ -44,7 +51,10 @@ def make_engine(url: str, *, synchronous: str = "full") -> Engine:
             return engine
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True, **_JSON)
+        pool = pool or Pool()
+        limits = {"pool_size": pool.size, "max_overflow": pool.overflow, "pool_timeout": pool.timeout}
+        connect = {"options": f"-c statement_timeout={round(statement_timeout * 1000)}"} if statement_timeout else {}
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect, **limits, **_JSON)
     except (ArgumentError, NoSuchModuleError, OSError) as exc:
         raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
 
@@ -80,11 +90,15 @@ def _alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent; safe on every start)."""
+    """Bring the schema to the newest revision and rebuild deferred indexes (idempotent; safe on every
+    start, and when several processes start at once: one migrates while the others wait, then find
+    nothing to do)."""
     from alembic import command
 
     try:
-        command.upgrade(_alembic_config(engine), "head")
+        with _one_at_a_time(engine):
+            command.upgrade(_alembic_config(engine), "head")
+            ensure_indexes(engine)
     except Exception as exc:
         if type(exc).__module__.startswith("sqlalchemy"):
             raise DatabaseError(
@@ -93,11 +107,42 @@ def migrate(engine: Engine) -> None:
         raise
 
 
-def open_database(url: str, *, synchronous: str = "full") -> Engine:
+@contextmanager
+def _one_at_a_time(engine: Engine) -> Iterator[None]:
+    """Hold the migration lock: a PostgreSQL advisory lock (released by the server if the process dies),
+    or an exclusive lock on a file beside a SQLite database."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            unlimited(conn)
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(Path(database).expanduser().with_name(Path(database).name + ".migrating"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # let go when the file closes, or the process dies
+        yield
+
+
+def unlimited(conn: Connection) -> None:
+    """Lift the statement timeout for the rest of ``conn``'s transaction (a migration or an index build
+    over millions of rows may take minutes, where a web request's statements may not)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+
+
+def open_database(url: str, *, synchronous: str = "full", pool: Pool | None = None,
+                  statement_timeout: float = 0) -> Engine:
     """An engine for ``url`` with its schema migrated (see :func:`make_engine`)."""
-    engine = make_engine(url, synchronous=synchronous)
+    engine = make_engine(url, synchronous=synchronous, pool=pool, statement_timeout=statement_timeout)
     migrate(engine)
-    ensure_indexes(engine)
     return engine
 
 
@@ -114,7 +159,9 @@ def _deferrable():  # type: ignore[no-untyped-def]
 def ensure_indexes(engine: Engine) -> None:
     """Recreate deferred indexes a bulk load did not get to rebuild (it was killed)."""
     for index in _deferrable():
-        index.create(engine, checkfirst=True)
+        with engine.begin() as conn:
+            unlimited(conn)
+            index.create(conn, checkfirst=True)
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, InternalError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Route
@@ -22,6 +23,7 @@ from ..community.accounts import User
 from ..config import Config
 from ..errors import PaperboardError
 from ..search.service import SearchIndex
+from ..storage.engine import open_database
 from ..storage.rate_limits import DatabaseCounts
 from . import (
     account_mail_pages,
@@ -163,6 +165,9 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
                cache_seconds: float = 5.0, board: Paperboard | None = None) -> FastAPI:
     """The website and the JSON API over ``board`` (by default one built from ``config``, ``engine``,
     ``search`` and ``fetch_from_arxiv``)."""
+    if board is None and engine is None:  # a web request's statements are limited; jobs' are not
+        engine = open_database(config.database_url, synchronous=config.sqlite_synchronous, pool=config.pool(),
+                               statement_timeout=config.db_statement_timeout)
     board = board or Paperboard(config, engine=engine, index=search, fetch_from_arxiv=fetch_from_arxiv)
     site = Site(board=board, limiter=RateLimiter(limits, counts=DatabaseCounts(board.engine)))
     search = board.index
@@ -214,6 +219,12 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
     @app.exception_handler(PaperboardError)
     async def refused(request: Request, exc: PaperboardError) -> Response:
         return _error(request, exc.status, str(exc))
+
+    @app.exception_handler(PoolTimeout)
+    async def no_connection(request: Request, exc: PoolTimeout) -> Response:  # every connection is busy
+        log.warning("no database connection free for %s %s: %s", request.method, request.url.path, exc)
+        return _unavailable(request, "the server is busy just now; nothing you sent was kept. "
+                                     "Try again in a moment.")
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)

@@ -12,6 +12,8 @@ def database_trouble(exc: BaseException) -> str:
         why = "the database is read-only just now"
     elif "disk is full" in text or "no space" in text:
         why = "the server's disk is full"
+    elif "statement timeout" in text:  # PostgreSQL cancelled a statement past db_statement_timeout
+        why = "the database took too long to answer"
     else:
         why = "the database cannot be reached just now"
     return f"{why}; nothing you sent was kept. Try again in a minute."
