@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from paperboard.filter_rules import words_column
+from paperboard.filter_terms import FilterTerms
 from paperboard.foryou import service
 from paperboard.foryou.ranking import Liked
 from paperboard.foryou.signals import Signals
@@ -112,7 +113,6 @@ class Bench:
         return [p.id for p in sorted(self.after, key=lambda p: (p.listed, p.id), reverse=True)[:20]]
 
     def title_search(self, liked: list[str]) -> list[str]:
-        from paperboard.filter_terms import FilterTerms
         from paperboard.search.query import lexical_text, parse_query
         total: dict[str, float] = {}
         for pid in liked:
@@ -272,6 +272,16 @@ def main() -> None:
         ("cold", np.median(cold)), ("warm", np.median(warm)), ("p95", np.percentile(warm, 95)))}
     print(f"\nFor you of one reader, 50 picks, median of {len(cold)} readers: {ms['cold']:.0f} ms the first "
           f"time, {ms['warm']:.0f} ms after (p95 {ms['p95']:.0f} ms)")
+    timeline = []
+    for topic in DEV + TEST:  # a topic of five example papers: its page's 50 newest papers like them
+        examples = bench.signals(bench.readers(topic, 1)[0]).liked
+        for _ in range(2):
+            started = time.perf_counter()
+            liked = service.like(bench.lexical, examples, FilterTerms(), limit=service.TOPIC_CANDIDATES)
+            bench.lexical.newest(FilterTerms(), limit=50, among=liked)
+            timeline.append(time.perf_counter() - started)
+    print(f"A topic of five example papers, its 50 newest papers like them: median {np.median(timeline) * 1000:.0f}"
+          f" ms (p95 {np.percentile(timeline, 95) * 1000:.0f} ms)")
 
 if __name__ == "__main__":
     main()
