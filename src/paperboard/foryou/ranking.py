@@ -38,9 +38,9 @@ PHRASES = 24
 FLOOR = 0.17
 PUSH = 1.0  # how hard "less like this" pushes a paper down (times its likeness to the disliked one)
 # a paper belongs to a topic of example papers when it scores at least this share of the likest paper's
-# score (and passes FLOOR): on the 24 dev topics of bench/foryou.py, with 3 and 5 examples, 0.86 and 0.90
+# score (and passes FLOOR): on the 24 dev topics of bench/foryou.py, with 3 and 5 examples, 0.86 and 0.92
 # of such papers have the topic's phrase against 0.69 and 0.75 at FLOOR alone, keeping 0.64 and 0.75 of
-# the papers that have it (0.4: 0.74 / 0.80 precision; 0.6: 0.93 / 0.95 with recall 0.48 / 0.58)
+# the papers that have it (without FLOOR, 0.4: 0.74 / 0.80 precision; 0.6: 0.93 / 0.95, recall 0.48 / 0.58)
 TOPIC_SHARE = 0.5
 
 # what each signal says, and the weight of a paper it marks as liked
