@@ -280,8 +280,8 @@ def main() -> None:
             liked = service.like(bench.lexical, examples, FilterTerms(), limit=service.TOPIC_CANDIDATES)
             bench.lexical.newest(FilterTerms(), limit=50, among=liked)
             timeline.append(time.perf_counter() - started)
-    print(f"A topic of five example papers, its 50 newest papers like them: median {np.median(timeline) * 1000:.0f}"
-          f" ms (p95 {np.percentile(timeline, 95) * 1000:.0f} ms)")
+    print(f"A topic of five example papers, its 50 newest papers like them: median "
+          f"{np.median(timeline) * 1000:.0f} ms (p95 {np.percentile(timeline, 95) * 1000:.0f} ms)")
 
 if __name__ == "__main__":
     main()

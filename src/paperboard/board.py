@@ -523,7 +523,8 @@ class Paperboard:
         return ForYou([(e, "trending: upvote or save papers, or follow authors, to make this page yours")
                        for e in trending], found.since, found.until, cold=True)
 
-    def follow(self, user: accounts.User, author: str, *, undo: bool = False, paper: str | None = None) -> str:
+    def follow(self, user: accounts.User, author: str, *, undo: bool = False,
+               paper: str | None = None) -> str:
         """Follow an author (by name as papers spell it; NotFound when no stored paper has one), or stop.
         ``paper``: follow only the one of the people who write under the name who wrote that paper (as
         their co-authors and fields tell them apart); where they cannot be told apart, the name."""
@@ -539,7 +540,8 @@ class Paperboard:
                 if not people:
                     raise NotFound(f"no stored paper has an author named {author!r}")
                 if chosen is None:
-                    raise PaperboardError(f"{author!r} wrote no stored paper {pid!r} (among their newest 500)")
+                    raise PaperboardError(
+                        f"{author!r} wrote no stored paper {pid!r} (among their newest 500)")
                 person = chosen.person if len(people) > 1 else None
             return foryou_signals.follow(conn, user.id, author, person)
 
@@ -565,7 +567,8 @@ class Paperboard:
         with self.engine.begin() as conn:
             return foryou_topics.create(conn, user.id, name, query, public=public, examples=examples)
 
-    def set_topic_examples(self, user: accounts.User, topic_id: int, examples: Iterable[str]) -> tuple[str, ...]:
+    def set_topic_examples(self, user: accounts.User, topic_id: int,
+                           examples: Iterable[str]) -> tuple[str, ...]:
         """Replace the example papers of one of the user's topics; the stored ids kept."""
         with self.engine.begin() as conn:
             return foryou_topics.set_examples(conn, user.id, topic_id, examples)
@@ -584,7 +587,8 @@ class Paperboard:
         """A topic (public, or the viewer's own) and its newest ``limit`` papers."""
         with self.engine.connect() as conn:
             topic = foryou_topics.get(conn, topic_id, viewer.id if viewer else None)
-        ids = foryou_service.topic_papers(self.engine, self.index.lexical, topic, limit=limit) if limit else []
+        lexical = self.index.lexical
+        ids = foryou_service.topic_papers(self.engine, lexical, topic, limit=limit) if limit else []
         return topic, self.entries(ids, viewer.id if viewer else None)
 
     def suggested_topics(self) -> list[foryou_suggest.Suggestion]:

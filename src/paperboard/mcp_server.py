@@ -245,7 +245,8 @@ def build_server(board: Paperboard, *, token: str | None = None,
                              "come first in your For you. paper: follow only the one of the people who write "
                              "under the name who wrote that paper (told apart by co-authors and fields). "
                              "Needs your API token.")
-    async def follow(ctx: Context, author: Text, undo: bool = False, paper: str | None = None) -> dict[str, Any]:
+    async def follow(ctx: Context, author: Text, undo: bool = False,
+                     paper: str | None = None) -> dict[str, Any]:
         def write() -> dict[str, Any]:
             user = acting(ctx)
             name = board.follow(user, author, undo=undo, paper=paper)

@@ -33,7 +33,7 @@ from .ranking import (
 
 WINDOW_DAYS = 30  # without ``since``: the papers of the 30 days up to the newest listing day
 CANDIDATES = 400  # papers each interest searches for
-TOPIC_CANDIDATES = 1000  # papers each interest of a topic's examples searches for (its timeline is newest first)
+TOPIC_CANDIDATES = 1000  # papers each interest of a topic's examples searches for (its timeline is newest)
 
 
 @dataclass(frozen=True, slots=True)

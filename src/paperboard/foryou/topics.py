@@ -7,9 +7,8 @@ ones by their owner only."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, select, update
 

@@ -53,7 +53,8 @@ def make_engine(url: str, *, synchronous: str = "full", pool: Pool | None = None
             parsed = parsed.set(drivername="postgresql+psycopg")
         pool = pool or Pool()
         limits = {"pool_size": pool.size, "max_overflow": pool.overflow, "pool_timeout": pool.timeout}
-        connect = {"options": f"-c statement_timeout={round(statement_timeout * 1000)}"} if statement_timeout else {}
+        milliseconds = round(statement_timeout * 1000)
+        connect = {"options": f"-c statement_timeout={milliseconds}"} if milliseconds else {}
         return create_engine(parsed, pool_pre_ping=True, connect_args=connect, **limits, **_JSON)
     except (ArgumentError, NoSuchModuleError, OSError) as exc:
         raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None

@@ -161,7 +161,8 @@ async def topic_examples(request: Request, topic_id: TopicId) -> Response:
         return site.board.set_topic_examples(user, topic_id, [*topic.examples, paper])
 
     kept = await run_in_threadpool(change)
-    said = "Example taken out." if form.get("remove") else "Example added: the topic now holds papers like it."
+    said = ("Example taken out." if form.get("remove") else
+            "Example added: the topic now holds papers like it.")
     return site.done(request, {"topic": topic_id, "examples": list(kept)}, said, f"/topics/{topic_id}")
 
 
