@@ -415,10 +415,11 @@ class Paperboard:
         return cid
 
     def edit_collection(self, collection_id: int, user: accounts.User, *, name: str,
-                        description: str | None = None, public: bool = True) -> None:
+                        description: str | None = None, public: bool = True,
+                        digest: bool | None = None) -> None:
         with self.engine.begin() as conn:
             collections.edit_collection(conn, collection_id, user, name=name, description=description,
-                                        public=public)
+                                        public=public, digest=digest)
 
     def delete_collection(self, collection_id: int, user: accounts.User) -> None:
         with self.engine.begin() as conn:

@@ -145,6 +145,45 @@ def test_papers_by_followed_authors_have_a_section_of_their_own_first(env):
     assert page.index("From the authors you follow</h2>") < page.index("For you</h2>")
 
 
+def test_a_collection_can_have_a_section_of_its_own(env):
+    """A collection marked for the digest is an interest profile with its own section: the papers like
+    its papers, apart from the rest of For you (the reader's other interests)."""
+    from paperboard.community.collections import add_paper, create_collection, edit_collection
+
+    config, engine, search, smtp, records = env
+    on_the_day = [r for r in records if r["listed"] == DAY]
+    diffusion = [r["id"] for r in on_the_day if "diffusion" in r["title"].lower()]
+    with engine.begin() as conn:
+        reader = create_user(conn, "sectioned", "a long password")
+        upvote(conn, LIKED, reader.id)  # the reversal curse: the rest of For you
+        cid = create_collection(conn, reader, "Diffusion", public=False)
+        for pid in diffusion[:3]:
+            add_paper(conn, cid, reader, pid)
+        edit_collection(conn, cid, reader, name="Diffusion", description=None, public=False, digest=True)
+        other = create_user(conn, "unsectioned", "a long password")
+        kept = create_collection(conn, other, "Diffusion too")
+        add_paper(conn, kept, other, diffusion[0])
+    subscribe(engine, "sectioned@example.org", user_id=reader.id, trending=False)
+    subscribe(engine, "unsectioned@example.org", user_id=other.id, trending=False)
+    assert send(config, engine, search).sent == 2
+    text = smtp.to("sectioned@example.org")[0].get_body(("plain",)).get_content()
+    assert text.index("LIKE YOUR COLLECTION “DIFFUSION”") < text.index("FOR YOU")
+    section, rest = text.split("LIKE YOUR COLLECTION “DIFFUSION”", 1)[1].split("FOR YOU", 1)
+    ids = {r["id"]: r for r in records}
+    mine = re.findall(r"/papers/(\S+)", section)
+    assert mine and not set(mine) & set(diffusion[:3])  # its own papers are never picks
+    assert sum("diffusion" in (ids[p]["title"] + ids[p]["summary"]).lower() for p in mine) >= 0.8 * len(mine)
+    saved = {ids[p]["title"] for p in diffusion[:3]}
+    assert all(re.search(r"Why: similar to “(.+)” you saved", w).group(1) in saved
+               for w in re.findall(r"Why: [^\n]+", section))
+    others = re.findall(r"/papers/(\S+)", rest.split("--")[0])
+    assert not set(others) & set(mine) and any("reversal" in ids[p]["title"].lower() for p in others)
+    page = smtp.to("sectioned@example.org")[0].get_body(("html",)).get_content()
+    assert "Like your collection “Diffusion”</h2>" in page
+    unmarked = smtp.to("unsectioned@example.org")[0].get_body(("plain",)).get_content()
+    assert "LIKE YOUR COLLECTION" not in unmarked  # a collection has a section only when asked
+
+
 def test_trending_follows_the_picks_without_repeating_them(env):
     """The trending section lists the edition's most upvoted submissions that are not already picks."""
     config, engine, search, smtp, records = env

@@ -185,6 +185,10 @@ def test_a_collection_is_renamed_made_private_and_deleted_by_its_owner_only(clie
     page = client.post(f"/collections/{cid}/edit", data={"csrf_token": token, "name": "Reading group",
                                                          "description": "Tuesdays"})  # public unticked
     assert page.status_code == 200 and "Reading group" in page.text and "private" in page.text
+    assert 'name="digest" value="1" >' in page.text  # no digest section unless asked
+    page = client.post(f"/collections/{cid}/edit", data={"csrf_token": token, "name": "Reading group",
+                                                         "digest": "1"})
+    assert 'name="digest" value="1" checked>' in page.text
     for bad in ({"name": ""}, {"name": "x" * 201}, {"name": "ok", "description": "d" * 2001}):
         assert client.post(f"/collections/{cid}/edit", data={"csrf_token": token, **bad}).status_code == 400
     assert client.post("/collections/99999999/delete", data={"csrf_token": token}).status_code == 404

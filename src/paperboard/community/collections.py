@@ -30,6 +30,7 @@ class Collection:
     owner_id: int
     public: bool
     paper_ids: tuple[str, ...]
+    digest: bool = False  # its own section in its owner's digest
 
 
 def _checked(name: str, description: str | None) -> tuple[str, str]:
@@ -67,7 +68,8 @@ def get_collection(conn: Connection, collection_id: int, viewer: User | None = N
     ids = conn.execute(select(collection_items.c.paper_id)
                        .where(collection_items.c.collection_id == collection_id)
                        .order_by(collection_items.c.added_at, collection_items.c.paper_id)).scalars().all()
-    return Collection(row.id, row.name, row.description, row.username, row.owner_id, row.public, tuple(ids))
+    return Collection(row.id, row.name, row.description, row.username, row.owner_id, row.public, tuple(ids),
+                      bool(row.digest))
 
 
 def owned(conn: Connection, collection_id: int, owner: User) -> None:
@@ -79,12 +81,23 @@ def owned(conn: Connection, collection_id: int, owner: User) -> None:
 
 
 def edit_collection(conn: Connection, collection_id: int, owner: User, *, name: str,
-                    description: str | None, public: bool) -> None:
-    """Rename a collection, change its description, make it public or private (its owner only)."""
+                    description: str | None, public: bool, digest: bool | None = None) -> None:
+    """Rename a collection, change its description, make it public or private, give it a section of
+    the owner's digest or not (``None``: as it was); its owner only."""
     owned(conn, collection_id, owner)
     name, description = _checked(name, description)
-    conn.execute(update(collections).where(collections.c.id == collection_id).values(
-        name=name, description=description.strip() or None, public=public))
+    changes = {"name": name, "description": description.strip() or None, "public": public}
+    if digest is not None:
+        changes["digest"] = digest
+    conn.execute(update(collections).where(collections.c.id == collection_id).values(**changes))
+
+
+def digest_profiles(conn: Connection, user_id: int, limit: int = 5) -> list[tuple[int, str]]:
+    """The user's collections that have a section of the digest (id, name), oldest first."""
+    return [(r.id, r.name) for r in conn.execute(
+        select(collections.c.id, collections.c.name)
+        .where(collections.c.owner_id == user_id, collections.c.digest.is_(True))
+        .order_by(collections.c.id).limit(limit))]
 
 
 def delete_collection(conn: Connection, collection_id: int, owner: User) -> None:

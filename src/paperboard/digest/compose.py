@@ -49,11 +49,18 @@ class Composed:
 
 def sections(picks: list[Pick]) -> list[tuple[str, list[Pick]]]:
     """The picks in the digest's sections, in order: new papers by the authors the subscriber follows,
-    then the rest (their topics and For you); empty sections left out."""
+    then one section for each of their collections that has one (as they were first picked), then the
+    rest (their topics and For you); empty sections left out."""
     followed = [p for p in picks if p.followed]
-    rest = [p for p in picks if not p.followed]
-    return [(title, kept) for title, kept in (("From the authors you follow", followed), ("For you", rest))
-            if kept]
+    profiles: dict[str, list[Pick]] = {}
+    for pick in picks:
+        if not pick.followed and pick.profile is not None:
+            profiles.setdefault(pick.profile, []).append(pick)
+    rest = [p for p in picks if not p.followed and p.profile is None]
+    ordered = [("From the authors you follow", followed),
+               *((f"Like your collection “{name}”", kept) for name, kept in profiles.items()),
+               ("For you", rest)]
+    return [(title, kept) for title, kept in ordered if kept]
 
 
 def compose(edition: Edition, picks: list[Pick], trending: list[Entry], links: Links, *,

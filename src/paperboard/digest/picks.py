@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
+from ..community.collections import digest_profiles
 from ..feeds.daily import DailyQuery, daily_papers
 from ..feeds.entries import Entry
 from ..filter_rules import matches
@@ -40,6 +41,7 @@ class Pick:
     score: float
     reasons: list[str] = field(default_factory=list)
     followed: bool = False  # by an author the subscriber follows: the digest's first section
+    profile: str | None = None  # picked for one of the subscriber's collections that has a section
 
 
 def _excluded(paper: Paper, terms: Sequence[str]) -> bool:
@@ -93,30 +95,46 @@ class Personalizer:
                 self._authors[key] = sorted({pid for pid in found if pid in self._window_set})
         return self._authors[key]
 
-    def for_you(self, user_id: int, limit: int) -> list[tuple[str, float, str, bool]]:
-        """For you's picks for the subscriber's account among the edition's papers (id, score, reason,
-        whether by a followed author)."""
+    def for_you(self, user_id: int, limit: int, profile: int | None = None,
+                apart: Sequence[int] = ()) -> list[tuple[str, float, str, bool]]:
+        """For you's picks for the subscriber's account (or one of its interest profiles; ``apart``:
+        profiles left out) among the edition's papers (id, score, reason, whether by a followed author)."""
         found = foryou.recommend(self.engine, self.search.lexical, user_id, since=self.edition.period.start,
-                                 until=self.edition.period.end - dt.timedelta(days=1), limit=limit)
+                                 until=self.edition.period.end - dt.timedelta(days=1), limit=limit,
+                                 profile=profile, apart=apart)
         return [(p.paper_id, p.score, p.reason, p.followed) for p in found.picks
                 if p.paper_id in self._window_set]
+
+    def profiles(self, user_id: int) -> list[tuple[int, str]]:
+        """The account's collections that have a section of the digest."""
+        with self.engine.connect() as conn:
+            return digest_profiles(conn, user_id)
 
     # --- one subscriber ---------------------------------------------------------------------------
 
     def picks(self, prefs: Preferences, user_id: int | None = None) -> list[Pick]:
         found: dict[str, Pick] = {}
 
-        def add(pid: str, score: float, reason: str, followed: bool = False) -> None:
+        def add(pid: str, score: float, reason: str, followed: bool = False,
+                profile: str | None = None) -> None:
             pick = found.get(pid)
-            if pick is None:
-                found[pid] = pick = Pick(self._papers.get(pid) or Paper(id=pid, title=""), score)
+            if pick is None:  # a paper stays in the section that picked it first
+                paper = self._papers.get(pid) or Paper(id=pid, title="")
+                found[pid] = pick = Pick(paper, score, profile=profile)
             pick.score = max(pick.score, score)
             pick.followed = pick.followed or followed
             if reason not in pick.reasons:
                 pick.reasons.append(reason)
 
         if user_id is not None:
-            for pid, score, reason, followed in self.for_you(user_id, prefs.max_count):
+            # each profile with a section first, ranked by its own papers alone; the rest of For you
+            # by the reader's other signals
+            profiles = self.profiles(user_id)
+            for cid, name in profiles:
+                for pid, score, reason, _ in self.for_you(user_id, prefs.max_count, profile=cid):
+                    add(pid, score, reason, profile=name)
+            apart = [cid for cid, _ in profiles]
+            for pid, score, reason, followed in self.for_you(user_id, prefs.max_count, apart=apart):
                 add(pid, score, reason, followed)
         for keyword in prefs.keywords:
             for pid, score in self.keyword_hits(keyword, prefs.categories):

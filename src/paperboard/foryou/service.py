@@ -79,13 +79,15 @@ class _Words:
 
 
 def recommend(engine: Engine, lexical: LexicalIndex, user_id: int, *, since: dt.date | None = None,
-              until: dt.date | None = None, limit: int = 50, profile: int | None = None) -> Recommendations:
+              until: dt.date | None = None, limit: int = 50, profile: int | None = None,
+              apart: Sequence[int] = ()) -> Recommendations:
     """The reader's For you: the papers of the window ranked by the reader's interests and followed
     authors, each with why. ``profile``: one of the reader's collections, whose papers alone are the
-    interests (its own feed; no follows, no topics)."""
+    interests (its own feed; no follows, no topics). ``apart``: collections ranked on their own
+    elsewhere, left out of the interests."""
     since, until = window(engine, since, until)
     with engine.connect() as conn:
-        said = signals.read(conn, user_id, profile)
+        said = signals.read(conn, user_id, profile, apart=apart)
         followed = signals.papers_by(conn, said.followed, since, until)
         kept = topics.of(conn, user_id, user_id) if profile is None else []
     topical = [(topic.name, topic_papers(engine, lexical, topic, since=since, until=until, limit=CANDIDATES,

@@ -87,11 +87,15 @@ def profile_name(conn: Connection, user_id: int, collection_id: int) -> str:
     return name
 
 
-def read(conn: Connection, user_id: int, profile: int | None = None) -> Signals:
+def read(conn: Connection, user_id: int, profile: int | None = None, *,
+         apart: Sequence[int] = ()) -> Signals:
     """Everything For you ranks by for one reader; with ``profile`` (one of the reader's collections)
     only that collection's papers are liked, as arxiv-sanity ranks by one tag, and no author is
-    followed. What the reader dismissed or marked holds everywhere."""
-    saved_query = (select(collection_items.c.paper_id, collection_items.c.added_at)
+    followed. ``apart``: collections ranked on their own elsewhere (a digest section each), whose papers
+    are not liked here (they are still never recommended). What the reader dismissed or marked holds
+    everywhere."""
+    saved_query = (select(collection_items.c.paper_id, collection_items.c.added_at,
+                          collection_items.c.collection_id)
                    .join(collections, collections.c.id == collection_items.c.collection_id)
                    .where(collections.c.owner_id == user_id)
                    .order_by(collection_items.c.added_at.desc()).limit(MOST_LIKED))
@@ -101,7 +105,9 @@ def read(conn: Connection, user_id: int, profile: int | None = None) -> Signals:
     if profile is not None:
         profile_name(conn, user_id, profile)
         saved_query = saved_query.where(collections.c.id == profile)
-    saved = [(pid, at, "save") for pid, at in conn.execute(saved_query)]
+    rows = conn.execute(saved_query).all()
+    saved = [(pid, at, "save") for pid, at, cid in rows if cid not in apart or any(
+        other == pid and c not in apart for other, _, c in rows)]
     said = list(conn.execute(select(feedback.c.paper_id, feedback.c.created_at, feedback.c.signal)
                              .where(feedback.c.user_id == user_id)
                              .order_by(feedback.c.created_at.desc()).limit(MOST_LIKED + MOST_DISLIKED)))
@@ -120,7 +126,7 @@ def read(conn: Connection, user_id: int, profile: int | None = None) -> Signals:
                for pid in liked_ids if pid in titled],
         disliked=[Liked(pid, titled[pid][0], "less_like_this", titled[pid][1])
                   for pid in disliked_ids if pid in titled],
-        seen={pid for pid, _, _ in voted} | {pid for pid, _, _ in saved} | {pid for pid, _, _ in said},
+        seen={pid for pid, _, _ in voted} | {pid for pid, _, _ in rows} | {pid for pid, _, _ in said},
     )
 
 

@@ -309,6 +309,8 @@ collections = Table(
     Column("description", Text),
     Column("public", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # an interest profile with a section of its owner's digest (the papers like its own)
+    Column("digest", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 collection_items = Table(

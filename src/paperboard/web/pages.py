@@ -487,7 +487,7 @@ async def collection_edit(request: Request, cid: CollectionId) -> Response:
     form, user = await site.write_form(request)
     await run_in_threadpool(lambda: site.board.edit_collection(
         cid, user, name=form.get("name", ""), description=form.get("description", ""),
-        public=form.get("public") == "1"))
+        public=form.get("public") == "1", digest=form.get("digest") == "1"))
     site.flash(request, "Collection saved.")
     return RedirectResponse(f"/collections/{cid}", status_code=303)
 
