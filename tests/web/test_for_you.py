@@ -238,8 +238,12 @@ def test_topics_over_the_api(client, populated):
     assert [t["id"] for t in client.get("/api/topics", headers=auth).json()] == [topic["id"]]
     assert all(i["reason"] == "in your topic Fed" for i in _for_you(client, auth))
     assert client.get(f"/topics/{topic['id']}.json").status_code == 404  # private: not for others
-    for bad in ({"query": ""}, {"query": "has:everything"}, {"query": "x", "name": "n" * 101}, {"name": "no query"}):
+    for bad in ({"query": ""}, {"query": "has:everything"}, {"query": "x", "name": "n" * 101}, {"name": "no query"},
+                {"query": "federated", "name": "\x00"}, {"query": "\x00"}):
         assert client.post("/api/topics", json=bad, headers=auth).status_code == 400, bad
+    nul = client.post("/api/topics", json={"query": "feder\x00ated", "name": "Fed\x00"}, headers=auth)
+    assert nul.status_code == 201 and (nul.json()["name"], nul.json()["query"]) == ("Fed", "federated")
+    assert client.delete(f"/api/topics/{nul.json()['id']}", headers=auth).status_code == 204
     assert client.delete(f"/api/topics/{topic['id']}", headers=auth).status_code == 204
     assert client.delete(f"/api/topics/{topic['id']}", headers=auth).status_code == 404
     assert client.get("/api/topics", headers=auth).json() == []

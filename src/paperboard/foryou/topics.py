@@ -18,6 +18,7 @@ from ..filter_terms import FilterTerms, QueryError
 from ..ids import InvalidId, canonical_id
 from ..search.query import parse_query
 from ..storage.schema import papers, topics, users
+from ..text import xml_safe
 
 MOST_TOPICS = 50
 MOST_EXAMPLES = 20
@@ -50,7 +51,8 @@ def filters_of(query: str) -> FilterTerms:
 
 
 def _checked(name: str, query: str, examples: tuple[str, ...]) -> tuple[str, str]:
-    name, query = " ".join(name.split()), " ".join(query.split())
+    # what XML cannot carry (a NUL, which PostgreSQL's text refuses too) goes before anything is counted
+    name, query = " ".join(xml_safe(name).split()), " ".join(xml_safe(query).split())
     if not 1 <= len(name) <= LONGEST_NAME:
         raise PaperboardError(f"a topic's name has 1 to {LONGEST_NAME} characters")
     if len(query) > LONGEST_QUERY:
