@@ -525,14 +525,15 @@ class Paperboard:
                        for e in trending], found.since, found.until, cold=True)
 
     def follow(self, user: accounts.User, author: str, *, undo: bool = False,
-               paper: str | None = None) -> str:
+               paper: str | None = None) -> tuple[str, str | None]:
         """Follow an author (by name as papers spell it; NotFound when no stored paper has one), or stop.
         ``paper``: follow only the one of the people who write under the name who wrote that paper (as
-        their co-authors and fields tell them apart); where they cannot be told apart, the name."""
+        their co-authors and fields tell them apart); where they cannot be told apart, the name. The name
+        as papers spell it, and the paper the one person followed was chosen by (None: the name)."""
         with self.engine.begin() as conn:
             if undo:
                 foryou_signals.unfollow(conn, user.id, author)
-                return author
+                return author, None
             person = None
             if paper:
                 pid = paper_id_of(paper) or paper.strip()
@@ -544,7 +545,7 @@ class Paperboard:
                     raise PaperboardError(
                         f"{author!r} wrote no stored paper {pid!r} (among their newest 500)")
                 person = chosen.person if len(people) > 1 else None
-            return foryou_signals.follow(conn, user.id, author, person)
+            return foryou_signals.follow(conn, user.id, author, person), person.paper if person else None
 
     def following(self, user: accounts.User) -> list[str]:
         with self.engine.connect() as conn:
@@ -554,12 +555,6 @@ class Paperboard:
         """False, True (all who write under the name), or the one person of them followed."""
         with self.engine.connect() as conn:
             return foryou_signals.is_following(conn, user.id, author)
-
-    def followed_person(self, user: accounts.User, author: str) -> str | None:
-        """The paper the one person of ``author``'s namesakes the user follows was chosen by; None when
-        the user follows the name (or not at all)."""
-        found = self.is_following(user, author)
-        return found.paper if isinstance(found, Person) else None
 
     def create_topic(self, user: accounts.User, name: str, query: str, *, public: bool = True,
                      examples: Iterable[str] = ()) -> int:

@@ -248,10 +248,8 @@ def build_server(board: Paperboard, *, token: str | None = None,
     async def follow(ctx: Context, author: Text, undo: bool = False,
                      paper: str | None = None) -> dict[str, Any]:
         def write() -> dict[str, Any]:
-            user = acting(ctx)
-            name = board.follow(user, author, undo=undo, paper=paper)
-            return {"author": name, "following": not undo,
-                    "person": None if undo else board.followed_person(user, name)}
+            name, person = board.follow(acting(ctx), author, undo=undo, paper=paper)
+            return {"author": name, "following": not undo, "person": person}
 
         return await run(write)
 

@@ -287,7 +287,7 @@ def follow(obj: Context, username: str, author: str, undo: bool, paper: str | No
     board = obj.board()
     user = _account(board, username)
     with _as_usage_errors():
-        name = board.follow(user, author, undo=undo, paper=paper)
+        name, _ = board.follow(user, author, undo=undo, paper=paper)
     who = f"{name} (the one who wrote {paper})" if paper and not undo else name
     click.echo(f"{username} {'no longer follows' if undo else 'follows'} {who}")
 

@@ -5,7 +5,7 @@ the digest all call :func:`recommend`."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, func, insert, select
@@ -121,8 +121,7 @@ def rank(lexical: LexicalIndex, said: signals.Signals, words_of: Callable[[list[
     # turns: the followed authors' first, then each topic, then each interest
     rankings = [[(pid, 1.0) for pid in by if pid not in said.seen]]
     rankings += [[(pid, 1.0) for pid in ids if pid not in said.seen] for _, ids in topical]
-    rankings += [floored(lexical.weighted(group.query, limit=CANDIDATES, filters=days),
-                         _reference(lexical, group), push, said.seen) for group in groups]
+    rankings += _searched(lexical, groups, days, limit=CANDIDATES, push=push, skip=said.seen)
     weights = [max(sum(g.weight for g in groups), 1.0)] + [1.0] * len(topical) + [g.weight for g in groups]
     chosen = interleave(rankings, weights, limit)
     first = 1 + len(topical)  # the first interest's turn
@@ -165,10 +164,17 @@ def like(lexical: LexicalIndex, examples: Sequence[Liked], filters: FilterTerms,
     you's ranking of a reader who liked only them, each interest kept to the papers close to its best."""
     words = _Words(lexical, phrases_worth_asking([p.words for p in examples]))
     groups = interests(list(examples), words.vectors([p.words for p in examples]))
-    skip = {p.paper_id for p in examples}
-    rankings = [closest(floored(lexical.weighted(group.query, limit=TOPIC_CANDIDATES, filters=filters),
-                                _reference(lexical, group), {}, skip)) for group in groups]
+    found = _searched(lexical, groups, filters, limit=TOPIC_CANDIDATES, skip={p.paper_id for p in examples})
+    rankings = [closest(ranking) for ranking in found]
     return [pid for _, pid, _ in interleave(rankings, [g.weight for g in groups], limit)]
+
+
+def _searched(lexical: LexicalIndex, groups: Sequence[Interest], filters: FilterTerms, *, limit: int,
+              skip: set[str], push: Mapping[str, float] | None = None) -> list[list[tuple[str, float]]]:
+    """Each interest's candidates among the papers passing ``filters`` (``limit`` searched for), as shares
+    of its own papers' score less ``push``, over the floor and not in ``skip``: best first."""
+    return [floored(lexical.weighted(group.query, limit=limit, filters=filters), _reference(lexical, group),
+                    push or {}, skip) for group in groups]
 
 
 def _reference(lexical: LexicalIndex, group: Interest) -> float:

@@ -106,8 +106,8 @@ def read(conn: Connection, user_id: int, profile: int | None = None, *,
         profile_name(conn, user_id, profile)
         saved_query = saved_query.where(collections.c.id == profile)
     rows = conn.execute(saved_query).all()
-    saved = [(pid, at, "save") for pid, at, cid in rows if cid not in apart or any(
-        other == pid and c not in apart for other, _, c in rows)]
+    liked_here = {pid for pid, _, cid in rows if cid not in apart}  # also in a collection not apart
+    saved = [(pid, at, "save") for pid, at, _ in rows if pid in liked_here]
     said = list(conn.execute(select(feedback.c.paper_id, feedback.c.created_at, feedback.c.signal)
                              .where(feedback.c.user_id == user_id)
                              .order_by(feedback.c.created_at.desc()).limit(MOST_LIKED + MOST_DISLIKED)))

@@ -297,9 +297,8 @@ def _follow(request: Request, name: str, undo: bool, paper: str | None = None) -
     site = site_of(request)
     user = site.api_user(request)
     site.limit("write", str(user.id))
-    followed = site.board.follow(user, name, undo=undo, paper=paper)
-    return JSON({"author": followed, "following": not undo,
-                 "person": None if undo else site.board.followed_person(user, followed)})
+    followed, person = site.board.follow(user, name, undo=undo, paper=paper)
+    return JSON({"author": followed, "following": not undo, "person": person})
 
 
 @router.post("/authors/{name}/follow", summary="Follow an author (by name, as papers spell it): their papers "

@@ -94,12 +94,7 @@ async def follow_post(request: Request) -> Response:
     form, user = await site.write_form(request)
     author, undo = form.get("author", "").strip(), bool(form.get("undo"))
     paper = form.get("paper", "").strip() or None  # one of the people who write under the name
-
-    def write() -> tuple[str, str | None]:
-        name = site.board.follow(user, author, undo=undo, paper=paper)
-        return name, None if undo else site.board.followed_person(user, name)
-
-    name, person = await run_in_threadpool(write)
+    name, person = await run_in_threadpool(lambda: site.board.follow(user, author, undo=undo, paper=paper))
     said = (f"You no longer follow {name}." if undo else
             f"You follow the {name} who wrote {person}: their new papers come to your For you." if person else
             f"You follow {name}: their new papers come to your For you.")
