@@ -559,7 +559,8 @@ class Paperboard:
     def create_topic(self, user: accounts.User, name: str, query: str, *, public: bool = True,
                      examples: Iterable[str] = ()) -> int:
         """Save a filter and example papers as a topic: a timeline of the papers that pass the filter
-        and are like the examples, and a place in For you."""
+        and are like the examples, and a place in For you. Without a ``name``, it is called by its
+        filter."""
         with self.engine.begin() as conn:
             return foryou_topics.create(conn, user.id, name, query, public=public, examples=examples)
 

@@ -241,8 +241,7 @@ def topics_add(obj: Context, username: str, query: str, name: str, examples: tup
     board = obj.board()
     user = _account(board, username)
     with _as_usage_errors():
-        click.echo(board.create_topic(user, name or query[:100] or "Papers like my examples", query,
-                                      public=not private, examples=examples))
+        click.echo(board.create_topic(user, name, query, public=not private, examples=examples))
 
 
 @topics.command("list")

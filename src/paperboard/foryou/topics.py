@@ -21,6 +21,7 @@ from ..storage.schema import papers, topics, users
 from ..text import xml_safe
 
 MOST_TOPICS = 50
+UNNAMED = "Papers like my examples"  # the name of a topic of example papers alone, when none is given
 MOST_EXAMPLES = 20
 LONGEST_NAME = 100
 LONGEST_QUERY = 500
@@ -91,8 +92,10 @@ def stored_examples(conn: Connection, given: Iterable[str]) -> tuple[str, ...]:
 
 def create(conn: Connection, owner_id: int, name: str, query: str, *, public: bool = True,
            examples: Iterable[str] = ()) -> int:
+    """A new topic of the owner's; its id. Without a ``name`` it is called by its search (or, with
+    examples alone, "Papers like my examples")."""
     kept = stored_examples(conn, examples)
-    name, query = _checked(name, query, kept)
+    name, query = _checked(name or query[:100] or UNNAMED, query, kept)
     if conn.execute(select(func.count()).select_from(topics).where(topics.c.owner_id == owner_id)
                     ).scalar_one() >= MOST_TOPICS:
         raise PaperboardError(f"one keeps at most {MOST_TOPICS} topics")

@@ -258,8 +258,8 @@ def api_topic_create(request: Request, body: TopicIn) -> JSON:
     site = site_of(request)
     user = site.api_user(request)
     site.limit("write", str(user.id))
-    topic_id = site.board.create_topic(user, body.name or body.query[:100] or "Papers like my examples",
-                                       body.query, public=body.public, examples=body.examples)
+    topic_id = site.board.create_topic(user, body.name, body.query, public=body.public,
+                                       examples=body.examples)
     return JSON(_topic(site.board.topic(topic_id, user, limit=0)[0]), status_code=201)
 
 

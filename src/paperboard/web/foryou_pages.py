@@ -130,8 +130,7 @@ async def topic_create(request: Request) -> Response:
     form, user = await site.write_form(request)
     query, examples = form.get("query", ""), _ids(form.get("examples", ""))
     topic_id = await run_in_threadpool(lambda: site.board.create_topic(
-        user, form.get("name", "") or query[:100] or "Papers like my examples", query,
-        public=not form.get("private"), examples=examples))
+        user, form.get("name", ""), query, public=not form.get("private"), examples=examples))
     site.flash(request, "Topic saved: it fills itself as papers arrive, and its papers come to your For you.")
     return RedirectResponse(f"/topics/{topic_id}", status_code=303)
 
