@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -163,6 +164,20 @@ class Paperboard:
         """Rebuild the search index from the store (gists first: the index reads their keywords)."""
         self.refresh_gists()
         return self.index.reindex(self.engine, on_progress=on_progress, on_step=on_step)
+
+    def backup(self, dest: Path) -> int:
+        """Write the database to the new file ``dest`` (:mod:`paperboard.storage.backup`: consistent while
+        the site writes); how many papers it holds."""
+        from .storage import backup
+
+        return backup.backup(self.engine, dest)
+
+    def restore(self, source: Path) -> int:
+        """Load a backup into this store's database, which must hold no data, and bring its schema up to
+        date; how many papers it holds. The search index is stale until :meth:`reindex`."""
+        from .storage import backup
+
+        return backup.restore(self.engine, source)
 
     def index_lag(self) -> int | None:
         """How many stored papers changed after the index last caught up (None while the index cannot

@@ -45,7 +45,7 @@ def update_search_index(obj: Context, progress: bool | None) -> None:
     if pending is None or index.problem:
         click.echo(f"{index.problem or 'the search index cannot be read'}", err=True)
         update_gists(obj, progress)
-        _rebuild(board, progress)
+        rebuild_index(board, progress)
         return
     if not pending[0]:
         update_gists(obj, progress)  # papers from before gists, or gists of an older version
@@ -58,7 +58,7 @@ def update_search_index(obj: Context, progress: bool | None) -> None:
     click.echo(f"indexed {len(pending[0]):,} papers in {time.perf_counter() - started:.1f} s", err=True)
 
 
-def _rebuild(board, progress: bool | None) -> int:  # type: ignore[no-untyped-def]
+def rebuild_index(board, progress: bool | None) -> int:  # type: ignore[no-untyped-def]
     with Steps(unit="paper", enabled=progress) as steps:
         return board.reindex(on_progress=steps.update, on_step=steps.step)
 
@@ -161,7 +161,7 @@ def reindex(obj: Context, progress: bool | None) -> None:
     served (search keeps answering from them until the new ones are complete). A damaged index is
     discarded."""
     obj.index()
-    done = _rebuild(obj.board(), progress)
+    done = rebuild_index(obj.board(), progress)
     click.echo(f"indexed {done:,} papers")
 
 

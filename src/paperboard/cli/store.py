@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 
 import click
 
 from ..config import SETTINGS
 from ..ingest.pipeline import Summary
 from .base import Context, dump, main, parse_day, pass_ctx
-from .search import update_search_index
+from .search import rebuild_index, update_search_index
 
 
 @main.command(context_settings={"ignore_unknown_options": False})
@@ -115,6 +116,60 @@ def export(obj: Context, fmt: str, output: str) -> None:
         with open(output, "wb") as fh:
             count = write_export(engine, fh, fmt)
     click.echo(f"exported {count:,} papers", err=True)
+
+
+@main.command()
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@pass_ctx
+def backup(obj: Context, dest: Path) -> None:
+    """Copy the database to the new file DEST while the site runs: SQLite's online backup, or pg_dump's
+    custom format on PostgreSQL (needs pg_dump, at least as new as the server). `paperboard restore`
+    loads it into an empty database.
+
+    \b
+    The search index is not in it (a restore rebuilds it). A signing key that Paperboard generated
+    lives in the data folder (secret_key): keep it with the backups, or sign-ins and the links in mails
+    already sent stop working after a restore elsewhere; or set PAPERBOARD_SECRET_KEY.
+      paperboard backup /srv/backups/paperboard-$(date +%F).db
+    """
+    from ..storage.backup import BackupError
+
+    try:
+        count = obj.board().backup(dest)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backed up {count:,} papers, their votes, comments, accounts and subscribers to {dest}",
+               err=True)
+    key = obj.config.data_dir / "secret_key"
+    if not obj.config.secret_key and key.exists():
+        click.echo(f"note: the signing key is {key}: keep a copy with the backups", err=True)
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--index/--no-index", "rebuild", default=True, show_default=True,
+              help="Rebuild the search index from the restored papers.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@pass_ctx
+def restore(obj: Context, source: Path, rebuild: bool, progress: bool | None) -> None:
+    """Load a backup made by `paperboard backup` into the configured database, which must hold no data
+    (a new SQLite file or an empty PostgreSQL database: nothing stored is ever replaced); then migrate
+    it to this version and rebuild the search index.
+
+    \b
+      paperboard --db postgresql://pb@db/paperboard restore paperboard-2026-12-01.dump
+    """
+    from ..storage.backup import BackupError
+
+    board = obj.board()
+    try:
+        count = board.restore(source)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {count:,} papers from {source}", err=True)
+    if rebuild:
+        obj.index()
+        click.echo(f"indexed {rebuild_index(board, progress):,} papers", err=True)
 
 
 @main.command()
