@@ -195,3 +195,61 @@ def test_paperboard_serve_answers_at_once_and_indexes_what_is_stored_in_the_back
             assert "serving now; indexing" in log and "papers in the background" in log
     finally:
         engine.dispose()
+
+
+def test_app_machines_sharing_one_database_each_keep_their_own_index_current(postgres_url, tmp_path):
+    """Two ``paperboard serve --index-every`` over one PostgreSQL database, each with its own data folder
+    (two machines behind a proxy): a paper stored afterwards, by neither, is found on both."""
+    import httpx
+
+    from paperboard.ingest.files_job import ingest_file
+    from paperboard.storage.engine import open_database
+    from tests.web.conftest import Populated, serving
+    from tests.web.data import write_inputs
+
+    corpus, daily, records = write_inputs(tmp_path)
+    engine = open_database(postgres_url)
+    for path in (corpus, daily):
+        ingest_file(engine, str(path))
+    machines = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        config = load_config({}, data_dir=str(tmp_path / name / "data"), database_url=postgres_url,
+                             secret_key="test-secret")
+        machines.append(Populated(tmp_path / name, config, engine, None, records))  # type: ignore[arg-type]
+    late = tmp_path / "late.jsonl"
+    late.write_text('{"id": "2402.09999", "title": "Zorblax lattices for quantum error correction", '
+                    '"abstract": "We propose zorblax lattices.", "authors": ["Q. Bit"], "listed": "2024-02-14"}\n')
+
+    def found(url: str) -> list[str]:
+        got = httpx.get(url + "/api/papers/search", params={"q": "zorblax"}, timeout=30)
+        assert got.status_code == 200
+        return [hit["paper"]["id"] for hit in got.json()]
+
+    try:
+        with serving(machines[0], options=("--index-every", "1")) as a, \
+                serving(machines[1], options=("--index-every", "1")) as b:
+            for running in (a, b):
+                deadline = time.monotonic() + 120
+                while httpx.get(running.url + "/healthz", timeout=30).json()["index_lag"] != 0:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.3)
+                assert found(running.url) == []
+            ingest_file(engine, str(late))  # by a third process: the worker's harvest, an ingest
+            for running in (a, b):
+                deadline = time.monotonic() + 60
+                while (ids := found(running.url))[:1] != ["2402.09999"]:
+                    assert time.monotonic() < deadline, ids
+                    time.sleep(0.3)
+        assert (tmp_path / "a" / "data" / "index").is_dir() and (tmp_path / "b" / "data" / "index").is_dir()
+    finally:
+        engine.dispose()
+
+
+def test_index_every_asks_for_seconds_and_contradicts_no_index(tmp_path):
+    from tests.functional.cli import paperboard
+
+    both = paperboard("serve", "--no-index", "--index-every", "5", data_dir=tmp_path)
+    assert both.returncode == 2 and "--index-every and --no-index contradict each other" in both.stderr
+    never = paperboard("serve", "--index-every", "0", data_dir=tmp_path)
+    assert never.returncode == 2 and "--index-every" in never.stderr

@@ -128,8 +128,10 @@ class Server:
 
 
 @contextmanager
-def serving(site: Populated, extra_env: dict[str, str] | None = None, workers: int = 1) -> Iterator[Server]:
-    """``paperboard serve`` as a subprocess on a free port over ``site``'s store, with an SMTP sink."""
+def serving(site: Populated, extra_env: dict[str, str] | None = None, workers: int = 1,
+            options: tuple[str, ...] = ()) -> Iterator[Server]:
+    """``paperboard serve [options]`` as a subprocess on a free port over ``site``'s store, with an SMTP
+    sink."""
     from aiosmtpd.controller import Controller
 
     from tests.digest.conftest import Sink
@@ -148,7 +150,8 @@ def serving(site: Populated, extra_env: dict[str, str] | None = None, workers: i
     log_path = folder / f"server-{port}.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "paperboard", "serve", "--port", str(port),
-                                 "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)
+                                 "--workers", str(workers), *options], env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:

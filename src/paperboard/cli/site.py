@@ -24,8 +24,13 @@ from .base import Context, dump, main, pass_ctx
 @click.option("--index/--no-index", "index_first", default=True, show_default=True,
               help="Index what is stored but not indexed yet, in the background (--no-index: another "
                    "process does, such as an ingest running beside the server).")
+@click.option("--index-every", "every", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
+              help="Also catch the index up with the database every SECONDS while the site runs: for app "
+                   "machines that share one PostgreSQL database, each with its own copy of the index "
+                   "(docs/deploy.md). Default: at start only (the worker's index job keeps it current).")
 @pass_ctx
-def serve(obj: Context, host: str, port: int, workers: int, progress: bool | None, index_first: bool) -> None:
+def serve(obj: Context, host: str, port: int, workers: int, progress: bool | None, index_first: bool,
+          every: float | None) -> None:
     """Run the website and the JSON API (Hugging Face papers API compatible) on the embedded default.
 
     It serves at once. Papers stored but not yet indexed (and an index that cannot be read) are
@@ -35,15 +40,19 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
     """
     import uvicorn
 
+    if every and not index_first:
+        raise click.UsageError("--index-every and --no-index contradict each other")
     config = obj.config
     board = obj.board()
     if index_first and board.search_problem():  # the site starts now; search comes back
         click.echo(f"{board.search_problem()}; serving every page now, search answers 503 until BM25 is "
                    "rebuilt, in the background", err=True)
-        _index_in_background(config, progress)
+        _index_in_background(config, progress, every)
     elif index_first and (waiting := board.index_lag()):
         click.echo(f"serving now; indexing {waiting:,} papers in the background", err=True)
-        _index_in_background(config, progress)
+        _index_in_background(config, progress, every)
+    elif every:
+        _index_in_background(config, progress, every)
     if index_first:  # else another process is storing papers now
         _say_if_empty(obj.engine(), config)
     obj.board().close()
@@ -62,12 +71,14 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
                 timeout_keep_alive=5)
 
 
-def _index_in_background(config, progress: bool | None) -> None:  # type: ignore[no-untyped-def]
+def _index_in_background(config, progress: bool | None, every: float | None) -> None:  # type: ignore[no-untyped-def]
     """Gists, BM25 and embeddings for what is not indexed yet (an index that cannot be read is built
-    anew), in a thread of this process while the site serves (its workers follow each publication).
-    A worker doing the same meanwhile takes turns with it through the index's writer lock."""
+    anew), in a thread of this process while the site serves (its workers follow each publication);
+    then again ``every`` seconds, if given. A worker doing the same meanwhile takes turns with it through
+    the index's writer lock."""
     import logging
     import threading
+    import time
 
     from ..board import Paperboard
     from ..progress import Steps
@@ -75,10 +86,15 @@ def _index_in_background(config, progress: bool | None) -> None:  # type: ignore
     def catch_up() -> None:
         board = Paperboard(config, fetch_from_arxiv=False)
         try:
-            with Steps(unit="paper", enabled=progress, lines=True) as steps:
-                board.catch_up(on_progress=steps.update, on_step=steps.step)
-        except Exception:  # the worker's index job (or the next start) tries again
-            logging.getLogger(__name__).exception("indexing in the background failed")
+            while True:
+                try:
+                    with Steps(unit="paper", enabled=progress, lines=True) as steps:
+                        board.catch_up(on_progress=steps.update, on_step=steps.step)
+                except Exception:  # the next round (the worker's index job, the next start) tries again
+                    logging.getLogger(__name__).exception("indexing in the background failed")
+                if every is None:
+                    return
+                time.sleep(every)
         finally:
             board.close()
 
