@@ -2,10 +2,11 @@
 
 import datetime as dt
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
-from paperboard.storage.engine import _alembic_config, make_engine, migrate
+from paperboard.storage.engine import DatabaseError, _alembic_config, make_engine, migrate, open_database
 
 
 def test_imported_submitter_accounts_become_names(db_url):
@@ -54,3 +55,16 @@ def _head() -> str:
     from paperboard.storage.engine import MIGRATIONS
 
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def test_a_database_a_newer_version_migrated_is_refused_with_a_clear_error_and_left_as_it_is(db_url):
+    engine = open_database(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0999_from_the_future'"))
+    engine.dispose()
+    with pytest.raises(DatabaseError, match=r"migrated by a newer Paperboard than this one .*0999_from_the_fut"):
+        open_database(db_url)
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0999_from_the_future"
+    engine.dispose()

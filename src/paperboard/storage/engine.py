@@ -95,11 +95,17 @@ def migrate(engine: Engine) -> None:
     start, and when several processes start at once: one migrates while the others wait, then find
     nothing to do)."""
     from alembic import command
+    from alembic.util import CommandError
 
     try:
         with _one_at_a_time(engine):
             command.upgrade(_alembic_config(engine), "head")
             ensure_indexes(engine)
+    except CommandError as exc:  # a revision this version does not know: a newer one migrated it
+        raise DatabaseError(
+            f"{engine.url.render_as_string(hide_password=True)} was migrated by a newer Paperboard than this "
+            f"one ({exc}): run the newer version, or restore a backup this version made"
+        ) from None
     except Exception as exc:
         if type(exc).__module__.startswith("sqlalchemy"):
             raise DatabaseError(
