@@ -62,13 +62,15 @@ end
 """
 
 
-def build(data: Path) -> None:
+def build(data: Path, url: str | None = None) -> None:
+    """The corpus and a daily feed in the database at ``url`` (a SQLite file in ``data`` by default),
+    indexed in ``data``."""
     from paperboard.ingest.files_job import ingest_file
     from paperboard.search.service import SearchIndex
     from paperboard.storage.engine import open_database
 
     data.mkdir(parents=True, exist_ok=True)
-    engine = open_database(f"sqlite:///{data / 'paperboard.sqlite3'}")
+    engine = open_database(url or f"sqlite:///{data / 'paperboard.sqlite3'}")
     started = time.perf_counter()
     ingest_file(engine, str(CORPUS))
     with gzip.open(CORPUS, "rt") as f:
