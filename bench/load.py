@@ -124,7 +124,8 @@ class Tally:
         self.status: dict[str, Counter[str]] = defaultdict(Counter)
         self.comments: dict[str, str] = {}  # the unique text of each acknowledged comment: its paper
         self.upvotes: set[tuple[str, str]] = set()  # (token, paper) acknowledged
-        self.timeline: list[tuple[float, str, int]] = []  # (seconds since start, kind, status or 0)
+        self.timeline: list[tuple[float, str, int, float]] = []  # (seconds since start, kind, status or 0,
+        #                                                         seconds it took)
 
 
 async def one(client: httpx.AsyncClient, kind: str, rnd: random.Random, ids: list[str], queries: list[str],
@@ -159,7 +160,7 @@ async def one(client: httpx.AsyncClient, kind: str, rnd: random.Random, ids: lis
         label = str(status)
     elapsed = time.perf_counter() - began
     tally.status[kind][label] += 1
-    tally.timeline.append((began - start, kind, status))
+    tally.timeline.append((began - start, kind, status, elapsed))
     if 200 <= status < 300:
         tally.latency[kind].append(elapsed)
         if kind == "API upvote":
@@ -250,11 +251,13 @@ def kill_a_worker(server: subprocess.Popen) -> None:  # type: ignore[type-arg]
 def restart_postgres(work: Path) -> None:
     cluster = work / "pg" / "cluster"
     binary = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))[-1]
-    command = [str(binary), "-D", str(cluster), "-m", "immediate", "-w", "restart"]
+    command = [str(binary), "-D", str(cluster), "-l", str(cluster / "server.log"), "-m", "immediate", "-w",
+               "restart"]
     if os.getuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
     began = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
+    # no pipes: the server pg_ctl starts would hold them open, and this would wait for it to exit
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print(f"  PostgreSQL crashed and restarted in {time.perf_counter() - began:.1f} s", file=sys.stderr)
 
 
@@ -282,9 +285,9 @@ def run(kind: str, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) if args.ingest else None
         tally = asyncio.run(load(base, args.seconds, args.concurrency, ids, queries, tokens, fault))
         out = ingest.communicate(timeout=600)[0] if ingest else b""
-        ingest_s = time.perf_counter() - began
         summary = json.loads(out) if out else {}
         added = summary.get("added", 0) + summary.get("updated", 0) if summary else None
+        ingest_s = summary.get("seconds", time.perf_counter() - began)  # its own time, not the load's
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
@@ -306,11 +309,14 @@ def run(kind: str, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
 
 def recovery(tally: Tally, at: float) -> dict[str, object]:
     """What the fault did: the failed requests, how fast they failed, and when requests succeeded again."""
-    failed = [(t, s) for t, _, s in tally.timeline if t >= at - 1 and not 200 <= s < 300 and s != 429]
-    later_ok = [t for t, _, s in tally.timeline if t > at and 200 <= s < 300]
-    last_fail = max((t for t, _ in failed), default=at)
+    failed = [(t, s, took) for t, _, s, took in tally.timeline
+              if t >= at - 1 and not 200 <= s < 300 and s != 429]
+    later_ok = [t for t, _, s, _ in tally.timeline if t > at and 200 <= s < 300]
+    last_fail = max((t for t, _, _ in failed), default=at)
     back = [t for t in later_ok if t > last_fail]
-    return {"failed": len(failed), "by_status": dict(Counter(str(s) for _, s in failed)),
+    slowest = max((took for _, _, took in failed), default=0.0)
+    return {"failed": len(failed), "by_status": dict(Counter(str(s) for _, s, _ in failed)),
+            "slowest failure_ms": round(slowest * 1000, 1),
             "all ok again after_s": round(back[0] - at, 1) if back else None,
             "requests ok after it": sum(1 for t in later_ok if t > last_fail)}
 
