@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..config import SETTINGS
+from ..errors import PaperboardError
 from ..ingest.pipeline import Summary
 from .base import Context, dump, main, parse_day, pass_ctx
 from .search import rebuild_index, update_search_index
@@ -132,11 +133,9 @@ def backup(obj: Context, dest: Path) -> None:
     already sent stop working after a restore elsewhere; or set PAPERBOARD_SECRET_KEY.
       paperboard backup /srv/backups/paperboard-$(date +%F).db
     """
-    from ..storage.backup import BackupError
-
     try:
         count = obj.board().backup(dest)
-    except BackupError as exc:
+    except PaperboardError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"backed up {count:,} papers, their votes, comments, accounts and subscribers to {dest}",
                err=True)
@@ -159,12 +158,10 @@ def restore(obj: Context, source: Path, rebuild: bool, progress: bool | None) ->
     \b
       paperboard --db postgresql://pb@db/paperboard restore paperboard-2026-12-01.dump
     """
-    from ..storage.backup import BackupError
-
     board = obj.board()
     try:
         count = board.restore(source)
-    except BackupError as exc:
+    except PaperboardError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"restored {count:,} papers from {source}", err=True)
     if rebuild:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, inspect, select
 
+from ..errors import PaperboardError
 from .engine import migrate
 from .schema import metadata, papers
 
@@ -25,7 +26,7 @@ PG_DUMP_MAGIC = b"PGDMP"
 KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
-class BackupError(ValueError):
+class BackupError(PaperboardError):
     """A backup or a restore that cannot be made; the message says why and what to do."""
 
 
