@@ -31,6 +31,7 @@ from .community import (
     submissions,
     votes,
 )
+from .community.accounts import User, bearer_token  # noqa: F401  (the face's own: front ends use them)
 from .config import Config, load_config
 from .errors import Busy, Forbidden, NotFound, PaperboardError, Pending, Unavailable
 from .feeds import daily, listing, periods
@@ -179,6 +180,27 @@ class Paperboard:
 
         return backup.restore(self.engine, source)
 
+    def stats(self) -> dict[str, Any]:
+        """Counts: papers, authors, categories, the dates they span, papers by source."""
+        from .storage.papers import stats
+
+        with self.engine.connect() as conn:
+            return stats(conn)
+
+    def paper_count(self) -> int:
+        """How many papers are stored."""
+        from .storage.papers import count_papers
+
+        with self.engine.connect() as conn:
+            return count_papers(conn)
+
+    def is_empty(self) -> bool:
+        """Whether no paper is stored (one row read, not a count of millions)."""
+        from .storage.papers import any_paper
+
+        with self.engine.connect() as conn:
+            return not any_paper(conn)
+
     def index_lag(self) -> int | None:
         """How many stored papers changed after the index last caught up (None while the index cannot
         be read: :meth:`search_problem` says why)."""
@@ -320,6 +342,12 @@ class Paperboard:
         their papers allow (one: they cannot be)."""
         with self.engine.connect() as conn:
             return _namesakes(conn, name)
+
+    def user_for_token(self, token: str) -> accounts.User | None:
+        """The account an API token (as sent, ``pb_...``) acts for; None for an unknown, revoked or
+        expired one. Notes when it was last used."""
+        with self.engine.begin() as conn:
+            return accounts.user_for_token(conn, token)
 
     def user(self, username: str) -> accounts.User:
         with self.engine.connect() as conn:

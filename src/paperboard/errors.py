@@ -39,3 +39,7 @@ class Unavailable(PaperboardError):
     message says why. Everything else keeps working."""
 
     status = 503
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or migrated; the message says why and what to do."""

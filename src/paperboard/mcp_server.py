@@ -19,9 +19,8 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from pydantic import Field
 
 from . import __version__
-from .board import Allowed, Paperboard, paper_id_of
+from .board import Allowed, Paperboard, User, bearer_token, paper_id_of
 from .cite import bibtex, bibtex_all, markdown_page
-from .community.accounts import User, bearer_token, user_for_token
 from .errors import NotFound, PaperboardError
 from .feeds import periods
 from .feeds.daily import DailyQuery
@@ -97,8 +96,7 @@ def build_server(board: Paperboard, *, token: str | None = None,
         if not raw:
             raise TokenNeeded("this tool acts for a user: send an API token (Authorization: Bearer ...; "
                               "create one on your account page or with `paperboard users token`)")
-        with board.engine.begin() as conn:
-            user = user_for_token(conn, raw)
+        user = board.user_for_token(raw)
         if user is None:
             raise TokenNeeded("the API token is not valid")
         return user

@@ -11,7 +11,7 @@ import orjson
 
 from .. import __version__
 from ..config import Config, ConfigError, load_config
-from ..storage.engine import DatabaseError
+from ..errors import DatabaseError
 
 
 class Context:

@@ -11,24 +11,22 @@ from pathlib import Path
 import click
 
 from ..filter_terms import syntax_help
-from ..progress import Steps, bar
+from ..progress import Steps
 from .base import Context, dump, main, parse_day, pass_ctx
 
 
 def update_gists(obj: Context, progress: bool | None) -> None:
     """Write the summaries and keywords of papers that lack them (with a progress bar)."""
-    from ..storage.gists import count_stale
-
-    board = obj.board()
-    with board.engine.connect() as conn:
-        stale = count_stale(conn)
-    if not stale:
-        return
     started = time.perf_counter()
-    click.echo(f"writing the one-sentence summaries and keywords of {stale:,} papers", err=True)
-    with bar(stale, desc="gists", unit="paper", enabled=progress) as pbar:
-        board.refresh_gists(on_progress=pbar.update)
-    click.echo(f"wrote {stale:,} gists in {time.perf_counter() - started:.1f} s", err=True)
+
+    def announce(name: str, stale: int) -> None:  # told the count once, by the one count refresh makes
+        click.echo(f"writing the one-sentence summaries and keywords of {stale:,} papers", err=True)
+        steps.step(name, stale)
+
+    with Steps(unit="paper", enabled=progress) as steps:
+        written = obj.board().refresh_gists(on_progress=steps.update, on_step=announce)
+    if written:
+        click.echo(f"wrote {written:,} gists in {time.perf_counter() - started:.1f} s", err=True)
 
 
 def update_search_index(obj: Context, progress: bool | None) -> None:
@@ -109,11 +107,8 @@ def search(obj: Context, query: str, limit: int, since: dt.date | None, until: d
            fmt: str) -> None:
     from ..errors import PaperboardError
     from ..filter_terms import FilterTerms
-    from ..storage.papers import count_papers
-
     index, board = obj.index(), obj.board()
-    with board.engine.connect() as conn:
-        stored = count_papers(conn)
+    stored = board.paper_count()
     if len(index.lexical) < stored:
         click.echo(f"the search index holds {len(index.lexical):,} of {stored:,} papers: "
                    "run `paperboard reindex`", err=True)

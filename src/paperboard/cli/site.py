@@ -53,8 +53,10 @@ def serve(obj: Context, host: str, port: int, workers: int, progress: bool | Non
         _index_in_background(config, progress, every)
     elif every:
         _index_in_background(config, progress, every)
-    if index_first:  # else another process is storing papers now
-        _say_if_empty(obj.engine(), config)
+    if index_first and board.is_empty():  # else another process is storing papers now
+        # operator hints go to the operator's terminal, never to the public pages
+        click.echo(f"the store in {config.data_dir} is empty: load a dump (paperboard ingest FILE) or let "
+                   "the worker harvest arXiv (paperboard worker)", err=True)
     obj.board().close()
     os.environ["PAPERBOARD_DATA_DIR"] = str(config.data_dir)  # the workers read the same configuration
     os.environ["PAPERBOARD_DATABASE_URL"] = config.database_url
@@ -113,19 +115,6 @@ def _open_files_for(connections: int) -> int:
         resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
         soft = raised
     return connections if soft == resource.RLIM_INFINITY else max(1, min(connections, soft - 200))
-
-
-def _say_if_empty(engine, config) -> None:  # type: ignore[no-untyped-def]
-    """Operator hints go to the operator's terminal, never to the public pages."""
-    from sqlalchemy import select
-
-    from ..storage.schema import papers
-
-    with engine.connect() as conn:
-        empty = conn.execute(select(papers.c.id).limit(1)).first() is None  # not a count of millions
-    if empty:
-        click.echo(f"the store in {config.data_dir} is empty: load a dump (paperboard ingest FILE) or let "
-                   "the worker harvest arXiv (paperboard worker)", err=True)
 
 
 @main.command()

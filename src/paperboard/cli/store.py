@@ -174,10 +174,7 @@ def restore(obj: Context, source: Path, rebuild: bool, progress: bool | None) ->
 @pass_ctx
 def stats(obj: Context, fmt: str) -> None:
     """Counts: papers, authors, categories, date range, papers by source."""
-    from ..storage.papers import stats as compute
-
-    with obj.engine().connect() as conn:
-        data = compute(conn)
+    data = obj.board().stats()
     if fmt == "json":
         dump(data)
         return

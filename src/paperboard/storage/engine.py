@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from ..config import Pool
+from ..errors import DatabaseError
 
 _JSON = {
     "json_serializer": lambda obj: orjson.dumps(obj).decode(),
@@ -22,10 +23,6 @@ _JSON = {
 MIGRATIONS = Path(__file__).with_name("migrations")
 # the PostgreSQL advisory lock that lets one process at a time migrate (any number, the same everywhere)
 MIGRATION_LOCK = 0x70617065_72626F61  # "paperboa"
-
-
-class DatabaseError(RuntimeError):
-    """The database cannot be opened or migrated; the message says why and what to do."""
 
 
 SYNCHRONOUS = ("full", "normal")

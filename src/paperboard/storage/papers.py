@@ -291,6 +291,10 @@ def count_papers(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(papers)).scalar_one()
 
 
+def any_paper(conn: Connection) -> bool:
+    return conn.execute(select(papers.c.id).limit(1)).first() is not None
+
+
 def stats(conn: Connection) -> dict[str, Any]:
     """Counts for ``paperboard stats``: papers, authors, categories, dates, and papers by source."""
     total = count_papers(conn)

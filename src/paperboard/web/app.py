@@ -18,8 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Route
 
 from .. import __version__
-from ..board import Paperboard
-from ..community.accounts import User
+from ..board import Paperboard, User
 from ..config import Config
 from ..errors import PaperboardError
 from ..search.service import SearchIndex

@@ -13,9 +13,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from .. import hf_json
-from ..board import paper_id_of
+from ..board import User, paper_id_of
 from ..clock import utcnow
-from ..community.accounts import User
 from .atom import atom_feed
 from .json_response import JSON
 from .params import ProfileId, TopicId
