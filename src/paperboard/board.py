@@ -50,6 +50,7 @@ from .ingest.pipeline import Summary
 from .models import Paper
 from .search.query import lexical_text, parse_query
 from .search.service import Hit, SearchIndex, SearchResult
+from .services.digests import Digests
 from .storage.engine import open_database
 from .storage.papers import fetch_many, get_paper, require_stored
 
@@ -98,6 +99,7 @@ class Paperboard:
         self.engine = engine or open_database(config.database_url, synchronous=config.sqlite_synchronous,
                                               pool=config.pool())
         self._index = index
+        self._digests: Digests | None = None
         self._categories: tuple[float, list[tuple[str, int]]] | None = None
         self.on_demand = OnDemand(self.engine, self.fetch, delay=config.arxiv_delay,
                                   wait=fetch_wait) if fetch_from_arxiv else None
@@ -114,6 +116,13 @@ class Paperboard:
         if self._index is None:
             self._index = SearchIndex(self.config.data_dir, self.config.embedder)
         return self._index
+
+    @property
+    def digests(self) -> Digests:
+        """Digest subscribers and editions (:mod:`paperboard.services.digests`)."""
+        if self._digests is None:
+            self._digests = Digests(self.engine, self.config, lambda: self.index)
+        return self._digests
 
     def close(self) -> None:
         self.engine.dispose()

@@ -153,25 +153,19 @@ class Worker:
             counts["suggested_topics"] = len(self.board.refresh_suggested_topics())
 
     def _digest(self, kind: str) -> dict[str, Any]:
-        from .digest.editions import edition
-        from .digest.mailer import Mailer, SmtpSettings
-        from .digest.sender import send_edition
         from .feeds.listing import newest_day
 
         with self.engine.connect() as conn:
             day = newest_day(conn) or self.clock().date()
-        settings = SmtpSettings.parse(self.config.smtp_url)
-        summary = send_edition(self.engine, self.search, self.config, edition(kind, day),
-                               mailer=lambda: Mailer(settings))
+        digests = self.board.digests
+        summary = digests.send(digests.edition(kind, day))
         counts = summary.as_dict()
         if summary.failed or summary.pending:
             raise JobError("; ".join(summary.problems) or "some digests were not sent", counts)
         return counts
 
     def _mail(self) -> dict[str, Any]:
-        from .digest import notices
-
-        done = notices.deliver(self.engine, self.config)
+        done = self.board.digests.deliver_mail()
         if done.pending:
             raise JobError("; ".join(done.problems), done.as_dict())
         return done.as_dict()

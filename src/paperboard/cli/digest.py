@@ -7,18 +7,9 @@ import sys
 
 import click
 
+from ..errors import PaperboardError
 from ..progress import bar
 from .base import Context, dump, main, parse_day, pass_ctx
-
-
-def _mailer(obj: Context):  # type: ignore[no-untyped-def]
-    from ..digest.mailer import Mailer, SmtpSettings
-
-    try:
-        settings = SmtpSettings.parse(obj.config.smtp_url)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
-    return lambda: Mailer(settings)
 
 
 @main.group()
@@ -45,44 +36,32 @@ def subscribers_add(obj: Context, email: str, confirmed: bool, keywords: str | N
                     threshold: float, send_empty: bool) -> None:
     """Add EMAIL (or change its preferences). Unless --confirmed, a confirmation mail is sent and the
     address gets nothing else until its link is followed."""
-    from ..digest import notices
-    from ..digest import subscribers as store
-    from ..digest.preferences import PreferenceError, Preferences, split_terms, split_topics
+    from ..services.digests import preferences
 
     try:
-        prefs = Preferences(frequency="weekly" if weekly else "daily", keywords=split_topics(keywords),
-                            exclude=split_terms(exclude), categories=split_terms(categories),
-                            authors=split_terms(authors), max_count=max_count, threshold=threshold,
-                            send_empty=send_empty)
-        with obj.engine().begin() as conn:
-            subscriber, new = store.add(conn, email, prefs, confirmed=confirmed)
-    except PreferenceError as exc:
+        prefs = preferences(weekly=weekly, keywords=keywords, exclude=exclude, categories=categories,
+                            authors=authors, max_count=max_count, threshold=threshold, send_empty=send_empty)
+        done = obj.board().digests.subscribe(email, prefs, confirmed=confirmed)
+    except PaperboardError as exc:
         raise click.UsageError(str(exc)) from None
+    subscriber = done.subscriber
     state = "confirmed" if subscriber.confirmed else "waiting for confirmation"
-    click.echo(f"{'added' if new else 'updated'} {subscriber.email} ({state})")
-    if not subscriber.confirmed:
-        engine = obj.engine()
-        with engine.begin() as conn:
-            notices.queue(conn, subscriber, "confirm")
-        done = notices.deliver(engine, obj.config)
-        if done.sent:
-            click.echo(f"confirmation mail sent to {subscriber.email}")
-        elif done.logged:
-            link = notices.notice_message(obj.config, subscriber, "confirm")[1]
-            click.echo(f"no mail server is configured (PAPERBOARD_SMTP_URL); the confirmation link is {link}")
-        else:
-            reason = "; ".join(done.problems) or "see `paperboard mail deliver`"
-            raise click.ClickException(f"the confirmation mail is queued but not sent yet: {reason}")
+    click.echo(f"{'added' if done.new else 'updated'} {subscriber.email} ({state})")
+    if done.confirmation == "sent":
+        click.echo(f"confirmation mail sent to {subscriber.email}")
+    elif done.confirmation == "logged":
+        click.echo("no mail server is configured (PAPERBOARD_SMTP_URL); the confirmation link is "
+                   f"{done.link}")
+    elif done.confirmation == "queued":
+        reason = done.problem or "see `paperboard mail deliver`"
+        raise click.ClickException(f"the confirmation mail is queued but not sent yet: {reason}")
 
 
 @subscribers.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_ctx
 def subscribers_list(obj: Context, fmt: str) -> None:
-    from ..digest.subscribers import all_subscribers
-
-    with obj.engine().connect() as conn:
-        found = all_subscribers(conn)
+    found = obj.board().digests.subscribers()
     if fmt == "json":
         dump([{"email": s.email, "confirmed": s.confirmed, "preferences": s.preferences.to_json()}
                for s in found])
@@ -98,13 +77,10 @@ def subscribers_list(obj: Context, fmt: str) -> None:
 @click.argument("email")
 @pass_ctx
 def subscribers_remove(obj: Context, email: str) -> None:
-    from ..digest import subscribers as store
-
-    with obj.engine().begin() as conn:
-        found = store.find(conn, email)
-        if found is None:
-            raise click.ClickException(f"{email} is not subscribed")
-        store.remove(conn, found.id)
+    try:
+        found = obj.board().digests.unsubscribe(email)
+    except PaperboardError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"removed {found.email}")
 
 
@@ -128,48 +104,25 @@ def digest_send(obj: Context, kind: str, day: dt.date | None, dry_run: bool, onl
 
     A rerun (after a kill, a crash or an SMTP outage) sends only what was not sent. Exit status 1 when
     some digests failed or remain to be sent."""
-    from ..digest import sender
-    from ..digest.editions import edition
-    from ..digest.picks import Personalizer
-    from ..digest.preferences import PreferenceError, normalize_email
-    from ..digest.subscribers import all_subscribers
-    from ..feeds.listing import newest_day
-
-    engine = obj.engine()
-    if day is None:
-        with engine.connect() as conn:
-            day = newest_day(conn) or dt.date.today()
-    chosen = edition(kind, day)
-    if only:
-        try:
-            only = normalize_email(only)
-        except PreferenceError as exc:
-            raise click.UsageError(str(exc)) from None
-        with engine.connect() as conn:
-            target = next((s for s in all_subscribers(conn) if s.email == only), None)
-        if target is None or not target.confirmed or target.preferences.frequency != kind:
-            raise click.UsageError(f"{only} is not a confirmed subscriber of the {kind} digest")
-    search = obj.index()
+    digests = obj.board().digests
+    chosen = digests.edition(kind, day)
+    try:
+        due = digests.due(chosen, only)
+        if not dry_run:
+            digests.mailer()  # a bad PAPERBOARD_SMTP_URL is refused before anything is sent
+    except PaperboardError as exc:
+        raise click.UsageError(str(exc)) from None
+    obj.index()  # a clear error when the embedding model cannot be loaded
     if dry_run:
-        personalizer = Personalizer(engine, search, chosen)
-        with engine.connect() as conn:
-            due = [s for s in all_subscribers(conn) if s.confirmed and s.preferences.frequency == kind
-                   and (only is None or s.email == only)]
-        report = []
-        for s in due:
-            parts = sender.digest_parts(obj.config, personalizer, s)
-            report.append({"email": s.email, "subject": parts[0].subject if parts else None})
+        report = [{"email": email, "subject": subject} for email, subject in digests.preview(chosen, due)]
         if fmt == "json":
             dump({"edition": chosen.key, "dry_run": True, "digests": report})
         else:
             for r in report:
                 click.echo(f"{r['email']:<40} {r['subject'] or '(nothing to send: skipped)'}")
         return
-    with engine.connect() as conn:
-        total = sum(1 for s in all_subscribers(conn) if s.confirmed and s.preferences.frequency == kind)
-    with bar(total, desc=f"digest {chosen.key}", unit="mail", enabled=progress) as pbar:
-        summary = sender.send_edition(engine, search, obj.config, chosen, mailer=_mailer(obj), only=only,
-                                      on_progress=pbar.update)
+    with bar(len(due), desc=f"digest {chosen.key}", unit="mail", enabled=progress) as pbar:
+        summary = digests.send(chosen, only=only, on_progress=pbar.update)
     _report(fmt, summary.as_dict(), summary.problems,
             f"{chosen.key}: sent {summary.sent}, skipped {summary.skipped} (empty), failed {summary.failed}, "
             f"already done {summary.already_done}, left pending {summary.pending}",
@@ -199,8 +152,6 @@ def mail() -> None:
 def mail_deliver(obj: Context, fmt: str) -> None:
     """Send the queued confirmation and manage-link mails (the site sends them right away; this catches
     up those a mail server that was down left queued). Exit status 1 while some stay queued or failed."""
-    from ..digest import notices
-
-    done = notices.deliver(obj.engine(), obj.config)
+    done = obj.board().digests.deliver_mail()
     _report(fmt, done.as_dict(), done.problems, f"sent {done.sent}, logged {done.logged} (no mail server), "
             f"failed {done.failed}, left queued {done.pending}", failed=bool(done.failed or done.pending))
