@@ -11,16 +11,20 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from ..config import Config
-from ..digest import notices, sender
+from ..digest import notices, sender, tokens
 from ..digest import subscribers as store
+from ..digest.compose import Links, compose
 from ..digest.editions import Edition, edition
 from ..digest.mailer import Mailer, SmtpSettings
 from ..digest.picks import Personalizer
-from ..digest.preferences import Preferences, normalize_email, split_terms, split_topics
+from ..digest.preferences import PreferenceError, Preferences, normalize_email, split_terms, split_topics
 from ..digest.subscribers import Subscriber
 from ..errors import NotFound, PaperboardError
+from ..feeds.daily import latest_day
 from ..feeds.listing import newest_day
 from ..search.service import SearchIndex
+
+__all__ = ["Digests", "Preferences", "Subscribed", "Subscriber", "form_preferences", "preferences"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +49,30 @@ def preferences(*, weekly: bool = False, keywords: str | Iterable[str] | None = 
                        send_empty=send_empty)
 
 
+def form_preferences(form: dict[str, str]) -> Preferences:
+    """Preferences from the site's form (``preferences.html``); a PreferenceError says what is wrong."""
+    try:
+        return Preferences(
+            frequency=form.get("frequency", "daily"), keywords=split_topics(form.get("keywords", "")),
+            exclude=split_terms(form.get("exclude", "")), categories=split_terms(form.get("categories", "")),
+            authors=split_terms(form.get("authors", "")), max_count=int(form.get("max_count") or 10),
+            threshold=float(form.get("threshold") or 0), send_empty=form.get("send_empty") == "1",
+            trending=form.get("trending", "1") == "1")
+    except ValueError as exc:
+        raise PreferenceError(str(exc) if isinstance(exc, PreferenceError) else "numbers are expected for "
+                              "the count and the threshold") from None
+
+
 class Digests:
     def __init__(self, engine: Engine, config: Config, search: Callable[[], SearchIndex]):
         self.engine, self.config, self._search = engine, config, search
 
     # --- subscribers ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def address(text: str) -> str:
+        """An e-mail address as stored (a PreferenceError for one that cannot be)."""
+        return normalize_email(text)
 
     def subscribe(self, email: str, prefs: Preferences, *, confirmed: bool = False) -> Subscribed:
         """Add ``email`` (or change its preferences). Unless ``confirmed`` (an operator vouches for the
@@ -67,6 +90,64 @@ class Digests:
             link = notices.notice_message(self.config, subscriber, "confirm")[1]
             return Subscribed(subscriber, new, "logged", link=link)
         return Subscribed(subscriber, new, "queued", problem="; ".join(done.problems) or None)
+
+    def ask(self, email: str, prefs: Preferences, *, may_mail: Callable[[str], bool]) -> bool:
+        """A subscription asked for on the site, where anyone may type any address: a new address is
+        stored unconfirmed and owed a confirmation mail; an existing one is left as it is (its
+        preferences change only by the signed link in a mail) and owed that link again. Nothing is owed
+        when ``may_mail(address)`` says the address was mailed a moment ago. Whether a mail is owed
+        (send it with :meth:`deliver_quietly`)."""
+        with self.engine.begin() as conn:
+            existing = store.find(conn, email)
+            subscriber = existing or store.add(conn, email, prefs)[0]
+        if not may_mail(subscriber.email):
+            return False
+        with self.engine.begin() as conn:
+            notices.queue(conn, subscriber, "manage" if existing and existing.confirmed else "confirm")
+        return True
+
+    def by_link(self, purpose: str, token: str) -> Subscriber:
+        """The subscriber a signed link (``confirm``, ``manage``, ``unsubscribe``) is for."""
+        try:
+            subscriber_id, email = tokens.read(self.config.signing_key(), purpose, token)
+        except tokens.LinkError as exc:
+            raise PaperboardError(str(exc)) from None
+        with self.engine.connect() as conn:
+            found = store.get(conn, subscriber_id)
+        if found is None or found.email != email:
+            raise NotFound("this subscription no longer exists")
+        return found
+
+    def confirm(self, subscriber: Subscriber) -> str:
+        """Confirm the address (its link was followed); the token of its manage link."""
+        with self.engine.begin() as conn:
+            store.confirm(conn, subscriber.id)
+        return tokens.make(self.config.signing_key(), "manage", subscriber.id, subscriber.email)
+
+    def set_preferences(self, subscriber: Subscriber, prefs: Preferences) -> None:
+        with self.engine.begin() as conn:
+            store.set_preferences(conn, subscriber.id, prefs)
+
+    def link_account(self, subscriber: Subscriber, user_id: int) -> None:
+        """Let the account's upvotes and collections pick the subscriber's papers."""
+        with self.engine.begin() as conn:
+            store.link_account(conn, subscriber.id, user_id)
+
+    def unsubscribe_by_link(self, token: str) -> str:
+        """One click on a signed unsubscribe link; the address. A second click changes nothing."""
+        try:
+            subscriber_id, email = tokens.read(self.config.signing_key(), "unsubscribe", token)
+        except tokens.LinkError as exc:
+            raise PaperboardError(str(exc)) from None
+        with self.engine.begin() as conn:
+            found = store.get(conn, subscriber_id)
+            if found is not None and found.email == email:
+                store.remove(conn, subscriber_id)
+        return email
+
+    def deliver_quietly(self) -> None:
+        """The queued mails, after a request has been answered: problems are logged, never raised."""
+        notices.deliver_quietly(self.engine, self.config)
 
     def subscribers(self) -> list[Subscriber]:
         with self.engine.connect() as conn:
@@ -112,6 +193,21 @@ class Digests:
             parts = sender.digest_parts(self.config, personalizer, s)
             result.append((s.email, parts[0].subject if parts else None))
         return result
+
+    def preview_html(self, kind: str, day: dt.date | None, subscriber: Subscriber | None) -> str | None:
+        """A digest's HTML part: the subscriber's own (None: nothing to send them), or else the edition's
+        trending papers. ``day``: default, the newest edition with submissions (trending needs them)."""
+        if day is None:
+            with self.engine.connect() as conn:
+                day = (None if subscriber else latest_day(conn)) or newest_day(conn) or dt.date.today()
+        personalizer = Personalizer(self.engine, self._search(), edition(kind, day))
+        if subscriber is not None:
+            parts = sender.digest_parts(self.config, personalizer, subscriber)
+            return parts[0].html if parts else None
+        base = self.config.base_url
+        trending = personalizer.trending(Preferences(), set())
+        return compose(personalizer.edition, [], trending, Links(base, base + "/subscribe",
+                                                                  base + "/subscribe")).html
 
     def send(self, chosen: Edition, *, only: str | None = None,
              on_progress: Callable[[int], None] | None = None) -> sender.SendSummary:

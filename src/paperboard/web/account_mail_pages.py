@@ -14,7 +14,6 @@ from starlette.background import BackgroundTask
 from ..addresses import AddressError
 from ..community import account_mail, accounts, sessions
 from ..community.errors import CommunityError
-from ..digest import notices
 from .site import Site, site_of
 
 router = APIRouter(include_in_schema=False)
@@ -23,7 +22,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def send_soon(site: Site, response: Response) -> Response:
     """Deliver what was just queued right after the answer (the mail job retries what fails)."""
-    response.background = BackgroundTask(notices.deliver_quietly, site.engine, site.config)
+    response.background = BackgroundTask(site.board.digests.deliver_quietly)
     return response
 
 

@@ -3,51 +3,21 @@ unsubscribe by signed links (no account needed), and a preview of a digest in th
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
-from ..digest import notices, tokens
-from ..digest import subscribers as store
-from ..digest.compose import Links, compose
-from ..digest.editions import edition
-from ..digest.picks import Personalizer
-from ..digest.preferences import PreferenceError, Preferences, normalize_email, split_terms, split_topics
-from ..digest.sender import digest_parts
+from ..errors import PaperboardError
 from ..feeds import periods
-from ..feeds.daily import latest_day
-from ..feeds.listing import newest_day
+from ..services.digests import Preferences, Subscriber, form_preferences
 from .site import Site, site_of
 
 router = APIRouter(include_in_schema=False)
 
 
-def _subscriber(site: Site, purpose: str, token: str) -> store.Subscriber:
-    try:
-        subscriber_id, email = tokens.read(site.config.signing_key(), purpose, token)
-    except tokens.LinkError as exc:
-        raise HTTPException(400, str(exc)) from None
-    with site.engine.connect() as conn:
-        found = store.get(conn, subscriber_id)
-    if found is None or found.email != email:
-        raise HTTPException(404, "this subscription no longer exists")
-    return found
-
-
-def _preferences(form: dict[str, str], base: Preferences | None = None) -> Preferences:
-    try:
-        return Preferences(
-            frequency=form.get("frequency", "daily"), keywords=split_topics(form.get("keywords", "")),
-            exclude=split_terms(form.get("exclude", "")), categories=split_terms(form.get("categories", "")),
-            authors=split_terms(form.get("authors", "")), max_count=int(form.get("max_count") or 10),
-            threshold=float(form.get("threshold") or 0), send_empty=form.get("send_empty") == "1",
-            trending=form.get("trending", "1") == "1")
-    except ValueError as exc:
-        raise PreferenceError(str(exc) if isinstance(exc, PreferenceError) else "numbers are expected for "
-                              "the count and the threshold") from None
+def _subscriber(site: Site, purpose: str, token: str) -> Subscriber:
+    return site.board.digests.by_link(purpose, token)  # 400 for a bad link, 404 for one gone
 
 
 @router.get("/subscribe")
@@ -64,28 +34,22 @@ async def subscribe(request: Request) -> Response:
     site = site_of(request)
     form = await site.form(request)
     await site.limited(("subscribe", site.client_address(request)))
+    digests = site.board.digests
     try:
-        prefs = _preferences(form)
-        address = normalize_email(form.get("email", ""))
-    except PreferenceError as exc:
+        prefs = form_preferences(form)
+        address = digests.address(form.get("email", ""))
+    except PaperboardError as exc:
         site.flash(request, str(exc), "error")
         return site.page(request, "subscribe.html", status_code=400, prefs=Preferences(),
                          email=form.get("email", ""))
 
-    def record() -> bool:
-        with site.engine.begin() as conn:
-            existing = store.find(conn, address)
-            subscriber = existing or store.add(conn, address, prefs)[0]
-        if site.limiter.retry_after("mail", address) is not None:
-            return False  # mailed a moment ago: the answer is the same, the inbox is spared
-        with site.engine.begin() as conn:
-            notices.queue(conn, subscriber, "manage" if existing and existing.confirmed else "confirm")
-        return True
+    def may_mail(to: str) -> bool:  # mailed a moment ago: the answer is the same, the inbox is spared
+        return site.limiter.retry_after("mail", to) is None
 
-    queued = await run_in_threadpool(record)
+    queued = await run_in_threadpool(digests.ask, address, prefs, may_mail=may_mail)
     response = site.page(request, "subscribed.html", email=address)
     if queued:
-        response.background = BackgroundTask(notices.deliver_quietly, site.engine, site.config)
+        response.background = BackgroundTask(digests.deliver_quietly)
     return response
 
 
@@ -93,9 +57,7 @@ async def subscribe(request: Request) -> Response:
 def confirm(request: Request, token: str) -> Response:
     site = site_of(request)
     subscriber = _subscriber(site, "confirm", token)
-    with site.engine.begin() as conn:
-        store.confirm(conn, subscriber.id)
-    manage = tokens.make(site.config.signing_key(), "manage", subscriber.id, subscriber.email)
+    manage = site.board.digests.confirm(subscriber)
     return site.page(request, "confirmed.html", subscriber=subscriber, manage_token=manage)
 
 
@@ -113,13 +75,12 @@ async def preferences_save(request: Request, token: str) -> Response:
     form = await site.form(request)
     subscriber = _subscriber(site, "manage", token)
     try:
-        prefs = _preferences(form)
-    except PreferenceError as exc:
+        prefs = form_preferences(form)
+    except PaperboardError as exc:
         site.flash(request, str(exc), "error")
         return site.page(request, "preferences.html", status_code=400, subscriber=subscriber,
                          prefs=subscriber.preferences, token=token)
-    with site.engine.begin() as conn:
-        store.set_preferences(conn, subscriber.id, prefs)
+    site.board.digests.set_preferences(subscriber, prefs)
     site.flash(request, "Saved. The next digest follows your new preferences.")
     return RedirectResponse(f"/digest/preferences?token={token}", status_code=303)
 
@@ -132,8 +93,7 @@ async def link_account(request: Request, token: str) -> Response:
     await site.form(request)
     viewer = site.require_viewer(request)
     subscriber = _subscriber(site, "manage", token)
-    with site.engine.begin() as conn:
-        store.link_account(conn, subscriber.id, viewer.id)
+    site.board.digests.link_account(subscriber, viewer.id)
     site.flash(request, f"Your picks now follow what {viewer.username} upvotes and saves.")
     return RedirectResponse(f"/digest/preferences?token={token}", status_code=303)
 
@@ -149,14 +109,7 @@ def unsubscribe_page(request: Request, token: str) -> Response:
 async def unsubscribe(request: Request, token: str) -> Response:
     """One click, no sign-in: the signed token is the authority (RFC 8058 POSTs carry no CSRF token)."""
     site = site_of(request)
-    try:
-        subscriber_id, email = tokens.read(site.config.signing_key(), "unsubscribe", token)
-    except tokens.LinkError as exc:
-        raise HTTPException(400, str(exc)) from None
-    with site.engine.begin() as conn:
-        found = store.get(conn, subscriber_id)
-        if found is not None and found.email == email:
-            store.remove(conn, subscriber_id)
+    email = site.board.digests.unsubscribe_by_link(token)
     if "List-Unsubscribe=One-Click" in (await request.body()).decode("latin-1"):
         return PlainTextResponse("unsubscribed")
     return site.page(request, "unsubscribed.html", email=email)
@@ -174,21 +127,10 @@ def preview(request: Request, token: str | None = None, edition_kind: str = "dai
         day = periods.parse("date", date).start if date else None
     except periods.PeriodError as exc:
         raise HTTPException(400, str(exc)) from None
-    if day is None:  # the newest edition with something in it: trending needs submissions
-        with site.engine.connect() as conn:
-            day = (None if token else latest_day(conn)) or newest_day(conn) or dt.date.today()
-    personalizer = Personalizer(site.engine, site.board.index, edition(edition_kind, day))
-    if token:
-        subscriber = _subscriber(site, "manage", token)
-        parts = digest_parts(site.config, personalizer, subscriber)
-        if parts is None:
-            return _mail_html("<p>Nothing to send in this edition with these preferences.</p>")
-        return _mail_html(parts[0].html)
-    base = site.config.base_url
-    trending = personalizer.trending(Preferences(), set())
-    links = Links(base, base + "/subscribe", base + "/subscribe")
-    composed = compose(personalizer.edition, [], trending, links)
-    return _mail_html(composed.html)
+    subscriber = _subscriber(site, "manage", token) if token else None
+    html = site.board.digests.preview_html(edition_kind, day, subscriber)
+    return _mail_html(html if html is not None
+                      else "<p>Nothing to send in this edition with these preferences.</p>")
 
 
 # Mail HTML is styled inline (mail clients ignore style sheets); the site's own policy forbids inline
