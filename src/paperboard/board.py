@@ -32,6 +32,7 @@ from .community import (
     votes,
 )
 from .community.accounts import User, bearer_token  # noqa: F401  (the face's own: front ends use them)
+from .community.comments import MAX_COMMENT, Comment, threads  # noqa: F401  (the same)
 from .config import Config, load_config
 from .errors import Busy, Forbidden, NotFound, PaperboardError, Pending, Unavailable
 from .feeds import daily, listing, periods
@@ -53,6 +54,7 @@ from .search.service import Hit, SearchIndex, SearchResult
 from .services.digests import Digests
 from .storage.engine import open_database
 from .storage.papers import fetch_many, get_paper, require_stored
+from .storage.rate_limits import DatabaseCounts as RateCounts
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +96,10 @@ class Paperboard:
     without it such papers are simply not found."""
 
     def __init__(self, config: Config, *, engine: Engine | None = None, index: SearchIndex | None = None,
-                 fetch_from_arxiv: bool = True, fetch_wait: float = 1.5):
+                 fetch_from_arxiv: bool = True, fetch_wait: float = 1.5, statement_timeout: float = 0):
         self.config = config
         self.engine = engine or open_database(config.database_url, synchronous=config.sqlite_synchronous,
-                                              pool=config.pool())
+                                              pool=config.pool(), statement_timeout=statement_timeout)
         self._index = index
         self._digests: Digests | None = None
         self._categories: tuple[float, list[tuple[str, int]]] | None = None
@@ -116,6 +118,10 @@ class Paperboard:
         if self._index is None:
             self._index = SearchIndex(self.config.data_dir, self.config.embedder)
         return self._index
+
+    def rate_limit_counts(self) -> RateCounts:
+        """The store of rate-limit counts, shared by every process of the site."""
+        return RateCounts(self.engine)
 
     @property
     def digests(self) -> Digests:

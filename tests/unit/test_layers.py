@@ -53,8 +53,7 @@ def test_a_front_end_importing_the_store_breaks_the_contract_unless_listed(tmp_p
         f'forbidden_modules = {contract["forbidden_modules"]!r}\nallow_indirect_imports = true\n'.replace("'", '"')
     )
     done = _lint(config)
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "paperboard.web.app -> paperboard.storage.engine" in done.stdout
+    assert done.returncode == (1 if listed else 0), done.stdout + done.stderr
     assert "paperboard.mcp_server ->" not in done.stdout and "paperboard.cli.store ->" not in done.stdout
     for entry in listed:  # each listed pair is still imported (a moved one leaves the list)
         source, target = (part.strip().removesuffix(".*") for part in entry.split("->"))

@@ -13,8 +13,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from .. import hf_json
-from ..board import paper_id_of
-from ..community import comments
+from ..board import MAX_COMMENT, paper_id_of
+from ..board import Comment as StoredComment
 from ..feeds import daily, listing, periods
 from ..filter_terms import SYNTAX_LINE, feed_terms
 from ..foryou.topics import MOST_EXAMPLES
@@ -100,11 +100,11 @@ class Submit(BaseModel):
 
 
 class CommentIn(BaseModel):
-    body: str = Field(min_length=1, max_length=comments.MAX_COMMENT, description="Markdown.")
+    body: str = Field(min_length=1, max_length=MAX_COMMENT, description="Markdown.")
 
 
 class HubComment(BaseModel):
-    comment: str = Field(min_length=1, max_length=comments.MAX_COMMENT, description="Markdown.")
+    comment: str = Field(min_length=1, max_length=MAX_COMMENT, description="Markdown.")
 
 
 class HubPaperRef(BaseModel):
@@ -120,7 +120,7 @@ class ClaimIn(BaseModel):
     author: str = Field(min_length=1, max_length=300, description="The author name, as the paper lists it.")
 
 
-def _comment(posted: comments.Comment) -> dict:  # type: ignore[type-arg]
+def _comment(posted: StoredComment) -> dict:  # type: ignore[type-arg]
     return {"id": posted.id, "paper": posted.paper_id, "author": posted.author, "body": posted.body,
             "parentId": posted.parent_id, "createdAt": hf_json.timestamp(posted.created_at)}
 

@@ -22,8 +22,6 @@ from ..board import Paperboard, User
 from ..config import Config
 from ..errors import PaperboardError
 from ..search.service import SearchIndex
-from ..storage.engine import open_database
-from ..storage.rate_limits import DatabaseCounts
 from . import (
     account_mail_pages,
     account_pages,
@@ -164,11 +162,10 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
                cache_seconds: float = 5.0, board: Paperboard | None = None) -> FastAPI:
     """The website and the JSON API over ``board`` (by default one built from ``config``, ``engine``,
     ``search`` and ``fetch_from_arxiv``)."""
-    if board is None and engine is None:  # a web request's statements are limited; jobs' are not
-        engine = open_database(config.database_url, synchronous=config.sqlite_synchronous, pool=config.pool(),
-                               statement_timeout=config.db_statement_timeout)
-    board = board or Paperboard(config, engine=engine, index=search, fetch_from_arxiv=fetch_from_arxiv)
-    site = Site(board=board, limiter=RateLimiter(limits, counts=DatabaseCounts(board.engine)))
+    # a web request's statements are limited; jobs' are not
+    board = board or Paperboard(config, engine=engine, index=search, fetch_from_arxiv=fetch_from_arxiv,
+                                statement_timeout=config.db_statement_timeout)
+    site = Site(board=board, limiter=RateLimiter(limits, counts=board.rate_limit_counts()))
     search = board.index
     assistant = _mcp(site)
     assistant_http = _McpEndpoint(assistant, config.base_url)

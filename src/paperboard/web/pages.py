@@ -14,10 +14,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
 
-from ..board import paper_id_of
+from ..board import paper_id_of, threads
 from ..cite import bibtex, bibtex_all, csl_json_all, markdown_page, ris_all
 from ..clock import utcnow
-from ..community.comments import threads
 from ..errors import NotFound, PaperboardError, Pending, Unavailable
 from ..feeds import daily, listing, periods
 from ..feeds.entries import Entry, Page
