@@ -52,6 +52,7 @@ from .models import Paper
 from .search.query import lexical_text, parse_query
 from .search.service import Hit, SearchIndex, SearchResult
 from .services.digests import Digests
+from .services.media import Media
 from .storage.engine import open_database
 from .storage.papers import fetch_many, get_paper, require_stored
 from .storage.rate_limits import DatabaseCounts as RateCounts
@@ -122,6 +123,11 @@ class Paperboard:
     def rate_limit_counts(self) -> RateCounts:
         """The store of rate-limit counts, shared by every process of the site."""
         return RateCounts(self.engine)
+
+    @property
+    def media(self) -> Media:
+        """The kept pictures: thumbnails, social previews, faces (:mod:`paperboard.services.media`)."""
+        return Media(self.engine)
 
     @property
     def digests(self) -> Digests:

@@ -12,12 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from .. import images
 from ..board import paper_id_of
-from ..community import accounts, avatars
-from ..community.errors import CommunityError
-from ..errors import NotFound
 from ..models import Paper
-from ..storage import paper_images
-from ..storage.papers import fetch_many
 from .card import byline_and_facts
 from .site import site_of
 
@@ -39,20 +34,14 @@ def _picture(request: Request, data: bytes, media_type: str, max_age: int) -> Re
 
 def _paper(request: Request, paper_id: str) -> Paper:
     """The stored paper (one query: a feed page asks for thirty thumbnails at once); 404 otherwise."""
-    pid = paper_id_of(paper_id) or paper_id
-    with site_of(request).engine.connect() as conn:
-        found = fetch_many(conn, [pid]).get(pid)
-    if found is None:
-        raise NotFound(f"paper {pid} is not in the store")
-    return found
+    return site_of(request).board.media.paper(paper_id_of(paper_id) or paper_id)
 
 
 @router.get("/papers/{paper_id:path}/thumbnail")
 def thumbnail(request: Request, paper_id: str) -> Response:
     """The first page, once the worker rendered it; a generated cover until then (kept an hour, so
     the page replaces it soon after it exists)."""
-    with site_of(request).engine.connect() as conn:
-        png = paper_images.get(conn, paper_id_of(paper_id) or paper_id, "thumb")
+    png = site_of(request).board.media.thumbnail(paper_id_of(paper_id) or paper_id)
     if png:
         return _picture(request, png, "image/png", 7 * DAY)
     paper = _paper(request, paper_id)
@@ -68,22 +57,14 @@ async def preview(request: Request, paper_id: str) -> Response:
     site = site_of(request)
     paper = await run_in_threadpool(_paper, request, paper_id)
 
-    def kept() -> bytes | None:
-        with site.engine.connect() as conn:
-            return paper_images.get(conn, paper.id, "og")
-
-    png = await run_in_threadpool(kept)
+    media = site.board.media
+    png = await run_in_threadpool(media.preview, paper)
     if png is None:
         await site.limited(("preview", site.client_address(request)))
         byline, facts = byline_and_facts(paper)
-
-        def make() -> bytes:
-            made = images.preview_png(paper.title, byline, facts)
-            with site.engine.begin() as conn:
-                paper_images.put(conn, paper.id, "og", made)
-            return made
-
-        png = await run_in_threadpool(make)
+        png = await run_in_threadpool(media.preview, paper, lambda: images.preview_png(paper.title, byline,
+                                                                                        facts))
+    assert png is not None
     return _picture(request, png, "image/png", DAY)
 
 
@@ -91,8 +72,7 @@ async def preview(request: Request, paper_id: str) -> Response:
 def avatar(request: Request, username: str) -> Response:
     """The account's uploaded face, or its identicon (also for a name with no account: a deleted one's
     comments keep a face, and the answer says nothing about which names exist)."""
-    with site_of(request).engine.connect() as conn:
-        png = avatars.get(conn, username)
+    png = site_of(request).board.media.avatar(username)
     if png:
         return _picture(request, png, "image/png", 3600)
     return _picture(request, images.identicon_svg(username).encode(), "image/svg+xml", DAY)
@@ -109,25 +89,13 @@ async def upload_avatar(request: Request) -> Response:
     upload = (await request.form()).get("picture")  # the form parsed (and its CSRF checked) above
     try:
         if form.get("remove"):
-            await run_in_threadpool(_remove, site, user)
+            await run_in_threadpool(site.board.media.remove_avatar, user)
             site.flash(request, "Your picture is gone: the site shows your pattern again.")
         else:
             data = await upload.read(images.MAX_AVATAR_BYTES + 1) if hasattr(upload, "read") else b""
             png = await run_in_threadpool(images.avatar_png, data)
-            await run_in_threadpool(_store, site, user, png)
+            await run_in_threadpool(site.board.media.set_avatar, user, png)
             site.flash(request, "Your picture is saved.")
     except images.ImageError as exc:
         raise HTTPException(400, f"That picture was refused: {exc}.") from None
     return RedirectResponse("/account#picture", status_code=303)
-
-
-def _store(site, user: accounts.User, png: bytes) -> None:  # type: ignore[no-untyped-def]
-    with site.engine.begin() as conn:
-        if accounts.get_user(conn, user.id) is None:
-            raise CommunityError("the account is gone")
-        avatars.put(conn, user.id, png)
-
-
-def _remove(site, user: accounts.User) -> None:  # type: ignore[no-untyped-def]
-    with site.engine.begin() as conn:
-        avatars.remove(conn, user.id)
