@@ -51,6 +51,7 @@ from .ingest.pipeline import Summary
 from .models import Paper
 from .search.query import lexical_text, parse_query
 from .search.service import Hit, SearchIndex, SearchResult
+from .services.accounts import Accounts
 from .services.digests import Digests
 from .services.media import Media
 from .storage.engine import open_database
@@ -123,6 +124,12 @@ class Paperboard:
     def rate_limit_counts(self) -> RateCounts:
         """The store of rate-limit counts, shared by every process of the site."""
         return RateCounts(self.engine)
+
+    @property
+    def accounts(self) -> Accounts:
+        """Sign-up and sign-in, sessions, API tokens, passwords, addresses
+        (:mod:`paperboard.services.accounts`)."""
+        return Accounts(self.engine, self.config)
 
     @property
     def media(self) -> Media:

@@ -346,13 +346,11 @@ def users() -> None:
 @click.option("--admin", is_flag=True, help="An administrator: confirms authorship claims at /claims.")
 @pass_ctx
 def users_add(obj: Context, username: str, password: str, email: str | None, admin: bool) -> None:
-    from ..community.accounts import create_user
-    from ..community.errors import CommunityError
+    from ..errors import PaperboardError
 
     try:
-        with obj.engine().begin() as conn:
-            user = create_user(conn, username, password, email=email, admin=admin)
-    except CommunityError as exc:
+        user, _ = obj.board().accounts.sign_up(username, password, email, admin=admin, confirm_address=False)
+    except PaperboardError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"created {user.username}" + (" (administrator)" if admin else ""))
 
@@ -363,13 +361,12 @@ def users_add(obj: Context, username: str, password: str, email: str | None, adm
 @pass_ctx
 def users_admin(obj: Context, username: str, revoke: bool) -> None:
     """Make USERNAME an administrator (who confirms or refuses authorship claims), or not."""
-    from ..community.accounts import find_user, set_admin
+    from ..errors import NotFound
 
-    with obj.engine().begin() as conn:
-        user = find_user(conn, username)
-        if user is None:
-            raise click.UsageError(f"there is no user {username!r}")
-        set_admin(conn, user, not revoke)
+    try:
+        obj.board().accounts.set_admin(username, not revoke)
+    except NotFound as exc:
+        raise click.UsageError(str(exc)) from None
     click.echo(f"{username} is {'no longer ' if revoke else ''}an administrator")
 
 
@@ -381,20 +378,12 @@ def users_admin(obj: Context, username: str, revoke: bool) -> None:
 def users_password(obj: Context, username: str, password: str) -> None:
     """Set USERNAME's password (for an account without an address, which cannot reset it by mail);
     every session and API token of the account ends."""
-    from ..community import sessions
-    from ..community.accounts import find_user, revoke_all_tokens, set_password
-    from ..community.errors import CommunityError
+    from ..errors import PaperboardError
 
-    with obj.engine().begin() as conn:
-        user = find_user(conn, username)
-        if user is None:
-            raise click.UsageError(f"there is no user {username!r}")
-        try:
-            set_password(conn, user, password)
-        except CommunityError as exc:
-            raise click.UsageError(str(exc)) from None
-        sessions.end_all(conn, user.id)
-        revoke_all_tokens(conn, user.id)
+    try:
+        user = obj.board().accounts.set_password(username, password)
+    except PaperboardError as exc:
+        raise click.UsageError(str(exc)) from None
     click.echo(f"{user.username}'s password is set; their sessions and API tokens are ended")
 
 
@@ -405,13 +394,14 @@ def users_password(obj: Context, username: str, password: str) -> None:
 @pass_ctx
 def users_token(obj: Context, username: str, name: str, fmt: str) -> None:
     """Print a new API token for USERNAME (only its hash is stored: keep it)."""
-    from ..community.accounts import create_token, find_user
+    from ..errors import NotFound
 
-    with obj.engine().begin() as conn:
-        user = find_user(conn, username)
-        if user is None:
-            raise click.UsageError(f"there is no user {username!r}")
-        token = create_token(conn, user, name)
+    accounts = obj.board().accounts
+    try:
+        user = accounts.find(username)
+    except NotFound as exc:
+        raise click.UsageError(str(exc)) from None
+    token = accounts.create_token(user, name)
     if fmt == "json":
         dump({"user": user.username, "token": token})
     else:
@@ -604,13 +594,11 @@ def collections_export(obj: Context, collection_id: int, fmt: str) -> None:
     import orjson
 
     from ..cite import bibtex_all, csl_json_all, ris_all
-    from ..community.collections import get_collection
     from ..errors import NotFound
 
     board = obj.board()
     try:
-        with board.engine.connect() as conn:
-            found = get_collection(conn, collection_id, None, operator=True)
+        found = board.accounts.any_collection(collection_id)
     except NotFound as exc:
         raise click.UsageError(str(exc)) from None
     papers = [e.paper for e in board.entries(list(found.paper_ids))]

@@ -12,8 +12,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
 from ..addresses import AddressError
-from ..community import account_mail, accounts, sessions
-from ..community.errors import CommunityError
+from ..services.accounts import Address, CommunityError, LinkError, User
 from .site import Site, site_of
 
 router = APIRouter(include_in_schema=False)
@@ -32,8 +31,7 @@ def may_mail(site: Site, kind: str, address: str) -> bool:
 
 
 def queue_mail(site: Site, user_id: int, kind: str) -> None:
-    with site.engine.begin() as conn:
-        account_mail.queue(conn, user_id, kind)
+    site.board.accounts.queue_mail(user_id, kind)
 
 
 # --- a forgotten password ------------------------------------------------------------------------------
@@ -52,8 +50,7 @@ async def reset_ask(request: Request) -> Response:
 
     def ask() -> bool:
         allowed = may_mail(site, "reset", email)  # counted for every address: the same work for all
-        with site.engine.connect() as conn:
-            user_id = account_mail.user_with_address(conn, email)
+        user_id = site.board.accounts.user_with_address(email)
         if user_id is None or not allowed:
             return False
         queue_mail(site, user_id, "reset")
@@ -64,11 +61,10 @@ async def reset_ask(request: Request) -> Response:
     return send_soon(site, response) if queued else response
 
 
-def _checked_link(site: Site, purpose: str, token: str) -> account_mail.Address:
+def _checked_link(site: Site, purpose: str, token: str) -> Address:
     try:
-        with site.engine.connect() as conn:
-            return account_mail.read_link(conn, site.config.signing_key(), purpose, token)
-    except account_mail.LinkError as exc:
+        return site.board.accounts.read_link(purpose, token)
+    except LinkError as exc:
         raise HTTPException(400, str(exc)) from None
 
 
@@ -90,19 +86,16 @@ async def reset_done(request: Request) -> Response:
     await site.limited(("reset", site.client_address(request)))
     token, new = form.get("token", ""), form.get("password", "")
 
-    def reset() -> accounts.User:
+    def reset() -> User:
         if new != form.get("password2", new):
             raise CommunityError("the two passwords differ")
-        with site.engine.begin() as conn:
-            user = account_mail.reset_password(conn, site.config.signing_key(), token, new)
-            sessions.end_all(conn, user.id)
-            accounts.revoke_all_tokens(conn, user.id)
+        user = site.board.accounts.reset_password(token, new)
         site.sign_in(request, user)
         return user
 
     try:
         user = await run_in_threadpool(reset)
-    except account_mail.LinkError as exc:
+    except LinkError as exc:
         raise HTTPException(400, str(exc)) from None
     except CommunityError as exc:
         site.flash(request, str(exc), "error")
@@ -118,9 +111,8 @@ async def reset_done(request: Request) -> Response:
 def verify(request: Request, token: str = "") -> Response:
     site = site_of(request)
     try:
-        with site.engine.begin() as conn:
-            address = account_mail.verify(conn, site.config.signing_key(), token)
-    except account_mail.LinkError as exc:
+        address = site.board.accounts.verify(token)
+    except LinkError as exc:
         raise HTTPException(400, str(exc)) from None
     site.flash(request, f"Thank you: {address.email} is confirmed as the address of {address.username}.")
     return RedirectResponse("/account#mail" if site.viewer(request) else "/signin?next=/account",
@@ -133,12 +125,9 @@ async def change_email(request: Request) -> Response:
     form, user = await site.write_form(request)
     await site.limited(("signin_account", user.username.lower()))  # the password is a guess too
 
-    def change() -> str | None:
-        with site.engine.begin() as conn:
-            return account_mail.change_address(conn, user, form.get("email"), form.get("password", ""))
-
     try:
-        new = await run_in_threadpool(change)
+        new = await run_in_threadpool(site.board.accounts.change_address, user, form.get("email"),
+                                      form.get("password", ""))
     except (CommunityError, AddressError) as exc:
         site.flash(request, str(exc), "error")
         return RedirectResponse("/account#mail", status_code=303)
@@ -153,8 +142,7 @@ async def resend_verification(request: Request) -> Response:
     _, user = await site.write_form(request)
 
     def resend() -> str | None:
-        with site.engine.connect() as conn:
-            address = account_mail.address_of(conn, user.id)
+        address = site.board.accounts.address_of(user)
         if address is None or not address.email or address.verified:
             return None
         if may_mail(site, "verify", address.email):
@@ -174,8 +162,7 @@ async def reply_mail(request: Request) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
     on = form.get("on") == "1"
-    with site.engine.begin() as conn:
-        account_mail.set_reply_mail(conn, user.id, on)
+    site.board.accounts.set_reply_mail(user.id, on)
     said = ("You will get a mail when someone replies to your comments (once your address is confirmed)."
             if on else "No more mail on replies.")
     return site.done(request, {"on": on}, said, "/account#mail")
@@ -193,8 +180,7 @@ async def replies_off(request: Request, token: str = "") -> Response:
     """One click, no sign-in: the signed link is the authority (RFC 8058 POSTs carry no CSRF token)."""
     site = site_of(request)
     address = _checked_link(site, "replies-off", token)
-    with site.engine.begin() as conn:
-        account_mail.set_reply_mail(conn, address.user_id, False)
+    site.board.accounts.set_reply_mail(address.user_id, False)
     if "List-Unsubscribe=One-Click" in (await request.body()).decode("latin-1"):
         return PlainTextResponse("unsubscribed")
     return site.page(request, "replies_off.html", done=True, email=address.email)

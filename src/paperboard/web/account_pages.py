@@ -8,8 +8,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from ..community import account_mail, accounts, sessions
-from ..community.errors import CommunityError
+from ..services.accounts import CommunityError, User
 from .account_mail_pages import send_soon
 from .site import Site, site_of
 
@@ -35,15 +34,9 @@ async def signup_post(request: Request) -> Response:
         if password != form.get("password2", password):
             raise CommunityError("the two passwords differ")
 
-        def create() -> tuple[accounts.User, bool]:
-            with site.engine.begin() as conn:
-                user = accounts.create_user(conn, username, password, email=form.get("email") or None)
-                address = account_mail.address_of(conn, user.id)
-                if address is not None and address.email:  # attached: it gets a link to confirm it
-                    account_mail.queue(conn, user.id, "verify")
-                return user, bool(address and address.email)
-
-        user, mailed = await run_in_threadpool(create)
+        # an address given gets a link to confirm it
+        user, mailed = await run_in_threadpool(site.board.accounts.sign_up, username, password,
+                                               form.get("email") or None)
     except CommunityError as exc:
         site.flash(request, str(exc), "error")
         return site.page(request, "signup.html", status_code=400, next=_next(form.get("next")),
@@ -100,11 +93,8 @@ async def signin_post(request: Request) -> Response:
         checks.append(("signin_account", username.lower()))
     await site.limited(*checks)
 
-    def check() -> accounts.User | None:
-        with site.engine.begin() as conn:
-            return accounts.authenticate(conn, username, form.get("password", ""))
-
-    user = await run_in_threadpool(check)
+    user: User | None = await run_in_threadpool(site.board.accounts.authenticate, username,
+                                                form.get("password", ""))
     if user is None:
         site.flash(request, "Wrong username or password.", "error")
         return site.page(request, "signin.html", status_code=401, next=_next(form.get("next")),
@@ -130,12 +120,7 @@ async def signout_everywhere(request: Request) -> Response:
     await site.form(request)
     user = site.require_viewer(request)
 
-    def end() -> None:
-        with site.engine.begin() as conn:
-            sessions.end_all(conn, user.id)
-            accounts.revoke_all_tokens(conn, user.id)  # a thief's token would outlive the sessions
-
-    await run_in_threadpool(end)
+    await run_in_threadpool(site.board.accounts.end_everything, user)  # the API tokens too
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 
@@ -147,13 +132,9 @@ def _account_page(request: Request, new_token: str | None = None, status_code: i
     site = site_of(request)
     user = site.viewer(request)
     assert user is not None
-    with site.engine.connect() as conn:
-        tokens = accounts.tokens_of(conn, user)
-        live = sessions.of_user(conn, user.id)
-        address = account_mail.address_of(conn, user.id)
-    current = request.session.get("sid")
+    tokens, live, address = site.board.accounts.overview(user, request.session.get("sid"))
     response = site.page(request, "account.html", status_code=status_code, token=new_token, tokens=tokens,
-                         sessions=[(s, sessions.is_current(s, current)) for s in live], address=address)
+                         sessions=live, address=address)
     response.headers.update(NO_STORE)
     return response
 
@@ -180,10 +161,8 @@ async def new_token(request: Request) -> Response:
         days = -1
 
     def create() -> str:
-        with site.engine.begin() as conn:
-            if accounts.authenticate(conn, user.username, form.get("password", "")) is None:
-                raise CommunityError("the password is wrong: a token needs your current password")
-            return accounts.create_token(conn, user, form.get("name") or "api", days=days)
+        return site.board.accounts.create_token(user, form.get("name") or "api", days=days,
+                                                password=form.get("password", ""))
 
     try:
         token = await run_in_threadpool(create)
@@ -197,8 +176,7 @@ async def new_token(request: Request) -> Response:
 async def revoke_token(request: Request) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
-    with site.engine.begin() as conn:
-        done = accounts.revoke_token(conn, user, form.get("token", ""))
+    done = site.board.accounts.revoke_token(user, form.get("token", ""))
     site.flash(request, "Token revoked." if done else "There is no such token.", "info" if done else "error")
     return RedirectResponse("/account", status_code=303)
 
@@ -207,8 +185,7 @@ async def revoke_token(request: Request) -> Response:
 async def end_session(request: Request) -> Response:
     site = site_of(request)
     form, user = await site.write_form(request)
-    with site.engine.begin() as conn:
-        done = sessions.end_by_ref(conn, user.id, form.get("session", ""))
+    done = site.board.accounts.end_session_by_ref(user, form.get("session", ""))
     site.flash(request, "Signed out there." if done else "That session had already ended.")
     return RedirectResponse("/account", status_code=303)
 
@@ -225,10 +202,7 @@ async def change_password(request: Request) -> Response:
     def change() -> None:
         if new != form.get("new_password2", new):
             raise CommunityError("the two new passwords differ")
-        with site.engine.begin() as conn:
-            accounts.change_password(conn, user, form.get("password", ""), new)
-            sessions.end_all(conn, user.id)
-            accounts.revoke_all_tokens(conn, user.id)
+        site.board.accounts.change_password(user, form.get("password", ""), new)
         site.sign_in(request, user)
 
     try:

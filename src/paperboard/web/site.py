@@ -18,9 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import Engine
 
 from .. import __version__
-from ..board import Paperboard
-from ..community import sessions
-from ..community.accounts import User, bearer_token, get_user, user_for_token
+from ..board import Paperboard, User, bearer_token
 from ..config import Config
 from ..filter_terms import SYNTAX
 from ..ids import is_arxiv_category
@@ -95,9 +93,7 @@ class Site:
             user = None
             sid = request.session.get("sid")
             if isinstance(sid, str):
-                with self.engine.begin() as conn:
-                    found = sessions.resume(conn, sid)
-                    user = get_user(conn, found.user_id) if found else None
+                user = self.board.accounts.resume_session(sid)
                 if user is None:  # ended, expired or its account is gone: the cookie is worth nothing
                     request.session.pop("sid", None)
             request.state.viewer = user
@@ -109,8 +105,7 @@ class Site:
         if token is None:
             raise HTTPException(401, "this endpoint needs an API token: Authorization: Bearer <token> "
                                      "(create one on your account page)")
-        with self.engine.begin() as conn:
-            user = user_for_token(conn, token)
+        user = self.board.user_for_token(token)
         if user is None:
             raise HTTPException(401, "the API token is not valid")
         return user
@@ -124,15 +119,13 @@ class Site:
     def sign_in(self, request: Request, user: User) -> None:
         """A fresh cookie session (and CSRF token) holding a new server-side session for ``user``."""
         request.session.clear()
-        with self.engine.begin() as conn:
-            request.session["sid"] = sessions.start(conn, user.id, request.headers.get("user-agent"))
+        request.session["sid"] = self.board.accounts.start_session(user, request.headers.get("user-agent"))
         request.state.viewer = user
 
     def sign_out(self, request: Request) -> None:
         sid = request.session.get("sid")
         if isinstance(sid, str):
-            with self.engine.begin() as conn:
-                sessions.end(conn, sid)
+            self.board.accounts.end_session(sid)
         request.session.clear()
 
     def fetch_allowed(self, request: Request | None) -> Callable[[], bool]:
