@@ -44,7 +44,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from web import CORPUS, QUERIES, ROOT, build, free_port
+from web import CORPUS, QUERIES, ROOT, build, free_port, wait_until_live
 
 NEW_PAPERS = 1500  # about a day of arXiv
 READERS = 1000  # client addresses, as the proxy in front passes them on
@@ -227,16 +227,7 @@ def serve(data: Path, url: str, workers: int, log: Path,
                                  "--no-progress"],
                                 env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            if httpx.get(base + "/livez", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            sys.exit(f"the server did not start: see {log}")
-        time.sleep(0.3)
+    wait_until_live(base, proc, 180, f": see {log}")
     return proc, base
 
 

@@ -101,6 +101,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_live(url: str, server: subprocess.Popen, seconds: float,  # type: ignore[type-arg]
+                    why: str = "") -> None:
+    """Until ``url``/livez answers 200; exit when ``server`` ends or ``seconds`` pass first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url + "/livez", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            sys.exit(f"the server did not start{why}")
+        time.sleep(0.3)
+
+
 def wrk(url: str, paths: list[str], seconds: int, connections: int, work: Path, bust: bool) -> dict:
     script, paths_file = work / "cycle.lua", work / "paths.txt"
     script.write_text(LUA)
@@ -139,16 +154,7 @@ def main() -> None:
     server = subprocess.Popen([sys.executable, "-m", "paperboard", "serve", "--port", str(port),
                                "--workers", str(args.workers)], env=env)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(url + "/livez", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                sys.exit("the server did not start")
-            time.sleep(0.3)
+        wait_until_live(url, server, 120)
         ids = [item["paper"]["id"] for item in httpx.get(url + "/api/daily_papers?limit=100").json()]
         with gzip.open(CORPUS, "rt") as f:
             every = [json.loads(line)["id"] for line in f]

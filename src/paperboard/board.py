@@ -103,7 +103,6 @@ class Paperboard:
         self.engine = engine or open_database(config.database_url, synchronous=config.sqlite_synchronous,
                                               pool=config.pool(), statement_timeout=statement_timeout)
         self._index = index
-        self._digests: Digests | None = None
         self._categories: tuple[float, list[tuple[str, int]]] | None = None
         self.on_demand = OnDemand(self.engine, self.fetch, delay=config.arxiv_delay,
                                   wait=fetch_wait) if fetch_from_arxiv else None
@@ -139,9 +138,7 @@ class Paperboard:
     @property
     def digests(self) -> Digests:
         """Digest subscribers and editions (:mod:`paperboard.services.digests`)."""
-        if self._digests is None:
-            self._digests = Digests(self.engine, self.config, lambda: self.index)
-        return self._digests
+        return Digests(self.engine, self.config, lambda: self.index)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -378,11 +375,7 @@ class Paperboard:
             return accounts.user_for_token(conn, token)
 
     def user(self, username: str) -> accounts.User:
-        with self.engine.connect() as conn:
-            found = accounts.find_user(conn, username)
-        if found is None:
-            raise NotFound(f"there is no user {username!r}")
-        return found
+        return self.accounts.find(username)
 
     def search(self, q: str, *, limit: int = 10, category: str | None = None, since: str | None = None,
                until: str | None = None, author: str | None = None, sort: str = "relevance",

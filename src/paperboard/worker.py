@@ -153,12 +153,8 @@ class Worker:
             counts["suggested_topics"] = len(self.board.refresh_suggested_topics())
 
     def _digest(self, kind: str) -> dict[str, Any]:
-        from .feeds.listing import newest_day
-
-        with self.engine.connect() as conn:
-            day = newest_day(conn) or self.clock().date()
         digests = self.board.digests
-        summary = digests.send(digests.edition(kind, day))
+        summary = digests.send(digests.edition(kind, today=self.clock().date()))
         counts = summary.as_dict()
         if summary.failed or summary.pending:
             raise JobError("; ".join(summary.problems) or "some digests were not sent", counts)

@@ -4,7 +4,7 @@ ends a password (a change, a reset, an operator's) also ends every session and A
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from ..community import account_mail, accounts, sessions
 from ..community.account_mail import Address, LinkError
@@ -16,6 +16,19 @@ from ..config import Config
 from ..errors import NotFound
 
 __all__ = ["Accounts", "Address", "CommunityError", "LinkError", "Session", "Token", "User"]
+
+
+def _existing(conn: Connection, username: str) -> User:
+    user = accounts.find_user(conn, username)
+    if user is None:
+        raise NotFound(f"there is no user {username!r}")
+    return user
+
+
+def _end_everything(conn: Connection, user_id: int) -> None:
+    """Every session of the account and every API token (a thief's token would outlive the sessions)."""
+    sessions.end_all(conn, user_id)
+    accounts.revoke_all_tokens(conn, user_id)
 
 
 class Accounts:
@@ -42,17 +55,11 @@ class Accounts:
 
     def find(self, username: str) -> User:
         with self.engine.connect() as conn:
-            user = accounts.find_user(conn, username)
-        if user is None:
-            raise NotFound(f"there is no user {username!r}")
-        return user
+            return _existing(conn, username)
 
     def set_admin(self, username: str, admin: bool) -> None:
         with self.engine.begin() as conn:
-            user = accounts.find_user(conn, username)
-            if user is None:
-                raise NotFound(f"there is no user {username!r}")
-            accounts.set_admin(conn, user, admin)
+            accounts.set_admin(conn, _existing(conn, username), admin)
 
     # --- sessions -----------------------------------------------------------------------------------------
 
@@ -76,10 +83,9 @@ class Accounts:
             return sessions.end_by_ref(conn, user.id, ref)
 
     def end_everything(self, user: User) -> None:
-        """Every session on every device, and every API token (a thief's would outlive the sessions)."""
+        """Every session on every device, and every API token."""
         with self.engine.begin() as conn:
-            sessions.end_all(conn, user.id)
-            accounts.revoke_all_tokens(conn, user.id)
+            _end_everything(conn, user.id)
 
     def overview(self, user: User, current_sid: str | None
                  ) -> tuple[list[Token], list[tuple[Session, bool]], Address | None]:
@@ -110,26 +116,21 @@ class Accounts:
     def change_password(self, user: User, current: str, new: str) -> None:
         with self.engine.begin() as conn:
             accounts.change_password(conn, user, current, new)
-            sessions.end_all(conn, user.id)
-            accounts.revoke_all_tokens(conn, user.id)
+            _end_everything(conn, user.id)
 
     def set_password(self, username: str, new: str) -> User:
         """The operator's: for an account without an address, which cannot reset it by mail."""
         with self.engine.begin() as conn:
-            user = accounts.find_user(conn, username)
-            if user is None:
-                raise NotFound(f"there is no user {username!r}")
+            user = _existing(conn, username)
             accounts.set_password(conn, user, new)
-            sessions.end_all(conn, user.id)
-            accounts.revoke_all_tokens(conn, user.id)
+            _end_everything(conn, user.id)
         return user
 
     def reset_password(self, token: str, new: str) -> User:
         """A forgotten password, by the signed link mailed to the account's address."""
         with self.engine.begin() as conn:
             user = account_mail.reset_password(conn, self.config.signing_key(), token, new)
-            sessions.end_all(conn, user.id)
-            accounts.revoke_all_tokens(conn, user.id)
+            _end_everything(conn, user.id)
         return user
 
     # --- the address, and mail on replies ------------------------------------------------------------------

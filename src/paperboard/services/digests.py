@@ -106,12 +106,16 @@ class Digests:
             notices.queue(conn, subscriber, "manage" if existing and existing.confirmed else "confirm")
         return True
 
-    def by_link(self, purpose: str, token: str) -> Subscriber:
-        """The subscriber a signed link (``confirm``, ``manage``, ``unsubscribe``) is for."""
+    def _read_link(self, purpose: str, token: str) -> tuple[int, str]:
+        """The subscriber id and address a signed link carries; a PaperboardError for a bad one."""
         try:
-            subscriber_id, email = tokens.read(self.config.signing_key(), purpose, token)
+            return tokens.read(self.config.signing_key(), purpose, token)
         except tokens.LinkError as exc:
             raise PaperboardError(str(exc)) from None
+
+    def by_link(self, purpose: str, token: str) -> Subscriber:
+        """The subscriber a signed link (``confirm``, ``manage``, ``unsubscribe``) is for."""
+        subscriber_id, email = self._read_link(purpose, token)
         with self.engine.connect() as conn:
             found = store.get(conn, subscriber_id)
         if found is None or found.email != email:
@@ -135,10 +139,7 @@ class Digests:
 
     def unsubscribe_by_link(self, token: str) -> str:
         """One click on a signed unsubscribe link; the address. A second click changes nothing."""
-        try:
-            subscriber_id, email = tokens.read(self.config.signing_key(), "unsubscribe", token)
-        except tokens.LinkError as exc:
-            raise PaperboardError(str(exc)) from None
+        subscriber_id, email = self._read_link("unsubscribe", token)
         with self.engine.begin() as conn:
             found = store.get(conn, subscriber_id)
             if found is not None and found.email == email:
@@ -164,11 +165,12 @@ class Digests:
 
     # --- editions ---------------------------------------------------------------------------------------
 
-    def edition(self, kind: str, day: dt.date | None = None) -> Edition:
-        """The daily or weekly edition of ``day`` (default: the newest announcement day stored)."""
+    def edition(self, kind: str, day: dt.date | None = None, *, today: dt.date | None = None) -> Edition:
+        """The daily or weekly edition of ``day`` (default: the newest announcement day stored, else
+        ``today``, else the date now)."""
         if day is None:
             with self.engine.connect() as conn:
-                day = newest_day(conn) or dt.date.today()
+                day = newest_day(conn) or today or dt.date.today()
         return edition(kind, day)
 
     def due(self, chosen: Edition, only: str | None = None) -> list[Subscriber]:
