@@ -1,4 +1,5 @@
-"""Hybrid search over the store: the one query function behind the CLI (and later the web and digests)."""
+"""The embedded search backend: BM25 (tantivy) and vectors (usearch) in the data folder, kept current
+with the database by watermarks; the querying is :class:`paperboard.search.querying.HybridSearch`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
@@ -15,26 +15,24 @@ import numpy as np
 import orjson
 from sqlalchemy import Engine
 
-from ..clock import utcnow
 from ..community.paper_links import with_given_links
-from ..community.votes import counts
 from ..errors import Unavailable
-from ..filter_rules import paper_day
 from ..filter_terms import FilterTerms
 from ..models import Paper
 from ..storage.papers import changed_since, count_changed_between, fetch_many, renamed_since
 from .documents import document_text, passages
 from .embedders import Embedder, make_embedder
-from .excerpts import excerpt, matching_words
 from .folders import IndexFolders, discard
-from .hybrid import best_correction, damerau_levenshtein, dense_weight, diversify, fuse, recency_boost
-from .lexical import NO_FILTERS, LexicalIndex
-from .query import ParsedQuery, lexical_text, parse_query
+from .hybrid import best_correction
+from .lexical import LexicalIndex
+from .query import ParsedQuery, lexical_text
+from .querying import CANDIDATES, Hit, HybridSearch, SearchResult, apply_corrections
 from .vectors import VectorIndex
+
+__all__ = ["Hit", "SearchIndex", "SearchResult", "apply_corrections"]
 
 log = logging.getLogger(__name__)
 
-CANDIDATES = 100
 REOPEN_AFTER = 10.0  # seconds between looks at an index that could not be read
 MAX_TYPO_FREQ = 200  # a word in more papers than this is meant as written
 CORRECTION_CANDIDATES = 1000  # the most frequent terms sharing a word's first two letters
@@ -44,39 +42,7 @@ PUBLISH_EVERY = 8192  # papers embedded between two publications of a growing in
 WATERMARK_OVERLAP = dt.timedelta(minutes=1)
 
 
-@dataclass(slots=True)
-class Hit:
-    id: str
-    title: str
-    score: float
-    published: str | None
-    authors: list[str]
-    categories: list[str]
-    snippet: str  # plain text: an excerpt of the abstract around the words that matched
-    matched: list[str] = field(default_factory=list)  # those words of the title and abstract, lower case
-    upvotes: int | None = None  # filled when sorting by upvotes
-    summary: str | None = None  # the paper's one-sentence gist
-    keywords: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            "id": self.id, "title": self.title, "score": round(self.score, 4),
-            "published": self.published, "authors": self.authors, "categories": self.categories,
-            "summary": self.summary, "keywords": self.keywords,
-            "highlights": {"abstract": self.snippet, "terms": self.matched}}
-        if self.upvotes is not None:
-            out["upvotes"] = self.upvotes
-        return out
-
-
-@dataclass(slots=True)
-class SearchResult:
-    query: ParsedQuery
-    hits: list[Hit]
-    corrected: dict[str, str] = field(default_factory=dict)
-
-
-class SearchIndex:
+class SearchIndex(HybridSearch):
     """Both indexes of one data folder, and the embedder that fills the dense one. An index that cannot
     be read leaves search unavailable (:class:`paperboard.errors.Unavailable`, with the reason) and
     everything else working; ``catch_up`` and ``reindex`` build a new one."""
@@ -362,66 +328,23 @@ class SearchIndex:
         bounds = np.cumsum([0, *map(len, texts)])
         return [flat[a:b] for a, b in pairwise(bounds)]
 
-    # --- querying --------------------------------------------------------------------------------
+    # --- querying (the hooks of HybridSearch) ------------------------------------------------------
 
-    def search(self, engine: Engine, raw: str, *, limit: int = 10, filters: FilterTerms = NO_FILTERS,
-               sort: str = "relevance", mode: str = "hybrid", correct: bool = True,
-               recent: bool = False) -> SearchResult:
-        """``mode``: ``hybrid`` (default), or ``bm25`` / ``dense`` alone (for benchmarks); ``correct``:
-        whether misspelled words are corrected (they are said in ``SearchResult.corrected``); ``recent``:
-        relevance boosted for fresh papers (:func:`paperboard.search.hybrid.recency_boost`)."""
-        query = parse_query(raw)
-        filters = filters & query.filters  # the form's and the query's own (both dates narrow)
-        if query.arxiv_id:
-            with engine.connect() as conn:
-                paper = fetch_many(conn, [query.arxiv_id]).get(query.arxiv_id)
-            hits = [_hit(paper, 1.0, [])] if paper else []
-            return SearchResult(query, hits)
-        if query.empty:
-            return SearchResult(query, [])
-        self.refresh()  # another process (an ingest, a rebuild, another worker) may have added papers
-        if not lexical_text(query).strip():  # fields alone (author:, category:): those papers, newest first
-            return self._listing(engine, query, filters, limit=limit, sort=sort)
-        words, corrected = self._corrected_words(query) if correct else (query.words, {})
-        lexical: list[tuple[str, float]] = []
-        if mode != "dense":
-            lexical = self.lexical.search(_lexical_query(query, words, corrected), limit=CANDIDATES,
-                                          filters=filters)
-        dense: dict[str, float] = {}
-        if mode == "hybrid" and not lexical and lexical_text(query, words).strip():
-            # no paper shares a single (corrected) word with the query: nearest embeddings would be noise
-            return SearchResult(query, [], corrected)
-        if corrected and lexical:  # the corrections as words people write, from the best lexical matches
-            with engine.connect() as conn:
-                best = fetch_many(conn, [pid for pid, _ in lexical[:5]])
-            stems = list(corrected.values())
-            seen = [w for p in best.values()
-                    for w in matching_words(f"{p.title} {p.abstract}", stems, LexicalIndex.stem)]
-            corrected = _shown(corrected, seen)
-        if mode != "bm25" and query.text:
-            dense = self._dense(query.text, [pid for pid, _ in lexical], filtered=bool(filters))
-        if mode == "bm25":
-            ranked = lexical
-        elif mode == "dense":
-            ranked = sorted(dense.items(), key=lambda kv: (-kv[1], kv[0]))
-        else:
-            weight = dense_weight(query.words, base=self.embedder.fusion_base) if lexical else 1.0
-            ranked = fuse(lexical, dense, weight=weight)
-        # every candidate passed the filters in the lexical index (the dense side adds candidates only
-        # to a query without filters): relevance needs the top ``limit``, other orders re-sort a wider
-        # pool of relevant papers; either way the pool is bounded, whatever the query holds
-        pool = limit + 10 if sort == "relevance" and not recent else max(limit * 3, 50)
-        with engine.connect() as conn:
-            papers = fetch_many(conn, [pid for pid, _ in ranked[:pool]])
-        matched_terms = [w.lower() for w in words]
-        hits = [_hit(papers[pid], score, matched_terms) for pid, score in ranked[:pool] if pid in papers]
-        if recent and sort == "relevance":
-            today = utcnow().date()
-            for h in hits:
-                h.score = recency_boost(h.score, _age(h.published, today))
-            hits.sort(key=lambda h: -h.score)
-        self._order(engine, hits, sort)
-        return SearchResult(query, hits[:limit], corrected)
+    def _bm25(self, query: ParsedQuery, words: tuple[str, ...], corrected: dict[str, str],
+                 filters: FilterTerms) -> list[tuple[str, float]]:
+        return self.lexical.search(_lexical_query(query, words, corrected), limit=CANDIDATES, filters=filters)
+
+    def _newest(self, engine: Engine, filters: FilterTerms, limit: int) -> list[str]:
+        return self.lexical.newest(filters, limit=limit)  # every filter is the index's to apply
+
+    def _vector(self, paper_id: str) -> np.ndarray | None:
+        return self.vectors.vector(paper_id)
+
+    def _nearest(self, vector: np.ndarray, k: int, exclude: set[str]) -> list[tuple[str, float]]:
+        return self.vectors.top(vector, k, exclude=exclude)
+
+    def _rows(self, ids: list[str]) -> tuple[list[str], np.ndarray]:
+        return self.vectors.rows_for(ids)
 
     def _dense(self, text: str, candidates: list[str], *, filtered: bool) -> dict[str, float]:
         """Cosine scores of ``candidates``, and of the nearest papers when nothing is ``filtered``; none
@@ -445,29 +368,6 @@ class SearchIndex:
             self._vectors = None
             self._broken(f"the search vectors cannot be read ({str(exc)[:300]})")
             return {}
-
-    def _listing(self, engine: Engine, query: ParsedQuery, filters: FilterTerms, *, limit: int,
-                 sort: str) -> SearchResult:
-        if not filters:
-            return SearchResult(query, [])
-        wide = limit if sort in ("relevance", "date") else max(limit * 3, 50)
-        ids = self.lexical.newest(filters, limit=wide)  # every filter is the index's to apply
-        with engine.connect() as conn:
-            papers = fetch_many(conn, ids)
-        hits = [_hit(papers[pid], 0.0, []) for pid in ids if pid in papers]
-        self._order(engine, hits, "date" if sort == "relevance" else sort)
-        return SearchResult(query, hits[:limit])
-
-    @staticmethod
-    def _order(engine: Engine, hits: list[Hit], sort: str) -> None:
-        if sort == "date":
-            hits.sort(key=lambda h: h.published or "", reverse=True)
-        elif sort == "upvotes":  # the community's favourites among the relevant papers
-            with engine.connect() as conn:
-                tallies = counts(conn, [h.id for h in hits])
-            for h in hits:
-                h.upvotes = tallies[h.id][0]
-            hits.sort(key=lambda h: -(h.upvotes or 0))
 
     def _corrected_words(self, query: ParsedQuery) -> tuple[tuple[str, ...], dict[str, str]]:
         """Replace words the index has never seen, or seen far less than a close word, by that word's
@@ -502,34 +402,6 @@ class SearchIndex:
             return None
         return stem, freq
 
-    def similar(self, engine: Engine, *, paper_id: str | None = None, text: str | None = None,
-                limit: int = 10) -> list[Hit]:
-        """Nearest papers by embedding: near-duplicates of the source removed, then diversified (MMR)."""
-        self.refresh()
-        if paper_id is not None:
-            vec = self.vectors.vector(paper_id)
-            if vec is None:
-                raise KeyError(paper_id)
-            exclude = {paper_id}
-        else:
-            vec = self.embedder.embed([text or ""])[0]
-            exclude = set()
-        near = self.vectors.top(vec, limit * 3 + 5, exclude=exclude)
-        with engine.connect() as conn:
-            papers = fetch_many(conn, [pid for pid, _ in near])
-        pool, seen = [], set()
-        for pid, score in near:
-            paper = papers.get(pid)
-            if paper is None or score > 0.995:  # the same paper listed twice, or the pasted text itself
-                continue
-            key = paper.title.casefold()
-            if key not in seen:
-                seen.add(key)
-                pool.append((pid, score))
-        ids, matrix = self.vectors.rows_for([pid for pid, _ in pool])
-        order = diversify([s for _, s in pool], matrix, limit) if len(ids) == len(pool) else range(limit)
-        return [_hit(papers[pool[i][0]], pool[i][1], []) for i in order if i < len(pool)]
-
 
 def _renamed(conn, mark: dt.datetime | None) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """The renames a half whose watermark is ``mark`` has not seen (every one when it has none)."""
@@ -544,24 +416,6 @@ def _batches(conn, ids: list[str]) -> Iterator[list[Paper]]:  # type: ignore[no-
         yield list(with_given_links(conn, found).values())
 
 
-def _age(published: str | None, today: dt.date) -> int | None:
-    """Days since a hit's listing day (None when it has no full date)."""
-    try:
-        return (today - dt.date.fromisoformat(published[:10])).days if published else None
-    except ValueError:
-        return None
-
-
-def _shown(corrected: dict[str, str], seen: list[str]) -> dict[str, str]:
-    """Each correction (a stem) as a word people write: of the ``seen`` words with that stem, the one
-    closest to what was typed ("modl" is shown as "models" for "modles"); the stem when none is seen."""
-    shown = {}
-    for word, stem in corrected.items():
-        forms = list(dict.fromkeys(w for w in seen if LexicalIndex.stem(w) == stem))  # "model", "models"
-        shown[word] = min(forms, key=lambda w: damerau_levenshtein(word.lower(), w, 4)) if forms else stem
-    return shown
-
-
 def _lexical_query(query: ParsedQuery, words: tuple[str, ...], corrected: dict[str, str]) -> str:
     """The BM25 query: a corrected word is its stem, searched in titles and abstracts only (as a word
     it would also match author names: the stem "model" finds Charlotte Model)."""
@@ -570,22 +424,3 @@ def _lexical_query(query: ParsedQuery, words: tuple[str, ...], corrected: dict[s
     stems = set(corrected.values())
     kept = tuple(w for w in words if w not in stems)
     return " ".join([lexical_text(query, kept), *(f"text:{stem}" for stem in sorted(stems))]).strip()
-
-
-def apply_corrections(text: str, corrected: dict[str, str]) -> str:
-    """What was typed, each corrected word replaced (whole words only)."""
-    for word, fixed in corrected.items():
-        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", fixed, text)
-    return text
-
-
-def _hit(paper: Paper, score: float, terms: list[str]) -> Hit:
-    day = paper_day(paper)
-    words = matching_words(f"{paper.title} {paper.abstract}", terms, LexicalIndex.stem) if terms else []
-    return Hit(
-        id=paper.id, title=paper.title, score=score,
-        published=day.isoformat() if day else paper.published_text,
-        authors=[a.name for a in paper.authors], categories=list(paper.categories),
-        snippet=excerpt(paper.abstract, words), matched=words,
-        summary=paper.gist, keywords=list(paper.keywords),
-    )
