@@ -49,8 +49,9 @@ from .ids import InvalidId, canonical_id, category_spelling
 from .ingest.on_demand import SAY, OnDemand, Outcome
 from .ingest.pipeline import Summary
 from .models import Paper
+from .search.backends import SearchBackend, open_search
 from .search.query import lexical_text, parse_query
-from .search.service import Hit, SearchIndex, SearchResult
+from .search.service import Hit, SearchResult
 from .services.accounts import Accounts
 from .services.digests import Digests
 from .services.media import Media
@@ -97,7 +98,7 @@ class Paperboard:
     are fetched from arXiv through one shared, paced queue (``fetch_wait``: how long a verb waits for one);
     without it such papers are simply not found."""
 
-    def __init__(self, config: Config, *, engine: Engine | None = None, index: SearchIndex | None = None,
+    def __init__(self, config: Config, *, engine: Engine | None = None, index: SearchBackend | None = None,
                  fetch_from_arxiv: bool = True, fetch_wait: float = 1.5, statement_timeout: float = 0):
         self.config = config
         self.engine = engine or open_database(config.database_url, synchronous=config.sqlite_synchronous,
@@ -114,10 +115,11 @@ class Paperboard:
         return cls(load_config(**overrides))
 
     @property
-    def index(self) -> SearchIndex:
-        """The search index, opened on first use (commands that never search never load it)."""
+    def index(self) -> SearchBackend:
+        """The search backend, opened on first use (commands that never search never load it): the
+        embedded index in the data folder, or Milvus at ``search_url``."""
         if self._index is None:
-            self._index = SearchIndex(self.config.data_dir, self.config.embedder)
+            self._index = open_search(self.config.search_url, self.config.data_dir, self.config.embedder)
         return self._index
 
     def rate_limit_counts(self) -> RateCounts:
@@ -245,7 +247,7 @@ class Paperboard:
         share = self.index.semantic_share()
         if share is None:  # unreadable: search_problem says so
             return None
-        if not len(self.index.lexical):
+        if not self.index.indexed():
             waiting = self.index_lag()
             return (f"The search index is being built ({waiting:,} papers): searches answer in a minute or "
                     "two." if waiting else None)

@@ -48,6 +48,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("embedder", "wordllama",
             "Embedding model for semantic search: wordllama (bundled), minilm (all-MiniLM-L6-v2, after "
             "scripts/setup --minilm) or sentence-transformers:PATH_OR_NAME (local only; never downloaded)."),
+    Setting("search_url", "",
+            "Where search lives. Empty (default): the embedded index in the data folder. "
+            "http://host:19530: a Milvus server or cluster; a file path ending in .db: Milvus Lite (one "
+            "process at a time; pip install milvus-lite)."),
     Setting("batch_size", "5000",
             "Papers written per database transaction during ingestion."),
     Setting("secret_key", None,
@@ -132,6 +136,7 @@ class Config:
     arxiv_max_wait: float
     embedder: str
     batch_size: int
+    search_url: str = ""
     secret_key: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str = ""
@@ -217,6 +222,7 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: str | None) -
         arxiv_retries=_number("arxiv_retries", raw["arxiv_retries"], int, minimum=0),
         arxiv_max_wait=_number("arxiv_max_wait", raw["arxiv_max_wait"], float, minimum=0),
         embedder=str(raw["embedder"]),
+        search_url=_search_url(str(raw["search_url"] or "")),
         batch_size=_number("batch_size", raw["batch_size"], int, minimum=1),
         secret_key=raw["secret_key"],
         base_url=str(raw["base_url"]).rstrip("/"),
@@ -267,3 +273,12 @@ def _number(name: str, value: str | None, kind: type, minimum: float):  # type: 
     if number < minimum:
         raise ConfigError(f"{env}={value!r} must be at least {minimum}")
     return number
+
+
+def _search_url(value: str) -> str:
+    """A Milvus address (http, https, tcp) or a Milvus Lite file (a path ending in .db); "" for the
+    embedded index."""
+    if not value or value.endswith(".db") or value.split("://", 1)[0] in ("http", "https", "tcp"):
+        return value
+    raise ConfigError(f"PAPERBOARD_SEARCH_URL={value!r}: expected http://host:19530 for Milvus, a file "
+                      "path ending in .db for Milvus Lite, or nothing for the embedded index")

@@ -109,8 +109,9 @@ def search(obj: Context, query: str, limit: int, since: dt.date | None, until: d
     from ..filter_terms import FilterTerms
     index, board = obj.index(), obj.board()
     stored = board.paper_count()
-    if len(index.lexical) < stored:
-        click.echo(f"the search index holds {len(index.lexical):,} of {stored:,} papers: "
+    held = index.indexed()
+    if held < stored:
+        click.echo(f"the search index holds {held:,} of {stored:,} papers: "
                    "run `paperboard reindex`", err=True)
     filters = FilterTerms.where(categories=categories, since=since, until=until, author=author)
     try:
@@ -171,15 +172,18 @@ def bench() -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--details/--no-details", default=False, help="JSON: include every query's nDCG@10.")
+@click.option("--backend", type=click.Choice(["embedded", "milvus"]), default="embedded", show_default=True,
+              help="The search backend built for the run: the embedded index, or Milvus Lite.")
 @click.option("--worst", type=click.IntRange(min=0), default=0, show_default=True,
               help="Also list the N queries hybrid search answers worst, per set.")
 @pass_ctx
 def relevance(obj: Context, corpus: Path, qrels: tuple[Path, ...], fmt: str, details: bool,
-              worst: int) -> None:
+              worst: int, backend: str) -> None:
     """nDCG@10, Recall@10 and MRR of BM25 alone, dense alone and hybrid, in a fresh temporary store."""
     from ..search.evaluate import run_relevance
 
-    report = run_relevance(corpus, qrels, embedder=obj.config.embedder, details=details or worst > 0)
+    report = run_relevance(corpus, qrels, embedder=obj.config.embedder, details=details or worst > 0,
+                           backend=backend)
     if fmt == "json":
         dump(report)
         return

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select
 
 from ..community.collections import digest_profiles
+from ..errors import Unavailable
 from ..feeds.daily import DailyQuery, daily_papers
 from ..feeds.entries import Entry
 from ..filter_rules import matches
@@ -25,7 +26,7 @@ from ..foryou import service as foryou
 from ..foryou.topics import topic_terms
 from ..ids import name_hash
 from ..models import Paper
-from ..search.service import SearchIndex
+from ..search.backends import SearchBackend
 from ..storage.papers import fetch_many
 from ..storage.schema import paper_authors, papers
 from .editions import Edition
@@ -50,7 +51,7 @@ def _excluded(paper: Paper, terms: Sequence[str]) -> bool:
 
 
 class Personalizer:
-    def __init__(self, engine: Engine, search: SearchIndex, edition: Edition):
+    def __init__(self, engine: Engine, search: SearchBackend, edition: Edition):
         self.engine, self.search, self.edition = engine, search, edition
         start, end = edition.period.start, edition.period.end
         with engine.connect() as conn:
@@ -99,7 +100,11 @@ class Personalizer:
                 apart: Sequence[int] = ()) -> list[tuple[str, float, str, bool]]:
         """For you's picks for the subscriber's account (or one of its interest profiles; ``apart``:
         profiles left out) among the edition's papers (id, score, reason, whether by a followed author)."""
-        found = foryou.recommend(self.engine, self.search.lexical, user_id, since=self.edition.period.start,
+        try:
+            lexical = self.search.lexical
+        except Unavailable:  # no term statistics (search on Milvus): the digest's other picks only
+            return []
+        found = foryou.recommend(self.engine, lexical, user_id, since=self.edition.period.start,
                                  until=self.edition.period.end - dt.timedelta(days=1), limit=limit,
                                  profile=profile, apart=apart)
         return [(p.paper_id, p.score, p.reason, p.followed) for p in found.picks

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select, update
 
 from ..clock import utcnow
 from ..config import Config
-from ..search.service import SearchIndex
+from ..search.backends import SearchBackend
 from ..storage.bulk import insert_missing
 from ..storage.schema import digest_outbox, subscribers
 from . import tokens
@@ -115,7 +115,7 @@ def _mark(engine: Engine, edition: Edition, subscriber_id: int, status: str, *, 
                              updated_at=utcnow())).rowcount == 1
 
 
-def send_edition(engine: Engine, search: SearchIndex, config: Config, edition: Edition, *,
+def send_edition(engine: Engine, search: SearchBackend, config: Config, edition: Edition, *,
                  mailer: Callable[[], Mailer], only: str | None = None,
                  on_progress: Callable[[int], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> SendSummary:

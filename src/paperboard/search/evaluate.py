@@ -19,9 +19,12 @@ from ..ingest.files_job import ingest_file
 from ..ingest.gist_job import refresh as refresh_gists
 from ..storage.engine import open_database
 from ..storage.papers import iter_papers
+from .milvus import MilvusSearch
+from .querying import HybridSearch
 from .service import SearchIndex
 
 MODES = ("bm25", "dense", "hybrid")
+BACKENDS = ("embedded", "milvus")
 
 
 def ndcg_at(ranked: Sequence[str], relevant: Mapping[str, int], k: int = 10) -> float:
@@ -58,14 +61,16 @@ def resolve(judgments: Mapping[str, int], ids: set[str], by_title: Mapping[int, 
 
 def run_relevance(corpus: Path, qrels_files: Sequence[Path], *, embedder: str = "wordllama",
                   modes: Sequence[str] = MODES, on_query: Callable[[], None] | None = None,
-                  details: bool = False) -> dict[str, Any]:
-    """Build a fresh store and index from ``corpus`` in a temporary folder and score every query."""
+                  details: bool = False, backend: str = "embedded") -> dict[str, Any]:
+    """Build a fresh store and index from ``corpus`` in a temporary folder and score every query;
+    ``backend``: the embedded index, or ``milvus`` (Milvus Lite in the same folder)."""
     report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="paperboard-bench-") as tmp:
         engine = open_database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         ingest_file(engine, str(corpus))
         refresh_gists(engine, workers=1)  # as `paperboard ingest` does before indexing
-        index = SearchIndex(Path(tmp), embedder)
+        index: HybridSearch = (MilvusSearch(str(Path(tmp) / "milvus.db"), embedder) if backend == "milvus"
+                               else SearchIndex(Path(tmp), embedder))
         index.reindex(engine)
         with engine.connect() as conn:
             by_title = {title_hash(p.title): p.id for p in iter_papers(conn)}
@@ -94,4 +99,6 @@ def run_relevance(corpus: Path, qrels_files: Sequence[Path], *, embedder: str = 
                 per_mode[mode] = summary
             report[str(qrels_path)] = per_mode
         engine.dispose()
+        if isinstance(index, MilvusSearch):
+            index.close()
     return report

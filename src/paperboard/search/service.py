@@ -144,23 +144,16 @@ class SearchIndex(HybridSearch):
         own = self._lexical_state_file()
         return self._read_state(own if own.exists() else self._state_file())
 
-    @staticmethod
-    def _mark(state: dict[str, object]) -> dt.datetime | None:
-        value = state.get("indexed_until")
-        return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
-
     def watermark(self) -> dt.datetime | None:
         """Until when every paper is indexed: in BM25 and with its vector (the later of the two)."""
-        return self._mark(self._state())
+        return watermark_of(self._state())
 
     @staticmethod
     def _save_watermark(engine: Engine, stamp: dt.datetime | None, path: Path) -> None:
         if stamp is None:
             return
-        with engine.connect() as conn:
-            window = count_changed_between(conn, stamp - WATERMARK_OVERLAP, stamp)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(orjson.dumps({"indexed_until": stamp.isoformat(), "window": window}))
+        path.write_bytes(orjson.dumps(watermark_state(engine, stamp)))
 
     def semantic_share(self) -> float | None:
         """How much of the BM25 index has its vectors (1.0 when complete; 0.0 while BM25 holds nothing
@@ -170,6 +163,10 @@ class SearchIndex(HybridSearch):
         except Unavailable:
             return None
         return min(1.0, len(vectors) / len(lexical)) if len(lexical) else 0.0
+
+    def indexed(self) -> int:
+        """How many papers BM25 holds."""
+        return len(self.lexical)
 
     def reindex(self, engine: Engine, on_progress: Callable[[int], None] | None = None,
                 on_step: Callable[[str, int], None] | None = None) -> int:
@@ -211,18 +208,7 @@ class SearchIndex(HybridSearch):
     def pending(self, engine: Engine) -> tuple[list[str], dt.datetime | None]:
         """Ids changed since the vectors' watermark, and the minute before it if papers arrived in it
         late."""
-        return self._since(engine, self._state())
-
-    def _since(self, engine: Engine, state: dict[str, object]) -> tuple[list[str], dt.datetime | None]:
-        mark = self._mark(state)
-        with engine.connect() as conn:
-            if mark is None:
-                return changed_since(conn, None)
-            window = count_changed_between(conn, mark - WATERMARK_OVERLAP, mark)
-            if window == state.get("window"):
-                ids, latest = changed_since(conn, mark, strictly_after=True)
-                return ids, latest or mark
-            return changed_since(conn, mark - WATERMARK_OVERLAP)
+        return changed_after(engine, self._state())
 
     def catch_up(self, engine: Engine, on_progress: Callable[[int], None] | None = None, *, fold: bool = True,
                  wait: float | None = None, rebuild: bool = True,
@@ -258,8 +244,8 @@ class SearchIndex(HybridSearch):
         """Bring BM25 up to date (``folder``: a new generation's, from nothing; ``again``: every paper
         written again); one commit at the end."""
         state = {} if folder or again else self._lexical_state()
-        ids, latest = self._since(engine, state)
-        mark = self._mark(state)
+        ids, latest = changed_after(engine, state)
+        mark = watermark_of(state)
         if not ids and latest == mark:
             return 0
         if on_step:
@@ -267,8 +253,8 @@ class SearchIndex(HybridSearch):
         replace = len(index) > 0
         with index.writing() as writer, engine.connect() as conn:
             # a rebuild drops every renamed id the shared BM25 may hold, a catch-up those since its mark
-            writer.remove(old for old, _ in _renamed(conn, mark))
-            for batch in _batches(conn, ids):
+            writer.remove(old for old, _ in unseen_renames(conn, mark))
+            for batch in paper_batches(conn, ids):
                 writer.add(batch, replace)
                 if on_progress:
                     on_progress(len(batch))
@@ -282,8 +268,8 @@ class SearchIndex(HybridSearch):
         vectors written so far), and the watermark saved when all are."""
         state_file = self._state_file(vectors)
         state = self._read_state(state_file)
-        ids, latest = self._since(engine, state)
-        mark = self._mark(state)
+        ids, latest = changed_after(engine, state)
+        mark = watermark_of(state)
         if not ids and latest == mark:
             return 0
         if on_step:
@@ -291,8 +277,8 @@ class SearchIndex(HybridSearch):
         filler = vectors.fill() if fill else None
         chunk: tuple[list[str], list[np.ndarray], list[np.ndarray]] = ([], [], [])
         with engine.connect() as conn:
-            vectors.rename(_renamed(conn, mark))
-            for batch in _batches(conn, ids):
+            vectors.rename(unseen_renames(conn, mark))
+            for batch in paper_batches(conn, ids):
                 embedded = self.embedder.embed([document_text(p) for p in batch])
                 blocks = self._passage_vectors(batch)
                 if filler is not None:
@@ -403,12 +389,40 @@ class SearchIndex(HybridSearch):
         return stem, freq
 
 
-def _renamed(conn, mark: dt.datetime | None) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def watermark_of(state: dict[str, object]) -> dt.datetime | None:
+    """The watermark a half's state records (None before its first run)."""
+    value = state.get("indexed_until")
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def changed_after(engine: Engine, state: dict[str, object]) -> tuple[list[str], dt.datetime | None]:
+    """Ids changed since the watermark of ``state``, and the minute before it if papers arrived in it
+    late; the newest change among them (the next watermark)."""
+    mark = watermark_of(state)
+    with engine.connect() as conn:
+        if mark is None:
+            return changed_since(conn, None)
+        window = count_changed_between(conn, mark - WATERMARK_OVERLAP, mark)
+        if window == state.get("window"):
+            ids, latest = changed_since(conn, mark, strictly_after=True)
+            return ids, latest or mark
+        return changed_since(conn, mark - WATERMARK_OVERLAP)
+
+
+def watermark_state(engine: Engine, stamp: dt.datetime) -> dict[str, object]:
+    """What a half records once every paper changed until ``stamp`` is indexed: the watermark, and how
+    many papers its last minute held (if more arrive in it late, that minute is indexed again)."""
+    with engine.connect() as conn:
+        window = count_changed_between(conn, stamp - WATERMARK_OVERLAP, stamp)
+    return {"indexed_until": stamp.isoformat(), "window": window}
+
+
+def unseen_renames(conn, mark: dt.datetime | None) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """The renames a half whose watermark is ``mark`` has not seen (every one when it has none)."""
     return renamed_since(conn, None if mark is None else mark - WATERMARK_OVERLAP)
 
 
-def _batches(conn, ids: list[str]) -> Iterator[list[Paper]]:  # type: ignore[no-untyped-def]
+def paper_batches(conn, ids: list[str]) -> Iterator[list[Paper]]:  # type: ignore[no-untyped-def]
     """The papers of ``ids`` in batches, with the links people gave (they count for ``has:`` as they
     do on every page)."""
     for start in range(0, len(ids), EMBED_BATCH):

@@ -22,7 +22,7 @@ from ..digest.subscribers import Subscriber
 from ..errors import NotFound, PaperboardError
 from ..feeds.daily import latest_day
 from ..feeds.listing import newest_day
-from ..search.service import SearchIndex
+from ..search.backends import SearchBackend
 
 __all__ = ["Digests", "Preferences", "Subscribed", "Subscriber", "form_preferences", "preferences"]
 
@@ -64,7 +64,7 @@ def form_preferences(form: dict[str, str]) -> Preferences:
 
 
 class Digests:
-    def __init__(self, engine: Engine, config: Config, search: Callable[[], SearchIndex]):
+    def __init__(self, engine: Engine, config: Config, search: Callable[[], SearchBackend]):
         self.engine, self.config, self._search = engine, config, search
 
     # --- subscribers ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from .. import __version__
 from ..board import Paperboard, User
 from ..config import Config
 from ..errors import PaperboardError
-from ..search.service import SearchIndex
+from ..search.backends import SearchBackend
 from . import (
     account_mail_pages,
     account_pages,
@@ -157,7 +157,7 @@ def _mcp(site: Site):  # type: ignore[no-untyped-def]
     return build_server(site.board, on_write=within_limit, fetch_allowed=fetch_allowed)
 
 
-def create_app(config: Config, *, engine: Engine | None = None, search: SearchIndex | None = None,
+def create_app(config: Config, *, engine: Engine | None = None, search: SearchBackend | None = None,
                limits: dict[str, Limit] | None = None, fetch_from_arxiv: bool = True,
                cache_seconds: float = 5.0, board: Paperboard | None = None) -> FastAPI:
     """The website and the JSON API over ``board`` (by default one built from ``config``, ``engine``,
@@ -177,7 +177,7 @@ def create_app(config: Config, *, engine: Engine | None = None, search: SearchIn
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1):
-            if search.problem is None and len(search.vectors):  # the embedding model now, not on a search
+            if search.problem is None and search.semantic_share():  # the embedding model now, not on a search
                 search.embedder.embed(["warm up"])
             async with assistant_http.serving():
                 yield
