@@ -123,6 +123,7 @@ class MilvusSearch(HybridSearch):
             yield
         except (MilvusException, RpcError, OSError, ConnectionError) as exc:
             self._client = None if not isinstance(exc, MilvusException) else self._client
+            self._loaded = None  # loaded again on the next call, in case Milvus restarted
             self.problem = f"search is unavailable: Milvus at {self.url} did not answer ({str(exc)[:200]})"
             log.error("%s", self.problem)
             raise Unavailable(self.problem) from None
@@ -142,8 +143,9 @@ class MilvusSearch(HybridSearch):
             if not self.client.has_collection(ALIAS):
                 return None
             name = str(self.client.describe_collection(ALIAS)["collection_name"])
-            if name != self._loaded:  # a collection is searched once loaded (Milvus keeps it loaded)
-                self.client.load_collection(name)
+            if name != self._loaded:  # a collection is read once loaded (a restarted Milvus forgets it)
+                for loaded in (name, STATE):
+                    self.client.load_collection(loaded)
                 self._loaded = name
         return name
 
@@ -307,9 +309,12 @@ class MilvusSearch(HybridSearch):
         with self._calling():
             found = self.client.search(ALIAS, data=data, anns_field=field, limit=min(limit, QUERY_ROWS),
                                        filter=expr, output_fields=["id"])
-        # BM25 scores are positive (Milvus Lite gives them negated)
-        return [(str(h["id"]), abs(float(h["distance"])) if field == "sparse" else float(h["distance"]))
-                for h in found[0]]
+        if field != "sparse":
+            return [(str(h["id"]), float(h["distance"])) for h in found[0]]
+        # BM25 scores are positive (Milvus Lite gives them negated, and pads the results with papers
+        # that share no word with the query, at 0)
+        scored = [(str(h["id"]), abs(float(h["distance"]))) for h in found[0]]
+        return [(pid, score) for pid, score in scored if score > 0]
 
     def _bm25(self, query: ParsedQuery, words: tuple[str, ...], corrected: dict[str, str],
               filters: FilterTerms) -> list[tuple[str, float]]:
