@@ -20,12 +20,17 @@ def test_defaults_and_overrides(tmp_path):
     other = load_config({"PAPERBOARD_DATA_DIR": str(tmp_path), "PAPERBOARD_ARXIV_DELAY": "0.5"},
                         database_url="postgresql://x@y/z")
     assert other.database_url == "postgresql://x@y/z" and other.arxiv_delay == 0.5
+    assert load_config({}).search_url == ""  # the embedded index
+    assert load_config({"PAPERBOARD_SEARCH_URL": "http://milvus:19530"}).search_url == "http://milvus:19530"
+    assert load_config({"PAPERBOARD_SEARCH_URL": "/srv/pb/milvus.db"}).search_url == "/srv/pb/milvus.db"
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("PAPERBOARD_BATCH_SIZE", "0", "at least 1"),
     ("PAPERBOARD_ARXIV_RETRIES", "many", "not a int"),
     ("PAPERBOARD_ARXIV_DELAY", "-1", "at least 0"),
+    ("PAPERBOARD_SEARCH_URL", "milvus-host:19530", "expected http://host:19530"),  # no scheme
+    ("PAPERBOARD_SEARCH_URL", "ftp://host/x", "expected http://host:19530"),
 ])
 def test_bad_values_say_which_variable(name, value, message):
     with pytest.raises(ConfigError, match=f"{name}=.*{message}"):

@@ -196,3 +196,32 @@ def test_a_number_after_a_dash_is_text_not_an_exclusion():
     q = parse_query("Differentiated E2f-1, -2, -3 TKO cells -apoptosis")
     assert q.exclude == (("word", "apoptosis"),)
     assert "2" in q.words and "3" in q.words
+
+
+def test_milvus_is_asked_the_stems_of_words_and_phrases_without_function_words():
+    from paperboard.search.milvus import query_terms
+
+    query = parse_query('the Transformers for "language models"')
+    # a phrase's words count twice, as words and as the phrase (the embedded index's phrase query weighs
+    # them so too)
+    assert query_terms(query, query.words) == "transform languag model languag model"
+    only = parse_query("the of and")
+    assert query_terms(only, only.words) == "the of and"  # nothing else left: the function words are it
+    assert query_terms(parse_query('"A is B"'), ()) == "b"  # a phrase of the commonest words is no phrase
+
+
+def test_a_milvus_row_holds_stems_its_filter_fields_and_never_more_than_a_varchar():
+    import datetime as dt
+
+    import numpy as np
+
+    from paperboard.models import Author, Paper
+    from paperboard.search.milvus import TEXT_BYTES, row
+
+    paper = Paper(id="2501.00001", title="Diffusion Models", abstract="Denoising images. " + "é" * 70_000,
+                  authors=(Author("Ada Lovelace"),), categories=("cs.LG", "cs.CV"), listed=dt.date(2025, 1, 2))
+    found = row(paper, np.ones(4, np.float32))
+    assert found["terms"].startswith("diffus model denois imag")
+    assert len(found["terms"].encode()) <= TEXT_BYTES and len(found["words"].encode()) <= TEXT_BYTES
+    assert found["day"] == 20250102 and found["categories"] == ["cs.LG", "cs.CV"] and found["dense"] == [1.0] * 4
+    assert "lovelace" in found["names"] and "lovelace" not in found["terms"]  # names are a filter, not BM25

@@ -71,9 +71,9 @@ def row(paper: Paper, vector: np.ndarray) -> dict[str, Any]:
 
 
 def query_terms(query: ParsedQuery, words: tuple[str, ...]) -> str:
-    """What BM25 is asked (pure): the words of the query and of its phrases, stemmed as the rows are,
-    without function words unless nothing else is left (Milvus ranks no phrase as one: "A is B" would
-    be three of the commonest words)."""
+    """What BM25 is asked (pure): the words of the query, then its phrases' words again (Milvus ranks no
+    phrase as one: they weigh twice instead), stemmed as the rows are, without function words unless
+    nothing else is left ("A is B" would be three of the commonest words)."""
     tokens = [t.lower() for w in (*words, *query.phrases) for t in _TOKEN.findall(w)]
     kept = [t for t in tokens if t not in STOPWORDS] or tokens
     return " ".join(STEMMED.analyze(" ".join(kept)))
