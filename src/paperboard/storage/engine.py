@@ -59,9 +59,15 @@ def make_engine(url: str, *, synchronous: str = "full", pool: Pool | None = None
 
 def _private_file(path: Path) -> None:
     """Create the database file readable and writable by its owner only (accounts and subscribers live
-    there); SQLite gives its -wal and -shm files the same permissions."""
+    there); SQLite gives its -wal and -shm files the same permissions. A file that exists is never
+    opened here: closing any descriptor of it would drop the locks every SQLite connection of this
+    process holds on it (POSIX locks belong to the process), and another process that then opens the
+    database takes it for unused and resets its log under those connections."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
     mode = path.stat().st_mode
     if mode & 0o077:
         path.chmod(mode & 0o700)
