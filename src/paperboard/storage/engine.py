@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import orjson
@@ -64,10 +64,8 @@ def _private_file(path: Path) -> None:
     process holds on it (POSIX locks belong to the process), and another process that then opens the
     database takes it for unused and resets its log under those connections."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
+    with suppress(FileExistsError):
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        pass
     mode = path.stat().st_mode
     if mode & 0o077:
         path.chmod(mode & 0o700)
