@@ -149,6 +149,11 @@ class MilvusSearch(HybridSearch):
                 self._loaded = name
         return name
 
+    def _ready(self) -> bool:
+        """Whether there is a collection to search (asked of Milvus once, then after each failure:
+        searches name the alias, which Milvus resolves, and a collection is loaded when created)."""
+        return self._loaded is not None or self._served() is not None
+
     def _create(self) -> str:
         from pymilvus import DataType, Function, FunctionType
 
@@ -319,7 +324,7 @@ class MilvusSearch(HybridSearch):
     def _bm25(self, query: ParsedQuery, words: tuple[str, ...], corrected: dict[str, str],
               filters: FilterTerms) -> list[tuple[str, float]]:
         terms = query_terms(query, words)
-        if not terms or self._served() is None:
+        if not terms or not self._ready():
             return []
         return self._search([terms], "sparse", CANDIDATES, expression(filters))
 
@@ -333,6 +338,8 @@ class MilvusSearch(HybridSearch):
     def _newest(self, engine: Engine, filters: FilterTerms, limit: int) -> list[str]:
         """The newest papers the filters select: Milvus has no order, so the days before today are looked
         at in widening windows until one holds ``limit`` papers."""
+        if not self._ready():
+            return []
         base = expression(filters)
         today = utcnow().date()
         rows: list[dict[str, Any]] = []
