@@ -18,14 +18,13 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from pydantic import Field
 
-from . import __version__
+from . import __version__, shapes
 from .board import Allowed, Paperboard, User, bearer_token, paper_id_of
 from .cite import bibtex, bibtex_all, markdown_page
 from .errors import NotFound, PaperboardError
 from .feeds import periods
 from .feeds.daily import DailyQuery
 from .feeds.entries import Entry
-from .search.service import Hit
 
 T = TypeVar("T")
 MAX_LIMIT = 100
@@ -45,12 +44,6 @@ INSTRUCTIONS = (
 
 class TokenNeeded(PaperboardError):
     status = 401
-
-
-def _hit(hit: Hit, base_url: str) -> dict[str, Any]:
-    return {"id": hit.id, "title": hit.title, "authors": list(hit.authors), "published": hit.published,
-            "categories": list(hit.categories), "score": round(hit.score, 4),
-            "url": f"{base_url}/papers/{hit.id}"}
 
 
 def _card(entry: Entry, base_url: str) -> dict[str, Any]:
@@ -116,7 +109,8 @@ def build_server(board: Paperboard, *, token: str | None = None,
                      since: Text | None = None, until: Text | None = None) -> dict[str, Any]:
         found = await run(lambda: board.search(query, limit=limit, category=category,
                                                author=author, since=since, until=until))
-        return {"query": query, "corrected": found.corrected, "results": [_hit(h, base) for h in found.hits]}
+        return {"query": query, "corrected": found.corrected,
+                "results": [h.as_dict(base) for h in found.hits]}
 
     @server.tool(description="One paper by arXiv id or URL: abstract, authors, links, upvotes, BibTeX and "
                              "its markdown page.")
@@ -150,7 +144,7 @@ def build_server(board: Paperboard, *, token: str | None = None,
         if bool(id) == bool(text):
             raise ToolError("give a paper id or a text, not both")
         hits = await run(lambda: board.similar(stored_id(id) if id else None, text=text, limit=limit))
-        return {"results": [_hit(h, base) for h in hits]}
+        return {"results": [h.as_dict(base) for h in hits]}
 
     @server.tool(description="The stored papers of an author (the name as written on papers), newest first.")
     async def authors(name: Text, limit: Limit = 20) -> dict[str, Any]:
@@ -209,7 +203,7 @@ def build_server(board: Paperboard, *, token: str | None = None,
     async def upvote(ctx: Context, paper: Text, undo: bool = False) -> dict[str, Any]:
         def write() -> dict[str, Any]:
             pid = stored_id(paper)
-            return {"id": pid, "upvotes": board.vote(pid, acting(ctx), up=not undo), "upvoted": not undo}
+            return shapes.vote(pid, board.vote(pid, acting(ctx), up=not undo), not undo)
 
         return await run(write)
 

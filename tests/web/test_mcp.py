@@ -15,6 +15,7 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from paperboard.community.accounts import create_token, create_user, find_user
+from tests.functional.cli import paperboard
 from tests.web.data import DAYS, PER_DAY
 
 TOOLS = {"search", "paper", "daily", "similar", "authors", "collections", "collection_export",
@@ -41,6 +42,13 @@ async def _session(client: Client, server, target: int) -> None:  # type: ignore
     wanted = records[5]
     found = _data(await client.call_tool("search", {"query": wanted["title"], "limit": 3}))
     assert found["results"][0]["id"] == wanted["id"]
+    config = server.populated.config  # the CLI's --format json answers in the same shape, field for field
+    cli = paperboard("search", wanted["title"], "--limit", "3", "--format", "json", data_dir=config.data_dir,
+                     env={"PAPERBOARD_DATABASE_URL": config.database_url})
+    said = json.loads(cli.stdout)["results"]
+    assert [sorted(h) for h in said] == [sorted(h) for h in found["results"]], cli.stderr
+    assert [h["id"] for h in said] == [h["id"] for h in found["results"]]
+    assert all(h["url"].endswith(f"/papers/{h['id']}") for h in said + found["results"])  # each its own site's
     one = _data(await client.call_tool("paper", {"id": f"https://arxiv.org/abs/{wanted['id']}v2"}))
     assert one["title"] == wanted["title"] and one["authors"] == wanted["authors"]
     assert one["bibtex"].startswith("@") and one["markdown"].startswith("# " + wanted["title"])

@@ -61,9 +61,10 @@ def rebuild_index(board, progress: bool | None) -> int:  # type: ignore[no-untyp
         return board.reindex(on_progress=steps.update, on_step=steps.step)
 
 
-def _print_hits(hits: list, fmt: str, extra: dict | None = None) -> None:  # type: ignore[type-arg]
-    if fmt == "json":
-        dump({**(extra or {}), "results": [h.as_dict() for h in hits]})
+def _print_hits(hits: list, fmt: str, extra: dict | None = None,  # type: ignore[type-arg]
+                base_url: str | None = None) -> None:
+    if fmt == "json":  # the shape the MCP tools answer in
+        dump({**(extra or {}), "results": [h.as_dict(base_url) for h in hits]})
         return
     if not hits:
         click.echo("no results", err=True)
@@ -122,7 +123,7 @@ def search(obj: Context, query: str, limit: int, since: dt.date | None, until: d
     if result.corrected and fmt == "table":
         fixed = ", ".join(f"{a} -> {b}" for a, b in result.corrected.items())
         click.echo(f"(corrected: {fixed})", err=True)
-    _print_hits(result.hits, fmt, {"query": query, "corrected": result.corrected})
+    _print_hits(result.hits, fmt, {"query": query, "corrected": result.corrected}, obj.config.base_url)
 
 
 @main.command()
@@ -146,7 +147,7 @@ def similar(obj: Context, paper_id: str | None, text: str | None, limit: int, fm
         raise click.ClickException(
             f"{paper_id} is not in the index (ingest it, or run paperboard reindex)"
         ) from None
-    _print_hits(hits, fmt)
+    _print_hits(hits, fmt, base_url=obj.config.base_url)
 
 
 @main.command()

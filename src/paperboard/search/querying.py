@@ -42,7 +42,9 @@ class Hit:
     summary: str | None = None  # the paper's one-sentence gist
     keywords: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self, base_url: str | None = None) -> dict[str, object]:
+        """The one JSON shape of a search hit: the CLI's ``--format json`` and the MCP tools; with its
+        page's address when ``base_url`` is given."""
         out: dict[str, object] = {
             "id": self.id, "title": self.title, "score": round(self.score, 4),
             "published": self.published, "authors": self.authors, "categories": self.categories,
@@ -50,6 +52,8 @@ class Hit:
             "highlights": {"abstract": self.snippet, "terms": self.matched}}
         if self.upvotes is not None:
             out["upvotes"] = self.upvotes
+        if base_url is not None:
+            out["url"] = f"{base_url}/papers/{self.id}"
         return out
 
 

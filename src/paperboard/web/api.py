@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from .. import hf_json
+from .. import hf_json, shapes
 from ..board import MAX_COMMENT, paper_id_of
 from ..board import Comment as StoredComment
 from ..feeds import daily, listing, periods
@@ -171,7 +171,7 @@ def _write_target(request: Request, paper_id: str):  # type: ignore[no-untyped-d
 
 def _vote(request: Request, paper_id: str, up: bool) -> JSON:
     site, user, pid = _write_target(request, paper_id)
-    return JSON({"id": pid, "upvotes": site.board.vote(pid, user, up=up), "upvoted": up})
+    return JSON(shapes.vote(pid, site.board.vote(pid, user, up=up), up))
 
 
 @router.post("/papers/{paper_id:path}/upvote", summary="Upvote a paper (idempotent)", response_model=None,
