@@ -24,6 +24,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
@@ -109,6 +110,7 @@ class MilvusSearch(HybridSearch):
                 # does not implement (calls pymilvus makes and gets past) as errors of its own
                 logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
                 logging.getLogger("milvus_lite").setLevel(logging.WARNING)
+                Path(self.url).expanduser().parent.mkdir(parents=True, exist_ok=True)
             with self._calling():
                 self._client = MilvusClient(uri=self.url, timeout=TIMEOUT)
         return self._client
