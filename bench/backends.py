@@ -34,20 +34,14 @@ from paperboard.search.query import parse_query
 from paperboard.search.service import SearchIndex
 from paperboard.storage.engine import open_database
 from paperboard.storage.papers import count_papers
-from search import queries  # the query set bench/search.py times
+from search import queries, query_latencies  # the query set bench/search.py times, and how
 from synthetic import CORPUS
 
 
 def latencies(index: SearchBackend, engine, qs: list[str]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     for q in qs:  # warm-up pass
         index.search(engine, q, limit=10)
-    times = []
-    for q in qs:
-        started = time.perf_counter()
-        index.search(engine, q, limit=10)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return round(times[len(times) // 2], 1), round(times[int(len(times) * 0.95) - 1], 1)
+    return query_latencies(index, engine, qs)
 
 
 def engine_share(index: SearchBackend, qs: list[str]) -> tuple[float, float]:

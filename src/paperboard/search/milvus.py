@@ -36,13 +36,13 @@ from ..filter_rules import GAP, STEMMED
 from ..filter_terms import FilterTerms
 from ..models import Paper
 from .documents import document_text
-from .embedders import Embedder, make_embedder
+from .embedders import Embedder
 from .hybrid import STOPWORDS
 from .lexical import day_number
 from .milvus_filter import expression, filter_fields
 from .query import ParsedQuery
 from .querying import CANDIDATES, HybridSearch
-from .service import changed_after, paper_batches, unseen_renames, watermark_of, watermark_state
+from .service import changed_after, paper_batches, to_index, unseen_renames, watermark_of, watermark_state
 
 log = logging.getLogger(__name__)
 
@@ -87,19 +87,12 @@ class MilvusSearch(HybridSearch):
 
     def __init__(self, url: str, embedder: str | Embedder = "wordllama"):
         self.url = url
-        self._embedder_spec = embedder
-        self._embedder: Embedder | None = embedder if not isinstance(embedder, str) else None
+        self._use(embedder)
         self._client: Any = None
         self._loaded: str | None = None
         self.problem: str | None = None
 
     # --- the connection -----------------------------------------------------------------------------
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = make_embedder(str(self._embedder_spec))
-        return self._embedder
 
     @property
     def client(self) -> Any:
@@ -264,12 +257,10 @@ class MilvusSearch(HybridSearch):
 
     def _write(self, engine: Engine, name: str, state: dict[str, Any],
                on_progress: Callable[[int], None] | None, on_step: Callable[[str, int], None] | None) -> int:
-        ids, latest = changed_after(engine, state)
-        mark = watermark_of(state)
-        if not ids and latest == mark:
+        work = to_index(engine, state, on_step, "Milvus")
+        if work is None:
             return 0
-        if on_step:
-            on_step("Milvus", len(ids))
+        ids, latest, mark = work
         with engine.connect() as conn:
             gone = [old for old, _ in unseen_renames(conn, mark)]
             if gone and state:

@@ -19,7 +19,7 @@ from ..filter_rules import paper_day
 from ..filter_terms import FilterTerms
 from ..models import Paper
 from ..storage.papers import fetch_many
-from .embedders import Embedder
+from .embedders import Embedder, make_embedder
 from .excerpts import excerpt, matching_words
 from .hybrid import damerau_levenshtein, dense_weight, diversify, fuse, recency_boost
 from .lexical import NO_FILTERS, LexicalIndex
@@ -71,9 +71,16 @@ class HybridSearch:
 
     problem: str | None = None
 
+    def _use(self, embedder: str | Embedder) -> None:
+        """The embedder: a name (loaded on first use) or one already loaded."""
+        self._embedder_spec = embedder
+        self._embedder: Embedder | None = embedder if not isinstance(embedder, str) else None
+
     @property
     def embedder(self) -> Embedder:
-        raise NotImplementedError
+        if self._embedder is None:
+            self._embedder = make_embedder(str(self._embedder_spec))
+        return self._embedder
 
     def refresh(self) -> None:
         """Follow what other processes changed (called before each search)."""

@@ -21,7 +21,7 @@ from ..filter_terms import FilterTerms
 from ..models import Paper
 from ..storage.papers import changed_since, count_changed_between, fetch_many, renamed_since
 from .documents import document_text, passages
-from .embedders import Embedder, make_embedder
+from .embedders import Embedder
 from .folders import IndexFolders, discard
 from .hybrid import best_correction
 from .lexical import LexicalIndex
@@ -50,8 +50,7 @@ class SearchIndex(HybridSearch):
     def __init__(self, data_dir: Path, embedder: str | Embedder = "wordllama"):
         self.root = data_dir / "index"
         self.folders = IndexFolders(self.root)
-        self._embedder_spec = embedder
-        self._embedder: Embedder | None = embedder if not isinstance(embedder, str) else None
+        self._use(embedder)
         self.problem: str | None = None  # why the index cannot be read, while it cannot
         self._open()
 
@@ -93,12 +92,6 @@ class SearchIndex(HybridSearch):
         if self._lexical is None:
             raise Unavailable(self.problem or "the search index is not open")
         return self._lexical
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = make_embedder(str(self._embedder_spec))
-        return self._embedder
 
     @property
     def vectors(self) -> VectorIndex:
@@ -244,12 +237,10 @@ class SearchIndex(HybridSearch):
         """Bring BM25 up to date (``folder``: a new generation's, from nothing; ``again``: every paper
         written again); one commit at the end."""
         state = {} if folder or again else self._lexical_state()
-        ids, latest = changed_after(engine, state)
-        mark = watermark_of(state)
-        if not ids and latest == mark:
+        work = to_index(engine, state, on_step, "BM25 with keywords" if again else "BM25")
+        if work is None:
             return 0
-        if on_step:
-            on_step("BM25 with keywords" if again else "BM25", len(ids))
+        ids, latest, mark = work
         replace = len(index) > 0
         with index.writing() as writer, engine.connect() as conn:
             # a rebuild drops every renamed id the shared BM25 may hold, a catch-up those since its mark
@@ -268,12 +259,10 @@ class SearchIndex(HybridSearch):
         vectors written so far), and the watermark saved when all are."""
         state_file = self._state_file(vectors)
         state = self._read_state(state_file)
-        ids, latest = changed_after(engine, state)
-        mark = watermark_of(state)
-        if not ids and latest == mark:
+        work = to_index(engine, state, on_step, "embeddings")
+        if work is None:
             return 0
-        if on_step:
-            on_step("embeddings", len(ids))
+        ids, latest, mark = work
         filler = vectors.fill() if fill else None
         chunk: tuple[list[str], list[np.ndarray], list[np.ndarray]] = ([], [], [])
         with engine.connect() as conn:
@@ -407,6 +396,19 @@ def changed_after(engine: Engine, state: dict[str, object]) -> tuple[list[str], 
             ids, latest = changed_since(conn, mark, strictly_after=True)
             return ids, latest or mark
         return changed_since(conn, mark - WATERMARK_OVERLAP)
+
+
+def to_index(engine: Engine, state: dict[str, object], on_step: Callable[[str, int], None] | None,
+             step: str) -> tuple[list[str], dt.datetime | None, dt.datetime | None] | None:
+    """What a half whose state is ``state`` has to index (ids, the next watermark, its own), told to
+    ``on_step`` as ``step``; None when nothing changed since its watermark."""
+    ids, latest = changed_after(engine, state)
+    mark = watermark_of(state)
+    if not ids and latest == mark:
+        return None
+    if on_step:
+        on_step(step, len(ids))
+    return ids, latest, mark
 
 
 def watermark_state(engine: Engine, stamp: dt.datetime) -> dict[str, object]:
