@@ -225,3 +225,15 @@ def test_a_milvus_row_holds_stems_its_filter_fields_and_never_more_than_a_varcha
     assert len(found["terms"].encode()) <= TEXT_BYTES and len(found["words"].encode()) <= TEXT_BYTES
     assert found["day"] == 20250102 and found["categories"] == ["cs.LG", "cs.CV"] and found["dense"] == [1.0] * 4
     assert "lovelace" in found["names"] and "lovelace" not in found["terms"]  # names are a filter, not BM25
+
+
+def test_a_site_set_to_milvus_without_pymilvus_says_what_to_install(monkeypatch):
+    import sys
+
+    from paperboard.errors import Unavailable
+    from paperboard.search.milvus import MilvusSearch
+
+    monkeypatch.setitem(sys.modules, "pymilvus", None)  # as if it were not installed
+    monkeypatch.setitem(sys.modules, "pymilvus.exceptions", None)
+    with pytest.raises(Unavailable, match=r"pip install 'paperboard\[milvus\]'"):
+        MilvusSearch("http://127.0.0.1:9").indexed()

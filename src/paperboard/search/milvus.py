@@ -10,9 +10,10 @@ moves the alias when it is complete. The watermark (until when every paper is in
 beside the rows, so that every app machine shares it; catching up writes rows by upsert, so two
 machines catching up at once do the same work twice but never lose or double a paper.
 
-What differs from the embedded backend (bench/RESULTS.md compares them): no spelling correction and
-no term statistics (For you, topics and the related-paper terms read them from the embedded index),
-no passage vectors, and BM25 statistics that Milvus keeps per segment.
+What differs from the embedded backend (bench/RESULTS.md compares them; docs/scaling.md says more): no
+spelling correction and no term statistics (For you and topics need them: on Milvus they answer 503),
+no passage vectors, and BM25 statistics that Milvus keeps per segment. ``pymilvus`` is an extra
+(``pip install 'paperboard[milvus]'``); without it a site set to Milvus says so.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def _clip(text: str) -> str:
 
 def row(paper: Paper, vector: np.ndarray) -> dict[str, Any]:
     """``paper``'s Milvus row (pure): its BM25 terms (title, abstract and keywords stemmed as the embedded
-    index stems them, then its authors' names), its vector and its filter fields."""
+    index stems them), its vector and its filter fields (authors are a filter, as on the embedded index's
+    ``author:``)."""
     fields = filter_fields(paper)
     terms = fields["words"].replace(GAP, " ")
     return {"id": paper.id, "terms": _clip(" ".join(terms.split())), "dense": vector.tolist(),
@@ -97,8 +99,11 @@ class MilvusSearch(HybridSearch):
     @property
     def client(self) -> Any:
         if self._client is None:
-            from pymilvus import MilvusClient
-
+            try:
+                from pymilvus import MilvusClient
+            except ImportError:
+                raise Unavailable("PAPERBOARD_SEARCH_URL names Milvus, and pymilvus is not installed: "
+                                  "pip install 'paperboard[milvus]'") from None
             if "://" not in self.url:  # Milvus Lite, served from this process: its server logs what it
                 # does not implement (calls pymilvus makes and gets past) as errors of its own
                 logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
@@ -111,8 +116,12 @@ class MilvusSearch(HybridSearch):
     @contextmanager
     def _calling(self) -> Iterator[None]:
         """A call to Milvus: any failure of Milvus or of the way to it is Unavailable, with the reason."""
-        from grpc import RpcError
-        from pymilvus.exceptions import MilvusException
+        try:
+            from grpc import RpcError
+            from pymilvus.exceptions import MilvusException
+        except ImportError:
+            self.client  # noqa: B018 - Unavailable, saying what to install
+            raise
 
         try:
             yield
