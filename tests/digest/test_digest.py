@@ -578,3 +578,23 @@ def test_every_stated_reason_holds_and_nothing_is_padded(env):
     text = smtp.to("unmatched@example.org")[0].get_body(("plain",)).get_content()
     assert "Nothing in this edition matched your topics (zzzqqqxxy, qqqzzzyyx); here is what is trending." in text
     assert "FOR YOU" not in text and "TRENDING" in text
+
+
+def test_a_digest_on_milvus_keeps_its_topic_picks_without_for_you(env, tmp_path):
+    """Search on Milvus has no term statistics, which For you reads: a subscriber with an account still
+    gets the topics they follow, and no pick claims a likeness nobody measured."""
+    from paperboard.digest.picks import Personalizer
+    from paperboard.search.milvus import MilvusSearch
+
+    _, engine, _, _, _ = env
+    with engine.begin() as conn:
+        user = create_user(conn, "on-milvus", "a long password")
+        upvote(conn, LIKED, user.id)
+    milvus = MilvusSearch(str(tmp_path / "milvus" / "search.db"))
+    try:
+        milvus.reindex(engine)
+        picks = Personalizer(engine, milvus, EDITION).picks(
+            Preferences(keywords=("reversal curse",), max_count=50), user.id)
+    finally:
+        milvus.close()
+    assert picks and all(r.startswith("matches “reversal curse”") for p in picks for r in p.reasons)

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select
 
 from ..community.collections import digest_profiles
-from ..errors import Unavailable
 from ..feeds.daily import DailyQuery, daily_papers
 from ..feeds.entries import Entry
 from ..filter_rules import matches
@@ -100,11 +99,9 @@ class Personalizer:
                 apart: Sequence[int] = ()) -> list[tuple[str, float, str, bool]]:
         """For you's picks for the subscriber's account (or one of its interest profiles; ``apart``:
         profiles left out) among the edition's papers (id, score, reason, whether by a followed author)."""
-        try:
-            lexical = self.search.lexical
-        except Unavailable:  # no term statistics (search on Milvus): the digest's other picks only
+        if not self.search.term_statistics:  # search on Milvus: the digest's other picks only
             return []
-        found = foryou.recommend(self.engine, lexical, user_id, since=self.edition.period.start,
+        found = foryou.recommend(self.engine, self.search.lexical, user_id, since=self.edition.period.start,
                                  until=self.edition.period.end - dt.timedelta(days=1), limit=limit,
                                  profile=profile, apart=apart)
         return [(p.paper_id, p.score, p.reason, p.followed) for p in found.picks

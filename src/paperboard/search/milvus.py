@@ -87,6 +87,8 @@ class MilvusSearch(HybridSearch):
     search unavailable (:class:`paperboard.errors.Unavailable`) and every other page working; what was
     stored meanwhile is indexed by the next catch-up, from the watermark."""
 
+    term_statistics = False
+
     def __init__(self, url: str, embedder: str | Embedder = "wordllama"):
         self.url = url
         self._use(embedder)

@@ -70,6 +70,7 @@ class HybridSearch:
     :class:`paperboard.errors.Unavailable`."""
 
     problem: str | None = None
+    term_statistics = True  # whether it has ``lexical`` (For you, topics and corrections read it)
 
     def _use(self, embedder: str | Embedder) -> None:
         """The embedder: a name (loaded on first use) or one already loaded."""
