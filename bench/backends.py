@@ -81,8 +81,7 @@ def run(work: Path) -> dict:
         bm25, dense = engine_share(index, qs)
         report[name] = {"index_s": round(built, 1), "p50_ms": p50, "p95_ms": p95, "bm25_ms": bm25,
                         "dense_ms": dense}
-        if isinstance(index, MilvusSearch):
-            index.close()
+        index.close()
     engine.dispose()
     return report
 

@@ -27,7 +27,7 @@ def seed(request, tmp_path_factory):
         ingest_file(engine, str(require(SEED)))
         index = (MilvusSearch(str(folder / "milvus.db")) if request.param.endswith("milvus")
                  else SearchIndex(folder))
-        stack.callback(getattr(index, "close", lambda: None))
+        stack.callback(index.close)
         assert index.reindex(engine) == 559
         yield engine, index
         engine.dispose()

@@ -99,6 +99,5 @@ def run_relevance(corpus: Path, qrels_files: Sequence[Path], *, embedder: str = 
                 per_mode[mode] = summary
             report[str(qrels_path)] = per_mode
         engine.dispose()
-        if isinstance(index, MilvusSearch):
-            index.close()
+        index.close()
     return report

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,10 +37,9 @@ from ..filter_terms import FilterTerms
 from ..models import Paper
 from .documents import document_text
 from .embedders import Embedder
-from .hybrid import STOPWORDS
 from .lexical import day_number
 from .milvus_filter import expression, filter_fields
-from .query import ParsedQuery
+from .query import ParsedQuery, content_words, word_tokens
 from .querying import CANDIDATES, HybridSearch
 from .service import changed_after, paper_batches, to_index, unseen_renames, watermark_of, watermark_state
 
@@ -54,7 +52,6 @@ TIMEOUT = 5.0  # seconds a call to Milvus may take before search says it is unav
 QUERY_ROWS = 16_384  # the most rows one Milvus query returns
 LISTING_WINDOWS = (7, 31, 366, 3660)  # days looked back for a listing's newest papers, widest last
 NOT_ON_MILVUS = "this site searches with Milvus (PAPERBOARD_SEARCH_URL)"
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 def _clip(text: str) -> str:
@@ -77,9 +74,7 @@ def query_terms(query: ParsedQuery, words: tuple[str, ...]) -> str:
     """What BM25 is asked (pure): the words of the query, then its phrases' words again (Milvus ranks no
     phrase as one: they weigh twice instead), stemmed as the rows are, without function words unless
     nothing else is left ("A is B" would be three of the commonest words)."""
-    tokens = [t.lower() for w in (*words, *query.phrases) for t in _TOKEN.findall(w)]
-    kept = [t for t in tokens if t not in STOPWORDS] or tokens
-    return " ".join(STEMMED.analyze(" ".join(kept)))
+    return " ".join(STEMMED.analyze(" ".join(content_words(word_tokens((*words, *query.phrases))))))
 
 
 class MilvusSearch(HybridSearch):
@@ -128,7 +123,8 @@ class MilvusSearch(HybridSearch):
         try:
             yield
         except (MilvusException, RpcError, OSError, ConnectionError) as exc:
-            self._client = None if not isinstance(exc, MilvusException) else self._client
+            if not isinstance(exc, MilvusException):  # the way to Milvus broke: connect again
+                self._client = None
             self._loaded = None  # loaded again on the next call, in case Milvus restarted
             self.problem = f"search is unavailable: Milvus at {self.url} did not answer ({str(exc)[:200]})"
             log.error("%s", self.problem)
@@ -137,6 +133,7 @@ class MilvusSearch(HybridSearch):
             self.problem = None
 
     def close(self) -> None:
+        """The connection to Milvus (and Milvus Lite's server, for a file)."""
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -287,15 +284,17 @@ class MilvusSearch(HybridSearch):
         return len(ids)
 
     def semantic_share(self) -> float | None:
-        """Every row carries its vector: 1.0 once anything is indexed (None while Milvus is down)."""
+        """Every row carries its vector, and a collection is served only once whole: 1.0 once there is
+        one (None while Milvus is down). Asked on every search page, so it asks Milvus nothing once a
+        collection is loaded."""
         try:
-            return 1.0 if self.indexed() else 0.0
+            return 1.0 if self._ready() else 0.0
         except Unavailable:
             return None
 
     def indexed(self) -> int:
         """How many papers the served collection holds."""
-        if self._served() is None:
+        if not self._ready():
             return 0
         with self._calling():
             found = self.client.query(ALIAS, filter="", output_fields=["count(*)"])

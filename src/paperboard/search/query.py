@@ -111,15 +111,24 @@ def parse_query(raw: str) -> ParsedQuery:
     )
 
 
+def word_tokens(texts: tuple[str, ...]) -> list[str]:
+    """The lower-cased words (runs of letters and digits) of ``texts``."""
+    return [t.lower() for text in texts for t in _TOKEN.findall(text)]
+
+
+def content_words(tokens: list[str]) -> list[str]:
+    """``tokens`` without function words, unless nothing else is left."""
+    return [t for t in tokens if t not in STOPWORDS] or tokens
+
+
 def lexical_text(query: ParsedQuery, words: tuple[str, ...] | None = None) -> str:
     """A tantivy query string built only from words and phrases (lower-cased, so that AND / OR /
     NOT and every other operator of the query language stay plain words)."""
-    tokens = [t.lower() for w in (query.words if words is None else words) for t in _TOKEN.findall(w)]
     # function words match half the corpus: they cost the most posting-list work and add least to
     # BM25 (inside a quoted phrase they stay)
-    parts = [t for t in tokens if t not in STOPWORDS] or tokens
+    parts = content_words(word_tokens(query.words if words is None else words))
     for phrase in query.phrases:
-        inner = " ".join(t.lower() for t in _TOKEN.findall(phrase))
+        inner = " ".join(word_tokens((phrase,)))
         if inner:
             parts.append(f'"{inner}"')
     return " ".join(parts)

@@ -86,6 +86,9 @@ class HybridSearch:
     def refresh(self) -> None:
         """Follow what other processes changed (called before each search)."""
 
+    def close(self) -> None:
+        """Let go of what the backend holds open (nothing, unless it says otherwise)."""
+
     def _corrected_words(self, query: ParsedQuery) -> tuple[tuple[str, ...], dict[str, str]]:
         """The query's words with misspellings corrected (as stems), and those corrections."""
         return query.words, {}

@@ -306,7 +306,7 @@ class SearchIndex(HybridSearch):
     # --- querying (the hooks of HybridSearch) ------------------------------------------------------
 
     def _bm25(self, query: ParsedQuery, words: tuple[str, ...], corrected: dict[str, str],
-                 filters: FilterTerms) -> list[tuple[str, float]]:
+              filters: FilterTerms) -> list[tuple[str, float]]:
         return self.lexical.search(_lexical_query(query, words, corrected), limit=CANDIDATES, filters=filters)
 
     def _newest(self, engine: Engine, filters: FilterTerms, limit: int) -> list[str]:
