@@ -74,6 +74,33 @@ def test_usernames_are_unique_without_regard_to_case(engine):
         assert authenticate(conn, "zoe", "wrong password") is None
 
 
+def test_a_site_hashes_with_argon2_defaults_and_upgrades_a_weaker_hash_at_sign_in(engine, monkeypatch):
+    """The suite signs up with argon2-cffi's cheapest parameters (PAPERBOARD_TEST_CHEAP_HASHES); a site
+    has argon2-cffi's defaults, and a password stored with other parameters is rehashed with them the
+    next time its owner signs in."""
+    import argon2
+
+    from paperboard.community import accounts
+
+    monkeypatch.delenv("PAPERBOARD_TEST_CHEAP_HASHES")
+    site = accounts._password_hasher()
+    assert (site.time_cost, site.memory_cost) == (argon2.PasswordHasher().time_cost,
+                                                   argon2.PasswordHasher().memory_cost) == (3, 65536)
+    with engine.begin() as conn:
+        create_user(conn, "cheap", "a fine password")
+        weak = conn.execute(select(users.c.password_hash).where(users.c.username == "cheap")).scalar_one()
+    assert site.check_needs_rehash(weak)  # the suite's own hash is not a site's
+    monkeypatch.setattr(accounts, "_hasher", site)
+    with engine.begin() as conn:
+        assert authenticate(conn, "cheap", "wrong password") is None
+        assert conn.execute(select(users.c.password_hash).where(users.c.username == "cheap")).scalar_one() == weak
+        assert authenticate(conn, "cheap", "a fine password").username == "cheap"
+        strong = conn.execute(select(users.c.password_hash).where(users.c.username == "cheap")).scalar_one()
+    assert strong != weak and not site.check_needs_rehash(strong) and "m=65536,t=3" in strong
+    with engine.connect() as conn:
+        assert authenticate(conn, "cheap", "a fine password").username == "cheap"
+
+
 def test_a_hub_dump_without_submitted_on_daily_at_fills_the_feed(engine, tmp_path):
     """Many dumps of /api/daily_papers carry no paper.submittedOnDailyAt: the item's own publishedAt is
     the moment it went on the feed."""
