@@ -51,17 +51,40 @@ def fresh_postgres_database(template_url: str | None = None) -> Iterator[str]:
         if os.environ.get("PAPERBOARD_REQUIRE_POSTGRES"):
             pytest.fail("PAPERBOARD_REQUIRE_POSTGRES is set but PAPERBOARD_TEST_POSTGRES_URL is not")
         pytest.skip("PostgreSQL not started (run ./scripts/test, or set PAPERBOARD_TEST_POSTGRES_URL)")
+    url = new_postgres_database(template_url)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+def new_postgres_database(template_url: str | None = None) -> str:
+    """A new database (a copy of ``template_url``'s, if given), which the caller drops."""
+    assert POSTGRES_URL
     name = f"pb_{uuid.uuid4().hex[:12]}"
     copy = f' TEMPLATE "{template_url.rsplit("/", 1)[1]}"' if template_url else ""
+    _admin(f'CREATE DATABASE "{name}"{copy}')
+    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _admin(*statements: str) -> None:
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
         admin.dispose()
+
+
+def drop_postgres_database(url: str) -> None:
+    _admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def copy_postgres_database(template_url: str, url: str) -> None:
+    """Make the database at ``url`` (empty, made by fresh_postgres_database) a copy of ``template_url``'s."""
+    name, template = url.rsplit("/", 1)[1], template_url.rsplit("/", 1)[1]
+    _admin(f'DROP DATABASE "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
 @pytest.fixture
@@ -98,3 +121,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))  # stable
     if os.environ.get("PAPERBOARD_TEST_REVERSE"):
         items.reverse()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.web.conftest import drop_site_templates
+
+    drop_site_templates()

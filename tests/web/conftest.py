@@ -3,11 +3,14 @@ need real HTTP (huggingface_hub, the browser)."""
 
 from __future__ import annotations
 
+import copy
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -26,7 +29,12 @@ from paperboard.search.service import SearchIndex
 from paperboard.storage.engine import open_database
 from paperboard.web.app import create_app
 from paperboard.web.security import Limit
-from tests.conftest import fresh_postgres_database
+from tests.conftest import (
+    copy_postgres_database,
+    drop_postgres_database,
+    fresh_postgres_database,
+    new_postgres_database,
+)
 from tests.web.data import write_inputs
 
 
@@ -40,16 +48,66 @@ class Populated:
     transport: str = "app"
 
 
-def populate(folder: Path, url: str) -> Populated:
+def _build(folder: Path, url: str) -> list[dict]:
+    """A site from nothing: the inputs written, ingested, summarised and indexed, as `paperboard ingest`
+    does. Returns the records."""
     corpus, daily, records = write_inputs(folder)
+    engine = open_database(url)
+    try:
+        ingest_file(engine, str(corpus))
+        ingest_file(engine, str(daily))
+        gist_job.refresh(engine)  # as `paperboard ingest` does before indexing
+        SearchIndex(folder / "data").catch_up(engine)
+    finally:
+        engine.dispose()
+    return records
+
+
+@dataclass
+class _Template:
+    folder: Path  # the site's files: its inputs and its data folder (the search index)
+    url: str  # its store, which nobody is connected to
+    records: list[dict]
+
+
+_templates: dict[str, _Template] = {}  # by database, built once per test process
+
+
+def _template(database: str) -> _Template:
+    if database not in _templates:
+        root = Path(tempfile.mkdtemp(prefix=f"pb-site-{database}-"))
+        (root / "site").mkdir()
+        # a PostgreSQL template is dropped by drop_site_templates at the end of the run
+        url = f"sqlite:///{root / 'db.sqlite3'}" if database == "sqlite" else new_postgres_database()
+        _templates[database] = _Template(root / "site", url, _build(root / "site", url))
+    return _templates[database]
+
+
+def drop_site_templates() -> None:
+    while _templates:
+        _, made = _templates.popitem()
+        if made.url.startswith("postgresql"):
+            drop_postgres_database(made.url)
+        shutil.rmtree(made.folder.parent, ignore_errors=True)
+
+
+def populate(folder: Path, url: str) -> Populated:
+    """A site in ``folder`` over the empty store at ``url``: a copy of one built once per test process
+    for that database (its files copied, the store copied from it), the same as one built here."""
+    database = "sqlite" if url.startswith("sqlite") else "postgres"
+    made = _template(database)
+    shutil.copytree(made.folder, folder, dirs_exist_ok=True)
+    if database == "sqlite":
+        source = Path(made.url.removeprefix("sqlite:///"))
+        target = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal"):  # the log is empty after the builder let go; copied if not
+            if Path(f"{source}{suffix}").exists():
+                shutil.copy(f"{source}{suffix}", f"{target}{suffix}")  # and its mode: private
+    else:
+        copy_postgres_database(made.url, url)
     config = load_config({}, data_dir=str(folder / "data"), database_url=url, secret_key="test-secret")
     engine = open_database(url)
-    ingest_file(engine, str(corpus))
-    ingest_file(engine, str(daily))
-    gist_job.refresh(engine)  # as `paperboard ingest` does before indexing
-    search = SearchIndex(config.data_dir)
-    search.catch_up(engine)
-    return Populated(folder, config, engine, search, records)
+    return Populated(folder, config, engine, SearchIndex(config.data_dir), copy.deepcopy(made.records))
 
 
 # Where a module's tests run: the store, and how requests reach the app. "app" is the app in the test
