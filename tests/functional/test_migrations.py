@@ -68,3 +68,19 @@ def test_a_database_a_newer_version_migrated_is_refused_with_a_clear_error_and_l
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0999_from_the_future"
     engine.dispose()
+
+
+def test_a_store_at_the_newest_revision_opens_without_alembic(db_url):
+    """Every command and server start opens the store: one already migrated is not handed to alembic
+    (importing it and reading its scripts cost 0.4 s), and HEAD_REVISION names the newest script."""
+    import subprocess
+    import sys
+
+    from paperboard.storage.engine import HEAD_REVISION
+
+    assert _head() == HEAD_REVISION
+    open_database(db_url).dispose()  # a new store: migrated by alembic
+    opener = ("import sys; from paperboard.storage.engine import open_database; "
+              "open_database(sys.argv[1]).dispose(); print(sorted(m for m in sys.modules if m.startswith('alembic')))")
+    opened = subprocess.run([sys.executable, "-c", opener, db_url], capture_output=True, text=True, timeout=120)
+    assert opened.returncode == 0 and opened.stdout.strip() == "[]", opened.stderr[-2000:]
