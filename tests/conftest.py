@@ -107,10 +107,12 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 # The modules that take longest (pytest's --durations), started first so that the parallel workers
 # finish together instead of one running a long module alone at the end (longest processing time first).
-LONGEST_FIRST = ("tests/web/test_browser.py", "tests/web/test_route_fuzz.py", "tests/web/test_api_fuzz.py",
-                 "tests/functional/test_cli_for_you.py", "tests/functional/test_minilm.py",
-                 "tests/web/test_on_demand_served.py", "tests/web/test_served_trust.py", "tests/web/test_mcp.py",
-                 "tests/functional/test_cli_files.py", "tests/functional/test_filter_compilers.py")
+LONGEST_FIRST = ("tests/web/test_browser.py", "tests/functional/test_cli_files.py", "tests/web/test_api_fuzz.py",
+                 "tests/functional/test_backup.py", "tests/web/test_route_fuzz.py",
+                 "tests/functional/test_index_faults.py", "tests/functional/test_cli_for_you.py",
+                 "tests/digest/test_digest.py", "tests/web/test_mcp.py", "tests/functional/test_filter_compilers.py",
+                 "tests/web/test_on_demand_served.py", "tests/web/test_served_trust.py",
+                 "tests/functional/test_minilm.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
