@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-# argon2's cheapest parameters for the suite's thousands of sign-ups (0.18 s each with a site's); set
+# argon2's cheapest parameters for the suite's many sign-ups (0.18 s each with a site's); set
 # before Paperboard is imported, and inherited by the servers and commands the tests start
 os.environ["PAPERBOARD_TEST_CHEAP_HASHES"] = "1"
 

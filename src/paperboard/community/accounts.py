@@ -27,7 +27,7 @@ MAX_PASSWORD = 1024
 def _password_hasher() -> PasswordHasher:
     """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB, 3 passes; about
     0.18 s a hash on this project's 2-core machine). Only the test suite sets
-    PAPERBOARD_TEST_CHEAP_HASHES=1, for its thousands of sign-ups: argon2-cffi's cheapest profile,
+    PAPERBOARD_TEST_CHEAP_HASHES=1, for its many sign-ups: argon2-cffi's cheapest profile,
     which no site may use. A hash records its own parameters, so either verifies the other's, and a
     sign-in rehashes a password whose parameters differ from the hasher's."""
     if os.environ.get("PAPERBOARD_TEST_CHEAP_HASHES") == "1":
