@@ -4,6 +4,7 @@ test script has started one and exported PAPERBOARD_TEST_POSTGRES_URL)."""
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -126,6 +127,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    from tests.web.conftest import drop_site_templates
-
-    drop_site_templates()
+    sites = sys.modules.get("tests.web.conftest")  # a process that built no site never imported it
+    if sites is not None:
+        sites.drop_site_templates()

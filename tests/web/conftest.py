@@ -85,8 +85,8 @@ def _template(database: str) -> _Template:
 
 def drop_site_templates() -> None:
     while _templates:
-        _, made = _templates.popitem()
-        if made.url.startswith("postgresql"):
+        database, made = _templates.popitem()
+        if database == "postgres":
             drop_postgres_database(made.url)
         shutil.rmtree(made.folder.parent, ignore_errors=True)
 
